@@ -1,0 +1,416 @@
+"""Build the IR from a loaded (and, if asked, overlaid) document.
+
+The same walk over operations runs twice (see :mod:`generator.schemas`): once to plan which
+inline schemas need classes, once, after the models stage, to build the frozen :class:`Api`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import naming
+from .errors import Diagnostic, Severity
+from .errors import pointer as ptr_of
+from .ir import (
+    ANY,
+    Api,
+    BodyKind,
+    Header,
+    HttpMethod,
+    MediaBody,
+    Operation,
+    ParamLocation,
+    Parameter,
+    RequestBody,
+    ResourceGroup,
+    Response,
+    SecurityKind,
+    SecurityRequirement,
+    SecurityScheme,
+    TypeRef,
+    primitive,
+)
+from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
+
+_PATH_PARAM = re.compile(r"{([^{}]+)}")
+
+
+def body_kind(media_type: str) -> BodyKind:
+    mt = media_type.split(";")[0].strip().lower()
+    if mt == "application/json" or mt.endswith("+json") or mt == "*/json":
+        return BodyKind.JSON
+    if mt == "application/x-www-form-urlencoded":
+        return BodyKind.FORM
+    if mt.startswith("multipart/"):
+        return BodyKind.MULTIPART
+    if mt == "text/event-stream":
+        return BodyKind.EVENT_STREAM
+    if mt.startswith("text/") or mt in ("application/xml", "application/x-ndjson", "application/jsonl"):
+        return BodyKind.TEXT
+    return BodyKind.BINARY
+
+
+_KIND_ORDER = {
+    BodyKind.JSON: 0,
+    BodyKind.EVENT_STREAM: 1,
+    BodyKind.FORM: 2,
+    BodyKind.MULTIPART: 3,
+    BodyKind.TEXT: 4,
+    BodyKind.BINARY: 5,
+}
+
+
+def _status_key(status: str) -> tuple[int, str]:
+    if status.isdigit():
+        return (0, status)
+    if status.upper().endswith("XX"):
+        return (1, status)
+    return (2, status)
+
+
+@dataclass
+class _Walk:
+    """One pass over the document's operations."""
+
+    document: Mapping[str, Any]
+    typer: SchemaTyper
+    renames: Mapping[str, str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    file: str = ""
+    fastapi_spec: bool = False
+
+    def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
+        """Follow internal $refs of non-schema objects (parameters, bodies, responses)."""
+        seen: set[str] = set()
+        while isinstance(obj, Mapping) and isinstance(obj.get("$ref"), str):
+            ref = obj["$ref"]
+            if ref in seen or not ref.startswith("#"):
+                return {}, ptr
+            seen.add(ref)
+            obj, ptr = resolve_pointer(self.document, ref), ref[1:]
+        return (obj if isinstance(obj, Mapping) else {}), ptr
+
+    def warn(self, ptr: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.file, ptr, message, Severity.WARNING))
+
+    # -- operations -------------------------------------------------------------------------
+
+    def operations(self) -> list[Operation]:
+        paths = self.document.get("paths") or {}
+        all_paths = list(paths)
+        ids = [
+            (op["operationId"], path)
+            for path, item in paths.items()
+            if isinstance(item, Mapping)
+            for method in naming.HTTP_METHODS
+            if isinstance(op := item.get(method), Mapping) and isinstance(op.get("operationId"), str)
+        ]
+        self.fastapi_spec = sum(naming.is_fastapi_style(i, p) for i, p in ids) * 2 > len(ids) > 0
+        drafts: list[dict[str, Any]] = []
+        for path, raw_item in paths.items():
+            item, item_ptr = self.deref(raw_item, ptr_of("paths", path))
+            for method in naming.HTTP_METHODS:
+                op = item.get(method)
+                if not isinstance(op, Mapping):
+                    continue
+                op_ptr = ptr_of("paths", path, method) if item_ptr.startswith("/paths") else f"{item_ptr}/{method}"
+                drafts.append(self.draft(path, method, item, op, op_ptr, all_paths))
+        return self.name_operations(drafts)
+
+    def draft(
+        self, path: str, method: str, item: Mapping[str, Any], op: Mapping[str, Any], op_ptr: str, all_paths: list[str]
+    ) -> dict[str, Any]:
+        op_id = op.get("operationId")
+        op_id = op_id if isinstance(op_id, str) and op_id else naming.synthesized_operation_id(method, path)
+        renamed = self.renames.get(op_id)
+        group_override = None
+        if renamed and "." in renamed:
+            group_override, renamed = renamed.split(".", 1)
+        base = renamed or naming.operation_base_name(op_id, path, all_paths, fastapi_spec=self.fastapi_spec)
+        hint = naming.pascal(base, prefix="Op")
+        tags = op.get("tags")
+        tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else None
+        return {
+            "operation_id": op_id,
+            "method": HttpMethod(method.upper()),
+            "path": path,
+            "base": base,
+            "tag": group_override or tag,
+            "summary": _text(op.get("summary")),
+            "description": _text(op.get("description")),
+            "deprecated": op.get("deprecated") is True,
+            "parameters": self.parameters(path, item, op, op_ptr, hint),
+            "request_body": self.request_body(op.get("requestBody"), f"{op_ptr}/requestBody", hint),
+            "responses": self.responses(op.get("responses"), f"{op_ptr}/responses", hint),
+            "security": self.security(op),
+            "pointer": op_ptr,
+        }
+
+    def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
+        tags = sorted({d["tag"] for d in drafts if d["tag"] is not None})
+        group_names = dict(
+            zip(tags, naming.dedupe(naming.snake(t, prefix="group", reserved=naming.CLIENT_ATTRIBUTES) for t in tags), strict=True)
+        )
+        taken_on_client = set(group_names.values()) | naming.CLIENT_ATTRIBUTES
+        by_group: dict[str | None, list[dict[str, Any]]] = {}
+        for d in drafts:
+            d["group"] = group_names.get(d["tag"]) if d["tag"] is not None else None
+            by_group.setdefault(d["group"], []).append(d)
+        for group, members in by_group.items():
+            reserved = taken_on_client if group is None else frozenset()
+            names = [naming.snake(d["base"], prefix="op", reserved=reserved) for d in members]
+            for d, name in zip(members, naming.dedupe(names, reserved), strict=True):
+                d["python_name"] = name
+        counts: dict[str, int] = {}
+        for d in drafts:
+            counts[d["python_name"]] = counts.get(d["python_name"], 0) + 1
+        handlers = [
+            d["python_name"] if counts[d["python_name"]] == 1 or d["group"] is None else f"{d['group']}_{d['python_name']}"
+            for d in drafts
+        ]
+        for d, handler in zip(drafts, naming.dedupe(handlers), strict=True):
+            d["handler_name"] = handler
+        return [
+            Operation(**{k: v for k, v in d.items() if k != "base"})
+            for d in drafts
+        ]
+
+    # -- parameters -------------------------------------------------------------------------
+
+    def parameters(
+        self, path: str, item: Mapping[str, Any], op: Mapping[str, Any], op_ptr: str, hint: str
+    ) -> tuple[Parameter, ...]:
+        merged: dict[tuple[str, str], tuple[Mapping[str, Any], str]] = {}
+        item_ptr = op_ptr.rsplit("/", 1)[0]
+        for source, base_ptr in ((item.get("parameters"), item_ptr), (op.get("parameters"), op_ptr)):
+            for i, raw in enumerate(source if isinstance(source, list) else []):
+                p, p_ptr = self.deref(raw, f"{base_ptr}/parameters/{i}")
+                name, loc = p.get("name"), p.get("in")
+                if isinstance(name, str) and loc in ("path", "query", "header", "cookie"):
+                    merged[(loc, name)] = (p, p_ptr)
+        path_order = _PATH_PARAM.findall(path)
+        params: list[tuple[Mapping[str, Any], str]] = list(merged.values())
+        for name in path_order:
+            if ("path", name) not in merged:
+                self.warn(op_ptr, f"path parameter {{{name}}} is not declared; typed as str")
+                params.append(({"name": name, "in": "path", "required": True, "schema": {"type": "string"}}, op_ptr))
+
+        def order(entry: tuple[Mapping[str, Any], str]) -> tuple[int, int]:
+            p = entry[0]
+            if p["in"] == "path":
+                return (0, path_order.index(p["name"]) if p["name"] in path_order else len(path_order))
+            return (1 if p.get("required") is True else 2, 0)
+
+        params.sort(key=order)
+        names = naming.dedupe(
+            (naming.snake(p["name"], prefix="param", reserved=naming.METHOD_KEYWORDS) for p, _ in params),
+            naming.METHOD_KEYWORDS,
+        )
+        return tuple(self.parameter(p, p_ptr, py, hint) for (p, p_ptr), py in zip(params, names, strict=True))
+
+    def parameter(self, p: Mapping[str, Any], p_ptr: str, python_name: str, hint: str) -> Parameter:
+        location = ParamLocation(p["in"])
+        schema, s_ptr = p.get("schema"), f"{p_ptr}/schema"
+        content = p.get("content")
+        if schema is None and isinstance(content, Mapping) and content:
+            mt = next(iter(content))
+            schema, s_ptr = (content[mt] or {}).get("schema"), ptr_of(*_tokens(p_ptr), "content", mt, "schema")
+        type_ = self.typer.type_of(schema, s_ptr, hint + naming.pascal(p["name"], prefix="P")) if schema is not None else primitive("str")
+        default_style = "form" if location in (ParamLocation.QUERY, ParamLocation.COOKIE) else "simple"
+        style = p.get("style") if isinstance(p.get("style"), str) else default_style
+        explode = p.get("explode") if isinstance(p.get("explode"), bool) else style == "form"
+        has_default = isinstance(schema, Mapping) and "default" in schema
+        return Parameter(
+            name=p["name"],
+            python_name=python_name,
+            location=location,
+            required=location is ParamLocation.PATH or p.get("required") is True,
+            type=type_,
+            description=_text(p.get("description")),
+            deprecated=p.get("deprecated") is True,
+            style=style,
+            explode=explode,
+            has_default=has_default,
+            default=schema.get("default") if has_default and isinstance(schema, Mapping) else None,
+            pointer=p_ptr,
+        )
+
+    # -- bodies -----------------------------------------------------------------------------
+
+    def contents(self, content: Any, ptr: str, hint: str) -> tuple[MediaBody, ...]:
+        if not isinstance(content, Mapping):
+            return ()
+        out: list[MediaBody] = []
+        for mt, media in content.items():
+            if not isinstance(media, Mapping):
+                media = {}
+            kind = body_kind(str(mt))
+            m_ptr = ptr_of(*_tokens(ptr), str(mt))
+            schema = media.get("schema")
+            if kind is BodyKind.BINARY:
+                type_ = primitive("bytes")
+            elif kind is BodyKind.TEXT:
+                type_ = primitive("str")
+            elif schema is None:
+                type_ = ANY
+            else:
+                type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
+            has_example, example = self.example(media)
+            out.append(MediaBody(str(mt), kind, type_, has_example, example))
+        out.sort(key=lambda m: _KIND_ORDER[m.kind])
+        return tuple(out)
+
+    def example(self, media: Mapping[str, Any]) -> tuple[bool, Any]:
+        if "example" in media:
+            return True, media["example"]
+        examples = media.get("examples")
+        if isinstance(examples, Mapping):
+            for value in examples.values():
+                ex, _ = self.deref(value, "")
+                if "value" in ex:
+                    return True, ex["value"]
+        return False, None
+
+    def request_body(self, raw: Any, ptr: str, hint: str) -> RequestBody | None:
+        if raw is None:
+            return None
+        body, b_ptr = self.deref(raw, ptr)
+        contents = self.contents(body.get("content"), f"{b_ptr}/content", hint + "Body")
+        if not contents:
+            return None
+        return RequestBody(body.get("required") is True, contents, _text(body.get("description")))
+
+    def responses(self, raw: Any, ptr: str, hint: str) -> tuple[Response, ...]:
+        if not isinstance(raw, Mapping):
+            return ()
+        statuses = sorted((str(s) for s in raw), key=_status_key)
+        first_success = next((s for s in statuses if s.startswith("2")), None)
+        out = []
+        for status in statuses:
+            resp, r_ptr = self.deref(raw.get(status, raw.get(int(status)) if status.isdigit() else None), f"{ptr}/{status}")
+            suffix = "Response" if status == first_success else f"Response{naming.pascal(status, prefix='S')}"
+            headers = []
+            raw_headers = resp.get("headers")
+            for h_name, h_raw in (raw_headers.items() if isinstance(raw_headers, Mapping) else ()):
+                h, h_ptr = self.deref(h_raw, ptr_of(*_tokens(r_ptr), "headers", h_name))
+                h_type = self.typer.type_of(h.get("schema"), f"{h_ptr}/schema", hint + naming.pascal(h_name)) if "schema" in h else primitive("str")
+                headers.append(Header(h_name, naming.snake(h_name, prefix="header"), h.get("required") is True, h_type, _text(h.get("description"))))
+            out.append(
+                Response(
+                    status,
+                    _text(resp.get("description")) or "",
+                    self.contents(resp.get("content"), f"{r_ptr}/content", hint + suffix),
+                    tuple(headers),
+                )
+            )
+        return tuple(out)
+
+    # -- security ---------------------------------------------------------------------------
+
+    def security(self, op: Mapping[str, Any]) -> tuple[SecurityRequirement, ...]:
+        raw = op.get("security", self.document.get("security"))
+        if not isinstance(raw, list):
+            return ()
+        return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _tokens(ptr: str) -> list[str]:
+    from .errors import unescape_pointer
+
+    return unescape_pointer(ptr)
+
+
+def security_schemes(document: Mapping[str, Any]) -> tuple[SecurityScheme, ...]:
+    raw = (document.get("components") or {}).get("securitySchemes") or {}
+    keys = sorted(raw) if isinstance(raw, Mapping) else []
+    names = naming.dedupe(naming.snake(k, prefix="auth", reserved=naming.CLIENT_ATTRIBUTES) for k in keys)
+    out = []
+    for key, py in zip(keys, names, strict=True):
+        s = raw[key] if isinstance(raw[key], Mapping) else {}
+        kind, location, param = SecurityKind.UNSUPPORTED, None, None
+        t = s.get("type")
+        if t == "apiKey" and s.get("in") in ("header", "query", "cookie") and isinstance(s.get("name"), str):
+            kind, location, param = SecurityKind.API_KEY, ParamLocation(s["in"]), s["name"]
+        elif t == "http" and str(s.get("scheme", "")).lower() == "bearer":
+            kind = SecurityKind.HTTP_BEARER
+        elif t == "http" and str(s.get("scheme", "")).lower() == "basic":
+            kind = SecurityKind.HTTP_BASIC
+        elif t == "oauth2":
+            kind = SecurityKind.OAUTH2
+        elif t == "openIdConnect":
+            kind = SecurityKind.OPENID_CONNECT
+        out.append(SecurityScheme(key, py, kind, location, param, _text(s.get("description"))))
+    return tuple(out)
+
+
+def plan_models(document: dict[str, Any], renames: Mapping[str, str]) -> HoistPlan:
+    """Copy every inline operation schema that needs a class under components/schemas.
+
+    Mutates ``document`` (the caller's private copy) and returns the plan the build pass uses.
+    """
+    plan = HoistPlan()
+    typer = SchemaTyper(document, plan.namer(document), component_classes(document))
+    _Walk(document, typer, renames).operations()
+    return plan
+
+
+def build_api(
+    document: Mapping[str, Any],
+    *,
+    plan: HoistPlan,
+    class_by_ref: Mapping[str, str],
+    renames: Mapping[str, str],
+    package: str,
+    spec_name: str,
+    spec_sha256: str,
+    model_names: tuple[str, ...],
+) -> tuple[Api, list[Diagnostic]]:
+    typer = SchemaTyper(document, plan.lookup(class_by_ref), class_by_ref)
+    walk = _Walk(document, typer, renames, file=spec_name)
+    operations = tuple(walk.operations())
+    groups: dict[str, list[Operation]] = {}
+    for op in operations:
+        if op.group is not None:
+            groups.setdefault(op.group, []).append(op)
+    tag_docs = {
+        t.get("name"): _text(t.get("description"))
+        for t in document.get("tags") or []
+        if isinstance(t, Mapping)
+    }
+    info = document.get("info") if isinstance(document.get("info"), Mapping) else {}
+    servers = tuple(
+        s["url"] for s in document.get("servers") or [] if isinstance(s, Mapping) and isinstance(s.get("url"), str)
+    )
+    api = Api(
+        title=str(info.get("title") or package),
+        version=str(info.get("version") or ""),
+        description=_text(info.get("description")),
+        package=package,
+        spec_name=spec_name,
+        spec_sha256=spec_sha256,
+        servers=servers,
+        operations=operations,
+        groups=tuple(
+            ResourceGroup(
+                name=name,
+                class_name=naming.pascal(ops[0].tag or name, prefix="Group"),
+                tag=ops[0].tag or name,
+                description=tag_docs.get(ops[0].tag),
+                operations=tuple(ops),
+            )
+            for name, ops in sorted(groups.items())
+        ),
+        security_schemes=security_schemes(document),
+        model_names=model_names,
+    )
+    return api, walk.diagnostics
+
+
+__all__ = ["TypeRef", "body_kind", "build_api", "plan_models", "security_schemes"]

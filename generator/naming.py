@@ -1,0 +1,132 @@
+"""Names: the one sanitizer for every Python identifier oapigen writes.
+
+Rules (documented in the README, relied on by client, server and ``inspect``):
+
+* words are split on non-alphanumerics and on camelCase / acronym boundaries, then joined as
+  ``snake_case`` (functions, parameters, modules, groups) or ``PascalCase`` (classes);
+* non-ASCII letters are transliterated (NFKD, accents dropped); what cannot be becomes ``_``;
+* a name that starts with a digit gets a prefix naming its kind (``op_``, ``param_``, ...);
+* Python keywords, soft keywords and names reserved by the context get a trailing ``_``;
+* a name that is empty after all this becomes ``<prefix>_<8 hex chars of sha256(original)>``;
+* collisions inside one namespace are resolved in a stable order by appending ``_2``, ``_3``...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_WORD_BOUNDARY = re.compile(r"([a-z])(?=[A-Z])|([0-9])(?=[A-Z][a-z])|([A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9A-Za-z]+")
+
+RESERVED_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    """Split any spec name into lower-case ASCII words."""
+    text = _ascii(text)
+    text = _WORD_BOUNDARY.sub(lambda m: m[0] + "_", text)
+    return [w.lower() for w in _NON_WORD.split(text) if w]
+
+
+def _finish(name: str, original: str, prefix: str, reserved: Iterable[str]) -> str:
+    if not name:
+        digest = hashlib.sha256(original.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        return f"{prefix}_{digest}"
+    if name[0].isdigit():
+        name = f"{prefix}_{name}"
+    if name in RESERVED_WORDS or name in reserved:
+        name += "_"
+    return name
+
+
+def snake(text: str, *, prefix: str = "n", reserved: Iterable[str] = ()) -> str:
+    """A valid, non-reserved snake_case identifier for ``text``."""
+    return _finish("_".join(words(text)), text, prefix, frozenset(reserved))
+
+
+def pascal(text: str, *, prefix: str = "N", reserved: Iterable[str] = ()) -> str:
+    """A valid, non-reserved PascalCase identifier for ``text``."""
+    name = "".join(w[:1].upper() + w[1:] for w in words(text))
+    return _finish(name, text, prefix, frozenset(reserved))
+
+
+def dedupe(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """Make names distinct, in the order given: the first keeps its name, later ones get ``_2``..."""
+    used = set(taken)
+    out: list[str] = []
+    for name in names:
+        candidate, n = name, 2
+        while candidate in used:
+            candidate = f"{name}_{n}"
+            n += 1
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def fastapi_path_fragment(path: str) -> str:
+    """The fragment FastAPI puts in a generated operationId for ``path``."""
+    return re.sub(r"\W", "_", path)
+
+
+def _strip_method(operation_id: str) -> str | None:
+    for method in HTTP_METHODS:
+        if operation_id.endswith("_" + method):
+            return operation_id[: -len(method) - 1]
+    return None
+
+
+def is_fastapi_style(operation_id: str, path: str) -> bool:
+    """True for ids FastAPI derives: ``<function>_<path with non-word chars as _>_<method>``."""
+    rest = _strip_method(operation_id)
+    fragment = fastapi_path_fragment(path)
+    return rest is not None and rest.endswith(fragment) and bool(rest[: -len(fragment)].strip("_"))
+
+
+def operation_base_name(
+    operation_id: str, path: str, all_paths: Iterable[str] = (), *, fastapi_spec: bool = False
+) -> str:
+    """The operationId without a FastAPI-style ``_<path>_<method>`` suffix.
+
+    FastAPI derives ``create_run_threads__thread_id__runs_post`` from the function name
+    ``create_run``, the path and the method. The suffix is removed when it matches the
+    operation's own path (any method). In a spec where most ids are FastAPI-style
+    (``fastapi_spec``), ids copied between routes are common, so the suffix may match any
+    path of the spec; the longest match wins.
+    """
+    rest = _strip_method(operation_id)
+    if rest is None:
+        return operation_id
+    candidates = [path, *(all_paths if fastapi_spec else ())]
+    for fragment in sorted({fastapi_path_fragment(p) for p in candidates}, key=len, reverse=True):
+        if len(fragment) > 1 and rest.endswith(fragment) and rest[: -len(fragment)].strip("_"):
+            return rest[: -len(fragment)]
+    return operation_id
+
+
+def synthesized_operation_id(method: str, path: str) -> str:
+    """A name for an operation without operationId: ``GET /pets/{petId}`` -> ``get_pets_pet_id``."""
+    return "_".join([method.lower(), *words(path)])
+
+
+# Attributes of the generated Client / AsyncClient: no resource group or untagged operation may
+# take these names.
+CLIENT_ATTRIBUTES = frozenset(
+    {
+        "close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client",
+        "request", "with_raw_response", "with_streaming_response", "copy", "models",
+    }
+)
+# Keyword arguments every generated method takes besides the spec's parameters.
+METHOD_KEYWORDS = frozenset({"self", "body", "timeout", "extra_headers", "extra_query", "files"})
