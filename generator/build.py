@@ -22,8 +22,8 @@ from .ir import (
     HttpMethod,
     MediaBody,
     Operation,
-    ParamLocation,
     Parameter,
+    ParamLocation,
     RequestBody,
     ResourceGroup,
     Response,
@@ -220,8 +220,8 @@ class _Walk:
             schema, s_ptr = (content[mt] or {}).get("schema"), ptr_of(*_tokens(p_ptr), "content", mt, "schema")
         type_ = self.typer.type_of(schema, s_ptr, hint + naming.pascal(p["name"], prefix="P")) if schema is not None else primitive("str")
         default_style = "form" if location in (ParamLocation.QUERY, ParamLocation.COOKIE) else "simple"
-        style = p.get("style") if isinstance(p.get("style"), str) else default_style
-        explode = p.get("explode") if isinstance(p.get("explode"), bool) else style == "form"
+        style: str = p["style"] if isinstance(p.get("style"), str) else default_style
+        explode: bool = p["explode"] if isinstance(p.get("explode"), bool) else style == "form"
         has_default = isinstance(schema, Mapping) and "default" in schema
         return Parameter(
             name=p["name"],
@@ -384,7 +384,7 @@ def build_api(
         for t in document.get("tags") or []
         if isinstance(t, Mapping)
     }
-    info = document.get("info") if isinstance(document.get("info"), Mapping) else {}
+    info: Mapping[str, Any] = document["info"] if isinstance(document.get("info"), Mapping) else {}
     servers = tuple(
         s["url"] for s in document.get("servers") or [] if isinstance(s, Mapping) and isinstance(s.get("url"), str)
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 from .errors import Diagnostic, Severity, SpecError
 from .errors import pointer as ptr_of
 from .schemas import resolve_pointer
+
+_MAX_LIBRARY_WARNINGS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,7 @@ class ModelsResult:
 
 def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The document datamodel-code-generator reads: schemas only, discriminators made safe."""
-    components = document.get("components") if isinstance(document.get("components"), Mapping) else {}
+    components: Mapping[str, Any] = document["components"] if isinstance(document.get("components"), Mapping) else {}
     schemas = copy.deepcopy(dict(components.get("schemas") or {}))
     doc: dict[str, Any] = {
         "openapi": document.get("openapi", "3.1.0"),
@@ -101,17 +104,18 @@ def _fix_ambiguous_discriminators(doc: dict[str, Any], spec_name: str) -> list[D
     return diagnostics
 
 
-def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[ModelsResult, list[Diagnostic]]:
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+def _run_datamodel_codegen(doc: dict[str, Any], spec_name: str) -> tuple[str, dict[str, Any], list[str]]:
+    """models.py source, the model metadata, and the library's own warnings."""
+    from datamodel_code_generator import generate
+    from datamodel_code_generator._format_types import PythonVersion
+    from datamodel_code_generator.enums import DataModelType, InputFileType
 
-    doc, diagnostics = models_document(document, spec_name)
-    if not doc["components"]["schemas"]:
-        return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
-    with tempfile.TemporaryDirectory(prefix="oapigen-models-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="oapigen-models-") as tmp, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         out, meta = Path(tmp) / "models.py", Path(tmp) / "meta.json"
         try:
             generate(
-                json.dumps(doc),
+                json.dumps(doc, default=str),
                 input_file_type=InputFileType.OpenAPI,
                 output_model_type=DataModelType.PydanticV2BaseModel,
                 target_python_version=PythonVersion.PY_311,
@@ -131,18 +135,56 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
             ) from exc
         source = out.read_text(encoding="utf-8") if out.exists() else ""
         metadata = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {"models": []}
+    return source, metadata, sorted({str(w.message) for w in caught})
+
+
+def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[ModelsResult, list[Diagnostic]]:
+    doc, diagnostics = models_document(document, spec_name)
+    if not doc["components"]["schemas"]:
+        return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
+    source, metadata, library_warnings = _run_datamodel_codegen(doc, spec_name)
+    for message in library_warnings[:_MAX_LIBRARY_WARNINGS]:
+        diagnostics.append(Diagnostic(spec_name, "/components/schemas", f"models: {message}", Severity.WARNING))
+    if len(library_warnings) > _MAX_LIBRARY_WARNINGS:
+        more = len(library_warnings) - _MAX_LIBRARY_WARNINGS
+        diagnostics.append(Diagnostic(spec_name, "/components/schemas", f"models: {more} more warnings like these", Severity.WARNING))
     class_by_ref: dict[str, str] = {}
     for entry in metadata.get("models", []):
         ref = entry.get("source_ref") or ""
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
-    source = _strip_header(source)
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
-    return ModelsResult(source, class_by_ref, names), diagnostics
+    return ModelsResult(_strip_header(source), class_by_ref, names), diagnostics
 
 
 def _strip_header(source: str) -> str:
     lines = source.splitlines(keepends=True)
     while lines and lines[0].startswith("#"):
         lines.pop(0)
-    return "".join(lines).lstrip("\n")
+    return _sort_imports("".join(lines).lstrip("\n"))
+
+
+def _sort_imports(source: str) -> str:
+    """Sort the leading block of one-line imports the way isort/ruff would (future, stdlib, rest)."""
+    import sys
+
+    lines = source.split("\n")
+    end = 0
+    while end < len(lines) and (lines[end].startswith(("from ", "import ")) or not lines[end].strip()):
+        if "(" in lines[end]:
+            return source  # a wrapped import: leave the block as it is
+        end += 1
+    imports = sorted({line for line in lines[:end] if line.strip()})
+
+    def section(line: str) -> int:
+        module = line.split()[1].split(".")[0]
+        return 0 if module == "__future__" else 1 if module in sys.stdlib_module_names else 2
+
+    def key(line: str) -> tuple[int, int, str]:
+        return (section(line), line.startswith("from "), line.split()[1])
+
+    blocks: list[list[str]] = [[], [], []]
+    for line in sorted(imports, key=key):
+        blocks[section(line)].append(line)
+    head = "\n\n".join("\n".join(b) for b in blocks if b)
+    return head + "\n\n\n" + "\n".join(lines[end:]).lstrip("\n")

@@ -1,0 +1,7 @@
+"""``python -m generator`` works like the ``oapigen`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,110 @@
+"""Configuration: ``[[tool.oapigen.specs]]`` tables in ``pyproject.toml``.
+
+Each table is one package to generate::
+
+    [[tool.oapigen.specs]]
+    spec = "specs/agent-server.json"       # required; relative to pyproject.toml
+    overlay = "specs/agent-server.overlay.yaml"
+    output = "generated"                   # default "generated"
+    package = "agent_server"               # default: the spec's file name in snake_case
+    lenient = false
+    allow_remote_refs = false
+    rename = { create_run_threads__thread_id__runs_post = "thread_runs.start_run" }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import naming
+from .errors import Diagnostic, SpecError, pointer
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One package to generate from one spec."""
+
+    spec: Path
+    output: Path
+    package: str
+    overlay: Path | None = None
+    lenient: bool = False
+    allow_remote_refs: bool = False
+    renames: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def rename_map(self) -> dict[str, str]:
+        return dict(self.renames)
+
+    def options(self) -> dict[str, Any]:
+        """The options that shape the output (recorded in the manifest)."""
+        return {
+            "lenient": self.lenient,
+            "allow_remote_refs": self.allow_remote_refs,
+            "renames": [list(pair) for pair in self.renames],
+        }
+
+
+def default_package(spec: Path) -> str:
+    stem = spec.name.split(".")[0] if spec.name else "api"
+    return naming.snake(stem, prefix="api")
+
+
+_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename"}
+
+
+def load_jobs(pyproject: Path) -> list[Job]:
+    display = str(pyproject)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SpecError(Diagnostic(display, "", "no SPEC given and no pyproject.toml here")) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(Diagnostic(display, "", f"cannot read: {exc}")) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(Diagnostic(display, "", f"invalid TOML: {exc}")) from exc
+    tables = data.get("tool", {}).get("oapigen", {}).get("specs")
+    if not isinstance(tables, list) or not tables:
+        raise SpecError(Diagnostic(display, "/tool/oapigen/specs", "no [[tool.oapigen.specs]] tables"))
+    base = pyproject.parent
+    jobs = []
+    for i, table in enumerate(tables):
+        where = pointer("tool", "oapigen", "specs", i)
+        if not isinstance(table, Mapping):
+            raise SpecError(Diagnostic(display, where, "must be a table"))
+        jobs.append(_job(table, base, display, where))
+    return jobs
+
+
+def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
+    def fail(key: str, message: str) -> SpecError:
+        return SpecError(Diagnostic(display, f"{where}/{key}", message))
+
+    for key in table:
+        if key not in _KEYS:
+            raise fail(key, f"unknown key {key!r} (known: {', '.join(sorted(_KEYS))})")
+    if not isinstance(table.get("spec"), str):
+        raise fail("spec", "required: the path of the spec file")
+    for key in ("overlay", "output", "package"):
+        if key in table and not isinstance(table[key], str):
+            raise fail(key, "must be a string")
+    for key in ("lenient", "allow_remote_refs"):
+        if key in table and not isinstance(table[key], bool):
+            raise fail(key, "must be true or false")
+    rename = table.get("rename", {})
+    if not isinstance(rename, Mapping) or not all(isinstance(v, str) for v in rename.values()):
+        raise fail("rename", "must be a table of operationId = \"new_name\" (or \"group.new_name\")")
+    spec = base / table["spec"]
+    return Job(
+        spec=spec,
+        output=base / table.get("output", "generated"),
+        package=table.get("package") or default_package(spec),
+        overlay=base / table["overlay"] if "overlay" in table else None,
+        lenient=table.get("lenient", False),
+        allow_remote_refs=table.get("allow_remote_refs", False),
+        renames=tuple(sorted(rename.items())),
+    )

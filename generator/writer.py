@@ -1,0 +1,170 @@
+"""Write: the rendered package goes to disk atomically, and only over oapigen's own files.
+
+The package folder holds a manifest (``.oapigen-manifest.json``) listing the files oapigen
+wrote and their hashes. A write builds the new folder beside the old one (copying over every
+file the manifest does not list: the user's), then swaps the two with renames, so an error or
+an interruption leaves the previous output whole. ``--check`` compares without writing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import Diagnostic, SpecError
+
+MANIFEST = ".oapigen-manifest.json"
+_SKIP_DIRS = {"__pycache__"}
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_manifest(package_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
+
+
+def owned_files(package_dir: Path) -> set[str]:
+    manifest = read_manifest(package_dir)
+    return set(manifest["files"]) if manifest else set()
+
+
+def manifest_text(files: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
+    data = {
+        "generator": "oapigen",
+        "inputs": dict(inputs),
+        "files": {path: sha256_text(text) for path, text in sorted(files.items())},
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def _fail(package_dir: Path, message: str) -> SpecError:
+    return SpecError(Diagnostic(str(package_dir), "", message))
+
+
+def safe_package_dir(output: Path, package: str) -> Path:
+    """``output/package``, refusing names or links that would leave ``output``."""
+    if not package.isidentifier() or not package.isascii():
+        raise _fail(output / package, f"package name {package!r} is not a valid Python identifier")
+    package_dir = output / package
+    if package_dir.is_symlink():
+        raise _fail(package_dir, "the package folder is a symbolic link; refusing to write through it")
+    if package_dir.exists() and not package_dir.is_dir():
+        raise _fail(package_dir, "exists and is not a folder")
+    return package_dir
+
+
+def diff_package(package_dir: Path, files: Mapping[str, str]) -> list[str]:
+    """Unified diffs between what is on disk and ``files``, over the files oapigen owns."""
+    diffs: list[str] = []
+    for rel in sorted(set(files) | owned_files(package_dir)):
+        target = package_dir / rel
+        old = target.read_text(encoding="utf-8") if target.is_file() else None
+        new = files.get(rel)
+        if old == new:
+            continue
+        diffs.append(
+            "".join(
+                difflib.unified_diff(
+                    (old or "").splitlines(keepends=True),
+                    (new or "").splitlines(keepends=True),
+                    fromfile=f"{target} (on disk)" if old is not None else "/dev/null",
+                    tofile=f"{target} (generated)" if new is not None else "/dev/null",
+                )
+            )
+        )
+    return diffs
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[str, Any]) -> WriteReport:
+    output = package_dir.parent
+    output.mkdir(parents=True, exist_ok=True)
+    old_owned = owned_files(package_dir)
+    if package_dir.is_dir():
+        conflicts = sorted(
+            rel
+            for rel in files
+            if rel not in old_owned
+            and (package_dir / rel).is_file()
+            and (package_dir / rel).read_text(encoding="utf-8", errors="replace") != files[rel]
+        )
+        if conflicts:
+            raise _fail(
+                package_dir,
+                "refusing to overwrite files oapigen did not generate: "
+                + ", ".join(conflicts)
+                + " (move them away, or delete them if they are old output)",
+            )
+    unchanged = tuple(
+        rel for rel in sorted(files) if (package_dir / rel).is_file() and (package_dir / rel).read_text(encoding="utf-8") == files[rel]
+    )
+    staging = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.oapigen-new-", dir=output))
+    try:
+        if package_dir.is_dir():
+            _copy_user_files(package_dir, staging, old_owned | set(files) | {MANIFEST})
+        for rel, text in files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        (staging / MANIFEST).write_text(manifest_text(files, inputs), encoding="utf-8")
+        _swap(package_dir, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteReport(
+        written=tuple(rel for rel in sorted(files) if rel not in unchanged),
+        unchanged=unchanged,
+        removed=tuple(sorted(old_owned - set(files) - {MANIFEST})),
+    )
+
+
+def _copy_user_files(src: Path, dst: Path, owned: set[str]) -> None:
+    for root, dirs, names in os.walk(src):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in names:
+            path = Path(root) / name
+            rel = path.relative_to(src).as_posix()
+            if rel in owned:
+                continue
+            target = dst / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                os.symlink(os.readlink(path), target)
+            else:
+                shutil.copy2(path, target)
+
+
+def _swap(package_dir: Path, staging: Path) -> None:
+    if not package_dir.exists():
+        os.replace(staging, package_dir)
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.oapigen-old-", dir=package_dir.parent))
+    backup.rmdir()
+    os.replace(package_dir, backup)
+    try:
+        os.replace(staging, package_dir)
+    except BaseException:
+        os.replace(backup, package_dir)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
