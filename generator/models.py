@@ -122,6 +122,7 @@ def _run_datamodel_codegen(doc: dict[str, Any], spec_name: str) -> tuple[str, di
                 use_annotated=True,
                 field_constraints=True,
                 set_default_enum_member=True,
+                treat_dot_as_module=False,
                 use_schema_description=True,
                 use_field_description=True,
                 disable_timestamp=True,

@@ -22,6 +22,9 @@ VALIDATE_ONLY = {"openai.yaml"}
 REFUSED = {
     "oai-petstore-separate/spec/swagger.yaml": "Swagger 2.0",
     "fastapi-codegen-tests/remote_ref/body_and_parameters.yaml": "remote",
+    # openapi-spec-validator's blind spots (SOURCES.md, Notes): oapigen must catch them itself
+    "opc-e2e-extras/documents_with_errors/missing-body-ref.yaml": "dangling $ref",
+    "opc-e2e-extras/documents_with_errors/circular-body-ref.yaml": "$ref loop",
 }
 
 
