@@ -1,0 +1,54 @@
+"""The generated packages pass ``mypy --strict`` (one run over all of them, with a typed usage
+example of the seed client) and the client modules pass ruff with the project's rules."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from generator import client_view
+
+from .conftest_client import (
+    DATA,
+    FEATURES_SPEC,
+    ROOT,
+    UPLOAD_SPEC,
+    generate_files,
+    install,
+    package_dir,
+    packages_root,
+)
+
+
+@pytest.fixture(scope="session")
+def packages(generated_packages: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> list[ModuleType]:
+    return [
+        install(tmp_path_factory, "agent_server", generated_packages["agent_server"][1].files),
+        install(tmp_path_factory, "petstore", generated_packages["petstore"][1].files),
+        install(tmp_path_factory, "features", generate_files(FEATURES_SPEC, "features")),
+        install(tmp_path_factory, "upload", generate_files(UPLOAD_SPEC, "upload")),
+    ]
+
+
+def run(*args: str, cwd: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_mypy_strict(packages: list[ModuleType], tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = packages_root(tmp_path_factory)
+    shutil.copy(DATA / "usage_seed.py", root / "usage_seed.py")
+    cache = tmp_path_factory.mktemp("mypy_cache")
+    targets = [package_dir(pkg).name for pkg in packages]
+    result = run("mypy", "--strict", "--cache-dir", str(cache), *targets, "usage_seed.py", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_on_the_client_modules(packages: list[ModuleType]) -> None:
+    paths = [str(package_dir(pkg) / name) for pkg in packages for name in client_view.CLIENT_FILES]
+    result = run("ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), *paths, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
