@@ -36,6 +36,7 @@ from .ir import (
 from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
 
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 def body_kind(media_type: str) -> BodyKind:
@@ -189,6 +190,8 @@ class _Walk:
             for i, raw in enumerate(source if isinstance(source, list) else []):
                 p, p_ptr = self.deref(raw, f"{base_ptr}/parameters/{i}")
                 name, loc = p.get("name"), p.get("in")
+                if loc == "header" and isinstance(name, str) and name.lower() in _IGNORED_HEADERS:
+                    continue  # OpenAPI: these header parameters are ignored (content negotiation, auth)
                 if isinstance(name, str) and loc in ("path", "query", "header", "cookie"):
                     merged[(loc, name)] = (p, p_ptr)
         path_order = _PATH_PARAM.findall(path)

@@ -1,0 +1,173 @@
+"""Requests per second of the generated server for ``POST /threads/{thread_id}/runs``.
+
+Three apps answer the same request with the same Run:
+
+* ``mock``: the generated server without handlers (the answer synthesized once, then
+  remembered for the same request);
+* ``mock, distinct requests``: the same with a new thread id in every request, so that each
+  answer is synthesized;
+* ``handler``: the generated server with a handler returning a prebuilt Run;
+* ``hand-written``: one FastAPI route with ``response_model=Run`` returning that Run;
+* ``hand-written, 57 routes``: the same route among trivial ones for the seed's other
+  operations, in the generated order: FastAPI matches routes one by one, so the size of the
+  routing table alone costs a large share.
+
+Requests go straight to the ASGI app in process (no sockets, no HTTP client), so the numbers
+are the server's own cost. Bounded by ``--requests`` and ``--seconds`` per app.
+
+    .venv/bin/python bench/server_rps.py [--requests 3000] [--seconds 20]
+"""
+
+import argparse
+import asyncio
+import importlib
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.config import Job  # noqa: E402
+from generator.pipeline import generate  # noqa: E402
+
+PACKAGE = "bench_agent_server"
+THREAD = uuid.UUID(int=1)
+BODY = json.dumps({"assistant_id": "agent", "input": {"messages": []}}).encode()
+
+
+def load_server(folder: Path) -> Any:
+    job = Job(
+        spec=ROOT / "specs" / "agent-server.json",
+        overlay=ROOT / "specs" / "agent-server.overlay.yaml",
+        output=folder,
+        package=PACKAGE,
+    )
+    for name, text in generate(job).files.items():
+        path = folder / PACKAGE / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(folder))
+    return importlib.import_module(f"{PACKAGE}.server")
+
+
+async def call(app: Any, thread: uuid.UUID = THREAD) -> tuple[int, bytes]:
+    """One POST through the ASGI interface."""
+    path = f"/threads/{thread}/runs"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent = False
+    status, chunks = 0, []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": BODY, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
+
+
+async def rate(app: Any, requests: int, seconds: float, distinct: bool = False) -> float:
+    for _ in range(50):  # warm up: caches, lazy imports
+        await call(app)
+    done, start = 0, time.perf_counter()
+    while done < requests and time.perf_counter() - start < seconds:
+        status, _ = await call(app, uuid.UUID(int=done + 2) if distinct else THREAD)
+        assert status == 200, status
+        done += 1
+    return done / (time.perf_counter() - start)
+
+
+def hand_written(models: Any, run: Any, among: Any = None) -> Any:
+    """The route as one writes it by hand; ``among``: an app whose other routes to copy (as
+    trivial endpoints, in order) around it."""
+    from typing import Annotated
+
+    from fastapi import Body, FastAPI
+    from fastapi.routing import APIRoute
+
+    async def create_run(
+        thread_id: uuid.UUID, body: Annotated[models.RunCreateStateful, Body()]
+    ) -> Any:
+        return run
+
+    async def other() -> None:
+        return None
+
+    app = FastAPI()
+    routes = [r for r in among.routes if isinstance(r, APIRoute)] if among else []
+    for route in routes or [None]:
+        if route is None or route.name == "create_run":
+            app.post(
+                "/threads/{thread_id}/runs",
+                response_model=models.Run,
+                response_model_exclude_unset=True,
+            )(create_run)
+        else:
+            app.add_api_route(route.path, other, methods=list(route.methods), name=route.name)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="server-rps-") as tmp:
+        server = load_server(Path(tmp))
+        mock = server.create_app()
+        status, body = asyncio.run(call(mock))
+        assert status == 200, body
+        run = server.models.Run.model_validate_json(body)
+
+        class Prebuilt(server.Handlers):  # type: ignore[misc,name-defined]
+            async def create_run(self, **_: Any) -> Any:
+                return run
+
+        apps = {
+            "mock": mock,
+            "handler": server.create_app(Prebuilt()),
+            "hand-written": hand_written(server.models, run),
+            "hand-written, 57 routes": hand_written(server.models, run, among=mock),
+        }
+        for name, app in apps.items():
+            assert json.loads(asyncio.run(call(app))[1]) == json.loads(body), name
+        rates = {name: asyncio.run(rate(app, args.requests, args.seconds)) for name, app in apps.items()}
+        rates["mock, distinct requests"] = asyncio.run(
+            rate(server.create_app(), args.requests, args.seconds, distinct=True)
+        )
+    for name, value in rates.items():
+        print(f"{name:>23}: {value:8.0f} requests/s")
+    for baseline in ("hand-written", "hand-written, 57 routes"):
+        for name in ("mock", "mock, distinct requests", "handler"):
+            print(f"{name} / {baseline}: {rates[name] / rates[baseline]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

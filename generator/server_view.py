@@ -1,0 +1,584 @@
+"""The server part of the generated package: template contexts computed from the IR.
+
+The generated server is four modules:
+
+* ``server.py``: ``Handlers`` (a Protocol, one async method per operation), one FastAPI route per
+  operation, the table of declared responses the runtime reads, ``create_app`` and ``app``;
+* ``_server_runtime.py``: how a route answers (the user's handler, the spec, or 501), replies,
+  server-sent events, error bodies;
+* ``_server_requests.py``: what FastAPI cannot read by itself (forms, multipart, raw bodies,
+  deepObject parameters, number literals in text);
+* ``_server_mock.py``: values synthesized from a JSON schema, deterministic for a seed.
+
+Everything the templates print is decided here: names (deduplicated against the module's own),
+annotations, imports, and literals of spec values (through :mod:`generator.server_literals`).
+The package ``__init__`` exports nothing from the server, so ``import package`` works without
+FastAPI installed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import naming
+from .ir import (
+    Api,
+    BodyKind,
+    MediaBody,
+    Operation,
+    Parameter,
+    ParamLocation,
+    Response,
+    SecurityKind,
+    SecurityScheme,
+    TypeKind,
+    TypeRef,
+)
+from .server_literals import fits, try_literal
+
+SERVER = "server.py"
+RUNTIME = "_server_runtime.py"
+REQUESTS = "_server_requests.py"
+MOCK = "_server_mock.py"
+
+# FastAPI's parameter function for each location.
+_MARKERS = {
+    ParamLocation.PATH: "Path",
+    ParamLocation.QUERY: "Query",
+    ParamLocation.HEADER: "Header",
+    ParamLocation.COOKIE: "Cookie",
+}
+
+# Names of the runtime module that server.py may import.
+_RUNTIME_NAMES = frozenset(
+    {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
+     "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
+     "require", "Fallback", "openapi_extra", "from_text"}
+)
+# Every other public name server.py defines or imports: an operation whose handler name is one
+# of these gets a route function with a trailing ``_``.
+_FIXED_NAMES = frozenset(
+    {"app", "create_app", "router", "models", "Handlers", "Credentials", "Annotated", "Any",
+     "Literal", "Protocol", "AsyncIterator", "dataclass", "APIRouter", "Body", "Cookie",
+     "Depends", "FastAPI", "Header", "Path", "Query", "Request", "Response", "Security",
+     "APIKeyCookie", "APIKeyHeader", "APIKeyQuery", "HTTPAuthorizationCredentials",
+     "HTTPBasic", "HTTPBasicCredentials", "HTTPBearer", "OPERATIONS", "UUID", "date",
+     "datetime", "time", "timedelta"}
+) | _RUNTIME_NAMES
+
+
+def _with_none(annotation: str, t: TypeRef) -> str:
+    return annotation if t.nullable or t.kind is TypeKind.ANY else f"{annotation} | None"
+
+
+# -- views ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParamView:
+    """One parameter of a route (and keyword of its handler)."""
+
+    python_name: str
+    wire_name: str
+    marker: str  # Path / Query / Header / Cookie
+    alias: bool  # the wire name differs from the Python name
+    convert_underscores: bool  # False for a header whose wire name has underscores
+    annotation: str  # of the handler's keyword
+    item_annotation: str  # the type without the ``| None`` of an optional parameter
+    default: str | None  # Python literal; None: required
+    required: bool
+    mutable_default: bool  # a list or dict: FastAPI copies it for each request
+    description: str | None
+    deprecated: bool
+    deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
+    from_text: bool  # has number/boolean literals, which pydantic does not read from text
+
+
+@dataclass(frozen=True, slots=True)
+class BodyView:
+    annotation: str  # of the handler's ``body`` keyword
+    required: bool
+    media_type: str
+    body_media_type: str | None  # Body(media_type=...) when not application/json
+    reader: str | None  # runtime function reading bodies FastAPI cannot; None: FastAPI's Body()
+    item_type: str  # the annotation without ``| None``: what the runtime validates against
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeView:
+    python_name: str
+    constant: str  # module constant holding FastAPI's security object
+    factory: str  # APIKeyHeader, HTTPBearer, ...
+    param_name: str | None  # apiKey: the header/query/cookie name
+    key: str  # name under components/securitySchemes
+    description: str | None
+    reads: str  # annotation of what FastAPI's security object returns
+    credential: str  # annotation of the Credentials attribute
+    unwrap: bool  # HTTPAuthorizationCredentials -> its token
+
+
+@dataclass(frozen=True, slots=True)
+class AuthView:
+    """One dependency: the credentials of the operations with the same security requirements."""
+
+    function: str
+    schemes: tuple[SchemeView, ...]
+    requirements: tuple[tuple[str, ...], ...]  # Python names of schemes; empty tuple: optional
+    text: str  # for the docstring
+    challenge: str  # WWW-Authenticate of the 401
+
+
+@dataclass(frozen=True, slots=True)
+class ContentView:
+    media_type: str
+    kind: str | None  # BodyKind value; None for JSON, the runtime's default
+    annotation: str  # runtime type of the body
+    example: str | None  # Python literal
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderView:
+    name: str
+    annotation: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseView:
+    status: str
+    description: str
+    contents: tuple[ContentView, ...]
+    headers: tuple[HeaderView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    op: Operation
+    handler: str  # method of Handlers, key of OPERATIONS
+    function: str  # the route function
+    decorator: str  # get / post / ...
+    route_path: str  # the spec's path, with path parameters Starlette cannot name renamed
+    request_name: str
+    credentials_name: str | None  # None: the operation has no security
+    auth: AuthView | None
+    params: tuple[ParamView, ...]
+    body: BodyView | None
+    returns: str  # annotation of the handler's result
+    status: int  # the main response's status: what a plain return value is sent with
+    plain_response_class: bool  # main response is not application/json: no JSON in the docs
+    responses: tuple[ResponseView, ...]
+    doc: str  # handler docstring text
+
+    @property
+    def deep_objects(self) -> tuple[ParamView, ...]:
+        return tuple(p for p in self.params if p.deep_object)
+
+    @property
+    def openapi_extra(self) -> bool:
+        """Whether FastAPI needs help documenting the request (runtime-read body, deepObject)."""
+        return bool(self.deep_objects) or (self.body is not None and self.body.reader is not None)
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """Keyword names the handler takes, in order."""
+        names = [p.python_name for p in self.params]
+        if self.body is not None:
+            names.append("body")
+        if self.credentials_name is not None:
+            names.append(self.credentials_name)
+        return tuple(names)
+
+
+# -- computing them ---------------------------------------------------------------------------
+
+
+def _annotation(t: TypeRef) -> str:
+    return t.annotation("models.")
+
+
+def _main_response(op: Operation) -> tuple[Response | None, int]:
+    """The response a plain return value is sent as, and its status code.
+
+    The first declared 2xx; else ``default`` (sent as 200); else the first declared response.
+    """
+    if op.success is not None:
+        status = op.success.status
+        return op.success, int(status) if status.isdigit() else 200
+    for r in op.responses:
+        if r.status == "default":
+            return r, 200
+    for r in op.responses:
+        if r.status.isdigit():
+            return r, int(r.status)
+    return None, 200
+
+
+def _returns(op: Operation, main: Response | None) -> str:
+    body = main.preferred if main is not None else None
+    if body is None:
+        return "Reply | None"
+    if body.kind is BodyKind.EVENT_STREAM:
+        return "AsyncIterator[ServerSentEvent] | Reply"
+    if body.type.kind is TypeKind.ANY:
+        return "Any"
+    return f"{_annotation(body.type)} | Reply"
+
+
+# Path parameter names Starlette reads from a route's path; others are renamed there.
+_ROUTE_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _route_path(op: Operation) -> str:
+    """The path FastAPI routes: the spec's, unless a parameter name is not an identifier."""
+    path = op.path
+    for p in op.parameters_in(ParamLocation.PATH):
+        if not _ROUTE_PARAM.fullmatch(p.name):
+            path = path.replace("{" + p.name + "}", "{" + p.python_name + "}")
+    return path
+
+
+def _param(p: Parameter) -> ParamView:
+    annotation = _annotation(p.type)
+    default: str | None = None
+    if not p.required:
+        literal = try_literal(p.default) if p.has_default and fits(p.type, p.default) else None
+        if literal is None or p.default is None:
+            annotation, literal = _with_none(annotation, p.type), "None"
+        default = literal
+    deep = p.location is ParamLocation.QUERY and p.style == "deepObject"
+    renamed_in_route = p.location is ParamLocation.PATH and not _ROUTE_PARAM.fullmatch(p.name)
+    return ParamView(
+        python_name=p.python_name,
+        wire_name=p.name,
+        marker=_MARKERS[p.location],
+        alias=p.name != p.python_name and not renamed_in_route,
+        convert_underscores=not (p.location is ParamLocation.HEADER and "_" in p.name),
+        annotation=annotation,
+        item_annotation=_annotation(p.type),
+        default=default,
+        required=default is None,
+        mutable_default=default is not None and default[:1] in ("[", "{"),
+        description=p.description,
+        deprecated=p.deprecated,
+        deep_object=deep,
+        from_text=any(
+            t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
+            for t in p.type.walk()
+        ),
+    )
+
+
+# OpenAPI: a header parameter with one of these names "SHALL be ignored".
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
+def _ignored(p: Parameter) -> bool:
+    return p.location is ParamLocation.HEADER and p.name.lower() in _IGNORED_HEADERS
+
+
+_CHALLENGES = {
+    "APIKeyHeader": "APIKey",
+    "APIKeyQuery": "APIKey",
+    "APIKeyCookie": "APIKey",
+    "HTTPBearer": "Bearer",
+    "HTTPBasic": "Basic",
+}
+
+_READERS = {
+    BodyKind.FORM: "form_body",
+    BodyKind.MULTIPART: "multipart_body",
+    BodyKind.TEXT: "raw_body",
+    BodyKind.BINARY: "raw_body",
+}
+
+
+def _body(op: Operation) -> BodyView | None:
+    if op.request_body is None:
+        return None
+    media = op.request_body.preferred
+    item = _annotation(media.type)
+    required = op.request_body.required
+    return BodyView(
+        annotation=item if required else _with_none(item, media.type),
+        required=required,
+        media_type=media.media_type,
+        body_media_type=None if media.media_type == "application/json" else media.media_type,
+        reader=_READERS.get(media.kind),
+        item_type=item,
+    )
+
+
+def _content(m: MediaBody) -> ContentView:
+    return ContentView(
+        media_type=m.media_type,
+        kind=None if m.kind is BodyKind.JSON else m.kind.value,
+        annotation=_annotation(m.type),
+        example=try_literal(m.example) if m.has_example else None,
+    )
+
+
+def _response(r: Response) -> ResponseView:
+    return ResponseView(
+        status=r.status,
+        description=r.description,
+        contents=tuple(_content(c) for c in r.contents),
+        headers=tuple(HeaderView(h.name, _annotation(h.type), h.required) for h in r.headers),
+    )
+
+
+def _scheme(s: SecurityScheme) -> SchemeView | None:
+    const = "_" + s.python_name.upper()
+    match s.kind:
+        case SecurityKind.API_KEY:
+            assert s.location is not None
+            factory = {"header": "APIKeyHeader", "query": "APIKeyQuery", "cookie": "APIKeyCookie"}[s.location.value]
+            return SchemeView(s.python_name, const, factory, s.param_name, s.key, s.description, "str | None", "str | None", False)
+        case SecurityKind.HTTP_BEARER | SecurityKind.OAUTH2 | SecurityKind.OPENID_CONNECT:
+            return SchemeView(
+                s.python_name, const, "HTTPBearer", None, s.key, s.description,
+                "HTTPAuthorizationCredentials | None", "str | None", True,
+            )
+        case SecurityKind.HTTP_BASIC:
+            return SchemeView(
+                s.python_name, const, "HTTPBasic", None, s.key, s.description,
+                "HTTPBasicCredentials | None", "HTTPBasicCredentials | None", False,
+            )
+    return None  # unsupported schemes are not checked
+
+
+def _segments(op: Operation) -> list[str]:
+    return op.path.strip("/").split("/")
+
+
+def _shadows(general: Operation, specific: Operation) -> bool:
+    """Whether a route for ``general`` registered first would catch requests for ``specific``:
+    same method, same shape, and ``specific`` has a literal segment first where ``general``
+    has a template (``/threads/search`` against ``/threads/{thread_id}``)."""
+    a, b = _segments(general), _segments(specific)
+    if general.method is not specific.method or len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        x_template, y_template = x.startswith("{"), y.startswith("{")
+        if x_template != y_template:
+            return x_template  # the first difference in kind decides
+        if not x_template and x != y:
+            return False  # different literals: the paths never meet
+    return False
+
+
+def _route_order(views: list[OperationView]) -> list[OperationView]:
+    """The spec's order, except that a route goes before the first one that would shadow it."""
+    ordered: list[OperationView] = []
+    for view in views:
+        at = next((i for i, o in enumerate(ordered) if _shadows(o.op, view.op)), len(ordered))
+        ordered.insert(at, view)
+    return ordered
+
+
+@dataclass(frozen=True, slots=True)
+class ServerView:
+    api: Api
+    operations: tuple[OperationView, ...]  # in the spec's order (Handlers, OPERATIONS)
+    routes: tuple[OperationView, ...]  # in matching order
+    schemes: tuple[SchemeView, ...]
+    auths: tuple[AuthView, ...]
+    std_imports: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names), sorted as isort does
+    third_party_imports: tuple[tuple[str, tuple[str, ...]], ...]
+    runtime_imports: tuple[str, ...]
+    requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
+    doc: str
+
+    @property
+    def mutable_defaults(self) -> bool:
+        return any(p.mutable_default for v in self.operations for p in v.params)
+
+
+def _doc(op: Operation) -> str:
+    head = op.summary or op.description or op.operation_id
+    parts = [head, f"{op.method.value} {op.path}"]
+    if op.description and op.description != head:
+        parts.append(op.description)
+    if op.deprecated:
+        parts.append("Deprecated.")
+    return "\n\n".join(parts)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return (kind, name.lower())
+
+
+def _sorted_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(names), key=_isort_key))
+
+
+def build(api: Api) -> ServerView:
+    schemes = {s.key: v for s in api.security_schemes if (v := _scheme(s)) is not None}
+    functions = naming.dedupe(
+        (op.handler_name + "_" if op.handler_name in _FIXED_NAMES else op.handler_name for op in api.operations),
+        _FIXED_NAMES,
+    )
+    auths: dict[tuple[tuple[str, ...], ...], AuthView] = {}
+    views: list[OperationView] = []
+    for op, function in zip(api.operations, functions, strict=True):
+        # Requirements naming a scheme that is unsupported (or undefined) cannot be checked:
+        # the operation is left open.
+        checkable = all(k in schemes for req in op.security for k in req.schemes)
+        checked = tuple(tuple(schemes[k].python_name for k in req.schemes) for req in op.security) if checkable else ()
+        auth = None
+        if checked:
+            if checked not in auths:
+                used = sorted({n for req in checked for n in req})
+                text = " or ".join(" and ".join(req) if req else "no credentials" for req in checked)
+                function_name = "_" + "_or_".join("_and_".join(req) or "anonymous" for req in checked)
+                members = tuple(v for v in schemes.values() if v.python_name in used)
+                auths[checked] = AuthView(
+                    function=naming.dedupe([function_name], (a.function for a in auths.values()))[0],
+                    schemes=members,
+                    requirements=checked,
+                    text=text,
+                    challenge=", ".join(sorted({_CHALLENGES[s.factory] for s in members})),
+                )
+            auth = auths[checked]
+        params = tuple(_param(p) for p in op.parameters if not _ignored(p))
+        taken = {p.python_name for p in params} | {"body"}
+        request_name = naming.dedupe(["request"], taken)[0]
+        credentials_name = naming.dedupe(["credentials"], taken | {request_name})[0] if auth else None
+        main, status = _main_response(op)
+        preferred = main.preferred if main is not None else None
+        body = _body(op)
+        views.append(
+            OperationView(
+                op=op,
+                handler=op.handler_name,
+                function=function,
+                decorator=op.method.value.lower(),
+                route_path=_route_path(op),
+                request_name=request_name,
+                credentials_name=credentials_name,
+                auth=auth,
+                params=params,
+                body=body,
+                returns=_returns(op, main),
+                status=status,
+                plain_response_class=preferred is None or preferred.media_type != "application/json",
+                responses=tuple(_response(r) for r in op.responses),
+                doc=_doc(op),
+            )
+        )
+    routes = _route_order(views)
+    return ServerView(
+        api=api,
+        operations=tuple(views),
+        routes=tuple(routes),
+        schemes=tuple(schemes.values()),
+        auths=tuple(auths.values()),
+        std_imports=_std_imports(views, bool(schemes)),
+        third_party_imports=_third_party_imports(views, tuple(schemes.values())),
+        runtime_imports=_runtime_imports(views),
+        requests_imports=_requests_imports(views),
+        doc=_module_doc(api),
+    )
+
+
+def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    std: dict[str, set[str]] = {"typing": {"Annotated", "Protocol"}}
+    types: list[TypeRef] = []
+    for v in views:
+        types.extend(p.type for p in v.op.parameters if not _ignored(p))
+        if v.op.request_body is not None:
+            types.append(v.op.request_body.preferred.type)
+        for r in v.op.responses:
+            types.extend(c.type for c in r.contents)
+            types.extend(h.type for h in r.headers)
+    for t in types:
+        for module, name in t.imports():
+            std.setdefault(module, set()).add(name)
+    if any(v.returns == "Any" for v in views):
+        std["typing"].add("Any")
+    if any(v.returns.startswith("AsyncIterator") for v in views):
+        std.setdefault("collections.abc", set()).add("AsyncIterator")
+    if dataclasses:
+        std.setdefault("dataclasses", set()).add("dataclass")
+    return tuple((m, _sorted_names(names)) for m, names in sorted(std.items()))
+
+
+def _third_party_imports(
+    views: list[OperationView], schemes: tuple[SchemeView, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    fastapi = {"APIRouter", "FastAPI", "Request"}
+    for v in views:
+        fastapi.update(p.marker for p in v.params if not p.deep_object)
+        if v.body is not None and v.body.reader is None:
+            fastapi.add("Body")
+        if v.auth is not None or v.deep_objects or (v.body is not None and v.body.reader is not None):
+            fastapi.add("Depends")
+    if schemes:
+        fastapi.add("Security")
+    security = {s.factory for s in schemes}
+    for s in schemes:
+        security.update(part.strip() for part in s.reads.split("|") if part.strip() not in ("str", "None"))
+    modules = [("fastapi", fastapi), ("fastapi.responses", {"Response"})]
+    if security:
+        modules.append(("fastapi.security", security))
+    return tuple((m, _sorted_names(names)) for m, names in modules)
+
+
+def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
+    names = {"Content", "Declared", "Endpoint", "Fallback", "Reply", "Unimplemented", "install"}
+    for v in views:
+        if v.returns.startswith("AsyncIterator"):
+            names.add("ServerSentEvent")
+        if any(r.headers for r in v.responses):
+            names.add("ResponseHeader")
+        if v.auth is not None:
+            names.add("require")
+    return _sorted_names(names)
+
+
+def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
+    names: set[str] = set()
+    for v in views:
+        if v.body is not None and v.body.reader is not None:
+            names.add(v.body.reader)
+        if v.deep_objects:
+            names.add("deep_object")
+        if v.openapi_extra:
+            names.add("openapi_extra")
+        if any(p.from_text for p in v.params):
+            names.add("from_text")
+    return _sorted_names(names)
+
+
+def _module_doc(api: Api) -> str:
+    return (
+        f"{api.title} {api.version}: a FastAPI server, one route per operation of the spec.\n\n"
+        "``app`` answers every operation from the spec (mock mode): the spec's example, or a value\n"
+        "synthesized from the response model. To implement operations, subclass ``Handlers`` in\n"
+        "your own module and serve ``create_app(YourHandlers())``: operations you do not implement\n"
+        "still answer from the spec, or with 501 given ``create_app(handlers, fallback='501')``.\n\n"
+        f"    uvicorn {api.package}.server:app"
+    )
+
+
+# -- the render.py interface ------------------------------------------------------------------
+
+
+def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context)."""
+    view = build(api)
+    return {
+        SERVER: ("server.py.jinja", {"server": view}),
+        RUNTIME: ("_server_runtime.py.jinja", {}),
+        REQUESTS: ("_server_requests.py.jinja", {}),
+        MOCK: ("_server_mock.py.jinja", {}),
+    }
+
+
+def exports(api: Api) -> list[tuple[str, str]]:
+    """(module, name) pairs the package's __init__ re-exports: none, so that importing the
+    package does not import FastAPI."""
+    return []
