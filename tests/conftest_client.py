@@ -21,8 +21,9 @@ from generator.config import Job
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "client"
-SHARED_SPECS = ROOT.parent / "shared" / "specs"
-UPLOAD_SPEC = SHARED_SPECS / "fastapi-codegen-tests" / "default_template" / "upload.yaml"
+# A copy of fastapi-code-generator's tests/data/openapi/default_template/upload.yaml (MIT), so the
+# multipart tests run without ../shared.
+UPLOAD_SPEC = DATA / "upload.yaml"
 FEATURES_SPEC = DATA / "features.yaml"
 
 _installed: dict[str, ModuleType] = {}
