@@ -1,6 +1,7 @@
 """The ``oapigen`` command: generate, validate, inspect.
 
-Exit codes: 0 ok; 1 ``--check`` found drift; 2 bad input (located messages on stderr).
+Exit codes: 0 ok; 1 ``--check`` found drift; 2 bad input (located messages on stderr);
+3 an internal error (a bug in oapigen).
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Job, default_package, load_jobs
-from .errors import Diagnostic, SpecError
+from .errors import Diagnostic, Severity, SpecError
+from .progress import grouped_warnings
+from .runner import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, RunOptions, internal_error
 
-EXIT_OK, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+__all__ = ["EXIT_BAD_INPUT", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "main"]
+# generate options that only make sense with SPEC (a pyproject table has its own keys)
+_SPEC_ONLY = ("overlay", "package", "templates")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,18 +28,26 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser, spec_required: bool) -> None:
-        p.add_argument("spec", nargs=None if spec_required else "?", help="OpenAPI file (JSON or YAML)")
+        p.add_argument("spec", nargs=None if spec_required else "?",
+                       help="OpenAPI 3.0/3.1 or Swagger 2.0 file (JSON or YAML)")
         p.add_argument("--overlay", type=Path, help="OpenAPI Overlay 1.0 file applied before validation")
         p.add_argument("--lenient", action="store_true", help="report every spec error as a warning and go on")
         p.add_argument("--allow-remote-refs", action="store_true", help="let $ref fetch http(s) URLs")
+        loud = p.add_mutually_exclusive_group()
+        loud.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+        loud.add_argument("-v", "--verbose", action="store_true",
+                          help="print every warning (not a few of each kind) and each stage's time")
 
     g = sub.add_parser("generate", help="generate the package (all [[tool.oapigen.specs]] without SPEC)")
     common(g, spec_required=False)
-    g.add_argument("--output", type=Path, default=Path("generated"), help="output folder (default: generated)")
+    g.add_argument("--output", type=Path, help="output folder (default: generated)")
     g.add_argument("--package", help="package name (default: the spec file name in snake_case)")
-    g.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if the package is stale")
+    g.add_argument("--templates", type=Path, metavar="DIR",
+                   help="a folder of templates searched before the built-in ones (replace one without forking)")
+    g.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if a package is stale")
     g.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="config file when SPEC is omitted")
-    g.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    g.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="packages generated at once without SPEC (default: one per CPU; 1: one after another)")
 
     v = sub.add_parser("validate", help="validate a spec: exit 0, or 2 with located errors")
     common(v, spec_required=True)
@@ -50,17 +62,21 @@ def _job(args: argparse.Namespace) -> Job:
     spec = Path(args.spec)
     return Job(
         spec=spec,
-        output=getattr(args, "output", Path("generated")),
+        output=getattr(args, "output", None) or Path("generated"),
         package=default_package(spec) if getattr(args, "package", None) is None else args.package,
         overlay=args.overlay,
         lenient=args.lenient,
         allow_remote_refs=args.allow_remote_refs,
+        templates=getattr(args, "templates", None),
     )
 
 
-def _print(diagnostics: Sequence[Diagnostic]) -> None:
-    for d in diagnostics:
-        print(d.format(), file=sys.stderr)
+def _print(diagnostics: Sequence[Diagnostic], args: argparse.Namespace | None = None) -> None:
+    """Errors always; warnings unless quiet, grouped by kind unless verbose."""
+    quiet = bool(args and args.quiet)
+    shown = [d for d in diagnostics if not quiet or d.severity is Severity.ERROR]
+    for line in grouped_warnings(shown, verbose=bool(args and args.verbose)):
+        print(line, file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -69,11 +85,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     prepared = prepare(_job(args))
     findings = [*prepared.warnings, *prepared.findings]
     if args.lenient:
-        _print([d.as_warning() for d in findings])
+        _print([d.as_warning() for d in findings], args)
         return EXIT_OK
     if findings:
         raise SpecError([Diagnostic(d.file, d.pointer, d.message, line=d.line, column=d.column, hint=d.hint) for d in findings])
-    print(f"{args.spec}: valid")
+    if not args.quiet:
+        print(f"{args.spec}: valid")
     return EXIT_OK
 
 
@@ -82,7 +99,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from .table import rows
 
     api, _, diagnostics = build(_job(args))
-    _print(diagnostics)
+    _print(diagnostics, args)
     table = rows(api)
     if args.json:
         print(json.dumps([r.as_json() for r in table], indent=2))
@@ -96,48 +113,25 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .freshness import is_up_to_date
-    from .writer import read_manifest, safe_package_dir
+    from .runner import run_jobs, summary
 
-    jobs = [_job(args)] if args.spec else load_jobs(args.config)
-    status = EXIT_OK
-    for job in jobs:
-        started = time.perf_counter()
-        package_dir = safe_package_dir(job.output, job.package)
-        if is_up_to_date(package_dir, read_manifest(package_dir), job.options()):
-            if not args.quiet:
-                print(f"{package_dir}: up to date (nothing changed)", file=sys.stderr)
-            continue
-        status = max(status, _generate_one(job, package_dir, args, started))
-    return status
-
-
-def _generate_one(job: Job, package_dir: Path, args: argparse.Namespace, started: float) -> int:
-    from .pipeline import generate
-    from .writer import diff_package, write_package
-
-    status = EXIT_OK
-    result = generate(job)
-    _print(result.diagnostics)
-    if args.check:
-        diffs = diff_package(package_dir, result.files)
-        if diffs:
-            sys.stdout.write("".join(diffs))
-            print(f"{package_dir}: stale ({len(diffs)} file(s) differ); run oapigen generate", file=sys.stderr)
-            status = EXIT_DRIFT
-        elif not args.quiet:
-            print(f"{package_dir}: up to date", file=sys.stderr)
-        return status
-    report = write_package(package_dir, result.files, result.inputs)
-    if not args.quiet:
-        warnings = len(result.diagnostics)
-        print(
-            f"{package_dir}: {len(result.api.operations)} operations, {len(result.api.model_names)} models; "
-            f"{len(report.written)} file(s) written, {len(report.unchanged)} unchanged, {len(report.removed)} removed; "
-            f"{warnings} warning(s); {time.perf_counter() - started:.1f}s",
-            file=sys.stderr,
-        )
-    return status
+    if args.spec:
+        jobs = [_job(args)]
+    else:
+        given = [f"--{name}" for name in (*_SPEC_ONLY, "output") if getattr(args, name) is not None]
+        given += [flag for flag, on in (("--lenient", args.lenient), ("--allow-remote-refs", args.allow_remote_refs)) if on]
+        if given:
+            raise SpecError(Diagnostic(str(args.config), "", f"{', '.join(given)} need(s) SPEC; without SPEC, "
+                                       "set the same keys in each [[tool.oapigen.specs]] table"))
+        jobs = load_jobs(args.config)
+    if args.jobs is not None and args.jobs < 1:
+        raise SpecError(Diagnostic("--jobs", "", f"must be 1 or more, not {args.jobs}"))
+    options = RunOptions(check=args.check, quiet=args.quiet, verbose=args.verbose)
+    outcomes = run_jobs(jobs, options, workers=args.jobs)
+    if len(outcomes) > 1:
+        for line in summary(outcomes, options):
+            print(line, file=sys.stderr)
+    return max((o.status for o in outcomes), default=EXIT_OK)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args)
     except SpecError as exc:
-        _print(exc.diagnostics)
+        _print(exc.diagnostics, args)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("oapigen: interrupted", file=sys.stderr)
@@ -154,11 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("OAPIGEN_DEBUG"):
             raise
-        print(
-            f"oapigen: internal error: {type(exc).__name__}: {exc} (this is a bug in oapigen; "
-            "set OAPIGEN_DEBUG=1 for the traceback)",
-            file=sys.stderr,
-        )
+        print(internal_error(exc), file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -10,6 +10,7 @@ Each table is one package to generate::
     lenient = false
     allow_remote_refs = false
     rename = { create_run_threads__thread_id__runs_post = "thread_runs.start_run" }
+    templates = "oapigen-templates"       # a folder of templates that replace built-in ones
 """
 
 from __future__ import annotations
@@ -35,18 +36,42 @@ class Job:
     lenient: bool = False
     allow_remote_refs: bool = False
     renames: tuple[tuple[str, str], ...] = field(default=())
+    templates: Path | None = None  # a folder searched before the built-in templates
 
     @property
     def rename_map(self) -> dict[str, str]:
         return dict(self.renames)
 
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        return (self.templates,) if self.templates is not None else ()
+
+    def template_files(self) -> tuple[Path, ...]:
+        """Every file of the override folder (inputs of the output, like the spec)."""
+        if self.templates is None:
+            return ()
+        return tuple(sorted(
+            p for p in self.templates.rglob("*")
+            if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                       for part in p.relative_to(self.templates).parts)
+        ))
+
     def options(self) -> dict[str, Any]:
-        """The options that shape the output (recorded in the manifest)."""
-        return {
+        """The options that shape the output (recorded in the manifest). With an override
+        folder, the names of its files too: adding or removing one regenerates."""
+        options: dict[str, Any] = {
             "lenient": self.lenient,
             "allow_remote_refs": self.allow_remote_refs,
             "renames": [list(pair) for pair in self.renames],
         }
+        if self.templates is not None:
+            options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
+        return options
+
+    def check(self) -> None:
+        """Refuse options that cannot work (a missing override folder)."""
+        if self.templates is not None and not self.templates.is_dir():
+            raise SpecError(Diagnostic(str(self.templates), "", "templates folder not found (--templates / templates =)"))
 
 
 def default_package(spec: Path) -> str:
@@ -54,7 +79,7 @@ def default_package(spec: Path) -> str:
     return naming.snake(stem, prefix="api")
 
 
-_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename"}
+_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates"}
 
 
 def load_jobs(pyproject: Path) -> list[Job]:
@@ -71,12 +96,19 @@ def load_jobs(pyproject: Path) -> list[Job]:
     if not isinstance(tables, list) or not tables:
         raise SpecError(Diagnostic(display, "/tool/oapigen/specs", "no [[tool.oapigen.specs]] tables"))
     base = pyproject.parent
-    jobs = []
+    jobs: list[Job] = []
+    targets: dict[Path, int] = {}
     for i, table in enumerate(tables):
         where = pointer("tool", "oapigen", "specs", i)
         if not isinstance(table, Mapping):
             raise SpecError(Diagnostic(display, where, "must be a table"))
-        jobs.append(_job(table, base, display, where))
+        job = _job(table, base, display, where)
+        target = (job.output / job.package).resolve()
+        if target in targets:
+            raise SpecError(Diagnostic(display, f"{where}/package", f"writes to the same folder as table "
+                                       f"{targets[target]} ({job.output / job.package}): give it another package or output"))
+        targets[target] = i
+        jobs.append(job)
     return jobs
 
 
@@ -89,7 +121,7 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
             raise fail(key, f"unknown key {key!r} (known: {', '.join(sorted(_KEYS))})")
     if not isinstance(table.get("spec"), str):
         raise fail("spec", "required: the path of the spec file")
-    for key in ("overlay", "output", "package"):
+    for key in ("overlay", "output", "package", "templates"):
         if key in table and not isinstance(table[key], str):
             raise fail(key, "must be a string")
     for key in ("lenient", "allow_remote_refs"):
@@ -107,4 +139,5 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         lenient=table.get("lenient", False),
         allow_remote_refs=table.get("allow_remote_refs", False),
         renames=tuple(sorted(rename.items())),
+        templates=base / table["templates"] if "templates" in table else None,
     )

@@ -1,5 +1,6 @@
-"""The pipeline, in one direction: load -> overlay -> validate -> plan -> models -> IR -> render
--> format. Writing is the CLI's last step (see :mod:`generator.writer`)."""
+"""The pipeline, in one direction: load -> overlay -> validate (-> convert a Swagger 2.0
+document -> validate) -> plan -> models -> IR -> render -> format. Writing is the CLI's last
+step (see :mod:`generator.writer`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import swagger2
 from .build import build_api, plan_models
 from .config import Job
 from .errors import Diagnostic, Severity, SpecError, errors_of
@@ -17,24 +19,41 @@ from .ir import Api
 from .loader import LoadedSpec, load_spec
 from .models import generate_models
 from .overlay import apply_overlay_with_warnings
+from .progress import Stages
 from .render import render_package
-from .validate import drop_dangling_refs, validate_spec
+from .validate import METHODS, drop_dangling_refs, validate_spec
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
     spec: LoadedSpec
-    document: dict[str, Any]
+    document: dict[str, Any]  # overlaid; OpenAPI 3.0.3 when the spec is Swagger 2.0
     findings: tuple[Diagnostic, ...]  # validator findings (ERROR: fatal for generation)
-    warnings: tuple[Diagnostic, ...]  # from the overlay
+    warnings: tuple[Diagnostic, ...]  # from the overlay and the Swagger 2.0 conversion
 
 
-def prepare(job: Job) -> Prepared:
+def prepare(job: Job, stages: Stages | None = None) -> Prepared:
+    """Load, overlay, validate. A Swagger 2.0 document is validated as 2.0 (the overlay applies
+    to it as written), converted to OpenAPI 3.0 and validated again (:mod:`generator.swagger2`)."""
+    stages = stages or Stages()
+    stages.stage("load")
     spec = load_spec(job.spec, allow_remote_refs=job.allow_remote_refs)
-    document, warnings = spec.document, []
+    document, warnings = spec.document, list[Diagnostic]()
     if job.overlay is not None:
         document, warnings = apply_overlay_with_warnings(document, job.overlay)
-    return Prepared(spec, document, tuple(validate_spec(spec, document)), tuple(warnings))
+    stages.size(count_operations(document))
+    stages.stage("validate")
+    findings = validate_spec(spec, document)
+    if swagger2.is_swagger2(document):
+        document, findings, notes = swagger2.upgrade(spec, document, findings)
+        warnings = [*warnings, *notes]
+    return Prepared(spec, document, tuple(findings), tuple(warnings))
+
+
+def count_operations(document: dict[str, Any]) -> int:
+    paths = document.get("paths")
+    items = paths.values() if isinstance(paths, dict) else ()
+    return sum(1 for item in items if isinstance(item, dict) for method in METHODS if method in item)
 
 
 def checked_document(prepared: Prepared, lenient: bool) -> tuple[dict[str, Any], list[Diagnostic]]:
@@ -50,8 +69,6 @@ def checked_document(prepared: Prepared, lenient: bool) -> tuple[dict[str, Any],
     return copy.deepcopy(prepared.document), [*prepared.warnings, *findings]
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Generated:
     api: Api
@@ -60,10 +77,12 @@ class Generated:
     inputs: dict[str, Any]
 
 
-def build(job: Job, prepared: Prepared | None = None) -> tuple[Api, str, list[Diagnostic]]:
+def build(job: Job, prepared: Prepared | None = None, stages: Stages | None = None) -> tuple[Api, str, list[Diagnostic]]:
     """IR and unformatted models source for a job."""
-    prepared = prepared or prepare(job)
+    stages = stages or Stages()
+    prepared = prepared or prepare(job, stages)
     document, diagnostics = checked_document(prepared, job.lenient)
+    stages.stage("models")
     spec_name = prepared.spec.path.name
     plan = plan_models(document, job.rename_map)
     models, model_diags = generate_models(document, spec_name)
@@ -80,13 +99,18 @@ def build(job: Job, prepared: Prepared | None = None) -> tuple[Api, str, list[Di
     return api, models.source, [*diagnostics, *model_diags, *build_diags]
 
 
-def generate(job: Job) -> Generated:
-    prepared = prepare(job)
-    api, models_source, diagnostics = build(job, prepared)
-    files = format_python(render_package(api, models_source))
-    inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []))
+def generate(job: Job, stages: Stages | None = None) -> Generated:
+    """Everything but the write: ``stages`` hears when each stage starts."""
+    stages = stages or Stages()
+    prepared = prepare(job, stages)
+    api, models_source, diagnostics = build(job, prepared, stages)
+    stages.stage("render")
+    rendered = render_package(api, models_source, templates=job.template_dirs)
+    stages.stage("format")
+    files = format_python(rendered)
+    inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
     package_dir = job.output / job.package
     return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()))
 
 
-__all__ = ["Generated", "Job", "Path", "Prepared", "build", "generate", "prepare"]
+__all__ = ["Generated", "Job", "Path", "Prepared", "Stages", "build", "count_operations", "generate", "prepare"]

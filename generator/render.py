@@ -2,26 +2,33 @@
 
 Templates live in the top-level ``templates/`` folder (shipped inside the wheel as
 ``generator/templates``). They only lay out what Python computed; every piece of spec text
-goes through a filter from :mod:`generator.escape`.
+goes through a filter from :mod:`generator.escape`. Folders given with ``--templates`` (config
+key ``templates``) are searched first: a file there replaces the built-in one of that name.
+
+Every template gets ``api`` (the IR, :class:`generator.ir.Api`), ``header`` (the "generated
+by" line, unescaped) and ``rows`` (:func:`generator.table.rows`); the views add their own
+(:mod:`generator.client_view`, :mod:`generator.server_view`, :mod:`generator.docs_view`).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from . import client_view, escape, server_view
+from . import client_view, docs_view, escape, server_view
+from .errors import Diagnostic, SpecError
 from .ir import Api
 from .resources import templates_dir
 from .table import rows
 
 # Output file -> template, for the files whose context is just the API and the header.
 OUTPUT_TEMPLATES = {
-    "API.md": "API.md.jinja",
     "py.typed": "py.typed.jinja",
 }
+VIEWS = (client_view, server_view, docs_view)
 
 
 @cache
@@ -55,23 +62,43 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
-def render_package(api: Api, models_source: str) -> dict[str, str]:
-    env = environment()
+def render_package(api: Api, models_source: str, *, templates: tuple[Path, ...] = ()) -> dict[str, str]:
+    """Every file of the package; ``templates``: override folders, searched before the built-in one."""
+    env = environment(tuple(templates))
     context = {"api": api, "header": header_text(api), "rows": rows(api)}
-    files = {out: env.get_template(tpl).render(context) for out, tpl in OUTPUT_TEMPLATES.items()}
-    files["models.py"] = env.get_template("models.py.jinja").render(context, source=models_source)
-    # Client and server: each view computes its files' contexts from the IR.
+
+    def render(template: str, **extra: Any) -> str:
+        try:
+            return env.get_template(template).render(context, **extra)
+        except jinja2.TemplateError as exc:
+            raise _override_error(exc, template, templates) from None
+
+    files = {out: render(tpl) for out, tpl in OUTPUT_TEMPLATES.items()}
+    files["models.py"] = render("models.py.jinja", source=models_source)
+    # Client, server and documents: each view computes its files' contexts from the IR.
     exports: list[tuple[str, str]] = []  # (module, name) re-exported by __init__.py
-    for view in (client_view, server_view):
+    for view in VIEWS:
         for out, (tpl, extra) in view.files(api).items():
-            files[out] = env.get_template(tpl).render(context, **extra)
+            files[out] = render(tpl, **extra)
         exports.extend(view.exports(api))
     by_module: dict[str, list[str]] = {}
     for module, name in sorted(exports):
         by_module.setdefault(module, []).append(name)
-    files["__init__.py"] = env.get_template("__init__.py.jinja").render(
-        context,
+    files["__init__.py"] = render(
+        "__init__.py.jinja",
         imports=sorted(by_module.items()),
         all_names=sorted({"models", *(name for _, name in exports)}, key=_isort_key),
     )
     return dict(sorted(files.items()))
+
+
+def _override_error(exc: jinja2.TemplateError, template: str, templates: tuple[Path, ...]) -> Exception:
+    """A template error in a user's override folder is bad input (exit 2), located; any other
+    is a bug in oapigen, re-raised as it is."""
+    name = getattr(exc, "name", None) or template  # a syntax error names the template it is in
+    for folder in templates:
+        path = folder / name
+        if path.is_file():
+            line = getattr(exc, "lineno", None)
+            return SpecError(Diagnostic(str(path), "", f"template error: {exc.message or type(exc).__name__}", line=line))
+    return exc

@@ -1,5 +1,9 @@
 """Validate a bundled OpenAPI document: oapigen's own checks, then openapi-spec-validator's.
 
+A Swagger 2.0 document gets the same checks (with its parameter locations) and
+openapi-spec-validator's 2.0 validator; :mod:`generator.swagger2` then converts it and the
+3.0 result is validated again.
+
 Own checks come first and are :attr:`Severity.ERROR` (generated code would be wrong): an
 unsupported version, dangling internal ``$ref``\\ s, ``$ref`` alias loops, wrong types at keys the
 generator reads, undeclared path template parameters and optional path parameters.
@@ -137,6 +141,7 @@ def _walk(node: Any, kind: str, many: bool, path: list[str | int], visit: Visito
 Tokens = tuple[str | int, ...]
 _TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
 _LOCATIONS = ("query", "header", "path", "cookie")
+_LOCATIONS_2 = ("query", "header", "path", "formData", "body")  # Swagger 2.0
 _VAGUE = re.compile(r"is not valid under any of the (given )?schemas")
 
 
@@ -244,8 +249,8 @@ def _collect(document: dict[str, Any], problem: Callable[[Tokens, str, str | Non
 class _Checker:
     """oapigen's own checks; findings located through the LoadedSpec."""
 
-    def __init__(self, spec: LoadedSpec, document: dict[str, Any]) -> None:
-        self.spec, self.document = spec, document
+    def __init__(self, spec: LoadedSpec, document: dict[str, Any], locations: tuple[str, ...] = _LOCATIONS) -> None:
+        self.spec, self.document, self.locations = spec, document, locations
         self.findings: list[Diagnostic] = []
         self.covered: list[str] = []  # pointers under which library findings repeat ours
         self.repeated: set[str] = set()  # library messages that repeat ours
@@ -303,7 +308,8 @@ class _Checker:
 
     def _structure(self) -> None:
         doc = self.document
-        for key in ("paths", "webhooks", "components"):
+        sections = ("definitions", "parameters", "responses", "securityDefinitions") if self.locations == _LOCATIONS_2 else ()
+        for key in ("paths", "webhooks", "components", *sections):
             if key in doc and not isinstance(doc[key], dict):
                 self.error((key,), f"'{key}' must be an object, found {_describe(doc[key])}")
         components = doc.get("components")
@@ -377,8 +383,8 @@ class _Checker:
             name, location = param.get("name"), param.get("in")
             if not isinstance(name, str) or not isinstance(location, str):
                 self.error(where, "a parameter needs a string 'name' and a string 'in'")
-            elif location not in _LOCATIONS:
-                self.error((*where, "in"), f"unknown parameter location 'in: {location}'", "one of: " + ", ".join(_LOCATIONS))
+            elif location not in self.locations:
+                self.error((*where, "in"), f"unknown parameter location 'in: {location}'", "one of: " + ", ".join(self.locations))
             else:
                 if location == "path" and param.get("required") is not True:
                     self.error(where, f"path parameter '{name}' must have required: true")
@@ -387,11 +393,14 @@ class _Checker:
 
 
 def _version(document: dict[str, Any]) -> tuple[str | None, str, str]:
-    """(minor version '3.0'/'3.1' or None, pointer, message when unsupported)."""
+    """(version '2.0'/'3.0'/'3.1' or None, pointer, message when unsupported)."""
     version = document.get("openapi")
     if "swagger" in document and version is None:
         found = document["swagger"]
-        return None, "/swagger", f"Swagger {found} is not supported yet (found swagger: {found}); convert to OpenAPI 3.x"
+        if found == "2.0":
+            return "2.0", "", ""
+        what = f"{found!r} ({_describe(found)}; quote it: swagger: \"2.0\")" if not isinstance(found, str) else repr(found)
+        return None, "/swagger", f"unsupported Swagger version {what} (found swagger: {found}); oapigen reads Swagger 2.0, OpenAPI 3.0.x and 3.1.x"
     if version is None:
         return None, "", "no 'openapi' field: not an OpenAPI 3.x document (expected openapi: 3.0.x or 3.1.x)"
     match = re.fullmatch(r"(3\.[01])\.\d+(-.+)?", version) if isinstance(version, str) else None
@@ -483,9 +492,13 @@ def _fast_schema_validator(cls: type[Any]) -> type[Any]:
 
 @functools.cache
 def _validator_class(minor: str) -> type[Any]:
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from openapi_spec_validator import (
+        OpenAPIV2SpecValidator,
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
 
-    base: type[Any] = OpenAPIV31SpecValidator if minor == "3.1" else OpenAPIV30SpecValidator
+    base: type[Any] = {"2.0": OpenAPIV2SpecValidator, "3.1": OpenAPIV31SpecValidator}.get(minor, OpenAPIV30SpecValidator)
     keywords: dict[str, type[Any]] = {}
     for name, cls in base.keyword_validators.items():
         if name == "schema":
@@ -606,7 +619,7 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
     minor, where, problem = _version(doc)
     if minor is None:
         return [spec.diagnostic(where, problem)]
-    checker = _Checker(spec, doc)
+    checker = _Checker(spec, doc, _LOCATIONS_2 if minor == "2.0" else _LOCATIONS)
     checker.run()
     findings = list(checker.findings)
     library_doc = _replaced(doc, checker.bad_refs, share=True) if checker.bad_refs else doc
@@ -617,6 +630,8 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
             continue  # "not valid under any of the schemas" above one of ours: ours says why
         if ptr == "" and "openapi-spec-validator" in message and checker.findings:
             continue  # it tripped over something already reported
+        if minor == "2.0" and ptr.endswith("/type") and _get(doc, tuple(unescape_pointer(ptr))) == "file":
+            continue  # 2.0's `type: file`: the library checks 2.0 schemas as 3.0 ones
         findings.append(spec.diagnostic(ptr, message, severity=Severity.WARNING))
     unique: dict[tuple[str, str, Severity], Diagnostic] = {}
     for finding in findings:
