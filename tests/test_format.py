@@ -1,0 +1,100 @@
+"""Chunked formatting: black on each top-level chunk, joined, is byte-identical to black on the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import generator.format as fmt
+from generator.config import Job
+from generator.pipeline import build
+from generator.render import render_package
+
+from .conftest import repo_jobs
+
+
+@pytest.fixture
+def tiny_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut at every eligible boundary, so every join point is exercised."""
+    monkeypatch.setattr(fmt, "_CHUNK_MIN_CHARS", 1)
+    monkeypatch.setattr(fmt, "_CHUNK_SPREAD", 1)
+
+
+def _whole_and_joined(source: str) -> tuple[str, str, int]:
+    chunks = fmt.split_chunks(source)
+    assert "".join(chunks) == source
+    joined = fmt._SEPARATOR.join(fmt._format_one(c) for c in chunks)
+    return fmt._format_one(source), joined, len(chunks)
+
+
+@pytest.mark.parametrize("job", repo_jobs(), ids=lambda j: j.package)
+def test_chunked_black_is_byte_identical_on_repo_specs(job: Job, tiny_chunks: None) -> None:
+    api, models_source, _ = build(job)
+    rendered = render_package(api, models_source, templates=job.template_dirs)
+    total = 0
+    for path, text in rendered.items():
+        if path.endswith(".py"):
+            whole, joined, count = _whole_and_joined(fmt._split_header(text)[1])
+            assert joined == whole, path
+            total += count
+    assert total > 50  # the split really happened
+
+
+EDGE_CASES = '''\
+"""Module docstring."""
+import os
+x = 1
+def f(a,b): return a+b
+@decorator
+class A(Base): x: int = 1
+class Stub: ...
+def g(): ...
+# a comment glued to h
+def h(): pass
+if x:
+    def inner(): pass
+else:
+    y = 2
+s = """
+def not_a_statement(): pass
+"""
+async def k(): await f(1,2)
+@overload
+def o(a: int) -> int: ...
+@overload
+def o(a: str) -> str: ...
+def o(a): return a
+class B:
+
+
+
+    z = [1,2,]
+a = 1; b = 2
+def last(): return [
+  1,
+  2]
+'''
+
+
+def test_chunked_black_is_byte_identical_on_edge_cases(tiny_chunks: None) -> None:
+    whole, joined, count = _whole_and_joined(EDGE_CASES)
+    assert count >= 3
+    assert joined == whole
+
+
+def test_no_split_inside_strings_or_on_bad_input(tiny_chunks: None) -> None:
+    assert fmt.split_chunks("def f(:\n") == ["def f(:\n"]
+    chunks = fmt.split_chunks(EDGE_CASES)
+    assert not any(c.startswith("def not_a_statement") for c in chunks)
+
+
+def test_format_python_uses_and_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_chunks: None) -> None:
+    monkeypatch.setenv("OAPIGEN_CACHE_DIR", str(tmp_path))
+    files = {"m.py": fmt.HEADER_PREFIX + " test\n" + EDGE_CASES, "README.md": "x"}
+    first = fmt.format_python(files)
+    assert first["README.md"] == "x"
+    assert first["m.py"] == fmt.HEADER_PREFIX + " test\n" + fmt._format_one(EDGE_CASES)
+    assert any((tmp_path / "format").rglob("*"))
+    monkeypatch.setattr(fmt, "_format_one", lambda source: pytest.fail("cache miss"))
+    assert fmt.format_python(files) == first
