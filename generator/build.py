@@ -37,6 +37,13 @@ from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
 
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# An HTTP field name (RFC 9110 "token"): what a header or cookie may be named on the wire.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def is_http_token(name: str) -> bool:
+    """Whether ``name`` can be sent as a header or cookie name."""
+    return _TOKEN.fullmatch(name) is not None
 
 
 def body_kind(media_type: str) -> BodyKind:
@@ -65,7 +72,7 @@ _KIND_ORDER = {
 
 
 def _status_key(status: str) -> tuple[int, str]:
-    if status.isdigit():
+    if status.isascii() and status.isdigit():
         return (0, status)
     if status.upper().endswith("XX"):
         return (1, status)
@@ -82,6 +89,7 @@ class _Walk:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     file: str = ""
     fastapi_spec: bool = False
+    renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
 
     def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
         """Follow internal $refs of non-schema objects (parameters, bodies, responses)."""
@@ -131,6 +139,7 @@ class _Walk:
         if renamed and "." in renamed:
             group_override, renamed = renamed.split(".", 1)
         base = renamed or naming.operation_base_name(op_id, path, all_paths, fastapi_spec=self.fastapi_spec)
+        self.renamed[op_ptr] = bool(renamed)
         hint = naming.pascal(base, prefix="Op")
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else None
@@ -162,7 +171,12 @@ class _Walk:
             by_group.setdefault(d["group"], []).append(d)
         for group, members in by_group.items():
             reserved = taken_on_client if group is None else frozenset()
-            names = [naming.snake(d["base"], prefix="op", reserved=reserved) for d in members]
+            # Names from the spec avoid the names annotations use; a rename from the config is
+            # the user's choice and is kept as written.
+            names = [
+                naming.snake(d["base"], prefix="op", reserved=reserved if self.renamed[d["pointer"]] else reserved | naming.ANNOTATION_NAMES)
+                for d in members
+            ]
             for d, name in zip(members, naming.dedupe(names, reserved), strict=True):
                 d["python_name"] = name
         counts: dict[str, int] = {}
@@ -192,6 +206,9 @@ class _Walk:
                 name, loc = p.get("name"), p.get("in")
                 if loc == "header" and isinstance(name, str) and name.lower() in _IGNORED_HEADERS:
                     continue  # OpenAPI: these header parameters are ignored (content negotiation, auth)
+                if loc in ("header", "cookie") and isinstance(name, str) and not is_http_token(name):
+                    self.warn(p_ptr, f"{loc} parameter {name!r} is not a valid HTTP field name; left out")
+                    continue
                 if isinstance(name, str) and loc in ("path", "query", "header", "cookie"):
                     merged[(loc, name)] = (p, p_ptr)
         path_order = _PATH_PARAM.findall(path)
@@ -293,12 +310,15 @@ class _Walk:
         first_success = next((s for s in statuses if s.startswith("2")), None)
         out = []
         for status in statuses:
-            resp, r_ptr = self.deref(raw.get(status, raw.get(int(status)) if status.isdigit() else None), f"{ptr}/{status}")
+            resp, r_ptr = self.deref(raw.get(status, raw.get(int(status)) if status.isascii() and status.isdigit() else None), f"{ptr}/{status}")
             suffix = "Response" if status == first_success else f"Response{naming.pascal(status, prefix='S')}"
             headers = []
             raw_headers = resp.get("headers")
             for h_name, h_raw in (raw_headers.items() if isinstance(raw_headers, Mapping) else ()):
                 h, h_ptr = self.deref(h_raw, ptr_of(*_tokens(r_ptr), "headers", h_name))
+                if not is_http_token(h_name):
+                    self.warn(h_ptr, f"response header {h_name!r} is not a valid HTTP field name; left out")
+                    continue
                 h_type = self.typer.type_of(h.get("schema"), f"{h_ptr}/schema", hint + naming.pascal(h_name)) if "schema" in h else primitive("str")
                 headers.append(Header(h_name, naming.snake(h_name, prefix="header"), h.get("required") is True, h_type, _text(h.get("description"))))
             out.append(
@@ -333,13 +353,19 @@ def _tokens(ptr: str) -> list[str]:
 def security_schemes(document: Mapping[str, Any]) -> tuple[SecurityScheme, ...]:
     raw = (document.get("components") or {}).get("securitySchemes") or {}
     keys = sorted(raw) if isinstance(raw, Mapping) else []
-    names = naming.dedupe(naming.snake(k, prefix="auth", reserved=naming.CLIENT_ATTRIBUTES) for k in keys)
+    reserved = naming.CLIENT_ATTRIBUTES | naming.ANNOTATION_NAMES
+    names = naming.dedupe(naming.snake(k, prefix="auth", reserved=reserved) for k in keys)
     out = []
     for key, py in zip(keys, names, strict=True):
         s = raw[key] if isinstance(raw[key], Mapping) else {}
         kind, location, param = SecurityKind.UNSUPPORTED, None, None
         t = s.get("type")
-        if t == "apiKey" and s.get("in") in ("header", "query", "cookie") and isinstance(s.get("name"), str):
+        if (
+            t == "apiKey"
+            and s.get("in") in ("header", "query", "cookie")
+            and isinstance(s.get("name"), str)
+            and (s["in"] == "query" or is_http_token(s["name"]))
+        ):  # a header or cookie that cannot be sent on the wire leaves the scheme unsupported
             kind, location, param = SecurityKind.API_KEY, ParamLocation(s["in"]), s["name"]
         elif t == "http" and str(s.get("scheme", "")).lower() == "bearer":
             kind = SecurityKind.HTTP_BEARER
@@ -416,4 +442,4 @@ def build_api(
     return api, walk.diagnostics
 
 
-__all__ = ["TypeRef", "body_kind", "build_api", "plan_models", "security_schemes"]
+__all__ = ["TypeRef", "body_kind", "build_api", "is_http_token", "plan_models", "security_schemes"]

@@ -35,6 +35,7 @@ NOT_GIVEN_TYPE = TypeRef(TypeKind.PRIMITIVE, "NotGiven")  # the sentinel's type,
 
 # Keyword arguments of the Client constructors; security scheme arguments must avoid them.
 CONSTRUCTOR_ARGUMENTS = (
+    "self",
     "base_url",
     "headers",
     "timeout",

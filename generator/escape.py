@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u0085]")
+# Characters spec text may not carry raw into a generated file: C0 and C1 controls (but tab and
+# newline), the line separators Python and black disagree about, bidirectional formatting
+# ("Trojan Source", CVE-2021-42574), the BOM, and lone surrogates (not encodable as UTF-8).
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+_CONTROL = UNSAFE_CHARS
 
 
 def _normalize_newlines(text: str) -> str:
@@ -30,6 +36,15 @@ def _visible(ch: str) -> str:
     if ch == "\t":
         return ch
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every :data:`UNSAFE_CHARS` character written as its escape (``\\x1b``).
+
+    Inside a non-raw Python string literal the result evaluates to the same value; elsewhere
+    (comments, Markdown) it shows the character instead of letting it act on a terminal.
+    """
+    return UNSAFE_CHARS.sub(lambda m: _visible(m[0]), text)
 
 
 def docstring_body(text: str) -> str:

@@ -143,7 +143,9 @@ def parse_text(text: str, display: str, is_json: bool) -> Any:
     """Parse JSON or YAML text; SpecError with line/column on bad syntax or resource abuse."""
     if is_json:
         try:
-            return json.loads(text)
+            data = json.loads(text)
+            _check_surrogates(data, display, text)
+            return data
         except json.JSONDecodeError as exc:
             raise _fail(display, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
         except RecursionError:
@@ -168,7 +170,50 @@ def parse_text(text: str, display: str, is_json: bool) -> Any:
             data = copy_json(data)  # unshare aliased nodes: later stages may edit the document
         except RecursionError:
             raise _fail(display, f"nesting is too deep (the limit is {MAX_DEPTH} levels)") from None
+    _check_surrogates(data, display, text)
     return data
+
+
+# An escape that may stand for half of a UTF-16 surrogate pair (JSON "\ud800", YAML "\U0000d800").
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+
+
+def _check_surrogates(data: Any, display: str, text: str) -> None:
+    """Refuse text that is not Unicode: a lone surrogate (``"\\ud800"`` without its pair) cannot
+    be written to a UTF-8 file. Only searched for when the source has such an escape."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            items: Any = node.items()
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            items = ()
+        for key, value in items:
+            here = (*path, str(key))
+            for part in (key, value) if isinstance(key, str) else (value,):
+                if isinstance(part, str) and _has_surrogate(part):
+                    line = SourceText(display, text, is_json_text(display, text)).line(here)
+                    raise _fail(display, "text is not valid Unicode: it has a lone surrogate "
+                                f"({_first_surrogate(part)})", pointer=pointer(*here), line=line)
+            stack.append((value, here))
+    if isinstance(data, str) and _has_surrogate(data):
+        raise _fail(display, f"text is not valid Unicode: it has a lone surrogate ({_first_surrogate(data)})")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_surrogate(text: str) -> str:
+    return next(f"\\u{ord(c):04x}" for c in text if 0xD800 <= ord(c) <= 0xDFFF)
 
 
 def _check_shape(data: Any, display: str) -> None:
@@ -545,7 +590,7 @@ class _Bundler:
         for token in unescape_pointer(fragment):
             if isinstance(node, dict) and token in node:
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            elif isinstance(node, list) and token.isascii() and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
             else:
                 self.errors.append(self._diagnostic(where, path, f"$ref '{ref}': nothing at '#{fragment}' in {display}"))

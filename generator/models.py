@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import models_check
 from .errors import Diagnostic, Severity, SpecError
 from .errors import pointer as ptr_of
 from .schemas import resolve_pointer
@@ -42,6 +43,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
+    models_check.name_enum_members(doc["components"]["schemas"])
     return doc, diagnostics
 
 
@@ -104,7 +106,9 @@ def _fix_ambiguous_discriminators(doc: dict[str, Any], spec_name: str) -> list[D
     return diagnostics
 
 
-def _run_datamodel_codegen(doc: dict[str, Any], spec_name: str) -> tuple[str, dict[str, Any], list[str]]:
+def _run_datamodel_codegen(
+    doc: dict[str, Any], spec_name: str, aliases: Mapping[str, str]
+) -> tuple[str, dict[str, Any], list[str]]:
     """models.py source, the model metadata, and the library's own warnings."""
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion
@@ -129,6 +133,10 @@ def _run_datamodel_codegen(doc: dict[str, Any], spec_name: str) -> tuple[str, di
                 formatters=[],
                 output=out,
                 emit_model_metadata=meta,
+                aliases=dict(aliases) or None,
+                # pydantic's EmailStr needs the email-validator package; the generated package
+                # needs only pydantic, so e-mail addresses are plain strings.
+                type_mappings=["email=string", "idn-email=string"],
             )
         except Exception as exc:  # the library's errors are not typed; keep them located
             raise SpecError(
@@ -143,7 +151,8 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
     doc, diagnostics = models_document(document, spec_name)
     if not doc["components"]["schemas"]:
         return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
-    source, metadata, library_warnings = _run_datamodel_codegen(doc, spec_name)
+    aliases = models_check.field_aliases(doc["components"]["schemas"])
+    source, metadata, library_warnings = _run_datamodel_codegen(doc, spec_name, aliases)
     for message in library_warnings[:_MAX_LIBRARY_WARNINGS]:
         diagnostics.append(Diagnostic(spec_name, "/components/schemas", f"models: {message}", Severity.WARNING))
     if len(library_warnings) > _MAX_LIBRARY_WARNINGS:
@@ -155,6 +164,9 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
+    # datamodel-code-generator escapes well, but its output is checked, never trusted: unsafe
+    # characters become escapes, and anything but plain models is refused (exit 2, located).
+    source = models_check.checked_source(source, spec_name, {cls: ref for ref, cls in class_by_ref.items()})
     return ModelsResult(_strip_header(source), class_by_ref, names), diagnostics
 
 

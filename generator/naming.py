@@ -128,5 +128,31 @@ CLIENT_ATTRIBUTES = frozenset(
         "request", "with_raw_response", "with_streaming_response", "copy", "models",
     }
 )
+# Names the generated modules use in annotations (builtins, imported types, the models module):
+# a method or class attribute with one of these names would shadow it in its class body (or,
+# as a route function, in the whole server module) -- at run time where annotations are
+# evaluated (FastAPI's), for mypy everywhere. Operations, handlers and security schemes avoid them.
+ANNOTATION_NAMES = frozenset(
+    {
+        "str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "frozenset", "type",
+        "object", "complex", "bytearray", "memoryview", "range", "slice", "datetime", "date", "time",
+        "timedelta", "models", "httpx",
+    }
+)
+# Model fields (named by datamodel-code-generator, or here where it would get them wrong):
+# pydantic v2's protected namespaces (a field starting with these makes pydantic warn at import)
+PROTECTED_PREFIXES = ("model_dump", "model_validate")
+# The public attributes of pydantic's BaseModel (``dir(BaseModel)``): a field must not shadow them.
+PYDANTIC_ATTRIBUTES = frozenset(
+    {
+        "construct", "copy", "dict", "from_orm", "json", "model_computed_fields", "model_config",
+        "model_construct", "model_copy", "model_dump", "model_dump_json", "model_extra",
+        "model_fields", "model_fields_set", "model_json_schema", "model_parametrized_name",
+        "model_post_init", "model_rebuild", "model_validate", "model_validate_json",
+        "model_validate_strings", "parse_file", "parse_obj", "parse_raw", "schema", "schema_json",
+        "update_forward_refs", "validate",
+    }
+)
+
 # Keyword arguments every generated method takes besides the spec's parameters.
 METHOD_KEYWORDS = frozenset({"self", "body", "timeout", "extra_headers", "extra_query", "files"})

@@ -15,6 +15,7 @@ nullable variants, inline enums of scalars (``Literal``), and unions of such.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ def resolve_pointer(document: Mapping[str, Any], ref: str) -> Any:
     for token in unescape_pointer(ref):
         if isinstance(node, Mapping):
             node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and token.isascii() and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
             return None
@@ -149,7 +150,11 @@ class SchemaTyper:
 
 
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and value is not None
+    """A value a ``Literal[...]`` can hold: strings, ints, bools and finite floats (YAML's ``.nan``
+    and ``.inf`` have no literal)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str | int | bool)
 
 
 def _is_null(schema: Any) -> bool:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import naming
 from .ir import (
+    NONE,
     Api,
     BodyKind,
     MediaBody,
@@ -36,6 +37,8 @@ from .ir import (
     SecurityScheme,
     TypeKind,
     TypeRef,
+    primitive,
+    union,
 )
 from .server_literals import fits, try_literal
 
@@ -202,17 +205,21 @@ def _annotation(t: TypeRef) -> str:
 def _main_response(op: Operation) -> tuple[Response | None, int]:
     """The response a plain return value is sent as, and its status code.
 
-    The first declared 2xx; else ``default`` (sent as 200); else the first declared response.
+    The first declared 2xx; else ``default`` (sent as 200); else the first declared response
+    (a range such as ``4XX`` is sent as its first status, 400).
     """
     if op.success is not None:
         status = op.success.status
-        return op.success, int(status) if status.isdigit() else 200
+        return op.success, int(status) if status.isascii() and status.isdigit() else 200
     for r in op.responses:
         if r.status == "default":
             return r, 200
     for r in op.responses:
-        if r.status.isdigit():
+        if r.status.isascii() and r.status.isdigit():
             return r, int(r.status)
+    for r in op.responses:  # only ranges: "4XX" is sent as 400
+        if r.status[:1].isascii() and r.status[:1].isdigit() and r.status[1:].upper() == "XX":
+            return r, int(r.status[0]) * 100
     return None, 200
 
 
@@ -229,18 +236,60 @@ def _returns(op: Operation, main: Response | None) -> str:
 
 # Path parameter names Starlette reads from a route's path; others are renamed there.
 _ROUTE_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TEMPLATE = re.compile(r"{([^{}]+)}")
+
+
+def _renamed_in_route(op: Operation) -> frozenset[str]:
+    """Wire names of the path parameters the route names by their Python name instead.
+
+    Those that are not identifiers (``{user-id}``); and when such a renamed parameter would
+    take the route name of another one (``{user-id}`` -> ``user_id`` beside ``{user_id}``),
+    every path parameter whose Python name differs (Python names are distinct).
+    """
+    params = op.parameters_in(ParamLocation.PATH)
+    renamed = {p.name for p in params if not _ROUTE_PARAM.fullmatch(p.name)}
+    kept = {p.name for p in params if p.name not in renamed}
+    if any(p.python_name in kept for p in params if p.name in renamed):
+        renamed |= {p.name for p in params if p.name != p.python_name}
+    return frozenset(renamed)
 
 
 def _route_path(op: Operation) -> str:
-    """The path FastAPI routes: the spec's, unless a parameter name is not an identifier."""
-    path = op.path
-    for p in op.parameters_in(ParamLocation.PATH):
-        if not _ROUTE_PARAM.fullmatch(p.name):
-            path = path.replace("{" + p.name + "}", "{" + p.python_name + "}")
-    return path
+    """The path FastAPI routes: the spec's, with the parameters of :func:`_renamed_in_route`
+    named by their Python names."""
+    renamed = _renamed_in_route(op)
+    names = {p.name: p.python_name for p in op.parameters_in(ParamLocation.PATH) if p.name in renamed}
+    return _TEMPLATE.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.path)  # one pass: no renaming twice
 
 
-def _param(p: Parameter) -> ParamView:
+def _scalar(t: TypeRef) -> bool:
+    if t.kind is TypeKind.UNION:
+        return all(_scalar(a) for a in t.args)
+    return t.kind in (TypeKind.PRIMITIVE, TypeKind.LITERAL, TypeKind.ANY, TypeKind.NONE)
+
+
+def fastapi_reads(p: Parameter) -> bool:
+    """Whether FastAPI reads and validates the parameter as typed. In a path, only scalars; in
+    headers and cookies, scalars and lists of them; in a query, those or one model (its fields
+    as query parameters). FastAPI refuses most of the rest when the route is defined (dicts,
+    lists of models, unions of models), or cannot read it from the wire."""
+    members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
+    if all(_scalar(m) for m in members):
+        return True
+    if p.location is ParamLocation.PATH:
+        return False
+    if all(_scalar(m) or (m.kind is TypeKind.LIST and _scalar(m.args[0])) for m in members):
+        return True
+    return p.location is ParamLocation.QUERY and len(members) == 1 and members[0].kind is TypeKind.NAMED
+
+
+def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
+    deep = p.location is ParamLocation.QUERY and p.style == "deepObject"
+    if not deep and not fastapi_reads(p):
+        # Handed to the handler as the text on the wire, rather than refused by FastAPI.
+        listed = p.type.kind is TypeKind.LIST and p.location is not ParamLocation.PATH
+        text = TypeRef(TypeKind.LIST, args=(primitive("str"),)) if listed else primitive("str")
+        p = replace(p, type=union(text, NONE) if p.type.nullable else text, has_default=False, default=None)
     annotation = _annotation(p.type)
     default: str | None = None
     if not p.required:
@@ -248,8 +297,6 @@ def _param(p: Parameter) -> ParamView:
         if literal is None or p.default is None:
             annotation, literal = _with_none(annotation, p.type), "None"
         default = literal
-    deep = p.location is ParamLocation.QUERY and p.style == "deepObject"
-    renamed_in_route = p.location is ParamLocation.PATH and not _ROUTE_PARAM.fullmatch(p.name)
     return ParamView(
         python_name=p.python_name,
         wire_name=p.name,
@@ -443,7 +490,10 @@ def build(api: Api) -> ServerView:
                     challenge=", ".join(sorted({_CHALLENGES[s.factory] for s in members})),
                 )
             auth = auths[checked]
-        params = tuple(_param(p) for p in op.parameters if not _ignored(p))
+        renamed = _renamed_in_route(op)
+        params = tuple(
+            _param(p, p.location is ParamLocation.PATH and p.name in renamed) for p in op.parameters if not _ignored(p)
+        )
         taken = {p.python_name for p in params} | {"body"}
         request_name = naming.dedupe(["request"], taken)[0]
         credentials_name = naming.dedupe(["credentials"], taken | {request_name})[0] if auth else None

@@ -37,9 +37,41 @@ def read_manifest(package_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
 
 
+def is_safe_relative(rel: str) -> bool:
+    """A plain relative path inside the package: no absolute path, ``..``, ``.``, empty part,
+    backslash or NUL (the manifest is a file in the user's tree: its paths are untrusted)."""
+    if not isinstance(rel, str) or not rel or "\\" in rel or "\x00" in rel or rel.startswith("/"):
+        return False
+    return all(part not in ("", ".", "..") for part in rel.split("/"))
+
+
 def owned_files(package_dir: Path) -> set[str]:
+    """The files the manifest says oapigen wrote (entries that are not plain relative paths are
+    ignored: they can name nothing oapigen writes)."""
     manifest = read_manifest(package_dir)
-    return set(manifest["files"]) if manifest else set()
+    return {rel for rel in manifest["files"] if is_safe_relative(rel)} if manifest else set()
+
+
+def _owned_hashes(package_dir: Path) -> dict[str, str]:
+    manifest = read_manifest(package_dir)
+    files = manifest["files"] if manifest else {}
+    return {rel: str(h) for rel, h in files.items() if is_safe_relative(rel)}
+
+
+def read_regular(path: Path) -> str | None:
+    """The text of ``path`` if it is a regular file (not a symbolic link, device or folder)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _check_generated_paths(package_dir: Path, files: Mapping[str, str]) -> None:
+    bad = sorted(rel for rel in files if not is_safe_relative(rel))
+    if bad:
+        raise _fail(package_dir, "refusing to write outside the package folder: " + ", ".join(map(repr, bad)))
 
 
 def manifest_text(files: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
@@ -69,10 +101,11 @@ def safe_package_dir(output: Path, package: str) -> Path:
 
 def diff_package(package_dir: Path, files: Mapping[str, str]) -> list[str]:
     """Unified diffs between what is on disk and ``files``, over the files oapigen owns."""
+    _check_generated_paths(package_dir, files)
     diffs: list[str] = []
     for rel in sorted(set(files) | owned_files(package_dir)):
         target = package_dir / rel
-        old = target.read_text(encoding="utf-8") if target.is_file() else None
+        old = read_regular(target)  # never through a symbolic link: it could point anywhere
         new = files.get(rel)
         if old == new:
             continue
@@ -97,16 +130,24 @@ class WriteReport:
 
 
 def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[str, Any]) -> WriteReport:
+    """Replace the package folder's generated files by ``files`` (see the module docstring).
+
+    Files oapigen did not write are kept, and never overwritten (a conflict is an error); a
+    generated file that is no longer generated is removed, unless it was edited since (its
+    hash differs from the manifest's): then it is kept, as the user's.
+    """
+    _check_generated_paths(package_dir, files)
     output = package_dir.parent
     output.mkdir(parents=True, exist_ok=True)
-    old_owned = owned_files(package_dir)
+    hashes = _owned_hashes(package_dir)
+    old_owned = set(hashes)
     if package_dir.is_dir():
         conflicts = sorted(
             rel
             for rel in files
             if rel not in old_owned
-            and (package_dir / rel).is_file()
-            and (package_dir / rel).read_text(encoding="utf-8", errors="replace") != files[rel]
+            and ((package_dir / rel).exists() or (package_dir / rel).is_symlink())
+            and read_regular(package_dir / rel) != files[rel]
         )
         if conflicts:
             raise _fail(
@@ -115,13 +156,16 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
                 + ", ".join(conflicts)
                 + " (move them away, or delete them if they are old output)",
             )
-    unchanged = tuple(
-        rel for rel in sorted(files) if (package_dir / rel).is_file() and (package_dir / rel).read_text(encoding="utf-8") == files[rel]
-    )
+    unchanged = tuple(rel for rel in sorted(files) if read_regular(package_dir / rel) == files[rel])
+    edited = {
+        rel
+        for rel in old_owned - set(files) - {MANIFEST}
+        if (text := read_regular(package_dir / rel)) is not None and sha256_text(text) != hashes[rel]
+    }
     staging = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.oapigen-new-", dir=output))
     try:
         if package_dir.is_dir():
-            _copy_user_files(package_dir, staging, old_owned | set(files) | {MANIFEST})
+            _copy_user_files(package_dir, staging, (old_owned - edited) | set(files) | {MANIFEST})
         for rel, text in files.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,14 +179,17 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
     return WriteReport(
         written=tuple(rel for rel in sorted(files) if rel not in unchanged),
         unchanged=unchanged,
-        removed=tuple(sorted(old_owned - set(files) - {MANIFEST})),
+        removed=tuple(sorted(old_owned - set(files) - {MANIFEST} - edited)),
     )
 
 
 def _copy_user_files(src: Path, dst: Path, owned: set[str]) -> None:
     for root, dirs, names in os.walk(src):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        for name in names:
+        # os.walk lists symbolic links to folders among the folders, and does not enter them:
+        # they are the user's, copied as links like the others.
+        links = [d for d in dirs if (Path(root) / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and d not in links)
+        for name in [*names, *links]:
             path = Path(root) / name
             rel = path.relative_to(src).as_posix()
             if rel in owned:

@@ -1,0 +1,324 @@
+"""What the models stage hands to datamodel-code-generator, and what it accepts back.
+
+datamodel-code-generator escapes spec text well, but ``models.py`` is code made from untrusted
+text, so oapigen does not take that on trust:
+
+* **before**: property names Python or pydantic cannot use as they are get a Python name from
+  :mod:`generator.naming`, passed as an alias (the wire name stays the field's alias): names
+  that NFKC normalization would merge with another (``ﬁ`` and ``fi`` are one identifier to
+  Python) and names in pydantic's protected namespaces (``model_dump...``, ``model_validate...``);
+  enum values whose member names would merge the same way get ``x-enum-varnames``;
+* **after**: characters that must not appear raw in a file (:data:`generator.escape.UNSAFE_CHARS`)
+  are written as escapes inside string literals, and the source must compile and contain only
+  what model code contains: imports from typing, pydantic and a few standard modules, classes
+  with fields and docstrings, ``model_rebuild()`` calls; no field names that merge or that
+  pydantic reserves. Anything else is refused with a located :class:`SpecError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import unicodedata
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from . import escape, naming
+from .errors import Diagnostic, SpecError
+from .naming import PROTECTED_PREFIXES, PYDANTIC_ATTRIBUTES
+
+SCHEMAS = "/components/schemas"
+
+# Keywords whose values are data, not schemas: never walked for schemas or names.
+_VALUE_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "x-enum-varnames"})
+# Keywords whose values map arbitrary names to schemas.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+# Modules models.py may import from (the first dotted component).
+_ALLOWED_MODULES = frozenset(
+    {"__future__", "typing", "typing_extensions", "enum", "pydantic", "pydantic_core", "annotated_types",
+     "datetime", "uuid", "decimal", "ipaddress", "pathlib", "re", "collections"}
+)
+# What models.py may import from ``builtins`` (datamodel-code-generator aliases the types a field
+# name shadows: ``from builtins import int as int_aliased``).
+_BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "frozenset", "type", "object"})
+# Builtins model code never needs and injected code would.
+_FORBIDDEN_NAMES = frozenset(
+    {"eval", "exec", "compile", "open", "__import__", "getattr", "setattr", "delattr", "globals",
+     "locals", "vars", "input", "breakpoint", "exit", "quit", "help", "__builtins__", "print"}
+)
+# Method calls model code makes on its own classes and values.
+_ALLOWED_METHODS = frozenset({"model_rebuild", "model_validate", "model_dump", "model_construct"})
+
+
+# Statements that bind a module-level name (``type X = ...`` only exists from Python 3.12).
+_ASSIGNMENTS: tuple[type[ast.stmt], ...] = (ast.Assign, ast.AnnAssign, *((ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()))
+
+
+def _nfkc(name: str) -> str:
+    return unicodedata.normalize("NFKC", name)
+
+
+def iter_schemas(root: Any) -> Iterator[Mapping[str, Any]]:
+    """Every schema object under ``root`` (a mapping of names to schemas, or a schema)."""
+    stack: list[Any] = list(root.values()) if isinstance(root, Mapping) else [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, Mapping) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        for key, value in node.items():
+            if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+                stack.extend(value.values())
+            elif key not in _VALUE_KEYWORDS and not str(key).startswith("x-"):
+                stack.append(value)
+
+
+def _python_form(name: str) -> str:
+    """Roughly the identifier datamodel-code-generator makes of a wire name."""
+    return re.sub(r"\W", "_", _nfkc(name))
+
+
+def needs_python_name(name: str) -> bool:
+    """Whether a property name must get its Python name from oapigen rather than the library."""
+    return _nfkc(name) != name or _python_form(name).startswith(PROTECTED_PREFIXES)
+
+
+def field_aliases(schemas: Any) -> dict[str, str]:
+    """Wire name -> Python field name, for every property name that :func:`needs_python_name`.
+
+    The Python names are distinct from every property name of the document (in any spelling
+    datamodel-code-generator could give it), so a field can never meet another one.
+    """
+    names: set[str] = set()
+    for schema in iter_schemas(schemas):
+        props = schema.get("properties")
+        if isinstance(props, Mapping):
+            names.update(str(k) for k in props)
+    wanted = sorted(n for n in names if needs_python_name(n))
+    if not wanted:
+        return {}
+    taken = names | {_python_form(n) for n in names} | {_python_form(n) + "_" for n in names}
+    candidates = []
+    for name in wanted:
+        candidate = naming.snake(name, prefix="field", reserved={"field"})
+        if candidate.startswith(PROTECTED_PREFIXES) or candidate in PYDANTIC_ATTRIBUTES:
+            candidate = "field_" + candidate
+        candidates.append(candidate)
+    return dict(zip(wanted, naming.dedupe(candidates, taken), strict=True))
+
+
+def name_enum_members(schemas: Any) -> None:
+    """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge."""
+    for schema in iter_schemas(schemas):
+        values = schema.get("enum")
+        if not isinstance(values, list) or "x-enum-varnames" in schema or "x-enumNames" in schema:
+            continue
+        if not any(isinstance(v, str) and _nfkc(v) != v for v in values):
+            continue
+        taken = {_nfkc(v) for v in values if isinstance(v, str) and _nfkc(v) == v}
+        names: list[str | None] = []
+        used = set(taken)
+        for value in values:
+            if isinstance(value, str) and _nfkc(value) != value:
+                name = naming.dedupe([naming.snake(value, prefix="value", reserved={"mro"})], used)[0]
+                used.add(name)
+                names.append(name)
+            else:
+                names.append(None)
+        if isinstance(schema, dict):
+            schema["x-enum-varnames"] = names
+
+
+# -- the output ---------------------------------------------------------------------------------
+
+
+def _escape_strings(source: str) -> str:
+    """``source`` with :data:`escape.UNSAFE_CHARS` written as escapes in string literals and
+    comments; the values of the literals are unchanged."""
+    if not escape.UNSAFE_CHARS.search(source):
+        return source
+    lines = io.StringIO(source).readlines()  # split as tokenize reads: on "\n" only
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type not in (tokenize.STRING, tokenize.COMMENT) or not escape.UNSAFE_CHARS.search(tok.string):
+            continue
+        start = offsets[tok.start[0] - 1] + tok.start[1]
+        end = offsets[tok.end[0] - 1] + tok.end[1]
+        edits.append((start, end, _escaped_token(tok.type, tok.string)))
+    for start, end, text in reversed(edits):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+def _escaped_token(kind: int, text: str) -> str:
+    if kind == tokenize.COMMENT:
+        return escape.comment(text)
+    prefix = text[: len(text) - len(text.lstrip("rRbBuUfF"))].lower()
+    value = ast.literal_eval(text) if "f" not in prefix else None
+    if not isinstance(value, str):
+        raise ValueError("a bytes or f-string literal with control characters")
+    if "r" not in prefix:
+        candidate = escape.visible(text)
+        if ast.literal_eval(candidate) == value:
+            return candidate
+    return escape.str_literal(value)
+
+
+def _fail(spec_name: str, pointer: str, message: str) -> SpecError:
+    return SpecError(Diagnostic(spec_name, pointer, f"models: {message}; refusing to write models.py"))
+
+
+class _Checker(ast.NodeVisitor):
+    """Raises :class:`_Refused` (with the class it is in) on anything model code does not contain."""
+
+    def __init__(self) -> None:
+        self.where: str | None = None
+
+    def fail(self, message: str) -> None:
+        raise _Refused(message, self.where)
+
+    def check_module(self, tree: ast.Module) -> None:
+        self._unique(tree.body, "module")
+        for stmt in tree.body:
+            self.where = stmt.name if isinstance(stmt, ast.ClassDef) else None
+            if isinstance(stmt, ast.ImportFrom):
+                module = (stmt.module or "").split(".")[0]
+                if module == "builtins" and not stmt.level and all(a.name in _BUILTIN_TYPES for a in stmt.names):
+                    continue
+                if stmt.level or module not in _ALLOWED_MODULES:
+                    self.fail(f"imports from {stmt.module!r}")
+            elif isinstance(stmt, ast.ClassDef):
+                self.check_class(stmt)
+            elif isinstance(stmt, ast.Expr) and _is_rebuild(stmt.value):
+                continue
+            elif isinstance(stmt, _ASSIGNMENTS) or _is_docstring(stmt):
+                self.visit(stmt)
+            else:
+                self.fail(f"a {type(stmt).__name__} statement at module level (line {stmt.lineno})")
+
+    def check_class(self, cls: ast.ClassDef) -> None:
+        for node in (*cls.bases, *cls.keywords, *cls.decorator_list):
+            self.visit(node)
+        self._unique(cls.body, f"class {cls.name}")
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                name = stmt.target.id
+                if name.startswith(PROTECTED_PREFIXES) or name in PYDANTIC_ATTRIBUTES:
+                    self.fail(f"field {name!r} is reserved by pydantic")
+                self.visit(stmt)
+            elif isinstance(stmt, ast.Assign | ast.Pass) or _is_docstring(stmt):
+                self.visit(stmt)
+            elif isinstance(stmt, ast.FunctionDef) and stmt.decorator_list:
+                self.visit(stmt)  # validators
+            else:
+                self.fail(f"a {type(stmt).__name__} statement in a class body (line {stmt.lineno})")
+
+    def _unique(self, body: list[ast.stmt], scope: str) -> None:
+        seen: dict[str, str] = {}
+        for stmt in body:
+            for name in _bound_names(stmt):
+                key = _nfkc(name)
+                if key in seen:
+                    if scope == "module":
+                        self.where = name
+                    self.fail(
+                        f"{scope}: {name!r} is defined twice once Python normalizes identifiers (NFKC: "
+                        "'\uff58' and 'x' are one name); rename one of the schemas or properties"
+                    )
+                seen[key] = name
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.fail(f"an import inside a definition (line {node.lineno})")
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.fail(f"an import inside a definition (line {node.lineno})")
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load) and node.id in _FORBIDDEN_NAMES:
+            self.fail(f"uses {node.id!r} (line {node.lineno})")
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr.startswith("__"):
+            self.fail(f"reads the attribute {node.attr!r} (line {node.lineno})")
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr not in _ALLOWED_METHODS:
+            self.fail(f"calls .{func.attr}() (line {node.lineno})")
+        if not isinstance(func, ast.Name | ast.Attribute):
+            self.fail(f"a computed call (line {node.lineno})")
+        self.generic_visit(node)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, where: str | None) -> None:
+        super().__init__(message)
+        self.message, self.where = message, where
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _is_rebuild(expr: ast.expr) -> bool:
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "model_rebuild"
+        and isinstance(expr.func.value, ast.Name)
+    )
+
+
+def _bound_names(stmt: ast.stmt) -> list[str]:
+    """Names ``stmt`` binds, as Python sees them (``ast`` gives them NFKC-normalized)."""
+    if isinstance(stmt, ast.ClassDef | ast.FunctionDef):
+        return [stmt.name]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id]
+    if isinstance(stmt, ast.Assign):
+        return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+    if isinstance(stmt, ast.ImportFrom):
+        return [a.asname or a.name for a in stmt.names]
+    return []
+
+
+def checked_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
+    """``source`` made safe to write, or a located SpecError saying why it cannot be."""
+    try:
+        source = _escape_strings(source)
+        tree = ast.parse(source)
+        compile(tree, "models.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, tokenize.TokenError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise _fail(spec_name, SCHEMAS, f"datamodel-code-generator wrote invalid Python{where}: {exc}") from None
+    try:
+        _Checker().check_module(tree)
+    except _Refused as refused:
+        ref = ref_by_class.get(refused.where or "", "")
+        pointer = ref.removeprefix("#") if ref.startswith("#/") else SCHEMAS
+        raise _fail(spec_name, pointer, refused.message) from None
+    return source
+
+
+__all__ = [
+    "PROTECTED_PREFIXES",
+    "PYDANTIC_ATTRIBUTES",
+    "checked_source",
+    "field_aliases",
+    "iter_schemas",
+    "name_enum_members",
+    "needs_python_name",
+]
