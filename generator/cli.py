@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--templates", type=Path, metavar="DIR",
                    help="a folder of templates searched before the built-in ones (replace one without forking)")
     g.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if a package is stale")
+    g.add_argument("--trust-manifest", action="store_true",
+                   help="with --check: answer from the manifest when it records no change (fast; for pre-commit)")
     g.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="config file when SPEC is omitted")
     g.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="packages generated at once without SPEC (default: one per CPU; 1: one after another)")
@@ -126,7 +128,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         jobs = load_jobs(args.config)
     if args.jobs is not None and args.jobs < 1:
         raise SpecError(Diagnostic("--jobs", "", f"must be 1 or more, not {args.jobs}"))
-    options = RunOptions(check=args.check, quiet=args.quiet, verbose=args.verbose)
+    options = RunOptions(check=args.check, quiet=args.quiet, verbose=args.verbose, trust_manifest=args.trust_manifest)
     outcomes = run_jobs(jobs, options, workers=args.jobs)
     if len(outcomes) > 1:
         for line in summary(outcomes, options):

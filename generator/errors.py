@@ -12,6 +12,8 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .escape import visible
+
 
 class Severity(enum.Enum):
     ERROR = "error"
@@ -41,7 +43,7 @@ class Diagnostic:
             text = f"warning: {text}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return visible(text)  # spec text must not drive the terminal (escape sequences, bidi)
 
     def as_warning(self) -> Diagnostic:
         return Diagnostic(

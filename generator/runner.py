@@ -31,6 +31,7 @@ class RunOptions:
     check: bool = False
     quiet: bool = False
     verbose: bool = False
+    trust_manifest: bool = False  # --check answers from the manifest when it says nothing changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,15 @@ def internal_error(exc: BaseException) -> str:
 
 
 def up_to_date(job: Job, options: RunOptions) -> Outcome | None:
-    """The outcome of a job with nothing to do, from its manifest alone; None if it has work."""
+    """The outcome of a job with nothing to do, from its manifest alone; None if it has work.
+
+    ``--check`` regenerates and compares unless ``--trust-manifest``: a manifest can be edited
+    along with the files it lists, and a drift check must not take its word for it.
+    """
     from .freshness import is_up_to_date
+
+    if options.check and not options.trust_manifest:
+        return None
     from .writer import read_manifest, safe_package_dir
 
     try:

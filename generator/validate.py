@@ -154,7 +154,7 @@ def _get(document: Any, tokens: Tokens) -> Any:
             if key not in node:
                 return _MISSING
             node = node[key]
-        elif isinstance(node, list) and str(token).isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and str(token).isascii() and str(token).isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
             return _MISSING
