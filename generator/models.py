@@ -9,7 +9,9 @@ mapping the IR uses. datamodel-code-generator is imported lazily: it is slow to 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import models_check
+from . import models_check, resources
 from .errors import Diagnostic, Severity, SpecError
 from .errors import pointer as ptr_of
 from .schemas import resolve_pointer
@@ -147,12 +149,43 @@ def _run_datamodel_codegen(
     return source, metadata, sorted({str(w.message) for w in caught})
 
 
+def _cached_datamodel_codegen(
+    doc: dict[str, Any], spec_name: str, aliases: Mapping[str, str]
+) -> tuple[str, dict[str, Any], list[str]]:
+    """:func:`_run_datamodel_codegen`, cached by its input document (in order), the aliases and
+    the generator's fingerprint (oapigen's code and the library versions): on a big spec the
+    library takes seconds, and a changed operation does not change the schemas."""
+    from .freshness import generator_fingerprint
+
+    folder = resources.cache_dir("models")
+    if folder is None:
+        return _run_datamodel_codegen(doc, spec_name, aliases)
+    h = hashlib.sha256(generator_fingerprint().encode())
+    h.update(json.dumps([doc, sorted(aliases.items())], default=str).encode())
+    entry = folder / h.hexdigest()
+    try:
+        cached = json.loads(entry.read_text(encoding="utf-8"))
+        return cached["source"], cached["metadata"], cached["warnings"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    source, metadata, library_warnings = _run_datamodel_codegen(doc, spec_name, aliases)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"source": source, "metadata": metadata, "warnings": library_warnings}, fh)
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+    return source, metadata, library_warnings
+
+
 def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[ModelsResult, list[Diagnostic]]:
     doc, diagnostics = models_document(document, spec_name)
     if not doc["components"]["schemas"]:
         return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
     aliases = models_check.field_aliases(doc["components"]["schemas"])
-    source, metadata, library_warnings = _run_datamodel_codegen(doc, spec_name, aliases)
+    source, metadata, library_warnings = _cached_datamodel_codegen(doc, spec_name, aliases)
     for message in library_warnings[:_MAX_LIBRARY_WARNINGS]:
         diagnostics.append(Diagnostic(spec_name, "/components/schemas", f"models: {message}", Severity.WARNING))
     if len(library_warnings) > _MAX_LIBRARY_WARNINGS:

@@ -125,3 +125,23 @@ def test_inline_request_body_became_a_named_model(models: Any) -> None:
 def test_generated_models_are_self_contained(models: Any) -> None:
     source = Path(models.__file__).read_text()
     assert "oapigen" not in source.split("\n", 1)[1] and "generator" not in source
+
+
+def test_models_stage_is_cached_by_its_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import models as models_stage
+
+    monkeypatch.setenv("OAPIGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "models.yaml"
+    spec.write_text(yaml.safe_dump(SPEC))
+    job = Job(spec=spec, output=tmp_path / "out", package="cached_pkg")
+    first = generate(job).files
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("datamodel-code-generator ran although its input was cached")
+
+    monkeypatch.setattr(models_stage, "_run_datamodel_codegen", fail)
+    assert generate(job).files == first
+    changed = dict(SPEC, components={"schemas": {**SPEC["components"]["schemas"], "Extra": {"type": "object", "properties": {"x": {"type": "string"}}}}})
+    spec.write_text(yaml.safe_dump(changed))
+    with pytest.raises(AssertionError, match="although its input was cached"):
+        generate(job)  # a changed schema misses the cache
