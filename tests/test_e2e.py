@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import importlib
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from types import ModuleType
@@ -19,6 +17,7 @@ import pytest
 
 from generator.ir import Api, Operation, ParamLocation
 
+from .conftest import serve_over_http
 from .conftest_client import install
 
 
@@ -104,24 +103,10 @@ def test_every_operation_in_process(seed: tuple[ModuleType, Api]) -> None:
 
 @pytest.fixture(scope="module")
 def http_server(seed: tuple[ModuleType, Api]) -> Iterator[str]:
-    import uvicorn
-
     package, _ = seed
     server = importlib.import_module(f"{package.__name__}.server")
-    config = uvicorn.Config(server.create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, name="uvicorn-e2e", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = uv.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
+    with serve_over_http(server.create_app()) as url:
+        yield url
 
 
 def test_every_operation_over_real_http(seed: tuple[ModuleType, Api], http_server: str) -> None:

@@ -22,11 +22,6 @@ KEY = {"X-Api-Key": "secret"}
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return server_module(tmp_path_factory, PACKAGE)

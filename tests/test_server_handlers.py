@@ -21,11 +21,6 @@ PACKAGE = "srv_agent_server"
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return server_module(tmp_path_factory, PACKAGE)
