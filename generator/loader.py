@@ -29,7 +29,15 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, Severity, SpecError, pointer, unescape_pointer
+from .errors import (
+    MISSING,
+    Diagnostic,
+    Severity,
+    SpecError,
+    follow_pointer,
+    pointer,
+    unescape_pointer,
+)
 from .validate import (
     CALLBACK,
     EXAMPLE,
@@ -587,14 +595,10 @@ class _Bundler:
         node = self.docs[key]
         if node is _FAILED:
             return _FAILED
-        for token in unescape_pointer(fragment):
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isascii() and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                self.errors.append(self._diagnostic(where, path, f"$ref '{ref}': nothing at '#{fragment}' in {display}"))
-                return _FAILED
+        node = follow_pointer(node, unescape_pointer(fragment))
+        if node is MISSING:
+            self.errors.append(self._diagnostic(where, path, f"$ref '{ref}': nothing at '#{fragment}' in {display}"))
+            return _FAILED
         return node
 
     def _load(self, key: str, display: str) -> Any:

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import MISSING, follow_pointer, unescape_pointer
 from .errors import pointer as make_pointer
-from .errors import unescape_pointer
 from .ir import ANY, NONE, TypeKind, TypeRef, primitive, union
 
 SCHEMAS_PREFIX = "#/components/schemas/"
@@ -42,15 +42,8 @@ Namer = Callable[[str, Mapping[str, Any], str], TypeRef]
 
 def resolve_pointer(document: Mapping[str, Any], ref: str) -> Any:
     """The value at an internal ``#/...`` reference, or None if it does not exist."""
-    node: Any = document
-    for token in unescape_pointer(ref):
-        if isinstance(node, Mapping):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isascii() and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
+    node = follow_pointer(document, unescape_pointer(ref))
+    return None if node is MISSING else node
 
 
 @dataclass

@@ -23,7 +23,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import Diagnostic, Severity, pointer, unescape_pointer
+from .errors import MISSING, Diagnostic, Severity, follow_pointer, pointer, unescape_pointer
 
 if TYPE_CHECKING:
     from .loader import LoadedSpec
@@ -145,25 +145,6 @@ _LOCATIONS_2 = ("query", "header", "path", "formData", "body")  # Swagger 2.0
 _VAGUE = re.compile(r"is not valid under any of the (given )?schemas")
 
 
-def _get(document: Any, tokens: Tokens) -> Any:
-    """The node at ``tokens`` (str or int tokens), or ``_MISSING``."""
-    node = document
-    for token in tokens:
-        if isinstance(node, dict):
-            key = token if token in node else str(token)
-            if key not in node:
-                return _MISSING
-            node = node[key]
-        elif isinstance(node, list) and str(token).isascii() and str(token).isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
-
-
-_MISSING: Any = object()
-
-
 def _ref_tokens(ref: str) -> tuple[str, ...] | None:
     """Tokens of an internal JSON-pointer ref ("#", "#/a/b"); None for anything else."""
     if not ref.startswith("#") or (len(ref) > 1 and ref[1] != "/"):
@@ -193,8 +174,8 @@ class _RefReport:
             tokens = _ref_tokens(ref)
             if tokens is None:
                 continue  # '#anchor': a $anchor / $id reference, not checked here
-            target = _get(document, tokens)
-            if target is _MISSING:
+            target = follow_pointer(document, tokens)
+            if target is MISSING:
                 self.dangling.setdefault(ref, []).append(path)
                 continue
             key = tuple(str(t) for t in path)
@@ -226,10 +207,10 @@ def _collect(document: dict[str, Any], problem: Callable[[Tokens, str, str | Non
 
     def visit(path: list[str | int], node: Any, kind: str) -> bool:
         if isinstance(node, dict):
-            ref = node.get("$ref", _MISSING)
+            ref = node.get("$ref", MISSING)
             if isinstance(ref, str):
                 refs.append((tuple(path), ref))
-            elif ref is not _MISSING:
+            elif ref is not MISSING:
                 problem((*path, "$ref"), f"$ref must be a string, found {_describe(ref)}", None)
             return True
         if kind == SCHEMA and not isinstance(node, bool):
@@ -287,7 +268,7 @@ class _Checker:
         if isinstance(components, dict):
             places = [("components", s) for s in components] + places
         for place in places:
-            section = _get(self.document, place)
+            section = follow_pointer(self.document, place)
             if place != tokens[:-1] and isinstance(section, dict):
                 found = name if name in section else next(
                     (k for k in section if isinstance(k, str) and k.lower() == name.lower()), None)
@@ -297,14 +278,14 @@ class _Checker:
         return None
 
     def _deref(self, tokens: Tokens, node: Any) -> tuple[Tokens, Any]:
-        """Follow internal refs (a broken one gives _MISSING: it is reported elsewhere)."""
+        """Follow internal refs (a broken one gives MISSING: it is reported elsewhere)."""
         for _ in range(32):
             ref = node.get("$ref") if isinstance(node, dict) else None
             target = _ref_tokens(ref) if isinstance(ref, str) else None
             if target is None:
                 return tokens, node
-            tokens, node = target, _get(self.document, target)
-        return tokens, _MISSING
+            tokens, node = target, follow_pointer(self.document, target)
+        return tokens, MISSING
 
     def _structure(self) -> None:
         doc = self.document
@@ -324,7 +305,7 @@ class _Checker:
 
     def _path_item(self, tokens: Tokens, item: Any, template: str | None) -> None:
         tokens, item = self._deref(tokens, item)
-        if item is _MISSING:
+        if item is MISSING:
             return
         if not isinstance(item, dict):
             self.error(tokens, f"a path item must be an object, found {_describe(item)}")
@@ -341,7 +322,7 @@ class _Checker:
             self._responses(op_tokens, operation)
             if "requestBody" in operation:
                 body_tokens, body = self._deref((*op_tokens, "requestBody"), operation["requestBody"])
-                if body is not _MISSING and not isinstance(body, dict):
+                if body is not MISSING and not isinstance(body, dict):
                     self.error(body_tokens, f"a request body must be an object, found {_describe(body)}")
                 elif isinstance(body, dict) and "content" in body and not isinstance(body["content"], dict):
                     self.error((*body_tokens, "content"), "'content' must be an object")
@@ -361,7 +342,7 @@ class _Checker:
         for code, response in responses.items():
             if not str(code).startswith("x-"):
                 where, response = self._deref((*op_tokens, "responses", code), response)
-                if response is not _MISSING and not isinstance(response, dict):
+                if response is not MISSING and not isinstance(response, dict):
                     self.error(where, f"a response must be an object, found {_describe(response)}")
 
     def _parameters(self, tokens: Tokens, owner: dict[str, Any]) -> dict[tuple[str, str], Any]:
@@ -375,7 +356,7 @@ class _Checker:
         out: dict[tuple[str, str], Any] = {}
         for index, entry in enumerate(entries):
             where, param = self._deref((*tokens, "parameters", index), entry)
-            if param is _MISSING:
+            if param is MISSING:
                 continue
             if not isinstance(param, dict):
                 self.error(where, f"a parameter must be an object, found {_describe(param)}")
@@ -514,10 +495,10 @@ def _physical(document: Any, tokens: Tokens) -> list[str | int]:
         for _ in range(32):  # a child missing here but present in the $ref target: follow
             ref = node.get("$ref") if isinstance(node, dict) and str(token) not in node else None
             target = _ref_tokens(ref) if isinstance(ref, str) else None
-            if target is None or _get(document, target) is _MISSING:
+            if target is None or follow_pointer(document, target) is MISSING:
                 break
-            node, out = _get(document, target), list(target)
-        child = _get(node, (token,)) if node is not _MISSING else _MISSING
+            node, out = follow_pointer(document, target), list(target)
+        child = follow_pointer(node, (token,)) if node is not MISSING else MISSING
         out.append(str(token) if isinstance(node, dict) else token)
         node = child
     return out
@@ -630,7 +611,7 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
             continue  # "not valid under any of the schemas" above one of ours: ours says why
         if ptr == "" and "openapi-spec-validator" in message and checker.findings:
             continue  # it tripped over something already reported
-        if minor == "2.0" and ptr.endswith("/type") and _get(doc, tuple(unescape_pointer(ptr))) == "file":
+        if minor == "2.0" and ptr.endswith("/type") and follow_pointer(doc, tuple(unescape_pointer(ptr))) == "file":
             continue  # 2.0's `type: file`: the library checks 2.0 schemas as 3.0 ones
         findings.append(spec.diagnostic(ptr, message, severity=Severity.WARNING))
     unique: dict[tuple[str, str, Severity], Diagnostic] = {}
