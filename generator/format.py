@@ -26,13 +26,11 @@ import itertools
 import multiprocessing
 import os
 import sys
-import tempfile
 import threading
 import zlib
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from . import resources
@@ -127,29 +125,6 @@ def split_chunks(source: str) -> list[str]:
     return [source[a:b] for a, b in itertools.pairwise(bounds)]
 
 
-def _read_cache(cache_dir: Path | None, key: str) -> str | None:
-    if cache_dir is None:
-        return None
-    try:
-        return (cache_dir / key[:2] / key).read_text(encoding="utf-8")
-    except OSError:
-        return None
-
-
-def _write_cache(cache_dir: Path | None, key: str, text: str) -> None:
-    if cache_dir is None:
-        return
-    try:
-        folder = cache_dir / key[:2]
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, folder / key)
-    except OSError:
-        pass  # a cache that cannot be written is only slower
-
-
 def _workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -191,11 +166,11 @@ def format_python(files: Mapping[str, str]) -> dict[str, str]:
             continue
         header, body = _split_header(text)
         key = _key(body)
-        cached = _read_cache(cache_dir, key)
+        cached = resources.read_cached(cache_dir, key)
         if cached is not None:
             out[path] = header + cached
             continue
-        parts = [(k, _read_cache(cache_dir, k), chunk) for chunk in split_chunks(body) for k in (_key(chunk),)]
+        parts = [(k, resources.read_cached(cache_dir, k), chunk) for chunk in split_chunks(body) for k in (_key(chunk),)]
         pending[path] = (header, key, parts)
     if not pending:
         return out
@@ -208,9 +183,9 @@ def format_python(files: Mapping[str, str]) -> dict[str, str]:
             if hit is None:
                 hit = formatted[k]
                 if len(parts) > 1:
-                    _write_cache(cache_dir, k, hit)
+                    resources.write_cached(cache_dir, k, hit)
             texts.append(hit)
         whole = _SEPARATOR.join(texts)
-        _write_cache(cache_dir, key, whole)
+        resources.write_cached(cache_dir, key, whole)
         out[path] = header + whole
     return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -109,7 +108,7 @@ def _fix_ambiguous_discriminators(doc: dict[str, Any], spec_name: str) -> list[D
 
 
 def _run_datamodel_codegen(
-    doc: dict[str, Any], spec_name: str, aliases: Mapping[str, str]
+    doc_json: str, spec_name: str, aliases: Mapping[str, str]
 ) -> tuple[str, dict[str, Any], list[str]]:
     """models.py source, the model metadata, and the library's own warnings."""
     from datamodel_code_generator import generate
@@ -121,7 +120,7 @@ def _run_datamodel_codegen(
         out, meta = Path(tmp) / "models.py", Path(tmp) / "meta.json"
         try:
             generate(
-                json.dumps(doc, default=str),
+                doc_json,
                 input_file_type=InputFileType.OpenAPI,
                 output_model_type=DataModelType.PydanticV2BaseModel,
                 target_python_version=PythonVersion.PY_311,
@@ -157,26 +156,21 @@ def _cached_datamodel_codegen(
     library takes seconds, and a changed operation does not change the schemas."""
     from .freshness import generator_fingerprint
 
+    doc_json = json.dumps(doc, default=str)  # once: the library's input and the cache key
     folder = resources.cache_dir("models")
-    if folder is None:
-        return _run_datamodel_codegen(doc, spec_name, aliases)
     h = hashlib.sha256(generator_fingerprint().encode())
-    h.update(json.dumps([doc, sorted(aliases.items())], default=str).encode())
-    entry = folder / h.hexdigest()
-    try:
-        cached = json.loads(entry.read_text(encoding="utf-8"))
-        return cached["source"], cached["metadata"], cached["warnings"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    source, metadata, library_warnings = _run_datamodel_codegen(doc, spec_name, aliases)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"source": source, "metadata": metadata, "warnings": library_warnings}, fh)
-        os.replace(tmp, entry)
-    except OSError:
-        pass  # a cache that cannot be written is only slower
+    h.update(json.dumps([doc_json, sorted(aliases.items())]).encode())
+    key = h.hexdigest()
+    cached = resources.read_cached(folder, key)
+    if cached is not None:
+        try:
+            entry = json.loads(cached)
+            return entry["source"], entry["metadata"], entry["warnings"]
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged entry: generate again
+    source, metadata, library_warnings = _run_datamodel_codegen(doc_json, spec_name, aliases)
+    entry_text = json.dumps({"source": source, "metadata": metadata, "warnings": library_warnings})
+    resources.write_cached(folder, key, entry_text)
     return source, metadata, library_warnings
 
 
