@@ -15,7 +15,6 @@ ratio generated / raw (the target is <= 1.15). No sockets; nothing is asserted.
 """
 
 import argparse
-import importlib
 import json
 import statistics
 import sys
@@ -28,8 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config import Job  # noqa: E402
-from generator.pipeline import generate  # noqa: E402
+from seed_package import install_seed  # noqa: E402
 
 PACKAGE = "bench_client_agent_server"
 THREAD = uuid.UUID(int=1)
@@ -47,18 +45,7 @@ RUN = {
 
 
 def load_package(folder: Path) -> Any:
-    job = Job(
-        spec=ROOT / "specs" / "agent-server.json",
-        overlay=ROOT / "specs" / "agent-server.overlay.yaml",
-        output=folder,
-        package=PACKAGE,
-    )
-    for name, text in generate(job).files.items():
-        target = folder / PACKAGE / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(folder))
-    return importlib.import_module(PACKAGE)
+    return install_seed(folder, PACKAGE)
 
 
 def timed(fn: Any, calls: int, rounds: int) -> float:

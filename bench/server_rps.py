@@ -32,8 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config import Job  # noqa: E402
-from generator.pipeline import generate  # noqa: E402
+from seed_package import install_seed  # noqa: E402
 
 PACKAGE = "bench_agent_server"
 THREAD = uuid.UUID(int=1)
@@ -41,18 +40,8 @@ BODY = json.dumps({"assistant_id": "agent", "input": {"messages": []}}).encode()
 
 
 def load_server(folder: Path) -> Any:
-    job = Job(
-        spec=ROOT / "specs" / "agent-server.json",
-        overlay=ROOT / "specs" / "agent-server.overlay.yaml",
-        output=folder,
-        package=PACKAGE,
-    )
-    for name, text in generate(job).files.items():
-        path = folder / PACKAGE / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(folder))
-    return importlib.import_module(f"{PACKAGE}.server")
+    package = install_seed(folder, PACKAGE)
+    return importlib.import_module(f"{package.__name__}.server")
 
 
 async def call(app: Any, thread: uuid.UUID = THREAD) -> tuple[int, bytes]:
