@@ -36,6 +36,8 @@ from .ir import (
 from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
 
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
+# OpenAPI: header parameters with these names "SHALL be ignored" (the IR drops them, so
+# neither the client nor the server sees them).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 # An HTTP field name (RFC 9110 "token"): what a header or cookie may be named on the wire.
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")

@@ -318,14 +318,6 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
     )
 
 
-# OpenAPI: a header parameter with one of these names "SHALL be ignored".
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-
-
-def _ignored(p: Parameter) -> bool:
-    return p.location is ParamLocation.HEADER and p.name.lower() in _IGNORED_HEADERS
-
-
 _CHALLENGES = {
     "APIKeyHeader": "APIKey",
     "APIKeyQuery": "APIKey",
@@ -492,7 +484,7 @@ def build(api: Api) -> ServerView:
             auth = auths[checked]
         renamed = _renamed_in_route(op)
         params = tuple(
-            _param(p, p.location is ParamLocation.PATH and p.name in renamed) for p in op.parameters if not _ignored(p)
+            _param(p, p.location is ParamLocation.PATH and p.name in renamed) for p in op.parameters
         )
         taken = {p.python_name for p in params} | {"body"}
         request_name = naming.dedupe(["request"], taken)[0]
@@ -538,7 +530,7 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
     std: dict[str, set[str]] = {"typing": {"Annotated", "Protocol"}}
     types: list[TypeRef] = []
     for v in views:
-        types.extend(p.type for p in v.op.parameters if not _ignored(p))
+        types.extend(p.type for p in v.op.parameters)
         if v.op.request_body is not None:
             types.append(v.op.request_body.preferred.type)
         for r in v.op.responses:

@@ -163,3 +163,13 @@ def test_sse_is_recognized() -> None:
     )
     assert api.operations[0].streams
     assert api.operations[0].group is None
+
+
+def test_ignored_header_parameters_are_not_in_the_ir() -> None:
+    # OpenAPI: header parameters named Accept, Content-Type or Authorization SHALL be ignored.
+    headers = [
+        {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
+        for name in ("Accept", "content-type", "AUTHORIZATION", "X-Trace")
+    ]
+    api = build(spec({"/x": {"get": {"operationId": "x", "parameters": headers, "responses": {"204": {"description": "ok"}}}}}))
+    assert [p.name for p in api.operations[0].parameters] == ["X-Trace"]
