@@ -173,20 +173,20 @@ class HoistPlan:
     """Inline schemas copied under components/schemas: location pointer -> component name."""
 
     components: dict[str, str] = field(default_factory=dict)
-    taken: set[str] = field(default_factory=set)
+    taken: set[str] = field(default_factory=set)  # lower-cased: names must differ in more than case
 
     def namer(self, document: dict[str, Any]) -> Namer:
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        self.taken.update(schemas)
+        self.taken.update(name.lower() for name in schemas)
 
         def allocate(ptr: str, schema: Mapping[str, Any], hint: str) -> TypeRef:
             if ptr in self.components:
                 return TypeRef(TypeKind.NAMED, self.components[ptr])
             name, n = hint, 2
-            while name in self.taken or name.lower() in {t.lower() for t in self.taken}:
+            while name.lower() in self.taken:
                 name = f"{hint}{n}"
                 n += 1
-            self.taken.add(name)
+            self.taken.add(name.lower())
             self.components[ptr] = name
             schemas[name] = dict(schema)
             return TypeRef(TypeKind.NAMED, name)
