@@ -239,7 +239,7 @@ class _Walk:
         content = p.get("content")
         if schema is None and isinstance(content, Mapping) and content:
             mt = next(iter(content))
-            schema, s_ptr = (content[mt] or {}).get("schema"), ptr_of(*_tokens(p_ptr), "content", mt, "schema")
+            schema, s_ptr = (content[mt] or {}).get("schema"), p_ptr + ptr_of("content", mt, "schema")
         type_ = self.typer.type_of(schema, s_ptr, hint + naming.pascal(p["name"], prefix="P")) if schema is not None else primitive("str")
         default_style = "form" if location in (ParamLocation.QUERY, ParamLocation.COOKIE) else "simple"
         style: str = p["style"] if isinstance(p.get("style"), str) else default_style
@@ -270,7 +270,7 @@ class _Walk:
             if not isinstance(media, Mapping):
                 media = {}
             kind = body_kind(str(mt))
-            m_ptr = ptr_of(*_tokens(ptr), str(mt))
+            m_ptr = ptr + ptr_of(str(mt))
             schema = media.get("schema")
             if kind is BodyKind.BINARY:
                 type_ = primitive("bytes")
@@ -317,7 +317,7 @@ class _Walk:
             headers = []
             raw_headers = resp.get("headers")
             for h_name, h_raw in (raw_headers.items() if isinstance(raw_headers, Mapping) else ()):
-                h, h_ptr = self.deref(h_raw, ptr_of(*_tokens(r_ptr), "headers", h_name))
+                h, h_ptr = self.deref(h_raw, r_ptr + ptr_of("headers", h_name))
                 if not is_http_token(h_name):
                     self.warn(h_ptr, f"response header {h_name!r} is not a valid HTTP field name; left out")
                     continue
@@ -344,12 +344,6 @@ class _Walk:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _tokens(ptr: str) -> list[str]:
-    from .errors import unescape_pointer
-
-    return unescape_pointer(ptr)
 
 
 def security_schemes(document: Mapping[str, Any]) -> tuple[SecurityScheme, ...]:
