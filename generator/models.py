@@ -21,6 +21,7 @@ from typing import Any
 from . import models_check, resources
 from .errors import Diagnostic, Severity, SpecError
 from .errors import pointer as ptr_of
+from .models_view import import_block
 from .schemas import resolve_pointer
 
 _MAX_LIBRARY_WARNINGS = 5
@@ -206,25 +207,11 @@ def _strip_header(source: str) -> str:
 
 def _sort_imports(source: str) -> str:
     """Sort the leading block of one-line imports the way isort/ruff would (future, stdlib, rest)."""
-    import sys
-
     lines = source.split("\n")
     end = 0
     while end < len(lines) and (lines[end].startswith(("from ", "import ")) or not lines[end].strip()):
         if "(" in lines[end]:
             return source  # a wrapped import: leave the block as it is
         end += 1
-    imports = sorted({line for line in lines[:end] if line.strip()})
-
-    def section(line: str) -> int:
-        module = line.split()[1].split(".")[0]
-        return 0 if module == "__future__" else 1 if module in sys.stdlib_module_names else 2
-
-    def key(line: str) -> tuple[int, int, str]:
-        return (section(line), line.startswith("from "), line.split()[1])
-
-    blocks: list[list[str]] = [[], [], []]
-    for line in sorted(imports, key=key):
-        blocks[section(line)].append(line)
-    head = "\n\n".join("\n".join(b) for b in blocks if b)
+    head = import_block(line for line in lines[:end] if line.strip())
     return head + "\n\n\n" + "\n".join(lines[end:]).lstrip("\n")

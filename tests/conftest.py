@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -32,6 +34,25 @@ def generated_packages() -> dict[str, tuple[Job, object]]:
     from generator.pipeline import generate
 
     return {job.package: (job, generate(job)) for job in repo_jobs()}
+
+
+@pytest.fixture(scope="session")
+def split_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A synthetic API big enough for a models package (tests/data/models/split_spec.py)."""
+    from .conftest_client import generate_files
+    from .data.models.split_spec import split_spec
+
+    spec = tmp_path_factory.mktemp("split_spec") / "split.json"
+    spec.write_text(json.dumps(split_spec()), encoding="utf-8")
+    return generate_files(spec, "split")
+
+
+@pytest.fixture(scope="session")
+def split(split_files: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """That package, written to disk and imported."""
+    from .conftest_client import install
+
+    return install(tmp_path_factory, "split", split_files)
 
 
 def run_oapigen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -197,7 +197,7 @@ def test_binary_response(features: ModuleType) -> None:
 
 
 def test_multipart_parts(ser: ModuleType) -> None:
-    content = ser.Content("multipart/form-data", "multipart", dict)
+    content = ser.Content("multipart/form-data", "multipart", lambda: dict)
     encoded = ser.encode_body(
         content,
         {"file": (None, io.BytesIO(b"x")), "files": [b"a", b"b"], "meta": {"k": 1}, "n": 3, "flag": True},

@@ -1,0 +1,251 @@
+"""The models part of the generated package: ``models.py``, or a ``models`` package that loads
+lazily when the API is big.
+
+datamodel-code-generator writes every class into one module, and importing a module of 3,000
+pydantic classes takes seconds (openai.yaml: 2.6 s). So when an API has more than
+:data:`SPLIT_MIN` classes, that module is cut into private modules by who uses each class:
+
+* ``_<group>``: the classes only the operations of one resource group use (in their parameters,
+  request and response bodies and headers, or inside those, transitively);
+* ``_common``: the classes operations of several groups use;
+* ``_unreferenced``: the classes no operation uses (webhook payloads, stream events, ...);
+
+and ``models/__init__.py`` names every class and imports its module the first time the class
+is read (a module ``__getattr__``, PEP 562); type checkers see plain imports, under
+``TYPE_CHECKING``. ``from pkg.models import Run`` and ``models.Run`` work as with one module.
+
+The cut cannot make an import cycle. A class that a class of group G refers to is used by G
+too: it is in G's module or in ``_common``. A ``_common`` class is used by several groups, so
+is everything it refers to: ``_common`` imports from no other module. No used class refers to
+an ``_unreferenced`` one. Classes that refer to each other (recursion) are used by the same
+groups, so they always share a module.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import naming
+from .ir import Api, Operation, TypeRef
+
+_DIGITS = re.compile(r"(\d+)")
+SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
+PACKAGE_INIT = "models/__init__.py"
+COMMON, UNREFERENCED, UNGROUPED = "_common", "_unreferenced", "_ungrouped"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsModule:
+    path: str  # "models.py", or "models/_chat.py" in the package layout
+    description: str  # the module docstring; "" for the one-module layout (as it was)
+    source: str  # imports, then the definitions in datamodel-code-generator's order
+    names: tuple[str, ...]  # the classes (and aliases) it defines, in that order
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsPackage:
+    """``models/__init__.py``: where each name lives."""
+
+    modules: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names sorted), modules sorted
+    all_names: tuple[str, ...]  # isort order (ruff RUF022)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsLayout:
+    modules: tuple[ModelsModule, ...]
+    package: ModelsPackage | None  # None: the one-module layout
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One module-level definition of the models source, with what it needs."""
+
+    names: list[str]
+    text: str
+    refers: set[str]  # names of other definitions it uses
+    uses: set[str]  # every name it loads (for imports)
+    rebuilds: list[str]  # ``X.model_rebuild()`` statements of its names, as written
+
+
+def isort_key(name: str) -> tuple[int, tuple[str | int, ...]]:
+    """isort's (and ruff's) order for imported names and ``__all__``: CONSTANTS, then Classes,
+    then the rest, each in natural order (``Run2`` before ``Run10``)."""
+    category = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return category, tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(name)))
+
+
+def layout(api: Api, source: str) -> ModelsLayout:
+    """``source`` (one module) as it is, or cut into a lazily loaded package."""
+    single = ModelsLayout((ModelsModule("models.py", "", source, api.model_names),), None)
+    if len(api.model_names) <= SPLIT_MIN:
+        return single
+    parsed = _parse(source)
+    if parsed is None:
+        return single
+    imports, units = parsed
+    owner = {name: unit for unit in units for name in unit.names}
+    users = _users(api, owner)
+    buckets: dict[str, list[_Unit]] = {}
+    for unit in units:
+        groups = users.get(id(unit), set())
+        key = UNREFERENCED if not groups else COMMON if len(groups) > 1 else next(iter(groups))
+        buckets.setdefault(key, []).append(unit)
+    module_names = _module_names(sorted(k for k in buckets if k not in (COMMON, UNREFERENCED)))
+    module_names.update({COMMON: COMMON, UNREFERENCED: UNREFERENCED})
+    home = {name: module_names[key] for key, members in buckets.items() for unit in members for name in unit.names}
+    modules = tuple(
+        _module(module_names[key], key, members, imports, home)
+        for key, members in sorted(buckets.items(), key=lambda kv: module_names[kv[0]])
+    )
+    package = ModelsPackage(
+        modules=tuple(
+            (m.path.removeprefix("models/").removesuffix(".py"), tuple(sorted(m.names, key=isort_key))) for m in modules
+        ),
+        all_names=tuple(sorted(home, key=isort_key)),
+    )
+    return ModelsLayout(modules, package)
+
+
+def _parse(source: str) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
+    """The imports (module, name, alias) and the definitions; None if anything else is there."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    imports: list[tuple[str, str, str | None]] = []
+    units: list[_Unit] = []
+    by_name: dict[str, _Unit] = {}
+    start = 0  # comments and blank lines before a definition belong to it
+    for stmt in tree.body:
+        end = stmt.end_lineno or stmt.lineno
+        if isinstance(stmt, ast.ImportFrom) and not stmt.level and not units:
+            imports.extend((stmt.module or "", a.name, a.asname) for a in stmt.names)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and not units:
+            pass  # a module docstring: each module gets its own
+        elif (rebuilt := _rebuilt(stmt)) is not None and rebuilt in by_name:
+            by_name[rebuilt].rebuilds.append("".join(lines[stmt.lineno - 1 : end]).strip())
+        elif isinstance(stmt, ast.ClassDef | ast.Assign | ast.AnnAssign) and (names := _bound(stmt)):
+            loads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            unit = _Unit(names, "".join(lines[start:end]).strip("\n"), set(), loads, [])
+            units.append(unit)
+            by_name.update(dict.fromkeys(names, unit))
+        else:
+            return None  # not model code as datamodel-code-generator writes it: keep one module
+        start = end
+    for unit in units:
+        unit.refers = {n for n in unit.uses if n in by_name and n not in unit.names}
+    return imports, units
+
+
+def _rebuilt(stmt: ast.stmt) -> str | None:
+    """``X`` for a statement ``X.model_rebuild()``."""
+    if isinstance(stmt, ast.Expr) and isinstance(call := stmt.value, ast.Call):
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "model_rebuild" and isinstance(func.value, ast.Name):
+            return func.value.id
+    return None
+
+
+def _bound(stmt: ast.ClassDef | ast.Assign | ast.AnnAssign) -> list[str]:
+    if isinstance(stmt, ast.ClassDef):
+        return [stmt.name]
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def _type_names(types: Iterable[TypeRef]) -> set[str]:
+    return {name for t in types for name in t.model_names()}
+
+
+def _operation_types(op: Operation) -> Iterable[TypeRef]:
+    yield from (p.type for p in op.parameters)
+    if op.request_body:
+        yield from (c.type for c in op.request_body.contents)
+    for response in op.responses:
+        yield from (c.type for c in response.contents)
+        yield from (h.type for h in response.headers)
+
+
+def _users(api: Api, owner: Mapping[str, _Unit]) -> dict[int, set[str]]:
+    """id(unit) -> the groups whose operations use it (directly or through other classes)."""
+    users: dict[int, set[str]] = {}
+    for op in api.operations:
+        group = op.group or UNGROUPED
+        stack = [owner[n] for n in _type_names(_operation_types(op)) if n in owner]
+        while stack:
+            unit = stack.pop()
+            seen = users.setdefault(id(unit), set())
+            if group in seen:
+                continue
+            seen.add(group)
+            stack.extend(owner[n] for n in unit.refers)
+    return users
+
+
+def _module_names(groups: list[str]) -> dict[str, str]:
+    """Group -> private module name: ``_<group>``, never one of the fixed names."""
+    taken = {COMMON, UNREFERENCED}
+    names = naming.dedupe((g if g == UNGROUPED else f"_{g}" for g in groups), taken)
+    return dict(zip(groups, names, strict=True))
+
+
+def _description(key: str) -> str:
+    if key == COMMON:
+        return "Models the operations of several resource groups use."
+    if key == UNREFERENCED:
+        return "Models no operation uses (in its parameters, bodies or headers) but the API defines."
+    if key == UNGROUPED:
+        return "Models only the operations on the client itself (with no tag) use."
+    return f"Models only the ``{key}`` operations use."
+
+
+def _module(
+    module: str, key: str, units: list[_Unit], imports: list[tuple[str, str, str | None]], home: Mapping[str, str]
+) -> ModelsModule:
+    uses = set().union(*(u.uses for u in units))
+    names = tuple(n for u in units for n in u.names)
+    by_origin: dict[str, list[str]] = {}
+    for origin, name, alias in imports:
+        if origin == "__future__" or (alias or name) in uses:
+            by_origin.setdefault(origin, []).append(f"{name} as {alias}" if alias else name)
+    local: dict[str, list[str]] = {}
+    for name in sorted(set().union(*(u.refers for u in units)) - set(names)):
+        local.setdefault(home[name], []).append(name)
+    block = import_block([
+        *(f"from {origin} import {', '.join(found)}" for origin, found in by_origin.items()),
+        *(f"from .{m} import {', '.join(sorted(found, key=isort_key))}" for m, found in sorted(local.items())),
+    ])
+    body = [u.text for u in units] + [r for u in units for r in u.rebuilds]
+    source = block + "\n\n\n" + "\n\n\n".join(body) + "\n"
+    return ModelsModule(f"models/{module}.py", _description(key), source, names)
+
+
+def import_block(imports: Iterable[str]) -> str:
+    """One-line imports sorted the way isort and ruff do: ``__future__``, the standard library,
+    third-party packages, then relative imports, a blank line between sections."""
+    sections: list[list[str]] = [[], [], [], []]
+
+    def section(line: str) -> int:
+        module = line.split()[1]
+        if module.startswith("."):
+            return 3
+        top = module.split(".")[0]
+        return 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 2
+
+    for line in sorted(set(imports), key=lambda ln: (section(ln), ln.startswith("from "), ln.split()[1])):
+        sections[section(line)].append(line)
+    return "\n\n".join("\n".join(s) for s in sections if s)
+
+
+__all__ = [
+    "PACKAGE_INIT",
+    "SPLIT_MIN",
+    "ModelsLayout",
+    "ModelsModule",
+    "ModelsPackage",
+    "import_block",
+    "isort_key",
+    "layout",
+]
