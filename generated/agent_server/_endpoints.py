@@ -14,84 +14,111 @@ from ._spec import Content, Endpoint, Param, Reply
 from ._sse import ServerSentEvent
 
 # create_assistant_assistants_post: POST /assistants
-CREATE_ASSISTANT = Endpoint[models.Assistant](
+CREATE_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
     "POST",
     "/assistants",
-    body=Content("application/json", "json", models.AssistantCreate),
+    body=Content("application/json", "json", lambda: models.AssistantCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Assistant),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # search_assistants_assistants_search_post: POST /assistants/search
-SEARCH_ASSISTANTS = Endpoint[list[models.Assistant]](
+SEARCH_ASSISTANTS: Endpoint[list[models.Assistant]] = Endpoint(
     "POST",
     "/assistants/search",
-    body=Content("application/json", "json", models.AssistantSearchRequest),
+    body=Content("application/json", "json", lambda: models.AssistantSearchRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.Assistant]),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: list[models.Assistant]),),
+        ),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # count_assistants_assistants_count_post: POST /assistants/count
-COUNT_ASSISTANTS = Endpoint[int](
+COUNT_ASSISTANTS: Endpoint[int] = Endpoint(
     "POST",
     "/assistants/count",
-    body=Content("application/json", "json", models.AssistantCountRequest),
+    body=Content("application/json", "json", lambda: models.AssistantCountRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", int),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: int),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_assistant_assistants__assistant_id__get: GET /assistants/{assistant_id}
-GET_ASSISTANT = Endpoint[models.Assistant](
+GET_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
     "GET",
     "/assistants/{assistant_id}",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Assistant),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # delete_assistant_assistants__assistant_id__delete: DELETE /assistants/{assistant_id}
-DELETE_ASSISTANT = Endpoint[Any](
+DELETE_ASSISTANT: Endpoint[Any] = Endpoint(
     "DELETE",
     "/assistants/{assistant_id}",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # patch_assistant_assistants__assistant_id__patch: PATCH /assistants/{assistant_id}
-PATCH_ASSISTANT = Endpoint[models.Assistant](
+PATCH_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
     "PATCH",
     "/assistants/{assistant_id}",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.AssistantPatch),
+    body=Content("application/json", "json", lambda: models.AssistantPatch),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Assistant),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_assistant_graph_assistants__assistant_id__graph_get: GET /assistants/{assistant_id}/graph
-GET_ASSISTANT_GRAPH = Endpoint[dict[str, list[dict[str, Any]]]](
+GET_ASSISTANT_GRAPH: Endpoint[dict[str, list[dict[str, Any]]]] = Endpoint(
     "GET",
     "/assistants/{assistant_id}/graph",
     params=(
@@ -101,15 +128,23 @@ GET_ASSISTANT_GRAPH = Endpoint[dict[str, list[dict[str, Any]]]](
     replies=(
         Reply(
             "200",
-            (Content("application/json", "json", dict[str, list[dict[str, Any]]]),),
+            (
+                Content(
+                    "application/json", "json", lambda: dict[str, list[dict[str, Any]]]
+                ),
+            ),
         ),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs_get: GET /assistants/{assistant_id}/subgraphs
-GET_ASSISTANT_SUBGRAPHS = Endpoint[models.Subgraphs](
+GET_ASSISTANT_SUBGRAPHS: Endpoint[models.Subgraphs] = Endpoint(
     "GET",
     "/assistants/{assistant_id}/subgraphs",
     params=(
@@ -117,14 +152,18 @@ GET_ASSISTANT_SUBGRAPHS = Endpoint[models.Subgraphs](
         Param("recurse", "recurse", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Subgraphs),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Subgraphs),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get: GET /assistants/{assistant_id}/subgraphs/{namespace}
-GET_ASSISTANT_SUBGRAPHS_2 = Endpoint[models.Subgraphs](
+GET_ASSISTANT_SUBGRAPHS_2: Endpoint[models.Subgraphs] = Endpoint(
     "GET",
     "/assistants/{assistant_id}/subgraphs/{namespace}",
     params=(
@@ -133,37 +172,50 @@ GET_ASSISTANT_SUBGRAPHS_2 = Endpoint[models.Subgraphs](
         Param("recurse", "recurse", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Subgraphs),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Subgraphs),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # get_assistant_schemas_assistants__assistant_id__schemas_get: GET /assistants/{assistant_id}/schemas
-GET_ASSISTANT_SCHEMAS = Endpoint[models.GraphSchema](
+GET_ASSISTANT_SCHEMAS: Endpoint[models.GraphSchema] = Endpoint(
     "GET",
     "/assistants/{assistant_id}/schemas",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", models.GraphSchema),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200", (Content("application/json", "json", lambda: models.GraphSchema),)
+        ),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # get_assistant_versions_assistants__assistant_id__versions_get: POST /assistants/{assistant_id}/versions
-GET_ASSISTANT_VERSIONS = Endpoint[list[models.Assistant]](
+GET_ASSISTANT_VERSIONS: Endpoint[list[models.Assistant]] = Endpoint(
     "POST",
     "/assistants/{assistant_id}/versions",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.Assistant]),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: list[models.Assistant]),),
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # set_latest_assistant_version_assistants__assistant_id__versions_post: POST /assistants/{assistant_id}/latest
-SET_LATEST_ASSISTANT_VERSION = Endpoint[models.Assistant](
+SET_LATEST_ASSISTANT_VERSION: Endpoint[models.Assistant] = Endpoint(
     "POST",
     "/assistants/{assistant_id}/latest",
     params=(
@@ -171,53 +223,69 @@ SET_LATEST_ASSISTANT_VERSION = Endpoint[models.Assistant](
         Param("version", "version", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Assistant),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # create_thread_threads_post: POST /threads
-CREATE_THREAD = Endpoint[models.Thread](
+CREATE_THREAD: Endpoint[models.Thread] = Endpoint(
     "POST",
     "/threads",
-    body=Content("application/json", "json", models.ThreadCreate),
+    body=Content("application/json", "json", lambda: models.ThreadCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Thread),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # search_threads_threads_search_post: POST /threads/search
-SEARCH_THREADS = Endpoint[list[models.Thread]](
+SEARCH_THREADS: Endpoint[list[models.Thread]] = Endpoint(
     "POST",
     "/threads/search",
-    body=Content("application/json", "json", models.ThreadSearchRequest),
+    body=Content("application/json", "json", lambda: models.ThreadSearchRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.Thread]),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200", (Content("application/json", "json", lambda: list[models.Thread]),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # count_threads_threads_count_post: POST /threads/count
-COUNT_THREADS = Endpoint[int](
+COUNT_THREADS: Endpoint[int] = Endpoint(
     "POST",
     "/threads/count",
-    body=Content("application/json", "json", models.ThreadCountRequest),
+    body=Content("application/json", "json", lambda: models.ThreadCountRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", int),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: int),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_latest_thread_state_threads__thread_id__state_get: GET /threads/{thread_id}/state
-GET_LATEST_THREAD_STATE = Endpoint[models.ThreadState](
+GET_LATEST_THREAD_STATE: Endpoint[models.ThreadState] = Endpoint(
     "GET",
     "/threads/{thread_id}/state",
     params=(
@@ -225,29 +293,39 @@ GET_LATEST_THREAD_STATE = Endpoint[models.ThreadState](
         Param("subgraphs", "subgraphs", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.ThreadState),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200", (Content("application/json", "json", lambda: models.ThreadState),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # update_thread_state_threads__thread_id__state_post: POST /threads/{thread_id}/state
-UPDATE_THREAD_STATE = Endpoint[models.ThreadStateUpdateResponse](
+UPDATE_THREAD_STATE: Endpoint[models.ThreadStateUpdateResponse] = Endpoint(
     "POST",
     "/threads/{thread_id}/state",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.ThreadStateUpdate),
+    body=Content("application/json", "json", lambda: models.ThreadStateUpdate),
     replies=(
         Reply(
             "200",
-            (Content("application/json", "json", models.ThreadStateUpdateResponse),),
+            (
+                Content(
+                    "application/json", "json", lambda: models.ThreadStateUpdateResponse
+                ),
+            ),
         ),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get: GET /threads/{thread_id}/state/{checkpoint_id}
-GET_THREAD_STATE_AT_CHECKPOINT = Endpoint[models.ThreadState](
+GET_THREAD_STATE_AT_CHECKPOINT: Endpoint[models.ThreadState] = Endpoint(
     "GET",
     "/threads/{thread_id}/state/{checkpoint_id}",
     params=(
@@ -256,29 +334,39 @@ GET_THREAD_STATE_AT_CHECKPOINT = Endpoint[models.ThreadState](
         Param("subgraphs", "subgraphs", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.ThreadState),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200", (Content("application/json", "json", lambda: models.ThreadState),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get: POST /threads/{thread_id}/state/checkpoint
-POST_THREAD_STATE_AT_CHECKPOINT = Endpoint[models.ThreadState](
+POST_THREAD_STATE_AT_CHECKPOINT: Endpoint[models.ThreadState] = Endpoint(
     "POST",
     "/threads/{thread_id}/state/checkpoint",
     params=(
         Param("thread_id", "thread_id", "path", "simple", False),
         Param("subgraphs", "subgraphs", "query", "form", True),
     ),
-    body=Content("application/json", "json", models.ThreadStateCheckpointRequest),
+    body=Content(
+        "application/json", "json", lambda: models.ThreadStateCheckpointRequest
+    ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.ThreadState),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200", (Content("application/json", "json", lambda: models.ThreadState),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_thread_history_threads__thread_id__history_get: GET /threads/{thread_id}/history
-GET_THREAD_HISTORY = Endpoint[list[models.ThreadState]](
+GET_THREAD_HISTORY: Endpoint[list[models.ThreadState]] = Endpoint(
     "GET",
     "/threads/{thread_id}/history",
     params=(
@@ -287,77 +375,103 @@ GET_THREAD_HISTORY = Endpoint[list[models.ThreadState]](
         Param("before", "before", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.ThreadState]),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: list[models.ThreadState]),),
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # get_thread_history_post_threads__thread_id__history_post: POST /threads/{thread_id}/history
-GET_THREAD_HISTORY_POST = Endpoint[list[models.ThreadState]](
+GET_THREAD_HISTORY_POST: Endpoint[list[models.ThreadState]] = Endpoint(
     "POST",
     "/threads/{thread_id}/history",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.ThreadStateSearch),
+    body=Content("application/json", "json", lambda: models.ThreadStateSearch),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.ThreadState]),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: list[models.ThreadState]),),
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # copy_thread_post_threads__thread_id__copy_post: POST /threads/{thread_id}/copy
-COPY_THREAD_POST = Endpoint[models.Thread](
+COPY_THREAD_POST: Endpoint[models.Thread] = Endpoint(
     "POST",
     "/threads/{thread_id}/copy",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Thread),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_thread_threads__thread_id__get: GET /threads/{thread_id}
-GET_THREAD = Endpoint[models.Thread](
+GET_THREAD: Endpoint[models.Thread] = Endpoint(
     "GET",
     "/threads/{thread_id}",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Thread),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # delete_thread_threads__thread_id__delete: DELETE /threads/{thread_id}
-DELETE_THREAD = Endpoint[Any](
+DELETE_THREAD: Endpoint[Any] = Endpoint(
     "DELETE",
     "/threads/{thread_id}",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # patch_thread_threads__thread_id__patch: PATCH /threads/{thread_id}
-PATCH_THREAD = Endpoint[models.Thread](
+PATCH_THREAD: Endpoint[models.Thread] = Endpoint(
     "PATCH",
     "/threads/{thread_id}",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.ThreadPatch),
+    body=Content("application/json", "json", lambda: models.ThreadPatch),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Thread),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # join_thread_stream_threads__thread_id__stream_get: GET /threads/{thread_id}/stream
-JOIN_THREAD_STREAM = Endpoint[ServerSentEvent](
+JOIN_THREAD_STREAM: Endpoint[ServerSentEvent] = Endpoint(
     "GET",
     "/threads/{thread_id}/stream",
     params=(
@@ -366,15 +480,19 @@ JOIN_THREAD_STREAM = Endpoint[ServerSentEvent](
         Param("stream_modes", "stream_modes", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", str),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     resumable=True,
 )
 
 # list_runs_http_threads__thread_id__runs_get: GET /threads/{thread_id}/runs
-LIST_RUNS_HTTP = Endpoint[list[models.Run]](
+LIST_RUNS_HTTP: Endpoint[list[models.Run]] = Endpoint(
     "GET",
     "/threads/{thread_id}/runs",
     params=(
@@ -385,73 +503,99 @@ LIST_RUNS_HTTP = Endpoint[list[models.Run]](
         Param("select", "select", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.Run]),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: list[models.Run]),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # create_run_threads__thread_id__runs_post: POST /threads/{thread_id}/runs
-CREATE_RUN = Endpoint[models.Run](
+CREATE_RUN: Endpoint[models.Run] = Endpoint(
     "POST",
     "/threads/{thread_id}/runs",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.RunCreateStateful),
+    body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Run),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # create_thread_cron_threads__thread_id__runs_crons_post: POST /threads/{thread_id}/runs/crons
-CREATE_THREAD_CRON = Endpoint[models.Cron](
+CREATE_THREAD_CRON: Endpoint[models.Cron] = Endpoint(
     "POST",
     "/threads/{thread_id}/runs/crons",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.ThreadCronCreate),
+    body=Content("application/json", "json", lambda: models.ThreadCronCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Cron),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # stream_run_threads__thread_id__runs_stream_post: POST /threads/{thread_id}/runs/stream
-STREAM_RUN = Endpoint[ServerSentEvent](
+STREAM_RUN: Endpoint[ServerSentEvent] = Endpoint(
     "POST",
     "/threads/{thread_id}/runs/stream",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.RunCreateStateful),
+    body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", str),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # wait_run_threads__thread_id__runs_wait_post: POST /threads/{thread_id}/runs/wait
-WAIT_RUN = Endpoint[Any](
+WAIT_RUN: Endpoint[Any] = Endpoint(
     "POST",
     "/threads/{thread_id}/runs/wait",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.RunCreateStateful),
+    body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # get_run_http_threads__thread_id__runs__run_id__get: GET /threads/{thread_id}/runs/{run_id}
-GET_RUN_HTTP = Endpoint[models.Run](
+GET_RUN_HTTP: Endpoint[models.Run] = Endpoint(
     "GET",
     "/threads/{thread_id}/runs/{run_id}",
     params=(
@@ -459,14 +603,18 @@ GET_RUN_HTTP = Endpoint[models.Run](
         Param("run_id", "run_id", "path", "simple", False),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Run),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # delete_run_threads__thread_id__runs__run_id__delete: DELETE /threads/{thread_id}/runs/{run_id}
-DELETE_RUN = Endpoint[Any](
+DELETE_RUN: Endpoint[Any] = Endpoint(
     "DELETE",
     "/threads/{thread_id}/runs/{run_id}",
     params=(
@@ -474,14 +622,18 @@ DELETE_RUN = Endpoint[Any](
         Param("run_id", "run_id", "path", "simple", False),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # join_run_http_threads__thread_id__runs__run_id__join_get: GET /threads/{thread_id}/runs/{run_id}/join
-JOIN_RUN_HTTP = Endpoint[Any](
+JOIN_RUN_HTTP: Endpoint[Any] = Endpoint(
     "GET",
     "/threads/{thread_id}/runs/{run_id}/join",
     params=(
@@ -490,14 +642,18 @@ JOIN_RUN_HTTP = Endpoint[Any](
         Param("cancel_on_disconnect", "cancel_on_disconnect", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # stream_run_http_threads__thread_id__runs__run_id__join_get: GET /threads/{thread_id}/runs/{run_id}/stream
-STREAM_RUN_HTTP = Endpoint[ServerSentEvent](
+STREAM_RUN_HTTP: Endpoint[ServerSentEvent] = Endpoint(
     "GET",
     "/threads/{thread_id}/runs/{run_id}/stream",
     params=(
@@ -508,15 +664,19 @@ STREAM_RUN_HTTP = Endpoint[ServerSentEvent](
         Param("cancel_on_disconnect", "cancel_on_disconnect", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", str),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     resumable=True,
 )
 
 # cancel_run_http_threads__thread_id__runs__run_id__cancel_post: POST /threads/{thread_id}/runs/{run_id}/cancel
-CANCEL_RUN_HTTP = Endpoint[Any](
+CANCEL_RUN_HTTP: Endpoint[Any] = Endpoint(
     "POST",
     "/threads/{thread_id}/runs/{run_id}/cancel",
     params=(
@@ -526,135 +686,181 @@ CANCEL_RUN_HTTP = Endpoint[Any](
         Param("action", "action", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # create_cron_runs_crons_post: POST /runs/crons
-CREATE_CRON = Endpoint[models.Cron](
+CREATE_CRON: Endpoint[models.Cron] = Endpoint(
     "POST",
     "/runs/crons",
-    body=Content("application/json", "json", models.CronCreate),
+    body=Content("application/json", "json", lambda: models.CronCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Cron),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # search_crons_runs_crons_post: POST /runs/crons/search
-SEARCH_CRONS = Endpoint[list[models.Cron]](
+SEARCH_CRONS: Endpoint[list[models.Cron]] = Endpoint(
     "POST",
     "/runs/crons/search",
-    body=Content("application/json", "json", models.CronSearch),
+    body=Content("application/json", "json", lambda: models.CronSearch),
     replies=(
-        Reply("200", (Content("application/json", "json", list[models.Cron]),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: list[models.Cron]),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # count_crons_runs_crons_count_post: POST /runs/crons/count
-COUNT_CRONS = Endpoint[int](
+COUNT_CRONS: Endpoint[int] = Endpoint(
     "POST",
     "/runs/crons/count",
-    body=Content("application/json", "json", models.CronCountRequest),
+    body=Content("application/json", "json", lambda: models.CronCountRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", int),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: int),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # stream_run_stateless_runs_stream_post: POST /runs/stream
-STREAM_RUN_STATELESS = Endpoint[ServerSentEvent](
+STREAM_RUN_STATELESS: Endpoint[ServerSentEvent] = Endpoint(
     "POST",
     "/runs/stream",
-    body=Content("application/json", "json", models.RunCreateStateless),
+    body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", str),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # cancel_runs_post: POST /runs/cancel
-CANCEL = Endpoint[None](
+CANCEL: Endpoint[None] = Endpoint(
     "POST",
     "/runs/cancel",
     params=(Param("action", "action", "query", "form", True),),
-    body=Content("application/json", "json", models.RunsCancel),
+    body=Content("application/json", "json", lambda: models.RunsCancel),
     replies=(
         Reply("204"),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # wait_run_stateless_runs_wait_post: POST /runs/wait
-WAIT_RUN_STATELESS = Endpoint[Any](
+WAIT_RUN_STATELESS: Endpoint[Any] = Endpoint(
     "POST",
     "/runs/wait",
-    body=Content("application/json", "json", models.RunCreateStateless),
+    body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # run_stateless_runs_post: POST /runs
-RUN_STATELESS = Endpoint[Any](
+RUN_STATELESS: Endpoint[Any] = Endpoint(
     "POST",
     "/runs",
-    body=Content("application/json", "json", models.RunCreateStateless),
+    body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # run_batch_stateless_runs_post: POST /runs/batch
-RUN_BATCH_STATELESS = Endpoint[Any](
+RUN_BATCH_STATELESS: Endpoint[Any] = Endpoint(
     "POST",
     "/runs/batch",
-    body=Content("application/json", "json", models.RunBatchCreate),
+    body=Content("application/json", "json", lambda: models.RunBatchCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("409", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # delete_cron_runs_crons__cron_id__delete: DELETE /runs/crons/{cron_id}
-DELETE_CRON = Endpoint[Any](
+DELETE_CRON: Endpoint[Any] = Endpoint(
     "DELETE",
     "/runs/crons/{cron_id}",
     params=(Param("cron_id", "cron_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", Any),)),
-        Reply("404", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # get_item: GET /store/items
-GET_ITEM = Endpoint[models.Item](
+GET_ITEM: Endpoint[models.Item] = Endpoint(
     "GET",
     "/store/items",
     params=(
@@ -662,70 +868,91 @@ GET_ITEM = Endpoint[models.Item](
         Param("namespace", "namespace", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Item),)),
-        Reply("400", (Content("application/json", "json", models.ErrorResponse),)),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Item),)),
+        Reply(
+            "400", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # put_item: PUT /store/items
-PUT_ITEM = Endpoint[None](
+PUT_ITEM: Endpoint[None] = Endpoint(
     "PUT",
     "/store/items",
-    body=Content("application/json", "json", models.StorePutRequest),
+    body=Content("application/json", "json", lambda: models.StorePutRequest),
     replies=(
         Reply("204"),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # delete_item: DELETE /store/items
-DELETE_ITEM = Endpoint[None](
+DELETE_ITEM: Endpoint[None] = Endpoint(
     "DELETE",
     "/store/items",
-    body=Content("application/json", "json", models.StoreDeleteRequest),
+    body=Content("application/json", "json", lambda: models.StoreDeleteRequest),
     replies=(
         Reply("204"),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )
 
 # search_items: POST /store/items/search
-SEARCH_ITEMS = Endpoint[models.SearchItemsResponse](
+SEARCH_ITEMS: Endpoint[models.SearchItemsResponse] = Endpoint(
     "POST",
     "/store/items/search",
-    body=Content("application/json", "json", models.StoreSearchRequest),
+    body=Content("application/json", "json", lambda: models.StoreSearchRequest),
     replies=(
         Reply(
-            "200", (Content("application/json", "json", models.SearchItemsResponse),)
+            "200",
+            (Content("application/json", "json", lambda: models.SearchItemsResponse),),
         ),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # list_namespaces: POST /store/namespaces
-LIST_NAMESPACES = Endpoint[models.ListNamespaceResponse](
+LIST_NAMESPACES: Endpoint[models.ListNamespaceResponse] = Endpoint(
     "POST",
     "/store/namespaces",
-    body=Content("application/json", "json", models.StoreListNamespacesRequest),
+    body=Content("application/json", "json", lambda: models.StoreListNamespacesRequest),
     replies=(
         Reply(
-            "200", (Content("application/json", "json", models.ListNamespaceResponse),)
+            "200",
+            (
+                Content(
+                    "application/json", "json", lambda: models.ListNamespaceResponse
+                ),
+            ),
         ),
-        Reply("422", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
     idempotent=False,
 )
 
 # post_a2a: POST /a2a/{assistant_id}
-POST_A2A = Endpoint[models.PostA2aResponse](
+POST_A2A: Endpoint[models.PostA2aResponse] = Endpoint(
     "POST",
     "/a2a/{assistant_id}",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
-    body=Content("application/json", "json", models.PostA2aBody),
+    body=Content("application/json", "json", lambda: models.PostA2aBody),
     replies=(
-        Reply("200", (Content("application/json", "json", models.PostA2aResponse),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.PostA2aResponse),),
+        ),
         Reply("400"),
         Reply("404"),
         Reply("500"),
@@ -734,19 +961,19 @@ POST_A2A = Endpoint[models.PostA2aResponse](
 )
 
 # get_mcp: GET /mcp/
-GET_MCP = Endpoint[Any](
+GET_MCP: Endpoint[Any] = Endpoint(
     "GET",
     "/mcp/",
     replies=(Reply("405"),),
 )
 
 # post_mcp: POST /mcp/
-POST_MCP = Endpoint[dict[str, Any] | None](
+POST_MCP: Endpoint[dict[str, Any] | None] = Endpoint(
     "POST",
     "/mcp/",
-    body=Content("application/json", "json", dict[str, Any]),
+    body=Content("application/json", "json", lambda: dict[str, Any]),
     replies=(
-        Reply("200", (Content("application/json", "json", dict[str, Any]),)),
+        Reply("200", (Content("application/json", "json", lambda: dict[str, Any]),)),
         Reply("202"),
         Reply("400"),
         Reply("405"),
@@ -756,23 +983,26 @@ POST_MCP = Endpoint[dict[str, Any] | None](
 )
 
 # delete_mcp: DELETE /mcp/
-DELETE_MCP = Endpoint[Any](
+DELETE_MCP: Endpoint[Any] = Endpoint(
     "DELETE",
     "/mcp/",
     replies=(Reply("404"),),
 )
 
 # server_info_info_get: GET /info
-SERVER_INFO = Endpoint[models.ServerInfoResponse](
+SERVER_INFO: Endpoint[models.ServerInfoResponse] = Endpoint(
     "GET",
     "/info",
     replies=(
-        Reply("200", (Content("application/json", "json", models.ServerInfoResponse),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.ServerInfoResponse),),
+        ),
     ),
 )
 
 # system_metrics_metrics_get: GET /metrics
-SYSTEM_METRICS = Endpoint[dict[str, Any] | str](
+SYSTEM_METRICS: Endpoint[dict[str, Any] | str] = Endpoint(
     "GET",
     "/metrics",
     params=(Param("format", "format", "query", "form", True),),
@@ -780,22 +1010,25 @@ SYSTEM_METRICS = Endpoint[dict[str, Any] | str](
         Reply(
             "200",
             (
-                Content("application/json", "json", dict[str, Any]),
-                Content("text/plain", "text", str),
+                Content("application/json", "json", lambda: dict[str, Any]),
+                Content("text/plain", "text", lambda: str),
             ),
         ),
     ),
 )
 
 # health_check_ok_get: GET /ok
-HEALTH_CHECK = Endpoint[models.HealthCheckResponse](
+HEALTH_CHECK: Endpoint[models.HealthCheckResponse] = Endpoint(
     "GET",
     "/ok",
     params=(Param("check_db", "check_db", "query", "form", True),),
     replies=(
         Reply(
-            "200", (Content("application/json", "json", models.HealthCheckResponse),)
+            "200",
+            (Content("application/json", "json", lambda: models.HealthCheckResponse),),
         ),
-        Reply("500", (Content("application/json", "json", models.ErrorResponse),)),
+        Reply(
+            "500", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
     ),
 )

@@ -7,7 +7,8 @@ builder; everything the spec says about wire names, styles, bodies and responses
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 T = TypeVar("T")
@@ -31,11 +32,23 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    """One media type of a body, with the Python type its payload has."""
+    """One media type of a body, with the Python type its payload has.
+
+    The type is given as a function returning it, called the first time it is needed: a big
+    API's models load lazily, and a row must not import them all.
+    """
 
     media_type: str
     kind: MediaKind
-    type: Any
+    load_type: Callable[[], Any]
+    _type: Any = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def type(self) -> Any:
+        """The Python type of the payload (``models.Run``, ``list[models.Run]``, ``str``...)."""
+        if self._type is None:
+            object.__setattr__(self, "_type", self.load_type())
+        return self._type
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,35 +11,35 @@ from . import models
 from ._spec import Content, Endpoint, Param, Reply
 
 # listPets: GET /pets
-LIST_PETS = Endpoint[models.Pets](
+LIST_PETS: Endpoint[models.Pets] = Endpoint(
     "GET",
     "/pets",
     params=(Param("limit", "limit", "query", "form", True),),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Pets),)),
-        Reply("default", (Content("application/json", "json", models.Error),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Pets),)),
+        Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
 )
 
 # createPets: POST /pets
-CREATE_PETS = Endpoint[None](
+CREATE_PETS: Endpoint[None] = Endpoint(
     "POST",
     "/pets",
-    body=Content("application/json", "json", models.Pet),
+    body=Content("application/json", "json", lambda: models.Pet),
     replies=(
         Reply("201"),
-        Reply("default", (Content("application/json", "json", models.Error),)),
+        Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
     idempotent=False,
 )
 
 # showPetById: GET /pets/{petId}
-SHOW_PET_BY_ID = Endpoint[models.Pet](
+SHOW_PET_BY_ID: Endpoint[models.Pet] = Endpoint(
     "GET",
     "/pets/{petId}",
     params=(Param("pet_id", "petId", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", models.Pet),)),
-        Reply("default", (Content("application/json", "json", models.Error),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Pet),)),
+        Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
 )

@@ -57,10 +57,10 @@ def _content(endpoint: Endpoint[Any], response: httpx.Response) -> Content | Non
         return None
     mime = content_type.split(";")[0].strip().lower()
     if mime == "application/json" or mime.endswith("+json"):
-        return Content(mime, "json", Any)
+        return Content(mime, "json", lambda: Any)
     if mime.startswith("text/"):
-        return Content(mime, "text", str)
-    return Content(mime, "binary", bytes)
+        return Content(mime, "text", lambda: str)
+    return Content(mime, "binary", lambda: bytes)
 
 
 def decode_success(
