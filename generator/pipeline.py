@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import swagger2
+from .background import Background, can_fork, start
 from .build import build_api, plan_models
 from .config import Job
 from .errors import Diagnostic, Severity, SpecError, errors_of
@@ -17,11 +18,18 @@ from .format import format_python
 from .freshness import fingerprint
 from .ir import Api
 from .loader import LoadedSpec, load_spec
-from .models import generate_models
+from .models import ModelsResult, generate_models
 from .overlay import apply_overlay_with_warnings
 from .progress import Stages
 from .render import render_package
 from .validate import METHODS, drop_dangling_refs, validate_spec
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    spec: LoadedSpec
+    document: dict[str, Any]  # overlaid
+    warnings: tuple[Diagnostic, ...]  # from the overlay
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +40,8 @@ class Prepared:
     warnings: tuple[Diagnostic, ...]  # from the overlay and the Swagger 2.0 conversion
 
 
-def prepare(job: Job, stages: Stages | None = None) -> Prepared:
-    """Load, overlay, validate. A Swagger 2.0 document is validated as 2.0 (the overlay applies
-    to it as written), converted to OpenAPI 3.0 and validated again (:mod:`generator.swagger2`)."""
+def load(job: Job, stages: Stages | None = None) -> Loaded:
+    """Load and overlay."""
     stages = stages or Stages()
     stages.stage("load")
     spec = load_spec(job.spec, allow_remote_refs=job.allow_remote_refs)
@@ -42,12 +49,24 @@ def prepare(job: Job, stages: Stages | None = None) -> Prepared:
     if job.overlay is not None:
         document, warnings = apply_overlay_with_warnings(document, job.overlay)
     stages.size(count_operations(document))
-    stages.stage("validate")
-    findings = validate_spec(spec, document)
+    return Loaded(spec, document, tuple(warnings))
+
+
+def validated(loaded: Loaded, stages: Stages | None = None) -> Prepared:
+    """Validate. A Swagger 2.0 document is validated as 2.0 (the overlay applies to it as
+    written), converted to OpenAPI 3.0 and validated again (:mod:`generator.swagger2`)."""
+    (stages or Stages()).stage("validate")
+    document, warnings = loaded.document, list(loaded.warnings)
+    findings = validate_spec(loaded.spec, document)
     if swagger2.is_swagger2(document):
-        document, findings, notes = swagger2.upgrade(spec, document, findings)
+        document, findings, notes = swagger2.upgrade(loaded.spec, document, findings)
         warnings = [*warnings, *notes]
-    return Prepared(spec, document, tuple(findings), tuple(warnings))
+    return Prepared(loaded.spec, document, tuple(findings), tuple(warnings))
+
+
+def prepare(job: Job, stages: Stages | None = None) -> Prepared:
+    """Load, overlay, validate."""
+    return validated(load(job, stages), stages)
 
 
 def count_operations(document: dict[str, Any]) -> int:
@@ -56,17 +75,35 @@ def count_operations(document: dict[str, Any]) -> int:
     return sum(1 for item in items if isinstance(item, dict) for method in METHODS if method in item)
 
 
-def checked_document(prepared: Prepared, lenient: bool) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """The document generation may use, with the findings to print as warnings.
-
-    Raises SpecError when a finding would make the output wrong, unless ``lenient``.
-    """
+def judged(prepared: Prepared, lenient: bool) -> list[Diagnostic]:
+    """The findings to print as warnings; raises SpecError when one would make the output
+    wrong, unless ``lenient``."""
     findings = list(prepared.findings)
     if lenient:
-        return drop_dangling_refs(prepared.document), [*prepared.warnings, *(d.as_warning() for d in findings)]
+        return [*prepared.warnings, *(d.as_warning() for d in findings)]
     if errors := errors_of(findings):
         raise SpecError(errors + [d for d in findings if d.severity is Severity.WARNING])
-    return copy.deepcopy(prepared.document), [*prepared.warnings, *findings]
+    return [*prepared.warnings, *findings]
+
+
+def generation_document(document: dict[str, Any], lenient: bool) -> dict[str, Any]:
+    """A private copy of the document for generation (which hoists schemas into it);
+    ``lenient``: with every unresolvable ``$ref`` replaced by an untyped value."""
+    return drop_dangling_refs(document) if lenient else copy.deepcopy(document)
+
+
+def checked_document(prepared: Prepared, lenient: bool) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The document generation may use, with the findings to print as warnings."""
+    diagnostics = judged(prepared, lenient)
+    return generation_document(prepared.document, lenient), diagnostics
+
+
+def _models(document: dict[str, Any], job: Job, spec_name: str) -> tuple[ModelsResult, list[Diagnostic]]:
+    """The models stage on a private copy of ``document`` (planned first: the hoisted schemas
+    are models too). Run in a background process while the spec is validated."""
+    planned = generation_document(document, job.lenient)
+    plan_models(planned, job.rename_map)
+    return generate_models(planned, spec_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,33 +114,53 @@ class Generated:
     inputs: dict[str, Any]
 
 
-def build(job: Job, prepared: Prepared | None = None, stages: Stages | None = None) -> tuple[Api, str, list[Diagnostic]]:
-    """IR and unformatted models source for a job."""
+def build(
+    job: Job,
+    prepared: Prepared | None = None,
+    stages: Stages | None = None,
+    models: Background[tuple[ModelsResult, list[Diagnostic]]] | None = None,
+) -> tuple[Api, str, list[Diagnostic]]:
+    """IR and unformatted models source for a job; ``models``: the models stage, started
+    already (:func:`generate` starts it before validating)."""
     stages = stages or Stages()
     prepared = prepared or prepare(job, stages)
     document, diagnostics = checked_document(prepared, job.lenient)
     stages.stage("models")
     spec_name = prepared.spec.path.name
     plan = plan_models(document, job.rename_map)
-    models, model_diags = generate_models(document, spec_name)
+    result, model_diags = models.result() if models is not None else generate_models(document, spec_name)
     api, build_diags = build_api(
         document,
         plan=plan,
-        class_by_ref=models.class_by_ref,
+        class_by_ref=result.class_by_ref,
         renames=job.rename_map,
         package=job.package,
         spec_name=spec_name,
         spec_sha256=prepared.spec.sha256,
-        model_names=models.class_names,
+        model_names=result.class_names,
     )
-    return api, models.source, [*diagnostics, *model_diags, *build_diags]
+    return api, result.source, [*diagnostics, *model_diags, *build_diags]
 
 
 def generate(job: Job, stages: Stages | None = None) -> Generated:
-    """Everything but the write: ``stages`` hears when each stage starts."""
+    """Everything but the write: ``stages`` hears when each stage starts.
+
+    The models stage (datamodel-code-generator: seconds on a big spec) starts in a background
+    process as soon as the spec is loaded, and validation runs meanwhile; if validation finds
+    errors, the background work is dropped. A Swagger 2.0 spec is converted after validation,
+    so its stages run one after another.
+    """
     stages = stages or Stages()
-    prepared = prepare(job, stages)
-    api, models_source, diagnostics = build(job, prepared, stages)
+    loaded = load(job, stages)
+    models = None
+    if can_fork() and not swagger2.is_swagger2(loaded.document):
+        models = start(_models, loaded.document, job, loaded.spec.path.name)
+    try:
+        prepared = validated(loaded, stages)
+        api, models_source, diagnostics = build(job, prepared, stages, models)
+    finally:
+        if models is not None:
+            models.cancel()
     stages.stage("render")
     rendered = render_package(api, models_source, templates=job.template_dirs)
     stages.stage("format")
@@ -113,4 +170,17 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
     return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()))
 
 
-__all__ = ["Generated", "Job", "Path", "Prepared", "Stages", "build", "count_operations", "generate", "prepare"]
+__all__ = [
+    "Generated",
+    "Job",
+    "Loaded",
+    "Path",
+    "Prepared",
+    "Stages",
+    "build",
+    "count_operations",
+    "generate",
+    "load",
+    "prepare",
+    "validated",
+]

@@ -1,0 +1,90 @@
+"""Work that runs in a forked process while this one goes on: the models stage (seconds on a
+big spec, on one core) runs beside validation (on the other).
+
+:func:`start` forks and calls ``fn(*args)`` in the child; :meth:`Background.result` waits for
+its value or raises its exception here; :meth:`Background.cancel` kills it when its work is
+not wanted (validation found errors). A fork is used only on Linux and only while this
+process has no other thread (forking a threaded process is unsafe); elsewhere, or with
+``OAPIGEN_DEBUG`` set (one process keeps tracebacks whole), ``fn`` runs in :meth:`result`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        message: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as exc:  # every failure goes back to the parent
+        message = (False, exc)
+    try:
+        conn.send_bytes(pickle.dumps(message))
+    except Exception as exc:  # an exception (or value) that does not pickle
+        conn.send_bytes(pickle.dumps((False, RuntimeError(f"{type(message[1]).__name__}: {message[1]} ({exc})"))))
+    conn.close()
+
+
+def can_fork() -> bool:
+    return sys.platform == "linux" and threading.active_count() == 1 and not os.environ.get("OAPIGEN_DEBUG")
+
+
+class Background(Generic[T]):
+    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
+        self._fn, self._args = fn, args
+        self._process: Any = None
+        self._conn: Connection | None = None
+        if can_fork():
+            context = multiprocessing.get_context("fork")
+            self._conn, child = context.Pipe(duplex=False)
+            self._process = context.Process(target=_child, args=(child, fn, args), daemon=True)
+            self._process.start()
+            child.close()
+
+    def result(self) -> T:
+        if self._conn is None:
+            return self._fn(*self._args)
+        try:
+            ok, value = pickle.loads(self._conn.recv_bytes())
+        except EOFError:  # the child died without a word (killed, out of memory)
+            raise RuntimeError(f"the background process exited with code {self._wait()}") from None
+        finally:
+            self._conn.close()
+            self._conn = None
+        self._wait()
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (its result is not wanted)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._wait()
+
+    def _wait(self) -> int | None:
+        if self._process is None:
+            return None
+        self._process.join()
+        code: int | None = self._process.exitcode
+        self._process = None
+        return code
+
+
+def start(fn: Callable[..., T], *args: Any) -> Background[T]:
+    return Background(fn, args)
+
+
+__all__ = ["Background", "can_fork", "start"]
