@@ -321,3 +321,14 @@ def test_secrets_stay_out_of_repr_and_logs(seed: ModuleType, caplog: pytest.LogC
     assert "hunter2" not in str(info.value)
     assert "hunter2" not in caplog.text  # httpx's own request log included
     assert "GET /ok: 503; retry 1 of 2" in caplog.text
+
+
+def test_each_response_is_logged_at_debug_level(seed: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+    rec = Recorder(default=OK)
+    with mock_client(seed, rec) as client:
+        with caplog.at_level(logging.INFO, logger=f"{seed.__name__}._base_client"):
+            client.system.health_check()
+        assert " -> 200" not in caplog.text
+        with caplog.at_level(logging.DEBUG, logger=f"{seed.__name__}._base_client"):
+            client.system.health_check()
+    assert "GET /ok -> 200" in caplog.text

@@ -217,3 +217,33 @@ def test_odd_names_and_spec_text(features: ModuleType) -> None:
     assert rec.last.url.raw_path == b"/odd/x%20y?class=c"
     assert doc.startswith('Tricky """ quotes, a backslash \\ and {braces}')
     assert 'class_: A keyword as a name; """quoted""".' in doc
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+
+def test_path_is_split_at_its_parameters(features: ModuleType) -> None:
+    endpoint = features._spec.Endpoint("GET", "/a/{x}/{y}.{z}/b")
+    assert endpoint.path_pieces == ("/a/", "x", "/", "y", ".", "z", "/b")
+    assert features._spec.Endpoint("GET", "/plain").path_pieces == ("/plain",)
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+def test_reply_for_a_status(features: ModuleType) -> None:
+    spec = features._spec
+    replies = [spec.Reply(s) for s in ("201", "2XX", "404", "4xx", "4XX", "default")]
+    endpoint = spec.Endpoint("GET", "/", replies=tuple(replies))
+    found = {code: endpoint.reply_for(code) for code in (201, 200, 404, 418, 500, 302)}
+    assert found == {
+        201: replies[0],
+        200: replies[1],  # 2XX
+        404: replies[2],
+        418: replies[3],  # the first of 4xx and 4XX
+        500: replies[5],  # default
+        302: replies[5],
+    }
+    only_201 = spec.Endpoint("GET", "/", replies=(replies[0], replies[5]))
+    assert only_201.reply_for(200) is replies[0]  # an undeclared 2xx: the first success
+    assert spec.Endpoint("GET", "/").reply_for(500) is None
