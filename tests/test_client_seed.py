@@ -143,6 +143,7 @@ def test_invalid_json_raises_response_validation_error(seed: ModuleType) -> None
         client.threads.get_thread(THREAD)
 
 
+
 # -- errors -----------------------------------------------------------------------------------
 
 
@@ -321,6 +322,16 @@ def test_secrets_stay_out_of_repr_and_logs(seed: ModuleType, caplog: pytest.LogC
     assert "hunter2" not in str(info.value)
     assert "hunter2" not in caplog.text  # httpx's own request log included
     assert "GET /ok: 503; retry 1 of 2" in caplog.text
+
+
+def test_query_is_sent_with_the_http_clients_own_params(seed: ModuleType) -> None:
+    rec = Recorder(httpx.Response(200, json=[RUN_JSON]), default=OK)
+    http = httpx.Client(transport=httpx.MockTransport(rec), params={"api-version": "2"})
+    with seed.Client(base_url="http://testserver", http_client=http) as client:
+        client.thread_runs.list_runs_http(THREAD, limit=5)
+        client.system.health_check()
+    assert rec.requests[0].url.params.multi_items() == [("api-version", "2"), ("limit", "5")]
+    assert rec.requests[1].url.params.multi_items() == [("api-version", "2")]
 
 
 def test_each_response_is_logged_at_debug_level(seed: ModuleType, caplog: pytest.LogCaptureFixture) -> None:

@@ -222,6 +222,22 @@ def test_odd_names_and_spec_text(features: ModuleType) -> None:
 # -- URLs -------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("url", ["http://h/a", "http://h/a%20b/", "http://h/a?x=1", "http://h/a#f", "http://h/a?x#f"])
+@pytest.mark.parametrize("pairs", [(), (("q", "1 2#&?/é"), ("q", "")), (("x", "2"),)])
+@pytest.mark.parametrize("client_params", [None, {"v": "1"}])
+def test_query_in_the_url_builds_the_same_request_as_params(
+    features: ModuleType, url: str, pairs: tuple[tuple[str, str], ...], client_params: dict[str, str] | None
+) -> None:
+    """What the builder hands httpx builds the URL httpx builds from ``params=``."""
+    base = features._base_client
+    http = httpx.Client(params=client_params)
+    query = httpx.QueryParams(pairs)
+    target, params = base._target(http, url, query)
+    built = http.build_request("GET", target, params=params).url
+    assert built == http.build_request("GET", url, params=query).url
+    assert built.raw_path == http.build_request("GET", url, params=query).url.raw_path
+
+
 def test_path_is_split_at_its_parameters(features: ModuleType) -> None:
     endpoint = features._spec.Endpoint("GET", "/a/{x}/{y}.{z}/b")
     assert endpoint.path_pieces == ("/a/", "x", "/", "y", ".", "z", "/b")
