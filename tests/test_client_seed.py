@@ -7,6 +7,7 @@ made of the answer: models, errors, retries, timeouts, raw responses, async.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -143,6 +144,14 @@ def test_invalid_json_raises_response_validation_error(seed: ModuleType) -> None
         client.threads.get_thread(THREAD)
 
 
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_json_in_any_encoding_json_allows_is_decoded(seed: ModuleType, encoding: str) -> None:
+    content = json.dumps(RUN_JSON).encode(encoding)
+    rec = Recorder(default=httpx.Response(200, content=content, headers={"content-type": "application/json"}))
+    with mock_client(seed, rec) as client:
+        run = client.thread_runs.get_run_http(THREAD, THREAD)
+    assert isinstance(run, seed.models.Run) and run.thread_id == THREAD
 
 # -- errors -----------------------------------------------------------------------------------
 

@@ -219,6 +219,13 @@ def test_odd_names_and_spec_text(features: ModuleType) -> None:
     assert 'class_: A keyword as a name; """quoted""".' in doc
 
 
+def test_json_body_keeps_text_that_is_not_ascii(features: ModuleType) -> None:
+    rec = Recorder(default=httpx.Response(201, json={"name": "n"}))
+    with mock_client(features, rec) as client:
+        client.items.create_item(body={"name": "héllo ✓ \u2028 \"q\" \\"})
+    assert json.loads(rec.last.content) == {"name": "héllo ✓ \u2028 \"q\" \\"}
+
+
 # -- URLs -------------------------------------------------------------------------------------
 
 
