@@ -5,22 +5,26 @@ in-process ``httpx.MockTransport`` (answering a fixed Run) and return a validate
 ``models.Run``:
 
 * ``raw``: ``httpx.Client.post(...)`` with the body dumped from the model, then
-  ``models.Run.model_validate_json(response.content)``;
+  ``raise_for_status()`` and ``models.Run.model_validate_json(response.content)``;
 * ``generated``: ``client.thread_runs.create_run(thread_id, body=...)``.
 
-Prints the median time per call of each over ``--rounds`` rounds of ``--calls`` calls, and the
-ratio generated / raw (the target is <= 1.15). No sockets; nothing is asserted.
+The same again with ``httpx.AsyncClient`` against ``AsyncClient``, awaited one call after the
+other in one event loop. Prints the median time per call of each over ``--rounds`` rounds of
+``--calls`` calls, and the ratios generated / raw (the target is <= 1.15). No sockets; nothing
+is asserted.
 
     .venv/bin/python bench/client_overhead.py [--calls 2000] [--rounds 5]
 """
 
 import argparse
+import asyncio
 import json
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +52,7 @@ def load_package(folder: Path) -> Any:
     return install_seed(folder, PACKAGE)
 
 
-def timed(fn: Any, calls: int, rounds: int) -> float:
+def timed(fn: Callable[[], Any], calls: int, rounds: int) -> float:
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -56,6 +60,22 @@ def timed(fn: Any, calls: int, rounds: int) -> float:
             fn()
         samples.append((time.perf_counter() - start) / calls)
     return statistics.median(samples)
+
+
+async def timed_async(fn: Callable[[], Awaitable[Any]], calls: int, rounds: int) -> float:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            await fn()
+        samples.append((time.perf_counter() - start) / calls)
+    return statistics.median(samples)
+
+
+def report(label: str, raw_t: float, gen_t: float) -> None:
+    print(f"{label} raw httpx + pydantic : {raw_t * 1e6:8.1f} us/call")
+    print(f"{label} generated client     : {gen_t * 1e6:8.1f} us/call")
+    print(f"{label} ratio generated/raw  : {gen_t / raw_t:8.2f}  (target <= 1.15)")
 
 
 def main() -> None:
@@ -73,14 +93,14 @@ def main() -> None:
         lambda request: httpx.Response(200, content=answer, headers={"content-type": "application/json"})
     )
     body = models.RunCreateStateful(assistant_id="agent")
+    path = f"/threads/{THREAD}/runs"
+    json_type = {"content-type": "application/json"}
 
     raw_http = httpx.Client(transport=transport, base_url="http://bench")
 
     def raw() -> Any:
         response = raw_http.post(
-            f"/threads/{THREAD}/runs",
-            content=body.model_dump_json(exclude_unset=True, by_alias=True),
-            headers={"content-type": "application/json"},
+            path, content=body.model_dump_json(exclude_unset=True, by_alias=True), headers=json_type
         )
         response.raise_for_status()
         return models.Run.model_validate_json(response.content)
@@ -95,11 +115,35 @@ def main() -> None:
     assert isinstance(raw(), models.Run) and isinstance(generated(), models.Run)
     for fn in (raw, generated):  # warm up
         timed(fn, 200, 1)
-    raw_t = timed(raw, args.calls, args.rounds)
-    gen_t = timed(generated, args.calls, args.rounds)
-    print(f"raw httpx + pydantic : {raw_t * 1e6:8.1f} us/call")
-    print(f"generated client     : {gen_t * 1e6:8.1f} us/call")
-    print(f"ratio generated/raw  : {gen_t / raw_t:8.2f}  (target <= 1.15)")
+    report("sync ", timed(raw, args.calls, args.rounds), timed(generated, args.calls, args.rounds))
+
+    async def run_async() -> tuple[float, float]:
+        raw_http = httpx.AsyncClient(transport=transport, base_url="http://bench")
+
+        async def raw() -> Any:
+            response = await raw_http.post(
+                path, content=body.model_dump_json(exclude_unset=True, by_alias=True), headers=json_type
+            )
+            response.raise_for_status()
+            return models.Run.model_validate_json(response.content)
+
+        client = package.AsyncClient(
+            base_url="http://bench",
+            http_client=httpx.AsyncClient(transport=transport, base_url="http://bench"),
+        )
+
+        async def generated() -> Any:
+            return await client.thread_runs.create_run(THREAD, body=body)
+
+        assert isinstance(await raw(), models.Run) and isinstance(await generated(), models.Run)
+        for fn in (raw, generated):  # warm up
+            await timed_async(fn, 200, 1)
+        return (
+            await timed_async(raw, args.calls, args.rounds),
+            await timed_async(generated, args.calls, args.rounds),
+        )
+
+    report("async", *asyncio.run(run_async()))
 
 
 if __name__ == "__main__":

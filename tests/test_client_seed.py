@@ -7,6 +7,7 @@ made of the answer: models, errors, retries, timeouts, raw responses, async.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -142,6 +143,15 @@ def test_invalid_json_raises_response_validation_error(seed: ModuleType) -> None
     with mock_client(seed, rec) as client, pytest.raises(seed.ResponseValidationError):
         client.threads.get_thread(THREAD)
 
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_json_in_any_encoding_json_allows_is_decoded(seed: ModuleType, encoding: str) -> None:
+    content = json.dumps(RUN_JSON).encode(encoding)
+    rec = Recorder(default=httpx.Response(200, content=content, headers={"content-type": "application/json"}))
+    with mock_client(seed, rec) as client:
+        run = client.thread_runs.get_run_http(THREAD, THREAD)
+    assert isinstance(run, seed.models.Run) and run.thread_id == THREAD
 
 # -- errors -----------------------------------------------------------------------------------
 
@@ -321,3 +331,24 @@ def test_secrets_stay_out_of_repr_and_logs(seed: ModuleType, caplog: pytest.LogC
     assert "hunter2" not in str(info.value)
     assert "hunter2" not in caplog.text  # httpx's own request log included
     assert "GET /ok: 503; retry 1 of 2" in caplog.text
+
+
+def test_query_is_sent_with_the_http_clients_own_params(seed: ModuleType) -> None:
+    rec = Recorder(httpx.Response(200, json=[RUN_JSON]), default=OK)
+    http = httpx.Client(transport=httpx.MockTransport(rec), params={"api-version": "2"})
+    with seed.Client(base_url="http://testserver", http_client=http) as client:
+        client.thread_runs.list_runs_http(THREAD, limit=5)
+        client.system.health_check()
+    assert rec.requests[0].url.params.multi_items() == [("api-version", "2"), ("limit", "5")]
+    assert rec.requests[1].url.params.multi_items() == [("api-version", "2")]
+
+
+def test_each_response_is_logged_at_debug_level(seed: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+    rec = Recorder(default=OK)
+    with mock_client(seed, rec) as client:
+        with caplog.at_level(logging.INFO, logger=f"{seed.__name__}._base_client"):
+            client.system.health_check()
+        assert " -> 200" not in caplog.text
+        with caplog.at_level(logging.DEBUG, logger=f"{seed.__name__}._base_client"):
+            client.system.health_check()
+    assert "GET /ok -> 200" in caplog.text

@@ -217,3 +217,56 @@ def test_odd_names_and_spec_text(features: ModuleType) -> None:
     assert rec.last.url.raw_path == b"/odd/x%20y?class=c"
     assert doc.startswith('Tricky """ quotes, a backslash \\ and {braces}')
     assert 'class_: A keyword as a name; """quoted""".' in doc
+
+
+def test_json_body_keeps_text_that_is_not_ascii(features: ModuleType) -> None:
+    rec = Recorder(default=httpx.Response(201, json={"name": "n"}))
+    with mock_client(features, rec) as client:
+        client.items.create_item(body={"name": "héllo ✓ \u2028 \"q\" \\"})
+    assert json.loads(rec.last.content) == {"name": "héllo ✓ \u2028 \"q\" \\"}
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://h/a", "http://h/a%20b/", "http://h/a?x=1", "http://h/a#f", "http://h/a?x#f"])
+@pytest.mark.parametrize("pairs", [(), (("q", "1 2#&?/é"), ("q", "")), (("x", "2"),)])
+@pytest.mark.parametrize("client_params", [None, {"v": "1"}])
+def test_query_in_the_url_builds_the_same_request_as_params(
+    features: ModuleType, url: str, pairs: tuple[tuple[str, str], ...], client_params: dict[str, str] | None
+) -> None:
+    """What the builder hands httpx builds the URL httpx builds from ``params=``."""
+    base = features._base_client
+    http = httpx.Client(params=client_params)
+    query = httpx.QueryParams(pairs)
+    target, params = base._target(http, url, query)
+    built = http.build_request("GET", target, params=params).url
+    assert built == http.build_request("GET", url, params=query).url
+    assert built.raw_path == http.build_request("GET", url, params=query).url.raw_path
+
+
+def test_path_is_split_at_its_parameters(features: ModuleType) -> None:
+    endpoint = features._spec.Endpoint("GET", "/a/{x}/{y}.{z}/b")
+    assert endpoint.path_pieces == ("/a/", "x", "/", "y", ".", "z", "/b")
+    assert features._spec.Endpoint("GET", "/plain").path_pieces == ("/plain",)
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+def test_reply_for_a_status(features: ModuleType) -> None:
+    spec = features._spec
+    replies = [spec.Reply(s) for s in ("201", "2XX", "404", "4xx", "4XX", "default")]
+    endpoint = spec.Endpoint("GET", "/", replies=tuple(replies))
+    found = {code: endpoint.reply_for(code) for code in (201, 200, 404, 418, 500, 302)}
+    assert found == {
+        201: replies[0],
+        200: replies[1],  # 2XX
+        404: replies[2],
+        418: replies[3],  # the first of 4xx and 4XX
+        500: replies[5],  # default
+        302: replies[5],
+    }
+    only_201 = spec.Endpoint("GET", "/", replies=(replies[0], replies[5]))
+    assert only_201.reply_for(200) is replies[0]  # an undeclared 2xx: the first success
+    assert spec.Endpoint("GET", "/").reply_for(500) is None

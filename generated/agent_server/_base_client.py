@@ -17,7 +17,6 @@ import asyncio
 import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -54,7 +53,6 @@ MAX_RETRY_AFTER = 60.0
 
 log = logging.getLogger(__name__)
 
-_PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 # The request cannot have reached the server: safe to retry whatever the method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRY_STATUSES = frozenset({408, 429})
@@ -151,10 +149,12 @@ class BaseClient:
         headers = httpx.Headers(
             {"Accept": endpoint.accept} if endpoint.accept else None
         )
-        headers.update(self._headers)
+        if self._headers:
+            headers.update(self._headers)
         parts = RequestParts(headers)
-        for credential in choose(self._credentials, endpoint.security):
-            credential.apply(parts)
+        if self._credentials and endpoint.security:
+            for credential in choose(self._credentials, endpoint.security):
+                credential.apply(parts)
         segments: dict[str, str] = {}
         for param in endpoint.params:
             value = args.get(param.python_name, NOT_GIVEN)
@@ -177,12 +177,19 @@ class BaseClient:
             encoded = encode_body(endpoint.body, body)
             if encoded.content_type:
                 headers["Content-Type"] = encoded.content_type
-        headers.update(extra_headers or {})
-        path = _PATH_PARAM.sub(lambda m: segments[m[1]], endpoint.path)
+        if extra_headers:
+            headers.update(extra_headers)
+        pieces = list(endpoint.path_pieces)
+        pieces[1::2] = [segments[name] for name in pieces[1::2]]
+        url, params = _target(
+            http,
+            str(self.base_url) + "".join(pieces),
+            merge_query(parts.query, extra_query),
+        )
         return http.build_request(
             endpoint.method,
-            str(self.base_url) + path,
-            params=merge_query(parts.query, extra_query),
+            url,
+            params=params,
             headers=headers,
             content=encoded.content,
             files=encoded.parts or None,
@@ -220,6 +227,20 @@ class BaseClient:
         return cast(
             T, decode_success(endpoint, response, strict=self._strict_responses)
         )
+
+
+def _target(
+    http: httpx.Client | httpx.AsyncClient, url: str, query: httpx.QueryParams
+) -> tuple[str, httpx.QueryParams | None]:
+    """The URL and ``params`` to build a request with.
+
+    The query is written into the URL, which spares httpx a second parse of it, unless httpx
+    has to combine it with something: the ``http_client``'s own ``params``, or a ``?`` or ``#``
+    already in the URL (which ``params`` replaces or keeps apart).
+    """
+    if http.params or "?" in url or "#" in url:
+        return url, query
+    return (f"{url}?{query}" if query else url), None
 
 
 def _log_retry(
@@ -290,12 +311,13 @@ class SyncAPIClient(BaseClient):
                     raise transport_error(request, exc) from exc
                 reason: object = type(exc).__name__
             else:
-                log.debug(
-                    "%s %s -> %d",
-                    request.method,
-                    request.url.path,
-                    response.status_code,
-                )
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug(
+                        "%s %s -> %d",
+                        request.method,
+                        request.url.path,
+                        response.status_code,
+                    )
                 if response.is_success:
                     record(response)
                     return response
@@ -414,12 +436,13 @@ class AsyncAPIClient(BaseClient):
                     raise transport_error(request, exc) from exc
                 reason: object = type(exc).__name__
             else:
-                log.debug(
-                    "%s %s -> %d",
-                    request.method,
-                    request.url.path,
-                    response.status_code,
-                )
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug(
+                        "%s %s -> %d",
+                        request.method,
+                        request.url.path,
+                        response.status_code,
+                    )
                 if response.is_success:
                     record(response)
                     return response

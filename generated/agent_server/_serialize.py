@@ -180,28 +180,21 @@ def encode_body(spec: Content, body: object) -> EncodedBody:
             content=str(body).encode(), content_type=f"{spec.media_type}; charset=utf-8"
         )
     ad = adapter(spec.type)
+    value = ad.validate_python(body)
+    if spec.kind != "form":  # JSON
+        content = ad.dump_json(value, by_alias=True, exclude_unset=True, warnings=False)
+        return EncodedBody(content=content, content_type=spec.media_type)
     data = ad.dump_python(
-        ad.validate_python(body),
-        mode="json",
-        by_alias=True,
-        exclude_unset=True,
-        warnings=False,
+        value, mode="json", by_alias=True, exclude_unset=True, warnings=False
     )
-    if spec.kind == "form":
-        if not isinstance(data, dict):
-            raise TypeError(f"a {spec.media_type} body must be a model or a dict")
-        pairs = [
-            (k, scalar(x))
-            for k, v in data.items()
-            for x in (v if isinstance(v, list) else [v])
-        ]
-        return EncodedBody(
-            content=urlencode(pairs).encode(), content_type=spec.media_type
-        )
-    return EncodedBody(
-        content=json.dumps(data, separators=(",", ":")).encode(),
-        content_type=spec.media_type,
-    )
+    if not isinstance(data, dict):
+        raise TypeError(f"a {spec.media_type} body must be a model or a dict")
+    pairs = [
+        (k, scalar(x))
+        for k, v in data.items()
+        for x in (v if isinstance(v, list) else [v])
+    ]
+    return EncodedBody(content=urlencode(pairs).encode(), content_type=spec.media_type)
 
 
 def is_file(value: object) -> bool:

@@ -3,15 +3,23 @@
 
 Generated methods pass an :class:`Endpoint` and their arguments to the shared request
 builder; everything the spec says about wire names, styles, bodies and responses is here.
+What a call needs that depends only on the row (the Accept header, the path split at its
+parameters, the response for each status) is worked out on the row's first use and kept on it.
+
+The runtime reads the Python type of a payload only as ``Content.type``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 T = TypeVar("T")
+
+_PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
 Location: TypeAlias = Literal["path", "query", "header", "cookie"]
 MediaKind: TypeAlias = Literal[
@@ -60,6 +68,8 @@ class Reply:
 
     def content_for(self, content_type: str) -> Content | None:
         """The declared content matching a Content-Type header, else the first one."""
+        if len(self.contents) == 1:  # matching or not, the answer is the first one
+            return self.contents[0]
         mime = content_type.split(";")[0].strip().lower()
         for content in self.contents:
             declared = content.media_type.lower()
@@ -70,9 +80,7 @@ class Reply:
         return self.contents[0] if self.contents else None
 
 
-@dataclass(
-    frozen=True
-)  # no slots: Endpoint[X](...) sets __orig_class__, which must fail quietly
+@dataclass(frozen=True)  # no slots: the per-row facts below are cached_property values
 class Endpoint(Generic[T]):
     """One operation; ``T`` is what its method returns on success."""
 
@@ -87,7 +95,7 @@ class Endpoint(Generic[T]):
     idempotent: bool = True
     resumable: bool = False  # an event stream that can be resumed with Last-Event-ID
 
-    @property
+    @cached_property
     def accept(self) -> str | None:
         """The Accept header for the success responses, or None when they have no content."""
         types = dict.fromkeys(
@@ -98,13 +106,31 @@ class Endpoint(Generic[T]):
         )
         return ", ".join(types) or None
 
+    @cached_property
+    def path_pieces(self) -> tuple[str, ...]:
+        """``path`` split at its parameters: literal, parameter name, literal, ..., literal."""
+        return tuple(_PATH_PARAM.split(self.path))
+
     def reply_for(self, status_code: int) -> Reply | None:
         """The declared response for a status: exact, then ``NXX``, then (errors) ``default``."""
         status = str(status_code)
-        for key in (status, f"{status[0]}XX"):
-            for reply in self.replies:
-                if reply.status.upper() == key:
-                    return reply
-        if status.startswith("2"):
-            return next((r for r in self.replies if r.status.startswith("2")), None)
+        by_status = self._replies_by_status
+        reply = by_status.get(status) or by_status.get(f"{status[0]}XX")
+        if reply is not None:
+            return reply
+        return self._first_success if status.startswith("2") else self._default_reply
+
+    @cached_property
+    def _replies_by_status(self) -> dict[str, Reply]:
+        by_status: dict[str, Reply] = {}
+        for reply in self.replies:
+            by_status.setdefault(reply.status.upper(), reply)
+        return by_status
+
+    @cached_property
+    def _first_success(self) -> Reply | None:
+        return next((r for r in self.replies if r.status.startswith("2")), None)
+
+    @cached_property
+    def _default_reply(self) -> Reply | None:
         return next((r for r in self.replies if r.status == "default"), None)

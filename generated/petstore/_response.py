@@ -70,6 +70,11 @@ def decode_success(
     content = _content(endpoint, response)
     if content is None:
         return None
+    if content.kind == "json":
+        try:
+            return adapter(content.type).validate_json(response.content)
+        except pydantic.ValidationError:
+            pass  # not JSON, or not the declared type: the general path below says which
     try:
         payload = _payload(content, response)
     except ValueError as exc:  # JSON that does not parse
