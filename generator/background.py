@@ -10,6 +10,7 @@ process has no other thread (forking a threaded process is unsafe); elsewhere, o
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -47,7 +48,11 @@ class Background(Generic[T]):
             context = multiprocessing.get_context("fork")
             self._conn, child = context.Pipe(duplex=False)
             self._process = context.Process(target=_child, args=(child, fn, args), daemon=True)
-            self._process.start()
+            gc.freeze()  # what this process holds stays out of the child's garbage collections
+            try:
+                self._process.start()
+            finally:
+                gc.unfreeze()
             child.close()
 
     def result(self) -> T:
