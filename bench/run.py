@@ -13,7 +13,8 @@ For each spec (openai.yaml, the seed with its overlay applied, twilio-messaging-
 Every timed run is one subprocess: wall time from ``time.perf_counter`` around it, peak RSS
 from ``os.wait4`` on it (the largest resident set of that process or any child it waited for).
 Medians over ``--runs``. Then, unless skipped: the import time and memory of the generated
-openai package, ``bench/client_overhead.py``, ``bench/server_rps.py``, and the scaling of
+openai package (client + models; with every model class loaded; the server) beside
+openapi-python-client's package for the same spec, ``bench/client_overhead.py``, ``bench/server_rps.py``, and the scaling of
 generation over 1x/2x/4x/8x a synthetic spec (the seed's paths and schemas replicated with
 suffixed names), plotted to ``bench/results/scaling.png`` with a linear fit.
 Results go to ``bench/results/bench-<UTC time>.json`` (and ``latest.json``). Nothing is asserted.
@@ -254,17 +255,26 @@ def bench_anchor(name: str, spec: Spec, runs: int, work: Path) -> Measure:
 
 # -- extras --------------------------------------------------------------------------------------
 
+def _import_figures(code: str, env: dict[str, str], runs: int) -> dict[str, Any]:
+    """Median wall time and peak RSS of ``python -c code`` (after one untimed run writing .pyc)."""
+    timed([str(PYTHON), "-c", code], env=env)
+    samples = [timed([str(PYTHON), "-c", code], env=env)[0] for _ in range(runs)]
+    return {"s": statistics.median(s.wall for s in samples), "rss_mb": max(s.rss_mb for s in samples),
+            "ok": all(s.ok for s in samples), "error": next((s.error for s in samples if not s.ok), "")}
+
+
 def bench_import(work: Path, runs: int) -> dict[str, Any]:
-    """``import openai_pkg`` (client + models) over bare Python: time and memory."""
+    """``import openai_pkg`` (client + models) over bare Python: time and memory; also with
+    every model class loaded, the server, and openapi-python-client's package for the same spec."""
     folder = work / "out-cold-openai-0"
     if not (folder / "openai_pkg").is_dir():
         return {"error": "openai was not generated (run with --spec openai)"}
     env = {"PYTHONPATH": str(folder), "PYTHONDONTWRITEBYTECODE": ""}
     code = "import openai_pkg, openai_pkg.client, openai_pkg.models"
-    timed([str(PYTHON), "-c", code], env=env)  # writes the .pyc files: measure warm imports
-    bare = [timed([str(PYTHON), "-c", "pass"], env=env)[0] for _ in range(runs)]
-    full = [timed([str(PYTHON), "-c", code], env=env)[0] for _ in range(runs)]
-    server = [timed([str(PYTHON), "-c", "import openai_pkg.server"], env=env)[0] for _ in range(runs)]
+    bare = _import_figures("pass", env, runs)
+    full = _import_figures(code, env, runs)
+    every_model = _import_figures(code + "\nfor n in openai_pkg.models.__all__: getattr(openai_pkg.models, n)", env, runs)
+    server = _import_figures("import openai_pkg.server", env, runs)
     _, importtime = timed([str(PYTHON), "-X", "importtime", "-c", code], env=env)
     top = []
     for line in importtime.splitlines():
@@ -272,19 +282,41 @@ def bench_import(work: Path, runs: int) -> dict[str, Any]:
         if m and len(m.group(3)) <= 3:
             top.append((int(m.group(2)), m.group(4)))
     result = {
-        "bare_python_s": statistics.median(s.wall for s in bare),
-        "import_s": statistics.median(s.wall for s in full),
-        "bare_rss_mb": max(s.rss_mb for s in bare),
-        "import_rss_mb": max(s.rss_mb for s in full),
-        "server_import_s": statistics.median(s.wall for s in server),
-        "server_rss_mb": max(s.rss_mb for s in server),
-        "ok": all(s.ok for s in full),
-        "error": next((s.error for s in full if not s.ok), ""),
+        "bare_python_s": bare["s"],
+        "import_s": full["s"],
+        "bare_rss_mb": bare["rss_mb"],
+        "import_rss_mb": full["rss_mb"],
+        "every_model_s": every_model["s"],
+        "every_model_rss_mb": every_model["rss_mb"],
+        "server_import_s": server["s"],
+        "server_rss_mb": server["rss_mb"],
+        "ok": full["ok"] and every_model["ok"],
+        "error": full["error"] or every_model["error"],
         "top_cumulative_us": sorted(top, reverse=True)[:12],
     }
     result["over_bare_s"] = round(result["import_s"] - result["bare_python_s"], 3)
     result["over_bare_mb"] = round(result["import_rss_mb"] - result["bare_rss_mb"], 1)
+    result["openapi-python-client"] = _import_opc(work, runs)
     return result
+
+
+def _import_opc(work: Path, runs: int) -> dict[str, Any]:
+    """The same import for openapi-python-client's package of openai.yaml (client + models)."""
+    out = work / "import-opc-openai"
+    try:
+        sample, _ = timed(anchor_cmd("openapi-python-client", Spec("openai", SHARED / "openai.yaml", None,
+                                                                   SHARED / "openai.yaml"), out))
+    except subprocess.CalledProcessError as exc:
+        return {"ok": False, "error": f"install failed: {exc}"}
+    if not sample.ok:
+        return {"ok": False, "error": sample.error}
+    env = {"PYTHONPATH": str(out), "PYTHONDONTWRITEBYTECODE": ""}
+    bin_python = str(venv("openapi-python-client", ANCHORS["openapi-python-client"]) / "python")
+    code = "import anchor_client, anchor_client.models"
+    timed([bin_python, "-c", code], env=env)  # its package needs attrs: that venv has it
+    samples = [timed([bin_python, "-c", code], env=env)[0] for _ in range(runs)]
+    return {"ok": all(s.ok for s in samples), "import_s": statistics.median(s.wall for s in samples),
+            "import_rss_mb": max(s.rss_mb for s in samples), "error": next((s.error for s in samples if not s.ok), "")}
 
 
 def bench_script(script: str, *args: str) -> dict[str, Any]:
@@ -414,6 +446,11 @@ def main() -> int:
             print("== import of the generated openai package", flush=True)
             report["import"] = bench_import(work, args.runs)
             print("  " + json.dumps({k: v for k, v in report["import"].items() if k != "top_cumulative_us"}), flush=True)
+            imp, opc = report["import"], report["import"].get("openapi-python-client", {})
+            if imp.get("ok") and opc.get("ok"):
+                print(f"  import (client + models): oapigen {imp['import_s']:.2f} s, {imp['import_rss_mb']:.0f} MB; "
+                      f"openapi-python-client {opc['import_s']:.2f} s, {opc['import_rss_mb']:.0f} MB; "
+                      f"every oapigen model loaded {imp['every_model_s']:.2f} s", flush=True)
         if "client" not in skip:
             print("== bench/client_overhead.py", flush=True)
             report["client_overhead"] = bench_script("client_overhead.py")
