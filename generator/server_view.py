@@ -1,6 +1,6 @@
 """The server part of the generated package: template contexts computed from the IR.
 
-The generated server is four modules:
+The generated server is five modules:
 
 * ``server.py``: ``Handlers`` (a Protocol, one async method per operation), one FastAPI route per
   operation, the table of declared responses the runtime reads, ``create_app`` and ``app``;
@@ -8,7 +8,8 @@ The generated server is four modules:
   server-sent events, error bodies;
 * ``_server_requests.py``: what FastAPI cannot read by itself (forms, multipart, raw bodies,
   deepObject parameters, number literals in text);
-* ``_server_mock.py``: values synthesized from a JSON schema, deterministic for a seed.
+* ``_server_mock.py``: values synthesized from a JSON schema, deterministic for a seed;
+* ``_server_routing.py``: dispatch that tries only the routes a request's path can match.
 
 Everything the templates print is decided here: names (deduplicated against the module's own),
 annotations, imports, and literals of spec values (through :mod:`generator.server_literals`).
@@ -46,6 +47,7 @@ SERVER = "server.py"
 RUNTIME = "_server_runtime.py"
 REQUESTS = "_server_requests.py"
 MOCK = "_server_mock.py"
+ROUTING = "_server_routing.py"
 
 # FastAPI's parameter function for each location.
 _MARKERS = {
@@ -617,6 +619,7 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
         RUNTIME: ("_server_runtime.py.jinja", {}),
         REQUESTS: ("_server_requests.py.jinja", {}),
         MOCK: ("_server_mock.py.jinja", {}),
+        ROUTING: ("_server_routing.py.jinja", {}),
     }
 
 
