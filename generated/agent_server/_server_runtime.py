@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException
 from . import _server_mock
 from ._server_mock import adapter
 from ._server_requests import DEFINITIONS, schema_of
+from ._server_routing import index_routes
 
 logger = logging.getLogger(f"{__package__}.server")
 
@@ -476,10 +477,11 @@ def install(
     base: type,
     fallback: Fallback,
 ) -> None:
-    """Attach the handlers to ``app`` and make its errors follow the spec."""
+    """Attach the handlers to ``app``, make its errors follow the spec, index its routes."""
     if fallback not in ("mock", "501"):
         raise ValueError(f"fallback must be 'mock' or '501', not {fallback!r}")
     app.state.server = _Server(endpoints, handlers, base, fallback)
+    index_routes(app)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
     # FastAPI writes the title into the HTML of /docs and /redoc as it is: the spec's title is
