@@ -190,6 +190,54 @@ async def test_indexed_routing_answers_as_fastapi_routing(
         assert (b"x-tagged", b"1") in (await _answer(indexed, "GET", "/notes/extra", ""))[3]
 
 
+def _shadow() -> Route:
+    """A route that takes GET /notes/1 from the generated one when it comes first."""
+    return Route("/notes/{note_id}", _endpoint, methods=["GET"])
+
+
+def _given(app: FastAPI) -> list[BaseRoute]:
+    """The app's router given a list of the user's own, to be changed afterwards."""
+    app.router.routes = list(app.router.routes)
+    return app.router.routes
+
+
+CHANGES: dict[str, Callable[[FastAPI], object]] = {
+    "insert": lambda app: app.router.routes.insert(0, _shadow()),
+    "append": lambda app: app.router.routes.append(_shadow()),
+    "extend": lambda app: app.router.routes.extend([_shadow()]),
+    "+=": lambda app: app.router.routes.__iadd__([_shadow()]),
+    "setitem": lambda app: app.router.routes.__setitem__(0, _shadow()),
+    "setitem slice": lambda app: app.router.routes.__setitem__(slice(0, 0), [_shadow()]),
+    "delitem": lambda app: app.router.routes.__delitem__(slice(0, 5)),
+    "pop": lambda app: app.router.routes.pop(5),
+    "remove": lambda app: app.router.routes.remove(app.router.routes[5]),
+    "reverse": lambda app: app.router.routes.reverse(),
+    "sort": lambda app: app.router.routes.sort(key=lambda r: str(getattr(r, "path", ""))),
+    "clear": lambda app: app.router.routes.clear(),
+    "*=": lambda app: app.router.routes.__imul__(2),
+    "a list of the user's": lambda app: _given(app).insert(0, _shadow()),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+async def test_routes_changed_between_requests(
+    tmp_path_factory: pytest.TempPathFactory, change: Callable[[FastAPI], object]
+) -> None:
+    """However the list of routes changes after the first request, the next ones are routed
+    as FastAPI's router routes them."""
+    server = server_module(tmp_path_factory, "srv_routing")
+    indexed, linear = server.create_app(), _linear(server.create_app())
+    for app in (indexed, linear):
+        await _answer(app, "GET", "/notes/1", "")
+        change(app)
+    assert await _differences(indexed, linear) == []
+    if change is CHANGES["a list of the user's"]:  # and keeps following that list
+        for app in (indexed, linear):
+            await _answer(app, "GET", "/notes/1", "")
+            app.router.routes.pop(0)
+        assert await _differences(indexed, linear) == []
+
+
 @pytest.mark.parametrize(
     "sabotage",
     [
@@ -247,6 +295,30 @@ async def test_a_request_tries_a_few_routes_not_all(server: ModuleType) -> None:
                 tried.setdefault(f"{method} {path}", []).append(counts[0])
     assert max(indexed for indexed, _ in tried.values()) <= 3, tried
     assert max(linear for _, linear in tried.values()) >= len(routes) - 1, tried
+
+
+GROWTHS: dict[str, Callable[[list[BaseRoute], BaseRoute], object]] = {
+    "append": lambda routes, route: routes.append(route),
+    "extend": lambda routes, route: routes.extend([route]),
+    "+=": lambda routes, route: routes.__iadd__([route]),
+}
+
+
+@pytest.mark.parametrize("grow", GROWTHS.values(), ids=GROWTHS.keys())
+async def test_a_route_added_after_the_first_request_is_indexed(
+    tmp_path_factory: pytest.TempPathFactory, grow: Callable[[list[BaseRoute], BaseRoute], object]
+) -> None:
+    """A route added last is found by the router's whole dispatch, index or not; it is in the
+    index too: a request for it matches a few path patterns, not every route's."""
+    server = server_module(tmp_path_factory, "srv_routing")
+    app = server.create_app()
+    await _answer(app, "GET", "/notes/1", "")
+    grow(app.router.routes, Route("/added/{name}", _endpoint, methods=["GET"]))
+    counts = [0]
+    with _counted([r for r in app.router.routes if isinstance(r, Route)], counts):
+        answer = await _answer(app, "GET", "/added/x", "")
+    assert (answer[2], answer[4]) == (200, b"/added/x {'name': 'x'}")
+    assert counts[0] <= 3, counts
 
 
 @contextlib.contextmanager
