@@ -23,7 +23,7 @@ inside a segment), anything. A mount is its path followed by anything; any other
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -41,11 +41,46 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 # The ``matches`` whose behaviour the tree knows; routes with any other are tried on every path.
 _ROUTE_MATCHES = (Route.matches, APIRoute.matches)
 _ONE_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
+# The methods by which a list changes in place.
+_CHANGES = (
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+    "__setitem__",
+    "append",
+    "clear",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "reverse",
+    "sort",
+)
 
 
 def index_routes(app: FastAPI) -> None:
     """Make ``app``'s router try only the routes that can match each request's path."""
+    app.router.routes = _Routes(app.router.routes)
     app.router.middleware_stack = _Dispatch(app.router)
+
+
+class _Routes(list[BaseRoute]):
+    """The router's routes, counting the changes made to them: the index is made anew on the
+    next request after one."""
+
+    changes = 0
+
+
+def _counting(change: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(self: _Routes, /, *args: Any, **kwargs: Any) -> Any:
+        self.changes += 1
+        return change(self, *args, **kwargs)
+
+    return counted
+
+
+for _change in _CHANGES:
+    setattr(_Routes, _change, _counting(getattr(list, _change)))
 
 
 class _Node:
@@ -156,6 +191,8 @@ class _Index:
     """The tree of one list of routes, and each route's own router."""
 
     def __init__(self, router: APIRouter, routes: list[BaseRoute]) -> None:
+        self.source = routes  # the router's list (or one given to the router since)
+        self.changes = routes.changes if isinstance(routes, _Routes) else 0
         self.routes = list(routes)
         self.tree = _Node()
         # The routes that match as Route.matches does (by path regex, then methods); None: others.
@@ -169,6 +206,8 @@ class _Index:
 
     def current(self, routes: list[BaseRoute]) -> bool:
         """Whether ``routes`` are still the indexed ones (the same objects, in order)."""
+        if routes is self.source and isinstance(routes, _Routes):
+            return routes.changes == self.changes
         return len(routes) == len(self.routes) and all(
             map(operator.is_, routes, self.routes)
         )
