@@ -3,15 +3,16 @@
 
 FastAPI's router tries its routes one by one until one matches: a regular-expression match per
 route before the request's own. :func:`index_routes` puts a :class:`_Dispatch` in front of the
-app's router. For an HTTP request it looks the path up in a tree of the routes' literal path
-segments, checks the few routes found there in the router's order as their ``matches`` would
-(methods, then path pattern; a route of another kind through its ``matches``), and hands the
-first full match to the router restricted to that one route: FastAPI's own dispatch matches
-it again, updates the scope, records the route and handles the request. Anything else (a path that
-matches with another method: 405; a redirect to the path with or without its trailing slash;
-404; a path ending in a newline, which a route's ``$`` also matches; websockets; lifespan)
-goes to the router as it is, through every route. The tree is rebuilt when the router's routes
-change (``add_api_route``, ``include_router``, ``mount``, ...).
+app's router. For an HTTP request it looks the path up in a tree of the routes' path segments,
+checks the few routes found there in the router's order as their ``matches`` would (methods,
+then path pattern; a route of another kind through its own ``matches``), and hands the first
+full match to the router restricted to that one route: FastAPI's own dispatch matches it
+again, updates the scope, records the route and handles the request. Anything else (a path
+that matches with another method: 405; a redirect to the path with or without its trailing
+slash; 404; a path ending in a newline, which a route's ``$`` also matches; websockets;
+lifespan) goes to the router as it is, through every route. The router's list of routes
+counts its changes (``add_api_route``, ``include_router``, ``mount``, ``routes.insert``, ...):
+the tree is made anew on the next request after one.
 
 Which paths a route can match, by its path's segments: a literal segment, only itself; a
 segment that is one parameter of a converter taking one non-empty segment (str, int, float,
@@ -65,8 +66,7 @@ def index_routes(app: FastAPI) -> None:
 
 
 class _Routes(list[BaseRoute]):
-    """The router's routes, counting the changes made to them: the index is made anew on the
-    next request after one."""
+    """The router's routes, counting the changes made to them."""
 
     changes = 0
 
