@@ -61,7 +61,7 @@ _MARKERS = {
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
-     "require", "Fallback", "openapi_extra", "from_text"}
+     "require", "Fallback", "openapi_extra", "from_text", "percent_decoded"}
 )
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
@@ -100,6 +100,7 @@ class ParamView:
     deprecated: bool
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
+    percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +314,7 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
         description=p.description,
         deprecated=p.deprecated,
         deep_object=deep,
+        percent_decoded=p.location is ParamLocation.COOKIE,
         from_text=any(
             t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
             for t in p.type.walk()
@@ -594,6 +596,8 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add("openapi_extra")
         if any(p.from_text for p in v.params):
             names.add("from_text")
+        if any(p.percent_decoded for p in v.params):
+            names.add("percent_decoded")
     return _sorted_names(names)
 
 
