@@ -158,10 +158,13 @@ class Endpoint:
     status: int  # of the main response: what a plain return value is sent with
     responses: tuple[Declared, ...]
     _by_status: dict[str, Declared] = field(init=False, repr=False, compare=False)
+    _main: Content | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_status = {d.status.upper(): d for d in self.responses}
         object.__setattr__(self, "_by_status", by_status)
+        main = self.declared(self.status)
+        object.__setattr__(self, "_main", main.content(None) if main else None)
 
     def declared(self, status: int) -> Declared | None:
         """The declared response covering ``status``: exact, then ``4XX``-style, then default."""
@@ -222,6 +225,11 @@ class Endpoint:
 
     async def respond(self, result: Any) -> Response:
         """The HTTP response for what a handler returned (a plain value or a Reply)."""
+        main = self._main
+        if not isinstance(result, Reply) and main and main.kind != "event_stream":
+            # What the lines below come to for a plain value, without making a Reply of it.
+            body = _encode(main, result)
+            return Response(body, self.status, media_type=main.media_type)
         reply = result if isinstance(result, Reply) else Reply(self.status, result)
         content = self._content(reply)
         if (
