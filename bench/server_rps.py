@@ -13,15 +13,22 @@ Three apps answer the same request with the same Run:
   routing table alone costs a large share.
 
 Requests go straight to the ASGI app in process (no sockets, no HTTP client), so the numbers
-are the server's own cost. Bounded by ``--requests`` and ``--seconds`` per app.
+are the server's own cost. The apps take turns, ``--rounds`` times, each turn bounded by
+``--requests`` and by ``--seconds`` over the rounds; each app's rate is the median of its
+turns, so that a burst of load on the machine does not fall on one app alone. ``--profile``
+prints where one app's requests spend their time instead (cProfile, by own time).
 
-    .venv/bin/python bench/server_rps.py [--requests 3000] [--seconds 20]
+    .venv/bin/python bench/server_rps.py [--requests 3000] [--seconds 20] [--rounds 5]
+    .venv/bin/python bench/server_rps.py --profile handler
 """
 
 import argparse
 import asyncio
+import cProfile
 import importlib
 import json
+import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -82,15 +89,26 @@ async def call(app: Any, thread: uuid.UUID = THREAD) -> tuple[int, bytes]:
     return status, b"".join(chunks)
 
 
-async def rate(app: Any, requests: int, seconds: float, distinct: bool = False) -> float:
+async def rate(app: Any, requests: int, seconds: float, first: int | None = None) -> float:
+    """Requests per second; ``first``: the thread id of the first request, the next ones
+    following it (distinct requests), None: every request for the same thread."""
     for _ in range(50):  # warm up: caches, lazy imports
         await call(app)
     done, start = 0, time.perf_counter()
     while done < requests and time.perf_counter() - start < seconds:
-        status, _ = await call(app, uuid.UUID(int=done + 2) if distinct else THREAD)
+        thread = THREAD if first is None else uuid.UUID(int=first + done)
+        status, _ = await call(app, thread)
         assert status == 200, status
         done += 1
     return done / (time.perf_counter() - start)
+
+
+def profile(app: Any, requests: int) -> None:
+    """Print the functions ``requests`` requests to ``app`` spend the most own time in."""
+    asyncio.run(rate(app, 50, 10))
+    profiler = cProfile.Profile()
+    profiler.runcall(asyncio.run, rate(app, requests, 1e9))
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 def hand_written(models: Any, run: Any, among: Any = None) -> Any:
@@ -127,6 +145,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", metavar="APP", help="mock, handler or hand-written")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="server-rps-") as tmp:
         server = load_server(Path(tmp))
@@ -147,10 +167,18 @@ def main() -> None:
         }
         for name, app in apps.items():
             assert json.loads(asyncio.run(call(app))[1]) == json.loads(body), name
-        rates = {name: asyncio.run(rate(app, args.requests, args.seconds)) for name, app in apps.items()}
-        rates["mock, distinct requests"] = asyncio.run(
-            rate(server.create_app(), args.requests, args.seconds, distinct=True)
-        )
+        if args.profile:
+            profile(apps[args.profile], args.requests)
+            return
+        apps["mock, distinct requests"] = server.create_app()
+        turns: dict[str, list[float]] = {name: [] for name in apps}
+        for turn in range(args.rounds):
+            for name, app in apps.items():
+                first = 2 + turn * args.requests if name == "mock, distinct requests" else None
+                turns[name].append(
+                    asyncio.run(rate(app, args.requests, args.seconds / args.rounds, first))
+                )
+    rates = {name: statistics.median(values) for name, values in turns.items()}
     for name, value in rates.items():
         print(f"{name:>23}: {value:8.0f} requests/s")
     for baseline in ("hand-written", "hand-written, 57 routes"):

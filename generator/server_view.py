@@ -1,6 +1,6 @@
 """The server part of the generated package: template contexts computed from the IR.
 
-The generated server is four modules:
+The generated server is five modules:
 
 * ``server.py``: ``Handlers`` (a Protocol, one async method per operation), one FastAPI route per
   operation, the table of declared responses the runtime reads, ``create_app`` and ``app``;
@@ -8,7 +8,8 @@ The generated server is four modules:
   server-sent events, error bodies;
 * ``_server_requests.py``: what FastAPI cannot read by itself (forms, multipart, raw bodies,
   deepObject parameters, number literals in text);
-* ``_server_mock.py``: values synthesized from a JSON schema, deterministic for a seed.
+* ``_server_mock.py``: values synthesized from a JSON schema, deterministic for a seed;
+* ``_server_routing.py``: dispatch that tries only the routes a request's path can match.
 
 Everything the templates print is decided here: names (deduplicated against the module's own),
 annotations, imports, and literals of spec values (through :mod:`generator.server_literals`).
@@ -46,6 +47,7 @@ SERVER = "server.py"
 RUNTIME = "_server_runtime.py"
 REQUESTS = "_server_requests.py"
 MOCK = "_server_mock.py"
+ROUTING = "_server_routing.py"
 
 # FastAPI's parameter function for each location.
 _MARKERS = {
@@ -59,7 +61,7 @@ _MARKERS = {
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
-     "require", "Fallback", "openapi_extra", "from_text"}
+     "require", "Fallback", "openapi_extra", "from_text", "percent_decoded"}
 )
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
@@ -98,6 +100,7 @@ class ParamView:
     deprecated: bool
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
+    percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +314,7 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
         description=p.description,
         deprecated=p.deprecated,
         deep_object=deep,
+        percent_decoded=p.location is ParamLocation.COOKIE,
         from_text=any(
             t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
             for t in p.type.walk()
@@ -592,6 +596,8 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add("openapi_extra")
         if any(p.from_text for p in v.params):
             names.add("from_text")
+        if any(p.percent_decoded for p in v.params):
+            names.add("percent_decoded")
     return _sorted_names(names)
 
 
@@ -617,6 +623,7 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
         RUNTIME: ("_server_runtime.py.jinja", {}),
         REQUESTS: ("_server_requests.py.jinja", {}),
         MOCK: ("_server_mock.py.jinja", {}),
+        ROUTING: ("_server_routing.py.jinja", {}),
     }
 
 

@@ -5,6 +5,7 @@ responses with required headers, streams resumed with Last-Event-ID."""
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import AsyncIterator
 from types import ModuleType
@@ -89,6 +90,15 @@ async def test_missing_credentials_get_401(mock: httpx.AsyncClient) -> None:
     assert (await mock.post("/uploads", headers=both, **upload)).status_code == 201
     # No security: no credential needed.
     assert (await mock.get("/items")).status_code == 200
+
+
+async def test_cookie_values_arrive_as_the_generated_client_sent_them(recorded: httpx.AsyncClient, recorder: Recorder, server: ModuleType) -> None:
+    """The client percent-encodes cookie values (style form); the handler gets them decoded."""
+    package = importlib.import_module(server.__package__)
+    async with package.AsyncClient(base_url="http://test", http_client=recorded, api_key="k", max_retries=0) as client:
+        for value in ('a b;c\\"', "100%", "plain"):
+            await client.get_item(uuid.UUID(ITEM), session=value)
+            assert recorder.seen["get_item"]["session"] == value
 
 
 async def test_handlers_get_credentials_and_wire_named_parameters(

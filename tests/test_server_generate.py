@@ -19,14 +19,16 @@ SEED = ROOT / "specs" / "agent-server.json"
 SEED_OVERLAY = ROOT / "specs" / "agent-server.overlay.yaml"
 PETSTORE = ROOT / "specs" / "petstore.yaml"
 FEATURES = ROOT / "tests" / "data" / "server" / "features.yaml"
+ROUTING = ROOT / "tests" / "data" / "server" / "routing.yaml"
 
 # Package names of their own, so that they never meet another test's generated packages.
 SPECS = {
     "srv_agent_server": (SEED, SEED_OVERLAY),
     "srv_petstore": (PETSTORE, None),
     "srv_features": (FEATURES, None),
+    "srv_routing": (ROUTING, None),
 }
-SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py")
+SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py", "_server_routing.py")
 
 
 _GENERATED: dict[str, Generated] = {}

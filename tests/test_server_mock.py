@@ -146,6 +146,18 @@ async def test_answers_are_deterministic_per_request(client: httpx.AsyncClient) 
     assert one != (await client.get(f"/threads/{second}")).json()
 
 
+async def test_answers_differ_beyond_the_echo(client: httpx.AsyncClient) -> None:
+    """The path and the query (in any order) make the answer, not only the echoed fields: a
+    run of another thread has another run_id, a listing of another page other runs."""
+    first, second = (uuid.UUID(int=n) for n in (1, 2))
+    body = {"assistant_id": "agent"}
+    one = (await client.post(f"/threads/{first}/runs", json=body)).json()
+    assert one["run_id"] != (await client.post(f"/threads/{second}/runs", json=body)).json()["run_id"]
+    page = (await client.get(f"/threads/{first}/runs?limit=5&offset=1")).json()
+    assert page == (await client.get(f"/threads/{first}/runs?offset=1&limit=5")).json()
+    assert page != (await client.get(f"/threads/{first}/runs?limit=5&offset=2")).json()
+
+
 async def test_answers_echo_the_request(client: httpx.AsyncClient) -> None:
     thread_id = str(uuid.uuid4())
     assert (await client.get(f"/threads/{thread_id}")).json()["thread_id"] == thread_id

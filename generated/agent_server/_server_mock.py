@@ -65,13 +65,12 @@ def value(
             result = ta.validate_python(data)
         except ValidationError:
             continue
-        return _echo(ta, data, echo) if echo else result
+        return _echo(ta, data, result, echo) if echo else result
     raise MockError(f"no value synthesized for {tp!r} validates")
 
 
-def _echo(ta: TypeAdapter[Any], data: Any, echo: Mapping[str, Any]) -> Any:
-    """``data`` with each echoed field that keeps it valid, validated."""
-    result = ta.validate_python(data)
+def _echo(ta: TypeAdapter[Any], data: Any, result: Any, echo: Mapping[str, Any]) -> Any:
+    """``data`` (``result`` validated) with each echoed field that keeps it valid, validated."""
     objects = _objects(data)
     for key, sent in echo.items():
         targets = [o for o in objects if key in o]

@@ -22,7 +22,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from fastapi import FastAPI, Request
@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException
 from . import _server_mock
 from ._server_mock import adapter
 from ._server_requests import DEFINITIONS, schema_of
+from ._server_routing import index_routes
 
 logger = logging.getLogger(f"{__package__}.server")
 
@@ -156,14 +157,22 @@ class Endpoint:
     handler: str
     status: int  # of the main response: what a plain return value is sent with
     responses: tuple[Declared, ...]
+    _by_status: dict[str, Declared] = field(init=False, repr=False, compare=False)
+    _main: Content | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_status = {d.status.upper(): d for d in self.responses}
+        object.__setattr__(self, "_by_status", by_status)
+        main = self.declared(self.status)
+        object.__setattr__(self, "_main", main.content(None) if main else None)
 
     def declared(self, status: int) -> Declared | None:
         """The declared response covering ``status``: exact, then ``4XX``-style, then default."""
-        by_key = {d.status.upper(): d for d in self.responses}
+        by_status = self._by_status
         return (
-            by_key.get(str(status))
-            or by_key.get(f"{status // 100}XX")
-            or by_key.get("DEFAULT")
+            by_status.get(str(status))
+            or by_status.get(f"{status // 100}XX")
+            or by_status.get("DEFAULT")
         )
 
     def openapi(self) -> dict[int | str, dict[str, Any]]:
@@ -216,27 +225,41 @@ class Endpoint:
 
     async def respond(self, result: Any) -> Response:
         """The HTTP response for what a handler returned (a plain value or a Reply)."""
+        main = self._main
+        if not isinstance(result, Reply) and main and main.kind != "event_stream":
+            # What the lines below come to for a plain value, without making a Reply of it.
+            body = _encode(main, result)
+            return Response(body, self.status, media_type=main.media_type)
         reply = result if isinstance(result, Reply) else Reply(self.status, result)
+        content = self._content(reply)
+        if (
+            content is not None
+            and content.kind == "event_stream"
+            and not isinstance(reply.body, str | bytes)
+        ):
+            return await _stream(reply, content)
+        return self._encoded(reply, content).response()
+
+    def _content(self, reply: Reply) -> Content | None:
+        """The declared content ``reply`` is sent as (None: no body); _Undeclared if the spec
+        declares no such answer."""
         declared = self.declared(reply.status)
         if declared is None and (self.responses or reply.status != self.status):
             raise _Undeclared(
                 f"{self.handler} answered {reply.status}, which the spec does not declare"
             )
         content = declared.content(reply.media_type) if declared is not None else None
+        if content is None and (reply.body is not None or reply.media_type is not None):
+            raise _Undeclared(
+                f"{self.handler} answered {reply.status} with a body the spec does not declare"
+            )
+        return content
+
+    def _encoded(self, reply: Reply, content: Content | None) -> _Encoded:
         if content is None:
-            if reply.body is not None or reply.media_type is not None:
-                raise _Undeclared(
-                    f"{self.handler} answered {reply.status} with a body the spec does not declare"
-                )
-            return Response(status_code=reply.status, headers=reply.headers)
-        if content.kind == "event_stream" and not isinstance(reply.body, str | bytes):
-            return await _stream(reply, content)
-        return Response(
-            _encode(content, reply.body),
-            status_code=reply.status,
-            headers=reply.headers,
-            media_type=content.media_type,
-        )
+            return _Encoded(reply.status, None, reply.headers, None)
+        body = _encode(content, reply.body)
+        return _Encoded(reply.status, body, reply.headers, content.media_type)
 
     def error(
         self, status: int, detail: Any, headers: Mapping[str, str] | None = None
@@ -258,6 +281,19 @@ class Endpoint:
                         body, status, headers=headers, media_type=content.media_type
                     )
         return JSONResponse({"detail": detail}, status, headers=headers)
+
+
+@dataclass(slots=True)
+class _Encoded:
+    """An answer with its body encoded, from which each request gets a Response of its own."""
+
+    status: int
+    body: bytes | None
+    headers: Mapping[str, str]
+    media_type: str | None
+
+    def response(self) -> Response:
+        return Response(self.body, self.status, self.headers, self.media_type)
 
 
 def _error_shapes(status: int, detail: Any) -> list[Any]:
@@ -368,7 +404,7 @@ class _Server:
     ) -> None:
         self.endpoints = endpoints
         self.fallback = fallback
-        self.answers: dict[tuple[str, int], Reply] = {}  # mock answers, oldest first
+        self.answers: dict[tuple[str, int], _Encoded] = {}  # mock answers, oldest first
         self.methods: dict[str, Callable[..., Any]] = {}
         for name in endpoints:
             method = getattr(handlers, name, None) if handlers is not None else None
@@ -382,14 +418,16 @@ class _Server:
             return endpoint.error(501, "Not Implemented")
         body = await request.body()
         seed = _seed(endpoint.handler, request, body)
-        reply = self.answers.get((endpoint.handler, seed))
-        if reply is None:
+        answer = self.answers.get((endpoint.handler, seed))
+        if answer is None:
             reply = _mock_reply(endpoint, request, seed, body)
-            if not hasattr(reply.body, "__aiter__"):  # streams are made anew each time
-                if len(self.answers) >= _REMEMBERED:
-                    del self.answers[next(iter(self.answers))]
-                self.answers[endpoint.handler, seed] = reply
-        return await endpoint.respond(reply)
+            if hasattr(reply.body, "__aiter__"):  # streams are made anew each time
+                return await endpoint.respond(reply)
+            answer = endpoint._encoded(reply, endpoint._content(reply))
+            if len(self.answers) >= _REMEMBERED:
+                del self.answers[next(iter(self.answers))]
+            self.answers[endpoint.handler, seed] = answer
+        return answer.response()
 
 
 _REMEMBERED = 1024  # mock answers kept per app: the same request gets the same answer
@@ -402,7 +440,7 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
     if declared is None:
         return Reply(endpoint.status)
     headers = {
-        h.name: _server_mock.header_value(h.name, h.type, request.url.path, seed)
+        h.name: _server_mock.header_value(h.name, h.type, _url_path(request), seed)
         for h in declared.headers
     }
     content = declared.content(None)
@@ -441,14 +479,17 @@ async def _mock_events(
 
 def _seed(handler: str, request: Request, body: bytes) -> int:
     digest = hashlib.sha256()
-    for part in (
-        handler,
-        request.url.path,
-        *sorted(request.query_params.multi_items()),
-    ):
+    query = request.query_params.multi_items() if request.scope["query_string"] else []
+    for part in (handler, _url_path(request), *sorted(query)):
         digest.update(repr(part).encode() + b"\0")
     digest.update(body)
     return int.from_bytes(digest.digest()[:8], "big")
+
+
+def _url_path(request: Request) -> str:
+    """``request.url.path`` without making the URL: the path, escaped as the URL writes it."""
+    path: str = request.scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 def require(
@@ -476,10 +517,11 @@ def install(
     base: type,
     fallback: Fallback,
 ) -> None:
-    """Attach the handlers to ``app`` and make its errors follow the spec."""
+    """Attach the handlers to ``app``, make its errors follow the spec, index its routes."""
     if fallback not in ("mock", "501"):
         raise ValueError(f"fallback must be 'mock' or '501', not {fallback!r}")
     app.state.server = _Server(endpoints, handlers, base, fallback)
+    index_routes(app)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
     # FastAPI writes the title into the HTML of /docs and /redoc as it is: the spec's title is
