@@ -283,14 +283,16 @@ def _chain(tokens: list[Token], cuts: list[int] | None = None, parenthesized: bo
         if not part:
             raise Unsupported("empty operand")
         node = element(part)
-        if start >= 0:
-            op = tokens[start].text + part[0].ws
-            if node.pieces:
-                node = Node(op + node.text, opaque=True, magic_hint=node.magic)
-            else:
-                node = Node(op + node.prefix, node.group, node.suffix, None, node.opaque, node.bracketed, node.magic_hint)
-        pieces.append(node)
+        pieces.append(_prefixed(tokens[start].text + part[0].ws, node) if start >= 0 else node)
     return Node("", pieces=pieces)
+
+
+def _prefixed(op: str, node: Node) -> Node:
+    """``node`` after its operator (``| x``, ``else f(y)``): a line black does not split at
+    that operator, since nothing comes before it on the line."""
+    if node.pieces:
+        return Node("", pieces=[_prefixed(op, node.pieces[0]), *node.pieces[1:]])
+    return Node(op + node.prefix, node.group, node.suffix, None, node.opaque, node.bracketed, node.magic_hint)
 
 
 def _ternary(tokens: list[Token], delimiters: list[int]) -> Node | None:
