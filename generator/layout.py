@@ -1,14 +1,15 @@
 """Lay out generated statements the way black would, so that black has little left to do.
 
 Black still formats every file last (:mod:`generator.format`): this only saves it work. Its
-expensive part is splitting long lines, and on text already in its layout it is several times
-faster. Templates render a statement on one line and pass it through the ``layout`` filter
+expensive part is splitting long lines, and when its first pass changes anything it formats
+the result a second time; on text already in its layout it does neither. Templates render a statement on one line and pass it through the ``layout`` filter
 (:func:`layout`), which returns black's lines for it: the one line when it fits in 88
 columns and has no magic trailing comma; otherwise split at the last bracket pair, the
 content on one indented line when it fits (and is not a collection black always explodes),
-else one element per line with a trailing comma, each element laid out the same way.
-Signatures split at their parameters (black's left-hand split); ``return x(...)`` and
-assignments follow black's rules for the invisible parentheses around the value.
+else one element per line with a trailing comma, each element laid out the same way; a
+chain of operators splits before each one (``| b``, ``else c``). Signatures split at their
+parameters (black's left-hand split); ``return x(...)``, assignments, annotations with ``|``
+and conditional expressions follow black's rules for its invisible parentheses.
 
 These rules mirror ``black.linegen`` (``transform_line``, ``right_hand_split``,
 ``_maybe_split_omitting_optional_parens``, ``delimiter_split``, ``left_hand_split``) for the

@@ -1,11 +1,13 @@
 """One logical line of generated Python, parsed into the bracket structure black splits on.
 
-The subset is what the client templates emit: calls, tuple/list/dict displays, keyword
-arguments, dict pairs, ``def``/``class``/``return``/assignment/``from ... import`` statements.
-A part the layout does not model (an annotation with ``|`` or a subscript, a ternary, a
-lambda over a subscript) becomes an *opaque* node: it is laid out only where it fits on its
-line; anything else raises :class:`Unsupported` and the caller keeps the one-line form for
-black. String and number tokens are normalized the way black normalizes them, so widths match.
+The subset is what the client templates emit: calls, subscripts, tuple/list/dict displays,
+keyword arguments, dict pairs, parameters, ``a | b`` chains, conditional expressions as dict
+values or keyword arguments, and ``def``/``class``/``return``/assignment/``from ... import``
+statements (:mod:`generator.layout`). What falls outside (another operator black would split
+at, a parenthesized expression, a bare conditional expression) becomes an *opaque* node: laid
+out only where it fits on its line; anything else raises :class:`Unsupported`, and the caller
+keeps the one-line form for black. String and number tokens are normalized the way black
+normalizes them, so that widths match.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ class Token:
 @dataclass(slots=True)
 class Group:
     """A bracket pair: its items, whether a trailing comma ends them, and what kind it is
-    (``call``, ``class``, ``def``, ``import``, ``tuple``, ``list``, ``dict`` or ``invisible``:
-    the parentheses black adds around a conditional expression)."""
+    (``call``, ``subscript``, ``class``, ``def``, ``import``, ``tuple``, ``list``, ``dict`` or
+    ``invisible``: the parentheses black adds around a conditional expression or an annotation
+    with ``|``)."""
 
     kind: str
     items: list[Node]
