@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import os
 import statistics
 import subprocess
@@ -44,6 +45,7 @@ TEMPLATES = ("client.py.jinja", "_client_macros.jinja", "_endpoints.py.jinja")
 def _median_time(runs: int, work: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
+        gc.collect()  # not the garbage of the previous measurement
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
