@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from . import client_view, docs_view, escape, models_view, server_view
+from . import client_view, docs_view, escape, layout, models_view, server_view
 from .errors import Diagnostic, SpecError
 from .ir import Api
 from .resources import templates_dir
@@ -48,6 +48,7 @@ def environment(extra: tuple[Path, ...] = ()) -> jinja2.Environment:
         md=escape.md_cell,
         md_code=escape.md_code,
         html_comment=escape.html_comment,
+        layout=layout.layout,
     )
     return env
 
