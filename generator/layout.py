@@ -51,13 +51,19 @@ def layout(text: str, depth: int = 0, inside: bool = False) -> str:
     anyway (a dict entry with its trailing comma). On a shape it does not model, the one line.
     """
     line = text.strip()
+    laid_out = statement_lines(line, depth, inside)
+    return f"{INDENT * depth}{line}\n" if laid_out is None else laid_out
+
+
+def statement_lines(line: str, depth: int, inside: bool = False) -> str | None:
+    """:func:`layout` of the stripped ``line``; None for a shape it does not model."""
     pad = INDENT * depth
     if len(pad) + len(line) <= LINE_LENGTH and line.isascii() and not _REWRITES.search(line):
         return f"{pad}{line}\n"  # black keeps it as it is
     try:
         lines = _element_line(line, depth) if inside else _statement(line, depth)
     except Unsupported:
-        lines = [line]
+        return None
     return "".join(f"{pad}{x}\n" if x else "\n" for x in lines)
 
 
@@ -219,6 +225,8 @@ def _annassign(tokens: list[Token], depth: int) -> list[str]:
     if value is not None:
         head0 = f"{target}: {ann.text} ="
         g = value.group
+        if g is not None and not g.items and not (value.prefix or value.suffix):
+            g = None  # ``[]``: black passes over empty brackets
         if g is not None:  # the value's own brackets: as for any assignment
             if value.bracketed or not g.items or g.kind == "invisible":
                 raise Unsupported("value")
@@ -229,8 +237,8 @@ def _annassign(tokens: list[Token], depth: int) -> list[str]:
                 raise Unsupported("a display black does not parenthesize")
         if _fits(depth, head0 + " ", LINE_LENGTH - 1):
             return [f"{head0} (", *_indent(node_lines(value, depth + 1, "")), ")"]
-        if g is not None:
-            raise Unsupported("other trailers to omit")
+        # the first line of the split at the value's brackets is too long: black omits them
+        # and splits in the annotation, if that first line fits
     if ann.pieces or ann.group is None:  # black keeps the parentheses
         if ann.group is None and not ann.pieces and " " not in ann.text and "." not in ann.text and not _fits(depth + 1, ann.text):
             raise Unsupported("an annotation black cannot split")
@@ -240,7 +248,8 @@ def _annassign(tokens: list[Token], depth: int) -> list[str]:
         if ann.bracketed or ann.suffix or not g.items or g.kind == "invisible":
             raise Unsupported("annotation")
         lines = [f"{target}: {ann.prefix}{g.open}", *_indent(body_lines(g, depth + 1)), g.close + rest]
-    if not ((lines[0].endswith("(") or _fits(depth, lines[0])) and _fits(depth, lines[-1])):
+    paren_head = lines[0].endswith("(") and (value is None or not value.group or not value.group.items)
+    if not ((paren_head or _fits(depth, lines[0])) and _fits(depth, lines[-1])):
         raise Unsupported("black would split these again")  # or take its "second opinion"
     return lines
 
@@ -330,6 +339,12 @@ def _invisible(target: list[Token], value: Node, depth: int, assignment: bool) -
     if not value.magic and _fits(depth, text):
         return [text]
     g = value.group
+    if g is None and assignment and not (value.pieces or value.opaque or value.magic) and not any(c in head0 for c in "([{"):
+        # nothing to split but the parentheses: black adds them unless the value is one token
+        # too long for its own line
+        if len(tokenize(value.text)) == 1 and not _fits(depth + 1, value.text):
+            return [text]
+        return [f"{head0} (", *_indent([value.text]), ")"]
     if g is None or value.opaque or not g.items or g.kind == "invisible":
         raise Unsupported("value")
     if value.bracketed:
@@ -390,4 +405,4 @@ def _invisible(target: list[Token], value: Node, depth: int, assignment: bool) -
     return first
 
 
-__all__ = ["LINE_LENGTH", "Unsupported", "layout"]
+__all__ = ["INDENT", "LINE_LENGTH", "Unsupported", "layout", "statement_lines"]
