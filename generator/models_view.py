@@ -27,10 +27,11 @@ import ast
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import naming
 from .ir import Api, Operation, TypeRef
+from .models_layout import relayout
 
 _DIGITS = re.compile(r"(\d+)")
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
@@ -79,7 +80,14 @@ def isort_key(name: str) -> tuple[int, tuple[str | int, ...]]:
 
 
 def layout(api: Api, source: str) -> ModelsLayout:
-    """``source`` (one module) as it is, or cut into a lazily loaded package."""
+    """``source`` (one module), or cut into a lazily loaded package; each module's statements
+    laid out as black would (:func:`generator.models_layout.relayout`)."""
+    cut = _cut(api, source)
+    modules = tuple(replace(m, source=relayout(m.source)) for m in cut.modules)
+    return ModelsLayout(modules, cut.package)
+
+
+def _cut(api: Api, source: str) -> ModelsLayout:
     single = ModelsLayout((ModelsModule("models.py", "", source, api.model_names),), None)
     if len(api.model_names) <= SPLIT_MIN:
         return single
