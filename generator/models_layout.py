@@ -31,17 +31,31 @@ _SIMPLE = (ast.Assign, ast.AnnAssign, ast.Expr, ast.ImportFrom, ast.Import, ast.
 def relayout(source: str) -> str:
     """``source`` with each statement laid out as black would; ``source`` itself when it does
     not parse or has line endings other than ``\\n``."""
-    if "\r" in source or "\f" in source or not source.endswith("\n"):
+    lines = source_lines(source)
+    if lines is None:
         return source
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return source
-    lines = [line + "\n" for line in source.split("\n")[:-1]]  # as ast counts lines
     out: list[str] = []
     end = _body(tree.body, lines, 0, 0, out)
     out.extend(lines[end:])
     return "".join(out)
+
+
+def source_lines(source: str) -> list[str] | None:
+    """``source``'s lines as :mod:`ast` numbers them; None for line endings other than ``\\n``."""
+    if "\r" in source or "\f" in source or not source.endswith("\n"):
+        return None
+    return [line + "\n" for line in source.split("\n")[:-1]]
+
+
+def layout_statement(stmt: ast.stmt, lines: list[str]) -> str:
+    """One top-level statement of the module whose :func:`source_lines` are ``lines``, from its
+    first decorator, laid out (or as it was)."""
+    start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))]) - 1
+    return _statement(stmt, lines, start, stmt.end_lineno or stmt.lineno, 0, False)
 
 
 def _body(body: list[ast.stmt], lines: list[str], depth: int, cursor: int, out: list[str]) -> int:
@@ -152,4 +166,4 @@ def _fix_multiline(docstring: str, prefix: str) -> str:
     return "\n".join(trimmed)
 
 
-__all__ = ["relayout"]
+__all__ = ["layout_statement", "relayout", "source_lines"]

@@ -27,11 +27,12 @@ import ast
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from . import naming
 from .ir import Api, Operation, TypeRef
-from .models_layout import relayout
+from .layout import statement_lines
+from .models_layout import layout_statement, relayout, source_lines
 
 _DIGITS = re.compile(r"(\d+)")
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
@@ -82,18 +83,9 @@ def isort_key(name: str) -> tuple[int, tuple[str | int, ...]]:
 def layout(api: Api, source: str) -> ModelsLayout:
     """``source`` (one module), or cut into a lazily loaded package; each module's statements
     laid out as black would (:func:`generator.models_layout.relayout`)."""
-    cut = _cut(api, source)
-    modules = tuple(replace(m, source=relayout(m.source)) for m in cut.modules)
-    return ModelsLayout(modules, cut.package)
-
-
-def _cut(api: Api, source: str) -> ModelsLayout:
-    single = ModelsLayout((ModelsModule("models.py", "", source, api.model_names),), None)
-    if len(api.model_names) <= SPLIT_MIN:
-        return single
-    parsed = _parse(source)
+    parsed = _parse(source) if len(api.model_names) > SPLIT_MIN else None
     if parsed is None:
-        return single
+        return ModelsLayout((ModelsModule("models.py", "", relayout(source), api.model_names),), None)
     imports, units = parsed
     owner = {name: unit for unit in units for name in unit.names}
     users = _users(api, owner)
@@ -119,9 +111,11 @@ def _cut(api: Api, source: str) -> ModelsLayout:
 
 
 def _parse(source: str) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
-    """The imports (module, name, alias) and the definitions; None if anything else is there."""
+    """The imports (module, name, alias) and the definitions (laid out as black would); None if
+    anything else is there."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
+    numbered = source_lines(source)
     imports: list[tuple[str, str, str | None]] = []
     units: list[_Unit] = []
     by_name: dict[str, _Unit] = {}
@@ -136,7 +130,12 @@ def _parse(source: str) -> tuple[list[tuple[str, str, str | None]], list[_Unit]]
             by_name[rebuilt].rebuilds.append("".join(lines[stmt.lineno - 1 : end]).strip())
         elif isinstance(stmt, ast.ClassDef | ast.Assign | ast.AnnAssign) and (names := _bound(stmt)):
             loads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            unit = _Unit(names, "".join(lines[start:end]).strip("\n"), set(), loads, [])
+            if numbered is None:
+                text = "".join(lines[start:end])
+            else:
+                first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))]) - 1
+                text = "".join(numbered[start:first]) + layout_statement(stmt, numbered)
+            unit = _Unit(names, text.strip("\n"), set(), loads, [])
             units.append(unit)
             by_name.update(dict.fromkeys(names, unit))
         else:
@@ -225,9 +224,14 @@ def _module(
         *(f"from {origin} import {', '.join(found)}" for origin, found in by_origin.items()),
         *(f"from .{m} import {', '.join(sorted(found, key=isort_key))}" for m, found in sorted(local.items())),
     ])
-    body = [u.text for u in units] + [r for u in units for r in u.rebuilds]
-    source = block + "\n\n\n" + "\n\n\n".join(body) + "\n"
+    body = [u.text for u in units] + [_laid_out(r) for u in units for r in u.rebuilds]
+    source = "\n".join(map(_laid_out, block.split("\n"))) + "\n\n\n" + "\n\n\n".join(body) + "\n"
     return ModelsModule(f"models/{module}.py", _description(key), source, names)
+
+
+def _laid_out(line: str) -> str:
+    """One line of code (or a blank one) as black lays it out, without the final newline."""
+    return (statement_lines(line, 0) or line).rstrip("\n") if line else line
 
 
 def import_block(imports: Iterable[str]) -> str:
