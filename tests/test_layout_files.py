@@ -95,3 +95,12 @@ def test_what_it_does_not_model_stays(source: str) -> None:
     assert _dump(laid_out) == _dump(source)
     changed = [line for line in laid_out.splitlines() if line not in source.splitlines()]
     assert all(line == "" for line in changed), changed  # at most the blank line after a docstring
+
+
+def test_black_keeps_the_files_of_an_api_without_operations(tmp_path: Path) -> None:
+    spec = tmp_path / "empty.json"
+    schemas = {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}))
+    files = _rendered(Job(spec=spec, output=tmp_path, package="empty"))
+    assert "OPERATIONS: dict[str, Endpoint] = {}" in files["server.py"]
+    assert_black_keeps(files)
