@@ -8,8 +8,12 @@ columns and has no magic trailing comma; otherwise split at the last bracket pai
 content on one indented line when it fits (and is not a collection black always explodes),
 else one element per line with a trailing comma, each element laid out the same way; a
 chain of operators splits before each one (``| b``, ``else c``). Signatures split at their
-parameters (black's left-hand split); ``return x(...)``, assignments, annotations with ``|``
-and conditional expressions follow black's rules for its invisible parentheses.
+parameters (black's left-hand split); ``return x(...)``, assignments, annotated assignments
+(``name: Annotated[...] = value``: parentheses around both sides), annotations with ``|``
+and conditional expressions follow black's rules for its invisible parentheses; decorators
+split like calls; when the first line of a split is too long black tries the previous bracket
+pair (``OPERATIONS["x"].serve(...)``), and passes over empty ones. Besides the filter,
+:func:`statement_lines` serves the models view (:mod:`generator.models_layout`).
 
 These rules mirror ``black.linegen`` (``transform_line``, ``right_hand_split``,
 ``_maybe_split_omitting_optional_parens``, ``delimiter_split``, ``left_hand_split``) for the
