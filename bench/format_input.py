@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import gc
 import os
 import statistics
@@ -87,14 +88,13 @@ def _chunks(rendered: dict[str, str], name: str) -> list[str]:
     return [chunk for path in paths for chunk in split_chunks(rendered[path])]
 
 
-def _render(api: object, models_source: str, templates: tuple[Path, ...], relayout: bool) -> dict[str, str]:
-    saved = generator.models_view.relayout
-    if not relayout:
-        generator.models_view.relayout = lambda source: source
+def _render(api: object, models_source: str, templates: tuple[Path, ...], relaid: bool) -> dict[str, str]:
+    saved = generator.models_view.layout
+    generator.models_view.layout = functools.partial(saved, relaid=relaid)
     try:
         return render_package(api, models_source, templates=templates)  # type: ignore[arg-type]
     finally:
-        generator.models_view.relayout = saved
+        generator.models_view.layout = saved
 
 
 def main() -> None:

@@ -80,12 +80,13 @@ def isort_key(name: str) -> tuple[int, tuple[str | int, ...]]:
     return category, tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(name)))
 
 
-def layout(api: Api, source: str) -> ModelsLayout:
+def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
     """``source`` (one module), or cut into a lazily loaded package; each module's statements
-    laid out as black would (:func:`generator.models_layout.relayout`)."""
-    parsed = _parse(source) if len(api.model_names) > SPLIT_MIN else None
+    laid out as black would (:func:`generator.models_layout.relayout`) unless not ``relaid``
+    (for ``bench/format_input.py``: as the library wrote them)."""
+    parsed = _parse(source, relaid) if len(api.model_names) > SPLIT_MIN else None
     if parsed is None:
-        return ModelsLayout((ModelsModule("models.py", "", relayout(source), api.model_names),), None)
+        return ModelsLayout((ModelsModule("models.py", "", relayout(source) if relaid else source, api.model_names),), None)
     imports, units = parsed
     owner = {name: unit for unit in units for name in unit.names}
     users = _users(api, owner)
@@ -98,7 +99,7 @@ def layout(api: Api, source: str) -> ModelsLayout:
     module_names.update({COMMON: COMMON, UNREFERENCED: UNREFERENCED})
     home = {name: module_names[key] for key, members in buckets.items() for unit in members for name in unit.names}
     modules = tuple(
-        _module(module_names[key], key, members, imports, home)
+        _module(module_names[key], key, members, imports, home, relaid)
         for key, members in sorted(buckets.items(), key=lambda kv: module_names[kv[0]])
     )
     package = ModelsPackage(
@@ -110,12 +111,12 @@ def layout(api: Api, source: str) -> ModelsLayout:
     return ModelsLayout(modules, package)
 
 
-def _parse(source: str) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
+def _parse(source: str, relaid: bool) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
     """The imports (module, name, alias) and the definitions (laid out as black would); None if
     anything else is there."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    numbered = source_lines(source)
+    numbered = source_lines(source) if relaid else None
     imports: list[tuple[str, str, str | None]] = []
     units: list[_Unit] = []
     by_name: dict[str, _Unit] = {}
@@ -209,7 +210,12 @@ def _description(key: str) -> str:
 
 
 def _module(
-    module: str, key: str, units: list[_Unit], imports: list[tuple[str, str, str | None]], home: Mapping[str, str]
+    module: str,
+    key: str,
+    units: list[_Unit],
+    imports: list[tuple[str, str, str | None]],
+    home: Mapping[str, str],
+    relaid: bool,
 ) -> ModelsModule:
     uses = set().union(*(u.uses for u in units))
     names = tuple(n for u in units for n in u.names)
@@ -224,8 +230,9 @@ def _module(
         *(f"from {origin} import {', '.join(found)}" for origin, found in by_origin.items()),
         *(f"from .{m} import {', '.join(sorted(found, key=isort_key))}" for m, found in sorted(local.items())),
     ])
-    body = [u.text for u in units] + [_laid_out(r) for u in units for r in u.rebuilds]
-    source = "\n".join(map(_laid_out, block.split("\n"))) + "\n\n\n" + "\n\n\n".join(body) + "\n"
+    line = _laid_out if relaid else str
+    body = [u.text for u in units] + [line(r) for u in units for r in u.rebuilds]
+    source = "\n".join(map(line, block.split("\n"))) + "\n\n\n" + "\n\n\n".join(body) + "\n"
     return ModelsModule(f"models/{module}.py", _description(key), source, names)
 
 
