@@ -1,12 +1,15 @@
-"""Black's time on the rendered client files, with and without the layout filter.
+"""Black's time on the rendered client, server and models files, with and without the layout.
 
-For each spec, the package is rendered (not formatted) twice: with the client templates of
-``--base`` (default: where this branch left main), which emit one-line statements for black
-to split, and with the current ones, which lay statements out as black would
-(``generator/layout.py``). Black then formats ``client.py`` and ``_endpoints.py`` in this
-process, one file at a time (one core, no cache), ``--runs`` times; the table gives medians,
-the number of lines black changed, black on its own output (the floor) and the render time
-(the filter runs there). Nothing is asserted.
+For each spec, the package is rendered (not formatted) twice: "before" with the templates of
+``--base`` (default: where this branch left main), the models modules as
+datamodel-code-generator wrote them and black on each chunk as it was cut; "after" with the
+current templates (statements laid out as black would, ``generator/layout.py``), the models
+relaid out (``generator/models_layout.py``) and black as :mod:`generator.format` runs it.
+Black then formats ``client.py``, ``_endpoints.py``, ``server.py`` and the models modules
+(together: ``models*``) in this process, chunk by chunk as the pipeline cuts them (one core,
+no cache), ``--runs`` times; the table gives medians, the chunks and lines black changed,
+black on its own output (the floor) and the render time (the layout runs there, serially).
+Nothing is asserted.
 
     .venv/bin/python bench/format_input.py [--runs 3] [--base REV] [--spec seed|openai|PATH ...]
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import gc
 import os
 import statistics
@@ -29,8 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["OAPIGEN_CACHE_DIR"] = "off"
 
+import generator.models_view  # noqa: E402
 from generator.config import Job  # noqa: E402
-from generator.format import _format_one  # noqa: E402
+from generator.format import _format_one, _mode, split_chunks  # noqa: E402
 from generator.pipeline import build  # noqa: E402
 from generator.render import render_package  # noqa: E402
 
@@ -38,8 +43,14 @@ SPECS = {
     "seed": (ROOT / "specs" / "agent-server.json", ROOT / "specs" / "agent-server.overlay.yaml"),
     "openai": (ROOT.parent / "shared" / "specs" / "openai.yaml", None),
 }
-FILES = ("client.py", "_endpoints.py")
-TEMPLATES = ("client.py.jinja", "_client_macros.jinja", "_endpoints.py.jinja")
+FILES = ("client.py", "_endpoints.py", "server.py", "models*")
+TEMPLATES = (
+    "client.py.jinja",
+    "_client_macros.jinja",
+    "_endpoints.py.jinja",
+    "server.py.jinja",
+    "models_init.py.jinja",
+)
 
 
 def _median_time(runs: int, work: Callable[[], object]) -> float:
@@ -66,6 +77,26 @@ def _old_templates(base: str, folder: Path) -> tuple[Path, ...]:
     return (folder,)
 
 
+def _black_before(chunk: str) -> str:
+    import black
+
+    return black.format_str(chunk, mode=_mode())
+
+
+def _chunks(rendered: dict[str, str], name: str) -> list[str]:
+    paths = [p for p in rendered if p.startswith("models") and p.endswith(".py")] if name == "models*" else [name]
+    return [chunk for path in paths for chunk in split_chunks(rendered[path])]
+
+
+def _render(api: object, models_source: str, templates: tuple[Path, ...], relaid: bool) -> dict[str, str]:
+    saved = generator.models_view.layout
+    generator.models_view.layout = functools.partial(saved, relaid=relaid)
+    try:
+        return render_package(api, models_source, templates=templates)  # type: ignore[arg-type]
+    finally:
+        generator.models_view.layout = saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -77,27 +108,30 @@ def main() -> None:
     ).stdout.strip()
     _format_one("x = 1\n")  # import black before timing
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; base {base[:10]}; median of {args.runs}")
-    print(f"{'spec':8} {'file':14} {'':7} {'render':>7} {'black':>7} {'floor':>7} {'changed':>8}")
+    print(f"{'spec':8} {'file':14} {'':7} {'render':>7} {'black':>7} {'floor':>7} {'chunks':>7} {'changed':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         old = _old_templates(base, Path(tmp))
         for spec in args.spec or list(SPECS):
             path, overlay = SPECS.get(spec, (Path(spec), None))
             job = Job(spec=path, overlay=overlay, output=Path(tmp) / "out", package="bench")
             api, models_source, _ = build(job)
-            for label, templates in (("before", old), ("after", ())):
+            for label, templates, fmt in (("before", old, _black_before), ("after", (), _format_one)):
                 rendered: dict[str, str] = {}
                 render_time = _median_time(
-                    args.runs, lambda t=templates, r=rendered, a=api, m=models_source: r.update(render_package(a, m, templates=t))
+                    args.runs,
+                    lambda t=templates, r=rendered, a=api, m=models_source, x=fmt is _format_one: r.update(_render(a, m, t, x)),
                 )
                 for name in FILES:
-                    text = rendered[name]
-                    formatted = _format_one(text)
-                    black_time = _median_time(args.runs, lambda text=text: _format_one(text))
-                    floor = _median_time(args.runs, lambda text=formatted: _format_one(text))
+                    chunks = _chunks(rendered, name)
+                    formatted = [fmt(c) for c in chunks]
+                    black_time = _median_time(args.runs, lambda c=chunks, f=fmt: [f(x) for x in c])
+                    floor = _median_time(args.runs, lambda c=formatted: [_format_one(x) for x in c])
+                    changed = [(a, b) for a, b in zip(chunks, formatted, strict=True) if a.rstrip("\n") != b.rstrip("\n")]
+                    lines = sum(_changed(a, b) for a, b in changed)
                     shown = f"{render_time:7.2f}" if name == FILES[0] else " " * 7
                     print(
                         f"{Path(spec).stem[:8]:8} {name:14} {label:7} {shown} {black_time:7.2f} {floor:7.2f} "
-                        f"{_changed(text, formatted):8}"
+                        f"{len(changed):3}/{len(chunks):<3} {lines:8}"
                     )
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")
 

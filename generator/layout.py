@@ -8,8 +8,12 @@ columns and has no magic trailing comma; otherwise split at the last bracket pai
 content on one indented line when it fits (and is not a collection black always explodes),
 else one element per line with a trailing comma, each element laid out the same way; a
 chain of operators splits before each one (``| b``, ``else c``). Signatures split at their
-parameters (black's left-hand split); ``return x(...)``, assignments, annotations with ``|``
-and conditional expressions follow black's rules for its invisible parentheses.
+parameters (black's left-hand split); ``return x(...)``, assignments, annotated assignments
+(``name: Annotated[...] = value``: parentheses around both sides), annotations with ``|``
+and conditional expressions follow black's rules for its invisible parentheses; decorators
+split like calls; when the first line of a split is too long black tries the previous bracket
+pair (``OPERATIONS["x"].serve(...)``), and passes over empty ones. Besides the filter,
+:func:`statement_lines` serves the models view (:mod:`generator.models_layout`).
 
 These rules mirror ``black.linegen`` (``transform_line``, ``right_hand_split``,
 ``_maybe_split_omitting_optional_parens``, ``delimiter_split``, ``left_hand_split``) for the
@@ -51,13 +55,19 @@ def layout(text: str, depth: int = 0, inside: bool = False) -> str:
     anyway (a dict entry with its trailing comma). On a shape it does not model, the one line.
     """
     line = text.strip()
+    laid_out = statement_lines(line, depth, inside)
+    return f"{INDENT * depth}{line}\n" if laid_out is None else laid_out
+
+
+def statement_lines(line: str, depth: int, inside: bool = False) -> str | None:
+    """:func:`layout` of the stripped ``line``; None for a shape it does not model."""
     pad = INDENT * depth
     if len(pad) + len(line) <= LINE_LENGTH and line.isascii() and not _REWRITES.search(line):
         return f"{pad}{line}\n"  # black keeps it as it is
     try:
         lines = _element_line(line, depth) if inside else _statement(line, depth)
     except Unsupported:
-        lines = [line]
+        return None
     return "".join(f"{pad}{x}\n" if x else "\n" for x in lines)
 
 
@@ -97,15 +107,37 @@ def node_lines(node: Node, depth: int, suffix: str) -> list[str]:
         return [text]  # nothing to split at
     tail = ("" if g.kind == "invisible" else g.close) + node.suffix + suffix
     if not g.items:
+        if node.alt is not None and not node.magic:  # black passes over empty brackets
+            return _alt_lines(node.alt, depth, suffix)
         if len(tail.strip()) < 3:
             return [text]  # black: "not worth it"
         raise Unsupported("empty brackets")
     head = node.prefix + ("(" if g.kind == "invisible" else g.open)
     if node.bracketed and not (g.own_magic or (not node.magic and _fits(depth, head))):
-        raise Unsupported("other trailers to omit")  # black would try splitting there too
+        return _omitting_last(node, depth, suffix)
     if g.kind == "invisible":  # black keeps these parentheses: the content has 2+ delimiters
         return [head, *_indent(node_lines(g.items[0], depth + 1, "")), ")" + tail]
     return [head, *_indent(body_lines(g, depth + 1)), tail]
+
+
+def _omitting_last(node: Node, depth: int, suffix: str) -> list[str]:
+    """The line split at the previous bracket pair (``generate_trailers_to_omit``): black
+    tries it when the first line of the split at the last pair is too long, if the text from
+    that pair's closing bracket to the end fits, and keeps it if its first line fits."""
+    if node.magic or node.alt is None:
+        raise Unsupported("other trailers to omit")
+    return _alt_lines(node.alt, depth, suffix)
+
+
+def _alt_lines(alt: Node, depth: int, suffix: str, head: str = "") -> list[str]:
+    """``alt`` (``head`` before it) split at its brackets, when its first and last lines fit."""
+    g = alt.group
+    if g is None or alt.bracketed or alt.magic or not g.items:
+        raise Unsupported("other trailers to omit")
+    tail = g.close + alt.suffix + suffix
+    if not _fits(depth, tail) or not _fits(depth, head + alt.prefix + g.open):
+        raise Unsupported("other trailers to omit")
+    return [head + alt.prefix + g.open, *_indent(body_lines(g, depth + 1)), tail]
 
 
 def body_lines(g: Group, depth: int, is_def: bool = False) -> list[str]:
@@ -142,6 +174,15 @@ def _statement(line: str, depth: int) -> list[str]:
         return _import(tokens, depth)
     if first == "class":
         return _class(tokens, depth)
+    if first == "@" and len(tokens) > 1:  # a decorator: an expression after its "@"
+        node = element(tokens[1:])
+        if node.pieces or node.group is None or node.opaque or node.group.kind != "call":
+            raise Unsupported("decorator")
+        if not node.magic and _fits(depth, "@" + node.text):
+            return ["@" + node.text]
+        return _split_at("@" + node.prefix, node.group, node.suffix, depth, node.bracketed, node.magic)
+    if len(tokens) > 2 and tokens[0].kind == "name" and tokens[1].text == ":" and first not in _NOT_TARGETS:
+        return _annassign(tokens, depth)
     if first == "return" and len(tokens) > 1:
         return _invisible(tokens[:1], element(tokens[1:]), depth, assignment=False)
     equals = [i for i, t in top_level(tokens) if t.kind == "op" and t.text == "="]
@@ -161,6 +202,60 @@ def _statement(line: str, depth: int) -> list[str]:
     if node.group is None or node.opaque or node.group.kind == "invisible":
         raise Unsupported("expression statement")
     return _split_at(node.prefix, node.group, "", depth, node.bracketed, node.magic)
+
+
+_NOT_TARGETS = frozenset({"else", "try", "finally", "lambda", "match", "case", "elif", "if", "while", "for", "with"})
+
+
+def _annassign(tokens: list[Token], depth: int) -> list[str]:
+    """``name: annotation`` or ``name: annotation = value``: black wraps both the annotation
+    and the value in invisible parentheses. It keeps the value's when the line up to ``=``
+    fits (``_prefer_split_rhs_oop_over_rhs``); otherwise it splits in the annotation: at its
+    parentheses when it has a ``|`` (or no brackets), else at its last bracket pair."""
+    equals = [i for i, t in top_level(tokens) if t.kind == "op" and t.text == "="]
+    end = equals[0] if equals else len(tokens)
+    if len(equals) > 1 or end == 2 or end == len(tokens) - 1:
+        raise Unsupported("annotated assignment")
+    target, ann = tokens[0].text, element(tokens[2:end])
+    value = element(tokens[end + 1 :]) if equals else None
+    rest = f" = {value.text}" if value is not None else ""
+    text = f"{target}: {ann.text}{rest}"
+    if not (ann.magic or (value is not None and value.magic)) and _fits(depth, text):
+        return [text]
+    if value is not None and value.magic and not ann.magic and value.group is not None:
+        return _invisible(tokens[: end + 1], value, depth, assignment=True)
+    if ann.magic or ann.opaque or (value is not None and (value.magic or value.opaque or value.pieces)):
+        raise Unsupported("annotated assignment")
+    if value is not None:
+        head0 = f"{target}: {ann.text} ="
+        g = value.group
+        if g is not None and not g.items and not (value.prefix or value.suffix):
+            g = None  # ``[]``: black passes over empty brackets
+        if g is not None:  # the value's own brackets: as for any assignment
+            if value.bracketed or not g.items or g.kind == "invisible":
+                raise Unsupported("value")
+            oop_head = f"{head0} {value.prefix}{g.open}"
+            if _fits(depth, oop_head):
+                return [oop_head, *_indent(body_lines(g, depth + 1)), g.close + value.suffix]
+            if not value.prefix and (g.kind == "tuple" or len(g.items) > 1 or g.trailing):
+                raise Unsupported("a display black does not parenthesize")
+        if _fits(depth, head0 + " ", LINE_LENGTH - 1):
+            return [f"{head0} (", *_indent(node_lines(value, depth + 1, "")), ")"]
+        # the first line of the split at the value's brackets is too long: black omits them
+        # and splits in the annotation, if that first line fits
+    if ann.pieces or ann.group is None:  # black keeps the parentheses
+        if ann.group is None and not ann.pieces and " " not in ann.text and "." not in ann.text and not _fits(depth + 1, ann.text):
+            raise Unsupported("an annotation black cannot split")
+        lines = [f"{target}: (", *_indent(node_lines(ann, depth + 1, "")), ")" + rest]
+    else:
+        g = ann.group
+        if ann.bracketed or ann.suffix or not g.items or g.kind == "invisible":
+            raise Unsupported("annotation")
+        lines = [f"{target}: {ann.prefix}{g.open}", *_indent(body_lines(g, depth + 1)), g.close + rest]
+    paren_head = lines[0].endswith("(") and (value is None or not value.group or not value.group.items)
+    if not ((paren_head or _fits(depth, lines[0])) and _fits(depth, lines[-1])):
+        raise Unsupported("black would split these again")  # or take its "second opinion"
+    return lines
 
 
 def _split_at(prefix: str, g: Group, suffix: str, depth: int, bracketed: bool, magic: bool) -> list[str]:
@@ -248,8 +343,38 @@ def _invisible(target: list[Token], value: Node, depth: int, assignment: bool) -
     if not value.magic and _fits(depth, text):
         return [text]
     g = value.group
-    if g is None or value.opaque or value.bracketed or not g.items or g.kind == "invisible":
+    if g is None and assignment and not (value.pieces or value.opaque or value.magic) and not any(c in head0 for c in "([{"):
+        # nothing to split but the parentheses: black adds them unless the value is one token
+        # too long for its own line
+        if len(tokenize(value.text)) == 1 and not _fits(depth + 1, value.text):
+            return [text]
+        return [f"{head0} (", *_indent([value.text]), ")"]
+    if g is None or value.opaque or not g.items or g.kind == "invisible":
         raise Unsupported("value")
+    if value.bracketed:
+        # ``return OPERATIONS["x"].serve(...)``: black omits the invisible parentheses (one
+        # attribute delimiter at most) and keeps the split at the last brackets if its first
+        # line fits; otherwise it would try the other trailers
+        head = f"{head0} {value.prefix}{g.open}"
+        if assignment or value.prefix.count("].") > 1:
+            raise Unsupported("other trailers to omit")
+        body = [head, *_indent(body_lines(g, depth + 1)), g.close + value.suffix]
+        if _fits(depth, head):
+            return body
+        # the first line is too long: black tries the previous bracket pair, then (if the text
+        # after it does not fit) splits that first line there
+        alt = value.alt
+        if alt is None or alt.group is None:
+            raise Unsupported("other trailers to omit")
+        try:
+            return _alt_lines(alt, depth, "", head0 + " ")
+        except Unsupported:
+            pass
+        lines = _alt_lines(Node(alt.prefix, alt.group), depth, "", head0 + " ")
+        between = value.prefix[len(alt.prefix) + len(alt.group.text) :]
+        if value.prefix != alt.prefix + alt.group.text + between or not _fits(depth, lines[-1] + between + g.open):
+            raise Unsupported("other trailers to omit")
+        return [*lines[:-1], lines[-1] + between + g.open, *body[1:]]
     head_brackets = any(t.kind == "op" and t.text in "([{" for t in target)
     if head_brackets and not g.own_magic:
         raise Unsupported("other trailers to omit")
@@ -284,4 +409,4 @@ def _invisible(target: list[Token], value: Node, depth: int, assignment: bool) -
     return first
 
 
-__all__ = ["LINE_LENGTH", "Unsupported", "layout"]
+__all__ = ["INDENT", "LINE_LENGTH", "Unsupported", "layout", "statement_lines"]

@@ -89,6 +89,7 @@ class Node:
     opaque: bool = False  # black could split inside ``prefix``, in ways not modelled here
     bracketed: bool = False  # ``prefix`` has brackets of its own (``super().__init__``)
     magic_hint: bool = False  # an opaque prefix with a comma before a closing bracket
+    alt: Node | None = None  # ``bracketed``: the same split at the previous bracket pair instead
     text: str = field(default="", init=False)
     magic: bool = field(default=False, init=False)  # a magic trailing comma inside
 
@@ -295,7 +296,8 @@ def _prefixed(op: str, node: Node) -> Node:
     that operator, since nothing comes before it on the line."""
     if node.pieces:
         return Node("", pieces=[_prefixed(op, node.pieces[0]), *node.pieces[1:]])
-    return Node(op + node.prefix, node.group, node.suffix, None, node.opaque, node.bracketed, node.magic_hint)
+    alt = _prefixed(op, node.alt) if node.alt is not None else None
+    return Node(op + node.prefix, node.group, node.suffix, None, node.opaque, node.bracketed, node.magic_hint, alt)
 
 
 def _ternary(tokens: list[Token], delimiters: list[int]) -> Node | None:
@@ -341,7 +343,18 @@ def element(tokens: list[Token]) -> Node:
     closers = [i for i, t in tops if t.kind == "op" and t.text in CLOSING]
     if not closers:
         return _opaque(tokens) if any(t.kind == "op" and t.text in OPENING for t in tokens) else Node(render(tokens))
-    end = closers[-1]
+    node = _split_node(tokens, closers[-1], False)
+    if node is None:
+        return _opaque(tokens)
+    if node.bracketed and len(closers) > 1:
+        node.alt = _split_node(tokens, closers[-2], True)
+    return node
+
+
+def _split_node(tokens: list[Token], end: int, alt: bool) -> Node | None:
+    """``tokens`` as prefix, the bracket pair closing at ``end`` and a suffix (with no
+    brackets, unless ``alt``: the split black tries when it omits the last pair); None when
+    that pair is not one black splits at."""
     suffix = tokens[end + 1 :]
     start = matching(tokens, end)
     prefix = tokens[:start]
@@ -350,12 +363,14 @@ def element(tokens: list[Token]) -> Node:
         callee = False
     opener = tokens[start].text
     kind = {"(": "call" if callee else "tuple", "[": "subscript" if callee else "list", "{": "dict"}[opener]
-    if any(t.text in OPENING for t in suffix) or (not callee and prefix and prefix[-1].text not in ("=", ":")):
-        return _opaque(tokens)
+    if (not alt and any(t.text in OPENING for t in suffix)) or (not callee and prefix and prefix[-1].text not in ("=", ":")):
+        return None
+    if alt and _delimiters(suffix):
+        return None
     try:
         g = group(tokens[start : end + 1], kind)
     except Unsupported:
-        return _opaque(tokens)
+        return None
     bracketed = any(t.kind == "op" and t.text in OPENING for t in prefix)
     return Node(render(prefix) + (tokens[start].ws if prefix else ""), g, _raw(suffix), bracketed=bracketed)
 

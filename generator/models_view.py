@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from . import naming
 from .ir import Api, Operation, TypeRef
+from .layout import statement_lines
+from .models_layout import layout_statement, relayout, source_lines
 
 _DIGITS = re.compile(r"(\d+)")
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
@@ -78,14 +80,13 @@ def isort_key(name: str) -> tuple[int, tuple[str | int, ...]]:
     return category, tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(name)))
 
 
-def layout(api: Api, source: str) -> ModelsLayout:
-    """``source`` (one module) as it is, or cut into a lazily loaded package."""
-    single = ModelsLayout((ModelsModule("models.py", "", source, api.model_names),), None)
-    if len(api.model_names) <= SPLIT_MIN:
-        return single
-    parsed = _parse(source)
+def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
+    """``source`` (one module), or cut into a lazily loaded package; each module's statements
+    laid out as black would (:func:`generator.models_layout.relayout`) unless not ``relaid``
+    (for ``bench/format_input.py``: as the library wrote them)."""
+    parsed = _parse(source, relaid) if len(api.model_names) > SPLIT_MIN else None
     if parsed is None:
-        return single
+        return ModelsLayout((ModelsModule("models.py", "", relayout(source) if relaid else source, api.model_names),), None)
     imports, units = parsed
     owner = {name: unit for unit in units for name in unit.names}
     users = _users(api, owner)
@@ -98,7 +99,7 @@ def layout(api: Api, source: str) -> ModelsLayout:
     module_names.update({COMMON: COMMON, UNREFERENCED: UNREFERENCED})
     home = {name: module_names[key] for key, members in buckets.items() for unit in members for name in unit.names}
     modules = tuple(
-        _module(module_names[key], key, members, imports, home)
+        _module(module_names[key], key, members, imports, home, relaid)
         for key, members in sorted(buckets.items(), key=lambda kv: module_names[kv[0]])
     )
     package = ModelsPackage(
@@ -110,10 +111,12 @@ def layout(api: Api, source: str) -> ModelsLayout:
     return ModelsLayout(modules, package)
 
 
-def _parse(source: str) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
-    """The imports (module, name, alias) and the definitions; None if anything else is there."""
+def _parse(source: str, relaid: bool) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
+    """The imports (module, name, alias) and the definitions (laid out as black would); None if
+    anything else is there."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
+    numbered = source_lines(source) if relaid else None
     imports: list[tuple[str, str, str | None]] = []
     units: list[_Unit] = []
     by_name: dict[str, _Unit] = {}
@@ -128,7 +131,12 @@ def _parse(source: str) -> tuple[list[tuple[str, str, str | None]], list[_Unit]]
             by_name[rebuilt].rebuilds.append("".join(lines[stmt.lineno - 1 : end]).strip())
         elif isinstance(stmt, ast.ClassDef | ast.Assign | ast.AnnAssign) and (names := _bound(stmt)):
             loads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            unit = _Unit(names, "".join(lines[start:end]).strip("\n"), set(), loads, [])
+            if numbered is None:
+                text = "".join(lines[start:end])
+            else:
+                first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))]) - 1
+                text = "".join(numbered[start:first]) + layout_statement(stmt, numbered)
+            unit = _Unit(names, text.strip("\n"), set(), loads, [])
             units.append(unit)
             by_name.update(dict.fromkeys(names, unit))
         else:
@@ -202,7 +210,12 @@ def _description(key: str) -> str:
 
 
 def _module(
-    module: str, key: str, units: list[_Unit], imports: list[tuple[str, str, str | None]], home: Mapping[str, str]
+    module: str,
+    key: str,
+    units: list[_Unit],
+    imports: list[tuple[str, str, str | None]],
+    home: Mapping[str, str],
+    relaid: bool,
 ) -> ModelsModule:
     uses = set().union(*(u.uses for u in units))
     names = tuple(n for u in units for n in u.names)
@@ -217,9 +230,15 @@ def _module(
         *(f"from {origin} import {', '.join(found)}" for origin, found in by_origin.items()),
         *(f"from .{m} import {', '.join(sorted(found, key=isort_key))}" for m, found in sorted(local.items())),
     ])
-    body = [u.text for u in units] + [r for u in units for r in u.rebuilds]
-    source = block + "\n\n\n" + "\n\n\n".join(body) + "\n"
+    line = _laid_out if relaid else str
+    body = [u.text for u in units] + [line(r) for u in units for r in u.rebuilds]
+    source = "\n".join(map(line, block.split("\n"))) + "\n\n\n" + "\n\n\n".join(body) + "\n"
     return ModelsModule(f"models/{module}.py", _description(key), source, names)
+
+
+def _laid_out(line: str) -> str:
+    """One line of code (or a blank one) as black lays it out, without the final newline."""
+    return (statement_lines(line, 0) or line).rstrip("\n") if line else line
 
 
 def import_block(imports: Iterable[str]) -> str:

@@ -110,6 +110,9 @@ def embedding(depth: int, kind: str) -> tuple[str, str]:
     if kind in ("def", "class"):
         before = "".join("    " * i + "class A:\n" for i in range(depth))
         return before, "    " * depth + "    pass\n"
+    if kind == "decorator":  # before a definition
+        before = "".join("    " * i + "class A:\n" for i in range(depth))
+        return before, "    " * depth + "def f():\n" + "    " * depth + "    pass\n"
     openers = ["class A:", "def f(self):", "if x:"]
     return "".join("    " * i + openers[min(i, 2)] + "\n" for i in range(depth)), ""
 
@@ -136,6 +139,28 @@ SWEEPS = [
     (2, "return f(g(h({n}, {n}_2)))", "stmt"),
     (2, "return f({n}(), {n}_b())", "stmt"),
     (0, "from ._base_client import {N}", "stmt"),
+    # server.py
+    (0, '@router.get("/{n}", name="{n}", operation_id="{n}_op", summary="{N}", status_code=200, responses=OPERATIONS["{n}"].openapi(),)', "decorator"),
+    (0, 'async def {n}(request: Request, *, {n}: Annotated[str | None, Query(alias="{N}", description="{N} {n}")] = None, q: Annotated[list[Literal["a", "{n}"]], Query()] = ["a"], body: Annotated[models.{N} | None, Body()] = None,) -> Response:', "def"),
+    (0, "async def _{n}({n}: Annotated[HTTPAuthorizationCredentials | None, Security(_{N})], ) -> Credentials:", "def"),
+    (1, 'return await OPERATIONS["{n}"].serve(request, {n}={n}, body=body)', "stmt"),
+    (1, 'credentials = Credentials({n}={n}.credentials if {n} else None)', "stmt"),
+    (4, '"{n}": Endpoint("{n}", status=200, responses=(Declared("200", "{N}", contents=(Content("application/json", models.{N}),)), Declared("404", "Not found"),),),', "inside"),
+    (1, "{n}: str | None = None", "stmt"),
+    (0, '_{N} = APIKeyHeader(name="X-{N}", scheme_name="{n}", auto_error=False)', "stmt"),
+    # the models modules
+    (1, "{n}: Annotated[list[{N}] | None, Field(description='{N} {n}', max_length=128)] = None", "stmt"),
+    (1, "{n}: Annotated[{N} | None, Field(title='{N}')] = [{N}.values]", "stmt"),
+    (1, "tools: Annotated[list[{N}] | None, Field(max_length=128)] = []", "stmt"),
+    (1, "{n}: {N}1 | {N}2 | None = None", "stmt"),
+    (1, "{n}: Annotated[{N}, Field(ge=1)]", "stmt"),
+    (1, "root: Annotated[{N}A | {N}B, Field(discriminator='type')]", "stmt"),
+    (1, "root: {N}A | {N}B | {N}C", "stmt"),
+    (1, "{n}: {N}", "stmt"),
+    (1, "{n} = '{N}'", "stmt"),
+    (1, "{n} = {N}.{n}", "stmt"),
+    (1, "model_config = ConfigDict(extra='{n}', populate_by_name=True,)", "stmt"),
+    (0, "class {N}(RootModel[{N}A | {N}B | list[{N}C]]):", "class"),
 ]
 
 
