@@ -12,8 +12,8 @@ Black dominates generation time on big specs, so formatting is cached, chunked a
   its one-line header -- the runtime modules hit across specs -- or one chunk); it lives in
   ``$OAPIGEN_CACHE_DIR/format`` or ``~/.cache/oapigen/format`` (``OAPIGEN_CACHE_DIR=off`` disables it);
 * cache misses are formatted in worker processes (one per CPU) when there is enough work to pay
-  for starting them: the biggest files are cut first, and each chunk goes to the workers as soon
-  as its file is cut, so cutting the next file overlaps their formatting. black is imported once
+  for starting them: each file is cut as the renderer hands it over (:class:`Formatting`) and its
+  chunks go to the workers at once, so they format while the next files are rendered and cut. black is imported once
   in the parent before the workers fork (on Linux, when the parent has no other thread), so they
   do not import it again, and the parent's objects are kept out of their garbage collections.
   Chunks of 3-10 kB cost black ~10 % less than whole files of 12-60 kB (it is slower on long
@@ -142,33 +142,90 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-class _Formatter:
-    """Formats chunks as they are handed in: in worker processes when there is enough work to pay
-    for starting them (the pool starts on the first chunk, so chunking the next file overlaps the
-    workers' formatting), else here. Identical chunks are formatted once."""
+class Formatting:
+    """Black over files handed in one by one, as the renderer makes them.
 
-    def __init__(self, total_chars: int) -> None:
-        self._parallel = _workers() >= 2 and total_chars > _PARALLEL_MIN_CHARS
+    Each file is cut into chunks as it arrives (:meth:`add`), and the chunks the cache does not
+    have go to worker processes; the workers start once there is enough work to pay for them,
+    so they format while the next files are rendered. :meth:`finish` waits for them and returns
+    every file, formatted, in the order they were added. Identical chunks are formatted once.
+    """
+
+    def __init__(self) -> None:
+        self._cache = resources.cache_dir("format")
+        self._files: dict[str, tuple[str, str, list[tuple[str, str | None]]] | str] = {}
+        self._results: dict[str, Future[str] | str | None] = {}  # None: waiting for the pool
+        self._waiting: list[tuple[str, str]] = []
+        self._waiting_chars = 0
         self._pool: Executor | None = None
-        self._results: dict[str, Future[str] | str] = {}
 
-    def submit(self, key: str, source: str) -> None:
+    def add(self, path: str, text: str) -> None:
+        if not path.endswith(".py"):
+            self._files[path] = text
+            return
+        header, body = _split_header(text)
+        key = _key(body)
+        cached = resources.read_cached(self._cache, key)
+        if cached is not None:
+            self._files[path] = header + cached
+            return
+        parts = []
+        for chunk in split_chunks(body):
+            k = _key(chunk)
+            hit = resources.read_cached(self._cache, k)
+            if hit is None:
+                self._submit(k, chunk)
+            parts.append((k, hit))
+        self._files[path] = (header, key, parts)
+
+    def _submit(self, key: str, source: str) -> None:
         if key in self._results:
             return
-        if not self._parallel:
-            self._results[key] = _format_one(source)
+        if self._pool is not None:
+            self._results[key] = self._pool.submit(_format_one, source)
             return
-        if self._pool is None:
+        self._results[key] = None
+        self._waiting.append((key, source))
+        self._waiting_chars += len(source)
+        if self._waiting_chars > _PARALLEL_MIN_CHARS and _workers() >= 2:
             self._pool = _pool(_workers())
-        self._results[key] = self._pool.submit(_format_one, source)
+            for k, waiting in self._waiting:
+                self._results[k] = self._pool.submit(_format_one, waiting)
+            self._waiting.clear()
 
-    def result(self, key: str) -> str:
+    def finish(self) -> dict[str, str]:
+        try:
+            for k, source in self._waiting:  # too little work for workers: here
+                self._results[k] = _format_one(source)
+            out: dict[str, str] = {}
+            for path, entry in self._files.items():
+                if isinstance(entry, str):
+                    out[path] = entry
+                    continue
+                header, key, parts = entry
+                texts = []
+                for k, hit in parts:
+                    if hit is None:
+                        hit = self._result(k)
+                        if len(parts) > 1:
+                            resources.write_cached(self._cache, k, hit)
+                    texts.append(hit)
+                whole = _SEPARATOR.join(texts)
+                resources.write_cached(self._cache, key, whole)
+                out[path] = header + whole
+            return out
+        finally:
+            self.close()
+
+    def _result(self, key: str) -> str:
         value = self._results[key]
+        assert value is not None
         return value if isinstance(value, str) else value.result()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 def _pool(workers: int) -> Executor:
@@ -191,47 +248,12 @@ def _pool(workers: int) -> Executor:
 
 
 def format_python(files: Mapping[str, str]) -> dict[str, str]:
-    """The same files, every ``.py`` one formatted with black; the biggest files are chunked and
-    sent to the workers first."""
-    cache_dir = resources.cache_dir("format")
-    out = dict(files)
-    pending: dict[str, tuple[str, str, str]] = {}  # path -> (header, body, whole-file key)
-    for path, text in files.items():
-        if not path.endswith(".py"):
-            continue
-        header, body = _split_header(text)
-        key = _key(body)
-        cached = resources.read_cached(cache_dir, key)
-        if cached is not None:
-            out[path] = header + cached
-        else:
-            pending[path] = (header, body, key)
-    if not pending:
-        return out
-    formatter = _Formatter(sum(len(body) for _, body, _ in pending.values()))
-    chunked: dict[str, list[tuple[str, str | None]]] = {}  # path -> [(chunk key, cached text)]
+    """The same files, every ``.py`` one formatted with black."""
+    formatting = Formatting()
     try:
-        for path in sorted(pending, key=lambda p: (-len(pending[p][1]), p)):
-            parts = []
-            for chunk in split_chunks(pending[path][1]):
-                k = _key(chunk)
-                hit = resources.read_cached(cache_dir, k)
-                if hit is None:
-                    formatter.submit(k, chunk)
-                parts.append((k, hit))
-            chunked[path] = parts
-        for path, parts in chunked.items():
-            header, _, key = pending[path]
-            texts = []
-            for k, hit in parts:
-                if hit is None:
-                    hit = formatter.result(k)
-                    if len(parts) > 1:
-                        resources.write_cached(cache_dir, k, hit)
-                texts.append(hit)
-            whole = _SEPARATOR.join(texts)
-            resources.write_cached(cache_dir, key, whole)
-            out[path] = header + whole
-    finally:
-        formatter.close()
-    return out
+        for path, text in files.items():
+            formatting.add(path, text)
+    except BaseException:
+        formatting.close()
+        raise
+    return formatting.finish()

@@ -14,7 +14,7 @@ from .background import Background, can_fork, start
 from .build import build_api, plan_models
 from .config import Job
 from .errors import Diagnostic, Severity, SpecError, errors_of
-from .format import format_python
+from .format import Formatting
 from .freshness import fingerprint
 from .ir import Api
 from .loader import LoadedSpec, load_spec
@@ -162,9 +162,14 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
         if models is not None:
             models.cancel()
     stages.stage("render")
-    rendered = render_package(api, models_source, templates=job.template_dirs)
+    formatting = Formatting()  # black starts on each file while the next ones are rendered
+    try:
+        render_package(api, models_source, templates=job.template_dirs, on_file=formatting.add)
+    except BaseException:
+        formatting.close()
+        raise
     stages.stage("format")
-    files = format_python(rendered)
+    files = dict(sorted(formatting.finish().items()))
     inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
     package_dir = job.output / job.package
     return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()))

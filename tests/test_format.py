@@ -98,3 +98,24 @@ def test_format_python_uses_and_fills_the_cache(tmp_path: Path, monkeypatch: pyt
     assert any((tmp_path / "format").rglob("*"))
     monkeypatch.setattr(fmt, "_format_one", lambda source: pytest.fail("cache miss"))
     assert fmt.format_python(files) == first
+
+
+def test_files_are_formatted_as_the_renderer_hands_them_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline feeds black each file as it is rendered (render_package's ``on_file``), and
+    the workers start before the last file arrives; the result is the same as formatting the
+    finished dict."""
+    monkeypatch.setenv("OAPIGEN_CACHE_DIR", "off")
+    job = repo_jobs()[0]  # the seed: enough text for the worker processes
+    api, models_source, _ = build(job)
+    formatting = fmt.Formatting()
+    started_before_the_end: list[bool] = []
+
+    def add(path: str, text: str) -> None:
+        started_before_the_end.append(formatting._pool is not None)
+        formatting.add(path, text)
+
+    rendered = render_package(api, models_source, on_file=add)
+    assert len(started_before_the_end) == len(rendered)
+    if fmt._workers() >= 2:
+        assert any(started_before_the_end)  # the pool was running while files were still coming
+    assert formatting.finish() == fmt.format_python(rendered)

@@ -491,7 +491,10 @@ def test_an_error_while_rendering_or_formatting_leaves_the_previous_output(
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"{stage} failed")
 
-    monkeypatch.setattr(pipeline, "render_package" if stage == "render" else "format_python", boom)
+    if stage == "render":
+        monkeypatch.setattr(pipeline, "render_package", boom)
+    else:
+        monkeypatch.setattr(pipeline.Formatting, "finish", boom)
     run = oapigen("generate", spec, "--output", out, "--package", "api")
     assert run.code == 3 and f"{stage} failed" in run.stderr and "Traceback" not in run.stderr
     assert _snapshot(out) == before
