@@ -36,6 +36,7 @@ import zlib
 from collections.abc import Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from . import resources
@@ -65,6 +66,14 @@ def _format_one(source: str) -> str:
     if source.endswith("\n\n"):
         source = source.rstrip("\n") + "\n"
     return black.format_str(source, mode=_mode())
+
+
+def _format_and_cache(key: str, source: str, cache_dir: Path | None) -> str:
+    """:func:`_format_one`, its result cached under ``key`` (by the worker that made it: writing
+    hundreds of cache files is not for the parent to wait on)."""
+    formatted = _format_one(source)
+    resources.write_cached(cache_dir, key, formatted)
+    return formatted
 
 
 @cache
@@ -182,7 +191,7 @@ class Formatting:
         if key in self._results:
             return
         if self._pool is not None:
-            self._results[key] = self._pool.submit(_format_one, source)
+            self._results[key] = self._pool.submit(_format_and_cache, key, source, self._cache)
             return
         self._results[key] = None
         self._waiting.append((key, source))
@@ -190,28 +199,22 @@ class Formatting:
         if self._waiting_chars > _PARALLEL_MIN_CHARS and _workers() >= 2:
             self._pool = _pool(_workers())
             for k, waiting in self._waiting:
-                self._results[k] = self._pool.submit(_format_one, waiting)
+                self._results[k] = self._pool.submit(_format_and_cache, k, waiting, self._cache)
             self._waiting.clear()
 
     def finish(self) -> dict[str, str]:
         try:
             for k, source in self._waiting:  # too little work for workers: here
-                self._results[k] = _format_one(source)
+                self._results[k] = _format_and_cache(k, source, self._cache)
             out: dict[str, str] = {}
             for path, entry in self._files.items():
                 if isinstance(entry, str):
                     out[path] = entry
                     continue
                 header, key, parts = entry
-                texts = []
-                for k, hit in parts:
-                    if hit is None:
-                        hit = self._result(k)
-                        if len(parts) > 1:
-                            resources.write_cached(self._cache, k, hit)
-                    texts.append(hit)
-                whole = _SEPARATOR.join(texts)
-                resources.write_cached(self._cache, key, whole)
+                whole = _SEPARATOR.join(hit if hit is not None else self._result(k) for k, hit in parts)
+                if len(parts) > 1:  # one part: its key is the file's, cached already
+                    resources.write_cached(self._cache, key, whole)
                 out[path] = header + whole
             return out
         finally:
