@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import escape, naming
-from .client_imports import ImportBlock, import_block
 from .client_tables import EndpointRow, EndpointsModule, resumable, success_type
+from .imports import ImportBlock, all_name_key, import_block
 from .ir import (
     Api,
     BodyKind,
@@ -426,5 +426,5 @@ def client_module(api: Api, endpoints: EndpointsModule) -> ClientModule:
         base_url=base_url,
         sync_doc=_client_doc(api, schemes, base_url, asynchronous=False),
         async_doc=_client_doc(api, schemes, base_url, asynchronous=True),
-        all=tuple(sorted(classes)),
+        all=tuple(sorted(classes, key=all_name_key)),
     )

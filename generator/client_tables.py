@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import naming
-from .client_imports import ImportBlock, import_block
+from .imports import ImportBlock, import_block
 from .ir import (
     ANY,
     NONE,

@@ -21,7 +21,7 @@ from typing import Any
 from . import models_check, resources
 from .errors import Diagnostic, Severity, SpecError
 from .errors import pointer as ptr_of
-from .models_view import import_block
+from .imports import sorted_import_lines
 from .schemas import resolve_pointer
 
 _MAX_LIBRARY_WARNINGS = 5
@@ -213,5 +213,5 @@ def _sort_imports(source: str) -> str:
         if "(" in lines[end]:
             return source  # a wrapped import: leave the block as it is
         end += 1
-    head = import_block(line for line in lines[:end] if line.strip())
+    head = sorted_import_lines(line for line in lines[:end] if line.strip())
     return head + "\n\n\n" + "\n".join(lines[end:]).lstrip("\n")

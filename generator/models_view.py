@@ -24,17 +24,15 @@ groups, so they always share a module.
 from __future__ import annotations
 
 import ast
-import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import naming
+from .imports import all_name_key, import_name_key, sorted_import_lines
 from .ir import Api, Operation, TypeRef
 from .layout import statement_lines
 from .models_layout import layout_statement, relayout, source_lines
 
-_DIGITS = re.compile(r"(\d+)")
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
 PACKAGE_INIT = "models/__init__.py"
 COMMON, UNREFERENCED, UNGROUPED = "_common", "_unreferenced", "_ungrouped"
@@ -73,13 +71,6 @@ class _Unit:
     rebuilds: list[str]  # ``X.model_rebuild()`` statements of its names, as written
 
 
-def isort_key(name: str) -> tuple[int, tuple[str | int, ...]]:
-    """isort's (and ruff's) order for imported names and ``__all__``: CONSTANTS, then Classes,
-    then the rest, each in natural order (``Run2`` before ``Run10``)."""
-    category = 0 if name.isupper() else 1 if name[:1].isupper() else 2
-    return category, tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(name)))
-
-
 def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
     """``source`` (one module), or cut into a lazily loaded package; each module's statements
     laid out as black would (:func:`generator.models_layout.relayout`) unless not ``relaid``
@@ -104,9 +95,9 @@ def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
     )
     package = ModelsPackage(
         modules=tuple(
-            (m.path.removeprefix("models/").removesuffix(".py"), tuple(sorted(m.names, key=isort_key))) for m in modules
+            (m.path.removeprefix("models/").removesuffix(".py"), tuple(sorted(m.names, key=import_name_key))) for m in modules
         ),
-        all_names=tuple(sorted(home, key=isort_key)),
+        all_names=tuple(sorted(home, key=all_name_key)),
     )
     return ModelsLayout(modules, package)
 
@@ -226,9 +217,9 @@ def _module(
     local: dict[str, list[str]] = {}
     for name in sorted(set().union(*(u.refers for u in units)) - set(names)):
         local.setdefault(home[name], []).append(name)
-    block = import_block([
+    block = sorted_import_lines([
         *(f"from {origin} import {', '.join(found)}" for origin, found in by_origin.items()),
-        *(f"from .{m} import {', '.join(sorted(found, key=isort_key))}" for m, found in sorted(local.items())),
+        *(f"from .{m} import {', '.join(sorted(found, key=import_name_key))}" for m, found in sorted(local.items())),
     ])
     line = _laid_out if relaid else str
     body = [u.text for u in units] + [line(r) for u in units for r in u.rebuilds]
@@ -241,30 +232,11 @@ def _laid_out(line: str) -> str:
     return (statement_lines(line, 0) or line).rstrip("\n") if line else line
 
 
-def import_block(imports: Iterable[str]) -> str:
-    """One-line imports sorted the way isort and ruff do: ``__future__``, the standard library,
-    third-party packages, then relative imports, a blank line between sections."""
-    sections: list[list[str]] = [[], [], [], []]
-
-    def section(line: str) -> int:
-        module = line.split()[1]
-        if module.startswith("."):
-            return 3
-        top = module.split(".")[0]
-        return 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 2
-
-    for line in sorted(set(imports), key=lambda ln: (section(ln), ln.startswith("from "), ln.split()[1])):
-        sections[section(line)].append(line)
-    return "\n\n".join("\n".join(s) for s in sections if s)
-
-
 __all__ = [
     "PACKAGE_INIT",
     "SPLIT_MIN",
     "ModelsLayout",
     "ModelsModule",
     "ModelsPackage",
-    "import_block",
-    "isort_key",
     "layout",
 ]

@@ -21,6 +21,7 @@ import jinja2
 
 from . import client_view, docs_view, escape, layout, models_view, server_view
 from .errors import Diagnostic, SpecError
+from .imports import all_name_key
 from .ir import Api
 from .resources import templates_dir
 from .table import rows
@@ -101,7 +102,7 @@ def render_package(
         "__init__.py",
         "__init__.py.jinja",
         imports=sorted(by_module.items()),
-        all_names=sorted({"models", *(name for _, name in exports)}, key=models_view.isort_key),
+        all_names=sorted({"models", *(name for _, name in exports)}, key=all_name_key),
     )
     return dict(sorted(files.items()))
 

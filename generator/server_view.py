@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import naming
+from .imports import import_name_key
 from .ir import (
     NONE,
     Api,
@@ -449,13 +450,8 @@ def _doc(op: Operation) -> str:
     return "\n\n".join(parts)
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
-    return (kind, name.lower())
-
-
 def _sorted_names(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(names), key=_isort_key))
+    return tuple(sorted(set(names), key=import_name_key))
 
 
 def build(api: Api) -> ServerView:
