@@ -16,7 +16,8 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -35,8 +36,25 @@ def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> N
     conn.close()
 
 
+def fork_safe() -> bool:
+    """Forking is safe: Linux, and this process has no other thread."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 def can_fork() -> bool:
-    return sys.platform == "linux" and threading.active_count() == 1 and not os.environ.get("OAPIGEN_DEBUG")
+    """Start background work in a fork (not with ``OAPIGEN_DEBUG``: one process keeps tracebacks whole)."""
+    return fork_safe() and not os.environ.get("OAPIGEN_DEBUG")
+
+
+@contextmanager
+def gc_frozen() -> Iterator[None]:
+    """While processes fork: what this process holds is moved out of the garbage collector's
+    reach, so the children's collections never walk it (nor copy its pages)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class Background(Generic[T]):
@@ -48,11 +66,8 @@ class Background(Generic[T]):
             context = multiprocessing.get_context("fork")
             self._conn, child = context.Pipe(duplex=False)
             self._process = context.Process(target=_child, args=(child, fn, args), daemon=True)
-            gc.freeze()  # what this process holds stays out of the child's garbage collections
-            try:
+            with gc_frozen():
                 self._process.start()
-            finally:
-                gc.unfreeze()
             child.close()
 
     def result(self) -> T:
@@ -92,4 +107,4 @@ def start(fn: Callable[..., T], *args: Any) -> Background[T]:
     return Background(fn, args)
 
 
-__all__ = ["Background", "can_fork", "start"]
+__all__ = ["Background", "can_fork", "fork_safe", "gc_frozen", "start"]

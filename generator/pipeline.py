@@ -162,14 +162,10 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
         if models is not None:
             models.cancel()
     stages.stage("render")
-    formatting = Formatting()  # black starts on each file while the next ones are rendered
-    try:
+    with Formatting() as formatting:  # black starts on each file while the next ones are rendered
         render_package(api, models_source, templates=job.template_dirs, on_file=formatting.add)
-    except BaseException:
-        formatting.close()
-        raise
-    stages.stage("format")
-    files = dict(sorted(formatting.finish().items()))
+        stages.stage("format")
+        files = dict(sorted(formatting.finish().items()))
     inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
     package_dir = job.output / job.package
     return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()))
