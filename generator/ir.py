@@ -8,6 +8,7 @@ kept beside them. Code strings appear only at render time (``TypeRef.annotation`
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,6 +271,15 @@ class Operation:
 
     def parameters_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location is location)
+
+    def types(self) -> Iterator[TypeRef]:
+        """Every type the operation names: parameters, request bodies, responses and their headers."""
+        yield from (p.type for p in self.parameters)
+        if self.request_body:
+            yield from (c.type for c in self.request_body.contents)
+        for response in self.responses:
+            yield from (c.type for c in response.contents)
+            yield from (h.type for h in response.headers)
 
 
 @dataclass(frozen=True, slots=True)

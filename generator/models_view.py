@@ -24,12 +24,12 @@ groups, so they always share a module.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from . import naming
 from .imports import all_name_key, import_name_key, sorted_import_lines
-from .ir import Api, Operation, TypeRef
+from .ir import Api
 from .layout import statement_lines
 from .models_layout import layout_statement, relayout, source_lines
 
@@ -69,6 +69,7 @@ class _Unit:
     refers: set[str]  # names of other definitions it uses
     uses: set[str]  # every name it loads (for imports)
     rebuilds: list[str]  # ``X.model_rebuild()`` statements of its names, as written
+    groups: set[str] = field(default_factory=set)  # whose operations use it (see _mark_users)
 
 
 def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
@@ -80,10 +81,10 @@ def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
         return ModelsLayout((ModelsModule("models.py", "", relayout(source) if relaid else source, api.model_names),), None)
     imports, units = parsed
     owner = {name: unit for unit in units for name in unit.names}
-    users = _users(api, owner)
+    _mark_users(api, owner)
     buckets: dict[str, list[_Unit]] = {}
     for unit in units:
-        groups = users.get(id(unit), set())
+        groups = unit.groups
         key = UNREFERENCED if not groups else COMMON if len(groups) > 1 else next(iter(groups))
         buckets.setdefault(key, []).append(unit)
     module_names = _module_names(sorted(k for k in buckets if k not in (COMMON, UNREFERENCED)))
@@ -154,33 +155,16 @@ def _bound(stmt: ast.ClassDef | ast.Assign | ast.AnnAssign) -> list[str]:
     return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
-def _type_names(types: Iterable[TypeRef]) -> set[str]:
-    return {name for t in types for name in t.model_names()}
-
-
-def _operation_types(op: Operation) -> Iterable[TypeRef]:
-    yield from (p.type for p in op.parameters)
-    if op.request_body:
-        yield from (c.type for c in op.request_body.contents)
-    for response in op.responses:
-        yield from (c.type for c in response.contents)
-        yield from (h.type for h in response.headers)
-
-
-def _users(api: Api, owner: Mapping[str, _Unit]) -> dict[int, set[str]]:
-    """id(unit) -> the groups whose operations use it (directly or through other classes)."""
-    users: dict[int, set[str]] = {}
+def _mark_users(api: Api, owner: Mapping[str, _Unit]) -> None:
+    """Each unit's ``groups``: those whose operations use it, directly or through other classes."""
     for op in api.operations:
         group = op.group or UNGROUPED
-        stack = [owner[n] for n in _type_names(_operation_types(op)) if n in owner]
+        stack = [owner[n] for t in op.types() for n in t.model_names() if n in owner]
         while stack:
             unit = stack.pop()
-            seen = users.setdefault(id(unit), set())
-            if group in seen:
-                continue
-            seen.add(group)
-            stack.extend(owner[n] for n in unit.refers)
-    return users
+            if group not in unit.groups:
+                unit.groups.add(group)
+                stack.extend(owner[n] for n in unit.refers)
 
 
 def _module_names(groups: list[str]) -> dict[str, str]:
