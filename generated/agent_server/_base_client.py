@@ -243,6 +243,18 @@ def _target(
     return (f"{url}?{query}" if query else url), None
 
 
+def _log_answer(response: httpx.Response) -> None:
+    if log.isEnabledFor(
+        logging.DEBUG
+    ):  # reading request.url.path costs even when not logged
+        log.debug(
+            "%s %s -> %d",
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+        )
+
+
 def _log_retry(
     request: httpx.Request, reason: object, delay: float, attempt: int, retries: int
 ) -> None:
@@ -311,13 +323,7 @@ class SyncAPIClient(BaseClient):
                     raise transport_error(request, exc) from exc
                 reason: object = type(exc).__name__
             else:
-                if log.isEnabledFor(logging.DEBUG):
-                    log.debug(
-                        "%s %s -> %d",
-                        request.method,
-                        request.url.path,
-                        response.status_code,
-                    )
+                _log_answer(response)
                 if response.is_success:
                     record(response)
                     return response
@@ -436,13 +442,7 @@ class AsyncAPIClient(BaseClient):
                     raise transport_error(request, exc) from exc
                 reason: object = type(exc).__name__
             else:
-                if log.isEnabledFor(logging.DEBUG):
-                    log.debug(
-                        "%s %s -> %d",
-                        request.method,
-                        request.url.path,
-                        response.status_code,
-                    )
+                _log_answer(response)
                 if response.is_success:
                     record(response)
                     return response
