@@ -202,7 +202,7 @@ class _Checker(ast.NodeVisitor):
                 self.check_class(stmt)
             elif isinstance(stmt, ast.Expr) and _is_rebuild(stmt.value):
                 continue
-            elif isinstance(stmt, _ASSIGNMENTS) or _is_docstring(stmt):
+            elif isinstance(stmt, _ASSIGNMENTS) or is_docstring(stmt):
                 self.visit(stmt)
             else:
                 self.fail(f"a {type(stmt).__name__} statement at module level (line {stmt.lineno})")
@@ -217,7 +217,7 @@ class _Checker(ast.NodeVisitor):
                 if name.startswith(PROTECTED_PREFIXES) or name in PYDANTIC_ATTRIBUTES:
                     self.fail(f"field {name!r} is reserved by pydantic")
                 self.visit(stmt)
-            elif isinstance(stmt, ast.Assign | ast.Pass) or _is_docstring(stmt):
+            elif isinstance(stmt, ast.Assign | ast.Pass) or is_docstring(stmt):
                 self.visit(stmt)
             elif isinstance(stmt, ast.FunctionDef) and stmt.decorator_list:
                 self.visit(stmt)  # validators
@@ -268,7 +268,7 @@ class _Refused(Exception):
         self.message, self.where = message, where
 
 
-def _is_docstring(stmt: ast.stmt) -> bool:
+def is_docstring(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
@@ -318,6 +318,7 @@ __all__ = [
     "PYDANTIC_ATTRIBUTES",
     "checked_source",
     "field_aliases",
+    "is_docstring",
     "iter_schemas",
     "name_enum_members",
     "needs_python_name",

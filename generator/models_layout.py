@@ -21,6 +21,7 @@ import re
 import sys
 
 from .layout import INDENT, LINE_LENGTH, statement_lines
+from .models_check import is_docstring
 
 # a backslash before a line break (black leaves the docstring alone), or a \\x, \\u, \\U or \\N
 # escape (black lowercases their hex digits)
@@ -51,11 +52,16 @@ def source_lines(source: str) -> list[str] | None:
     return [line + "\n" for line in source.split("\n")[:-1]]
 
 
+def first_line(stmt: ast.stmt) -> int:
+    """The 0-based line a statement starts on: its first decorator's, if it has any."""
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)]) - 1
+
+
 def layout_statement(stmt: ast.stmt, lines: list[str]) -> str:
     """One top-level statement of the module whose :func:`source_lines` are ``lines``, from its
     first decorator, laid out (or as it was)."""
-    start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))]) - 1
-    return _statement(stmt, lines, start, stmt.end_lineno or stmt.lineno, 0, False)
+    return _statement(stmt, lines, first_line(stmt), stmt.end_lineno or stmt.lineno, 0, False)
 
 
 def _body(body: list[ast.stmt], lines: list[str], depth: int, cursor: int, out: list[str]) -> int:
@@ -66,7 +72,7 @@ def _body(body: list[ast.stmt], lines: list[str], depth: int, cursor: int, out: 
         if start < cursor:  # shares a line with the previous statement: leave the rest
             return cursor
         gap = lines[cursor:start]
-        if index == 1 and depth and _is_docstring(body[0]) and not any(x.strip() for x in gap):
+        if index == 1 and depth and is_docstring(body[0]) and not any(x.strip() for x in gap):
             gap = ["\n"]  # black: one blank line after a class docstring
         out.extend(gap)
         end = stmt.end_lineno or stmt.lineno
@@ -86,7 +92,7 @@ def _statement(stmt: ast.stmt, lines: list[str], start: int, end: int, depth: in
         return _class(stmt, lines, start, end, depth) or verbatim
     if not isinstance(stmt, _SIMPLE):
         return verbatim
-    if _is_docstring(stmt):  # a class docstring; black leaves any other string statement alone
+    if is_docstring(stmt):  # a class docstring; black leaves any other string statement alone
         return (_docstring(verbatim, depth) if first and depth else None) or verbatim
     if len(own) > 1 and any(("#" in x or '"""' in x or "'''" in x or x.rstrip().endswith("\\")) for x in own):
         return verbatim
@@ -108,10 +114,6 @@ def _class(stmt: ast.ClassDef, lines: list[str], start: int, end: int, depth: in
     if _body(stmt.body, lines, depth + 1, start + 1, out) != end:
         return None
     return "".join(out)
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _docstring(text: str, depth: int) -> str | None:

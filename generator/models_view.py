@@ -31,7 +31,7 @@ from . import naming
 from .imports import all_name_key, import_name_key, sorted_import_lines
 from .ir import Api
 from .layout import statement_lines
-from .models_layout import layout_statement, relayout, source_lines
+from .models_layout import first_line, layout_statement, relayout, source_lines
 
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
 PACKAGE_INIT = "models/__init__.py"
@@ -126,8 +126,7 @@ def _parse(source: str, relaid: bool) -> tuple[list[tuple[str, str, str | None]]
             if numbered is None:
                 text = "".join(lines[start:end])
             else:
-                first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))]) - 1
-                text = "".join(numbered[start:first]) + layout_statement(stmt, numbered)
+                text = "".join(numbered[start : first_line(stmt)]) + layout_statement(stmt, numbered)
             unit = _Unit(names, text.strip("\n"), set(), loads, [])
             units.append(unit)
             by_name.update(dict.fromkeys(names, unit))
