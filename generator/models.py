@@ -46,7 +46,40 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
     models_check.name_enum_members(doc["components"]["schemas"])
+    keep_wire_values(doc["components"]["schemas"])
     return doc, diagnostics
+
+
+# ``number`` formats whose values an ``int | float`` holds as sent (others: Decimal, ...).
+_PLAIN_NUMBER_FORMATS = frozenset({"", "float", "double"})
+
+
+def keep_wire_values(schemas: Any) -> None:
+    """Make the models keep what the wire carries, in the schemas the library reads.
+
+    * An object schema that does not say what to do with unknown properties (neither
+      ``additionalProperties`` nor ``unevaluatedProperties``) allows them, as JSON Schema does:
+      its model keeps them (``extra="allow"``), so a newer server's fields are read, dumped and
+      sent back, and a body's keys the spec does not list are sent. ``additionalProperties:
+      false`` still forbids them.
+    * A plain ``number`` is ``int | float``: pydantic turns an int into a float for a ``float``
+      field, and ``5`` would go back on the wire as ``5.0``.
+    """
+    for schema in models_check.iter_schemas(schemas):
+        if not isinstance(schema, dict):
+            continue
+        if isinstance(schema.get("properties"), Mapping) and not (
+                {"additionalProperties", "unevaluatedProperties"} & schema.keys()):
+            schema["additionalProperties"] = True
+        types = schema.get("type")
+        if "enum" in schema or "const" in schema or str(schema.get("format", "")) not in _PLAIN_NUMBER_FORMATS:
+            continue
+        if types == "number":
+            schema["type"] = ["integer", "number"]
+            schema.pop("format", None)
+        elif isinstance(types, list) and "number" in types and "integer" not in types:
+            schema["type"] = [t for x in types for t in (["integer", x] if x == "number" else [x])]
+            schema.pop("format", None)
 
 
 def _discriminator_values(doc: Mapping[str, Any], member: Any, prop: str, depth: int = 0) -> set[str] | None:
