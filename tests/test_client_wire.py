@@ -134,9 +134,13 @@ def test_an_invalid_body_raises_a_request_validation_error_and_sends_nothing(wir
     assert recorder.requests == []
 
 
-def test_a_closed_schema_refuses_unknown_keys(wire: ModuleType) -> None:
+def test_a_closed_schema_refuses_unknown_keys(wire: ModuleType, base_url: str) -> None:
+    """``additionalProperties: false``: the client refuses them, and so does the server."""
     with mock_client(wire, Recorder()) as c, pytest.raises(wire.RequestValidationError, match=r"body\.b: Extra"):
         c.store.post_closed(body={"a": "x", "b": 1})
+    auth = {"Authorization": "Bearer t", "X-Key": "k"}
+    assert httpx.post(f"{base_url}/closed", json={"a": "x", "b": 1}, headers=auth).status_code == 422
+    assert httpx.post(f"{base_url}/closed", json={"a": "x"}, headers=auth).status_code == 204
 
 
 def test_a_parameter_that_cannot_be_sent_is_named(wire: ModuleType) -> None:
