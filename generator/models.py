@@ -50,10 +50,6 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     return doc, diagnostics
 
 
-# ``number`` formats whose values an ``int | float`` holds as sent (others: Decimal, ...).
-_PLAIN_NUMBER_FORMATS = frozenset({"", "float", "double"})
-
-
 def keep_wire_values(schemas: Any) -> None:
     """Make the models keep what the wire carries, in the schemas the library reads.
 
@@ -62,8 +58,10 @@ def keep_wire_values(schemas: Any) -> None:
       its model keeps them (``extra="allow"``), so a newer server's fields are read, dumped and
       sent back, and a body's keys the spec does not list are sent. ``additionalProperties:
       false`` still forbids them.
-    * A plain ``number`` is ``int | float``: pydantic turns an int into a float for a ``float``
-      field, and ``5`` would go back on the wire as ``5.0``.
+    * A ``number`` is ``int | float``, whatever its format: pydantic turns an int into a float
+      for a ``float`` field (``5`` would go back on the wire as ``5.0``), and the library's
+      types for some formats (``decimal``: Decimal, ``date-time``: datetime, ``time-delta``...)
+      are written to JSON as strings.
     """
     for schema in models_check.iter_schemas(schemas):
         if not isinstance(schema, dict):
@@ -71,15 +69,13 @@ def keep_wire_values(schemas: Any) -> None:
         if isinstance(schema.get("properties"), Mapping) and not (
                 {"additionalProperties", "unevaluatedProperties"} & schema.keys()):
             schema["additionalProperties"] = True
-        types = schema.get("type")
-        if "enum" in schema or "const" in schema or str(schema.get("format", "")) not in _PLAIN_NUMBER_FORMATS:
+        listed = [schema["type"]] if isinstance(schema.get("type"), str) else schema.get("type")
+        if not isinstance(listed, list) or "number" not in listed or "integer" in listed:
             continue
-        if types == "number":
-            schema["type"] = ["integer", "number"]
-            schema.pop("format", None)
-        elif isinstance(types, list) and "number" in types and "integer" not in types:
-            schema["type"] = [t for x in types for t in (["integer", x] if x == "number" else [x])]
-            schema.pop("format", None)
+        if "enum" not in schema and "const" not in schema:
+            schema["type"] = [t for x in listed for t in (("integer", x) if x == "number" else (x,))]
+            if "string" not in listed:  # the format is the number's
+                schema.pop("format", None)
 
 
 def _discriminator_values(doc: Mapping[str, Any], member: Any, prop: str, depth: int = 0) -> set[str] | None:

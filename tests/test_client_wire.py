@@ -97,7 +97,9 @@ def test_an_int_in_a_number_field_stays_an_int(wire: ModuleType, base_url: str) 
     models = wire.models
     assert type(models.Item(key="k", weight=5).weight) is int
     assert type(models.Item(key="k", weight=5.0).weight) is float
-    assert models.Item(key="k", weight=5).model_dump_json() == '{"key":"k","weight":5,"tags":null}'
+    item = models.Item.model_validate_json('{"key":"k","weight":5,"price":2,"ratio":0.5}')
+    assert item.model_dump_json(exclude_unset=True) == '{"key":"k","weight":5,"price":2,"ratio":0.5}'
+    assert models.Item(key="k", price=1.25).model_dump(mode="json", exclude_unset=True)["price"] == 1.25  # not "1.25"
     with pytest.raises(ValueError, match="greater than or equal to 0"):
         models.Item(key="k", weight=-1)  # the spec's constraints still hold
     with client(wire, base_url) as c:
