@@ -262,11 +262,11 @@ def _renamed_in_route(op: Operation) -> frozenset[str]:
 
 
 def _route_path(op: Operation) -> str:
-    """The path FastAPI routes: the spec's, with the parameters of :func:`_renamed_in_route`
-    named by their Python names."""
+    """The path FastAPI routes: the spec's without a ``#fragment`` (never sent), with the
+    parameters of :func:`_renamed_in_route` named by their Python names."""
     renamed = _renamed_in_route(op)
     names = {p.name: p.python_name for p in op.parameters_in(ParamLocation.PATH) if p.name in renamed}
-    return _TEMPLATE.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.path)  # one pass: no renaming twice
+    return _TEMPLATE.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.url_path)  # one pass: no renaming twice
 
 
 def _scalar(t: TypeRef) -> bool:
@@ -448,7 +448,7 @@ def _scheme(s: SecurityScheme) -> SchemeView | None:
 
 
 def _segments(op: Operation) -> list[str]:
-    return op.path.strip("/").split("/")
+    return op.url_path.strip("/").split("/")
 
 
 def _shadows(general: Operation, specific: Operation) -> bool:

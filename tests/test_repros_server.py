@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
+import yaml
+
+from generator.config import Job
+from generator.errors import Severity
 
 from .conftest import SHARED_SPECS, serve_over_http
 from .conftest_client import generate_files, install
@@ -147,3 +153,137 @@ async def test_repro_10_path_param_encoded_slash(packages: Any) -> None:
     with serve_over_http(server.create_app(Recording())) as url:
         async with pkg.AsyncClient(base_url=url, max_retries=0) as client:
             assert (await client.notes.get_note("c/d")).key == "c/d"
+
+
+async def test_repro_06_path_with_fragment(
+    packages: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from generator.pipeline import generate
+
+    spec = REPROS / "06-path-with-fragment.yaml"
+    done = generate(Job(spec=spec, output=Path("unused"), package="fragments", lenient=True))
+    warnings = [(d.pointer, d.message) for d in done.diagnostics if d.severity is Severity.WARNING]
+    assert warnings == [
+        (
+            "/paths/~1lookups#bundles/get",
+            "GET '/lookups#bundles' and GET '/lookups' (/paths/~1lookups/get) are one URL: a #fragment"
+            " is never sent; the server routes GET '/lookups' to 'lookupDoc', declared first",
+        )
+    ]
+    async with client_of(packages("06-path-with-fragment.yaml")) as client:
+        assert (await client.lookups.lookup_doc()).kind == "doc"  # declared first: answers /lookups
+    # Without the other operation on that URL, the fragment's operation answers at /lookups.
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    del document["paths"]["/lookups"]
+    alone = tmp_path / "fragment-alone.yaml"
+    alone.write_text(yaml.safe_dump(document), encoding="utf-8")
+    pkg = install(tmp_path_factory, "repro_06_alone", generate_files(alone, "repro_06_alone", lenient=True))
+    async with client_of(pkg) as client:
+        bundle = await client.lookups.lookup_bundle()
+        assert bundle.kind == "bundle" and isinstance(bundle.count, int)
+
+
+# -- the mock under bad traffic (issue 19) ------------------------------------------------------
+
+_THING = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string"}, "metadata": {"type": "object", "additionalProperties": True}},
+}
+
+
+def _robust_spec(depth: int) -> dict[str, Any]:
+    """POST /things echoing a free-form ``metadata``; GET /deep answering a chain of ``depth``
+    nested models, each required."""
+    chain = {
+        f"Level{i}": {
+            "type": "object",
+            "required": ["name", "next"] if i + 1 < depth else ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                **({"next": {"$ref": f"#/components/schemas/Level{i + 1}"}} if i + 1 < depth else {}),
+            },
+        }
+        for i in range(depth)
+    }
+    created = {"description": "the thing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Robust", "version": "1"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "tags": ["things"],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                    "responses": {"201": created},
+                }
+            },
+            "/deep": {
+                "get": {
+                    "operationId": "getDeep",
+                    "tags": ["deep"],
+                    "responses": {"200": {"description": "deep", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Level0"}}}}},
+                }
+            },
+        },
+        "components": {"schemas": {"Thing": _THING, **chain}},
+    }
+
+
+@pytest.fixture(scope="module")
+def robust(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    spec = tmp_path_factory.mktemp("robust") / "robust.json"
+    spec.write_text(json.dumps(_robust_spec(60)), encoding="utf-8")
+    return install(tmp_path_factory, "repro_robust", generate_files(spec, "repro_robust"))
+
+
+@contextlib.asynccontextmanager
+async def http_of(pkg: ModuleType) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    app = importlib.import_module(f"{pkg.__name__}.server").create_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield app, http
+
+
+def _nested(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+async def test_mock_echo_of_bad_metadata_is_never_a_500(robust: ModuleType) -> None:
+    bodies = [
+        '{"name": "n", "metadata": {"k": "\\ud800"}}',  # a lone surrogate: JSON, but no UTF-8
+        '{"name": "\\udfff", "metadata": {}}',
+        '{"name": "n", "metadata": ' + _nested(300) + "}",  # deeper than pydantic encodes
+        '{"name": "n", "metadata": ' + _nested(5000) + "}",  # deeper than Python's json reads
+    ]
+    async with http_of(robust) as (_, http):
+        for body in bodies:
+            answer = await http.post("/things", content=body, headers={"content-type": "application/json"})
+            assert answer.status_code < 500, (body[:60], answer.text[:200])
+            if answer.status_code == 201:
+                thing = robust.models.Thing.model_validate_json(answer.content)
+                assert "\ud800" not in json.dumps(thing.model_dump())
+        fine = await http.post("/things", json={"name": "n", "metadata": {"k": "v"}})
+        assert fine.status_code == 201 and fine.json()["metadata"] == {"k": "v"}  # still echoed
+
+
+async def test_mock_answers_a_chain_of_60_nested_models(robust: ModuleType) -> None:
+    async with client_of(robust) as client:
+        level = await client.deep.get_deep()
+        for _ in range(59):
+            level = level.next
+        assert type(level).__name__ == "Level59"
+
+
+async def test_mock_answer_cache_is_capped_by_bytes(robust: ModuleType) -> None:
+    runtime = importlib.import_module(f"{robust.__name__}._server_runtime")
+    big = "x" * 100_000
+    async with http_of(robust) as (app, http):
+        for i in range(400):  # 400 distinct answers of ~100 kB: 40 MB if all were kept
+            answer = await http.post("/things", json={"name": f"n{i}", "metadata": {"k": big}})
+            assert answer.status_code == 201
+        kept = app.state.server.answers
+        assert 0 < sum(len(a.body or b"") for a in kept.values()) <= runtime._REMEMBERED_BYTES
+        again = await http.post("/things", json={"name": "n399", "metadata": {"k": big}})
+        assert again.content == answer.content  # the same request, the same answer
