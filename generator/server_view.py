@@ -103,7 +103,7 @@ class ParamView:
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
     percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
-    split: str | None  # a list sent as one delimited value: the runtime's splitter
+    splitter: str | None  # a list sent as one delimited value: the runtime's splitter
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +294,7 @@ def fastapi_reads(p: Parameter) -> bool:
 _SPLITTERS = {"form": "comma_separated", "spaceDelimited": "space_separated", "pipeDelimited": "pipe_separated"}
 
 
-def _split(p: Parameter) -> str | None:
+def _splitter(p: Parameter) -> str | None:
     """The splitter of a list parameter FastAPI reads that arrives as one delimited value (it
     reads only repeated keys): a query or cookie parameter not exploded, a header (``simple``
     style: always one comma-separated value)."""
@@ -337,7 +337,7 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
         deprecated=p.deprecated,
         deep_object=deep,
         percent_decoded=p.location is ParamLocation.COOKIE,
-        split=None if deep else _split(p),
+        splitter=None if deep else _splitter(p),
         from_text=any(
             t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
             for t in p.type.walk()
@@ -648,7 +648,7 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add("from_text")
         if any(p.percent_decoded for p in v.params):
             names.add("percent_decoded")
-        names.update(p.split for p in v.params if p.split)
+        names.update(p.splitter for p in v.params if p.splitter)
     return _sorted_names(names)
 
 

@@ -287,3 +287,43 @@ async def test_mock_answer_cache_is_capped_by_bytes(robust: ModuleType) -> None:
         assert 0 < sum(len(a.body or b"") for a in kept.values()) <= runtime._REMEMBERED_BYTES
         again = await http.post("/things", json={"name": "n399", "metadata": {"k": big}})
         assert again.content == answer.content  # the same request, the same answer
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^TK[0-9]{4}$",
+        r"^[A-Z]{2}-\d{3,5}$",
+        r"^(foo|bar)_[a-z]+$",
+        r"^\w+@\w+\.com$",
+        r"^[^\s,]{8,}$",
+        r"^#?[0-9a-fA-F]{6}$",
+        r"^(\d{1,3}\.){3}\d{1,3}$",
+        r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*\.)+[a-z]{2,}$",
+        r"^sk_(live|test)_[A-Za-z0-9]{24}$",
+        r"^\+?[1-9]\d{1,14}$",
+    ],
+)
+def test_mock_strings_match_patterns(robust: ModuleType, pattern: str) -> None:
+    from typing import Annotated
+
+    from pydantic import StringConstraints
+
+    mock = importlib.import_module(f"{robust.__name__}._server_mock")
+    tp = Annotated[str, StringConstraints(pattern=pattern)]
+    for seed in range(5):
+        assert re.search(pattern, mock.value(tp, seed, example=(False, None), echo={}))
+
+
+
+@pytest.mark.parametrize(("pattern", "low", "high"), [(r"^[a-z]+$", 20, 24), (r"^[a-z0-9]{2,}-[0-9]+$", 12, 12), (r"^x+$", 0, 2)])
+def test_mock_strings_match_patterns_and_lengths(robust: ModuleType, pattern: str, low: int, high: int) -> None:
+    from typing import Annotated
+
+    from pydantic import StringConstraints
+
+    mock = importlib.import_module(f"{robust.__name__}._server_mock")
+    tp = Annotated[str, StringConstraints(pattern=pattern, min_length=low, max_length=high)]
+    for seed in range(5):
+        text = mock.value(tp, seed, example=(False, None), echo={})
+        assert re.search(pattern, text) and low <= len(text) <= high
