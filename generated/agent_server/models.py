@@ -282,7 +282,13 @@ class CronCreate(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
@@ -692,7 +698,13 @@ class RunCreateStateful(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
@@ -802,7 +814,13 @@ class RunCreateStateless(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
@@ -1438,7 +1456,13 @@ class ThreadCronCreate(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
