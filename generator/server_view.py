@@ -63,7 +63,7 @@ _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
-     "space_separated", "pipe_separated"}
+     "space_separated", "pipe_separated", "header_items"}
 )
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
@@ -302,7 +302,7 @@ def _splitter(p: Parameter) -> str | None:
     if not any(m.kind is TypeKind.LIST for m in members):
         return None
     if p.location is ParamLocation.HEADER:
-        return _SPLITTERS["form"]
+        return "header_items"
     if p.location in (ParamLocation.QUERY, ParamLocation.COOKIE) and not p.explode:
         return _SPLITTERS.get(p.style)
     return None

@@ -327,3 +327,43 @@ def test_mock_strings_match_patterns_and_lengths(robust: ModuleType, pattern: st
     for seed in range(5):
         text = mock.value(tp, seed, example=(False, None), echo={})
         assert re.search(pattern, text) and low <= len(text) <= high
+
+
+async def test_lists_sent_as_one_value_are_split_in_every_location(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Repro 13's class beyond the query's form style: pipeDelimited and spaceDelimited query
+    lists, a cookie list not exploded, a header list (always one comma-separated value)."""
+    strings = {"type": "array", "items": {"type": "string"}}
+    parameters = [
+        {"name": "pipes", "in": "query", "style": "pipeDelimited", "explode": False, "schema": strings},
+        {"name": "spaces", "in": "query", "style": "spaceDelimited", "explode": False, "schema": strings},
+        {"name": "crumbs", "in": "cookie", "explode": False, "schema": strings},
+        {"name": "X-Tags", "in": "header", "schema": strings},
+    ]
+    spec = tmp_path_factory.mktemp("lists") / "lists.json"
+    spec.write_text(json.dumps({
+        "openapi": "3.0.3",
+        "info": {"title": "Lists", "version": "1"},
+        "paths": {"/items": {"get": {
+            "operationId": "listItems", "tags": ["items"], "parameters": parameters,
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": strings}}}},
+        }}},
+    }), encoding="utf-8")
+    pkg = install(tmp_path_factory, "repro_lists", generate_files(spec, "repro_lists"))
+    server = importlib.import_module(f"{pkg.__name__}.server")
+    seen: dict[str, Any] = {}
+
+    class Recording(server.Handlers):  # type: ignore[misc,name-defined]
+        async def list_items(self, **arguments: Any) -> list[str]:
+            seen.update(arguments)
+            return []
+
+    lists = {"pipes": ["a", "b c"], "spaces": ["d", "e"], "crumbs": ["f,", "g h"], "x_tags": ["i", "j"]}
+    async with client_of(pkg, server.create_app(Recording())) as client:
+        await client.items.list_items(**lists)
+    assert seen == lists
+    transport = httpx.ASGITransport(app=server.create_app(Recording()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        await http.get("/items", headers=[("X-Tags", "k, l"), ("X-Tags", "m")])
+    assert seen["x_tags"] == ["k", "l", "m"]
