@@ -44,15 +44,17 @@ async def client_of(pkg: ModuleType, app: Any = None) -> AsyncIterator[Any]:
     """The package's AsyncClient talking to ``app`` (default: its own mock, ``create_app()``)."""
     server = importlib.import_module(f"{pkg.__name__}.server")
     transport = httpx.ASGITransport(app=app if app is not None else server.create_app())
-    http = httpx.AsyncClient(transport=transport, base_url="http://test")
-    async with pkg.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client:
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+        pkg.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client,
+    ):
         yield client
 
 
 async def test_repro_02_mock_pattern(packages: Any) -> None:
     async with client_of(packages("02-mock-pattern-500.yaml")) as client:
-        for ticket in ("t1", "t2", "t3"):
-            ticket = await client.tickets.get_ticket(ticket)
+        for ticket_id in ("t1", "t2", "t3"):
+            ticket = await client.tickets.get_ticket(ticket_id)
             assert re.fullmatch(r"TK[0-9]{4}", ticket.code)
 
 
