@@ -82,17 +82,14 @@ def _print(diagnostics: Sequence[Diagnostic], args: argparse.Namespace | None = 
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .pipeline import prepare
+    from .pipeline import judged, prepare
 
-    prepared = prepare(_job(args))
-    findings = [*prepared.warnings, *prepared.findings]
-    if args.lenient:
-        _print([d.as_warning() for d in findings], args)
-        return EXIT_OK
-    if findings:
-        raise SpecError([Diagnostic(d.file, d.pointer, d.message, line=d.line, column=d.column, hint=d.hint) for d in findings])
+    # The judgement `generate` makes: errors (the output would be wrong) exit 2, the rest are
+    # warnings; --lenient makes every finding a warning.
+    warnings = judged(prepare(_job(args)), args.lenient)
+    _print(warnings, args)
     if not args.quiet:
-        print(f"{args.spec}: valid")
+        print(f"{args.spec}: valid" + (f" ({len(warnings)} warning(s))" if warnings else ""))
     return EXIT_OK
 
 

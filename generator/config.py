@@ -15,14 +15,15 @@ Each table is one package to generate::
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import naming
-from .errors import Diagnostic, SpecError, pointer
+from .errors import Diagnostic, SpecError, escape_pointer_token, pointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Job:
     allow_remote_refs: bool = False
     renames: tuple[tuple[str, str], ...] = field(default=())
     templates: Path | None = None  # a folder searched before the built-in templates
+    origin: tuple[str, str] = ("", "")  # the config file and the pointer of its table, if any
 
     @property
     def rename_map(self) -> dict[str, str]:
@@ -67,6 +69,21 @@ class Job:
         if self.templates is not None:
             options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
         return options
+
+    def check_renames(self, operation_ids: Iterable[str]) -> None:
+        """Every ``rename`` key must name an operation: a typo would be ignored silently."""
+        known = sorted(set(operation_ids))
+        problems = []
+        for key, _ in self.renames:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+                file, where = self.origin
+                problems.append(Diagnostic(file or str(self.spec), f"{where}/rename/{escape_pointer_token(key)}" if where else "",
+                                           f"rename: no operation has the operationId {key!r}",
+                                           hint="did you mean " + " or ".join(map(repr, close)) + "?" if close else
+                                           "`oapigen inspect SPEC` lists the operation ids"))
+        if problems:
+            raise SpecError(problems)
 
     def check(self) -> None:
         """Refuse options that cannot work (a missing override folder)."""
@@ -140,4 +157,5 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         allow_remote_refs=table.get("allow_remote_refs", False),
         renames=tuple(sorted(rename.items())),
         templates=base / table["templates"] if "templates" in table else None,
+        origin=(display, where),
     )

@@ -139,6 +139,7 @@ def build(
         spec_sha256=prepared.spec.sha256,
         model_names=result.class_names,
     )
+    job.check_renames(op.operation_id for op in api.operations)
     return api, result.source, [*diagnostics, *model_diags, *build_diags]
 
 

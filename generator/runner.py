@@ -97,12 +97,13 @@ def run_job(job: Job, options: RunOptions, display: TextIO | None = None) -> Out
 
 def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outcome:
     from .pipeline import generate
-    from .writer import diff_package, safe_package_dir, write_package
+    from .writer import diff_package, package_name_warnings, safe_package_dir, write_package
 
     job.check()
     package_dir = safe_package_dir(job.output, job.package)
     result = generate(job, stages)
-    warnings = [] if options.quiet else grouped_warnings(result.diagnostics, verbose=options.verbose)
+    diagnostics = [*package_name_warnings(job.output, job.package), *result.diagnostics]
+    warnings = [] if options.quiet else grouped_warnings(diagnostics, verbose=options.verbose)
     if options.check:
         diffs = diff_package(package_dir, result.files)
         stages.done()
@@ -120,7 +121,7 @@ def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outco
     summary = (
         f"{package_dir}: {len(result.api.operations)} operations, {len(result.api.model_names)} models; "
         f"{len(report.written)} file(s) written, {len(report.unchanged)} unchanged, {len(report.removed)} removed; "
-        f"{len(result.diagnostics)} warning(s); {time.perf_counter() - started:.1f}s"
+        f"{len(diagnostics)} warning(s); {time.perf_counter() - started:.1f}s"
     )
     timings = [f"{package_dir}: {stages.timings_line()}"] if options.verbose else []
     return Outcome(str(package_dir), EXIT_OK, "", (*warnings, *timings, summary))

@@ -201,6 +201,26 @@ class _RefReport:
             p for loop in self.loops for p in loop]
 
 
+# JSON Schema's types, and Swagger 2.0's `file` (a 3.x `type: file` is left to the library)
+SCHEMA_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null", "file")
+
+
+def _check_type(path: Tokens, value: Any, problem: Callable[[Tokens, str, str | None], None]) -> None:
+    """A schema's ``type`` must name JSON Schema types: any other would be generated as an
+    untyped value (``Any``), so an unknown one is an error, with the closest type as a hint."""
+    import difflib
+
+    names = value if isinstance(value, list) else [value]
+    for index, name in enumerate(names):
+        where = (*path, "type", index) if isinstance(value, list) else (*path, "type")
+        if not isinstance(name, str):
+            problem(where, f"a schema's type must be a string, found {_describe(name)}", None)
+        elif name not in SCHEMA_TYPES:
+            close = difflib.get_close_matches(name, SCHEMA_TYPES[:-1], n=1)
+            problem(where, f"unknown schema type '{name}'",
+                    f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(SCHEMA_TYPES[:-1]))
+
+
 def _collect(document: dict[str, Any], problem: Callable[[Tokens, str, str | None], None]) -> list[tuple[Tokens, str]]:
     """One walk: every ``$ref`` (path, ref); schema/``$ref`` type problems go to ``problem``."""
     refs: list[tuple[Tokens, str]] = []
@@ -212,6 +232,8 @@ def _collect(document: dict[str, Any], problem: Callable[[Tokens, str, str | Non
                 refs.append((tuple(path), ref))
             elif ref is not MISSING:
                 problem((*path, "$ref"), f"$ref must be a string, found {_describe(ref)}", None)
+            if kind == SCHEMA and "type" in node:
+                _check_type(tuple(path), node["type"], problem)
             return True
         if kind == SCHEMA and not isinstance(node, bool):
             hint = ("write `items: {...}` (one schema), not a list"

@@ -11,15 +11,18 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import keyword
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, SpecError
+from . import naming
+from .errors import Diagnostic, Severity, SpecError
 
 MANIFEST = ".oapigen-manifest.json"
 _SKIP_DIRS = {"__pycache__"}
@@ -87,10 +90,41 @@ def _fail(package_dir: Path, message: str) -> SpecError:
     return SpecError(Diagnostic(str(package_dir), "", message))
 
 
+def _fix(package: str) -> str:
+    return f"--package {naming.snake(package, prefix='api')}"
+
+
+def _check_output(output: Path) -> None:
+    """The output folder, or the nearest of its parents that exists, must be a folder."""
+    for folder in (output, *output.parents):
+        if folder.is_dir():
+            return
+        if folder.exists() or folder.is_symlink():
+            what = "is" if folder == output else f"is inside {folder}, which is"
+            raise SpecError(Diagnostic(str(output), "", f"the output folder {what} not a directory",
+                                       hint="--output / output = names the folder the package goes in"))
+
+
+def is_subpackage_folder(output: Path) -> bool:
+    """``output`` is itself a Python package: the generated one is imported as ``parent.name``
+    and shadows no top-level module."""
+    return (output / "__init__.py").is_file()
+
+
 def safe_package_dir(output: Path, package: str) -> Path:
-    """``output/package``, refusing names or links that would leave ``output``."""
+    """``output/package``, refusing names that cannot be imported or would shadow the standard
+    library, an output that is not a folder, and links that would leave ``output``."""
     if not package.isidentifier() or not package.isascii():
-        raise _fail(output / package, f"package name {package!r} is not a valid Python identifier")
+        raise SpecError(Diagnostic(str(output / package), "", f"package name {package!r} is not a valid Python identifier",
+                                   hint=_fix(package)))
+    if keyword.iskeyword(package):
+        raise SpecError(Diagnostic(str(output / package), "", f"package name {package!r} is a Python keyword "
+                                   f"(`import {package}` is a syntax error)", hint=_fix(package)))
+    if package in sys.stdlib_module_names and not is_subpackage_folder(output):
+        raise SpecError(Diagnostic(str(output / package), "", f"package name {package!r} is a standard library module: with the output folder "
+                                   f"on sys.path, `import {package}` anywhere would import the generated package",
+                                   hint=f"--package {package}_api, or an --output folder with an __init__.py"))
+    _check_output(output)
     package_dir = output / package
     if package_dir.is_symlink():
         raise _fail(package_dir, "the package folder is a symbolic link; refusing to write through it")
@@ -215,3 +249,18 @@ def _swap(package_dir: Path, staging: Path) -> None:
         os.replace(backup, package_dir)
         raise
     shutil.rmtree(backup, ignore_errors=True)
+
+
+def package_name_warnings(output: Path, package: str) -> list[Diagnostic]:
+    """A top-level package named like a module installed in this environment shadows it (or is
+    shadowed by it, depending on ``sys.path``): a warning naming the distribution."""
+    if is_subpackage_folder(output):
+        return []
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions().get(package)
+    if not owners:
+        return []
+    return [Diagnostic(str(output / package), "", f"package name {package!r} is also the top-level module of the installed "
+                       f"distribution {', '.join(sorted(set(owners)))}: whichever comes first on sys.path hides the other",
+                       Severity.WARNING, hint=f"--package {package}_api (or package = in the config table)")]

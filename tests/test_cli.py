@@ -153,3 +153,82 @@ def test_config_generates_every_table(tmp_path: Path) -> None:
     assert (tmp_path / "gen" / "pets" / "models.py").is_file() and (tmp_path / "gen" / "pets_two" / "API.md").is_file()
     assert "pets.list" in (tmp_path / "gen" / "pets" / "API.md").read_text()
     assert run_oapigen("generate", "--check", cwd=tmp_path).returncode == 0
+
+
+# --- bad input is bad input (exit 2 with a fix), not a bug and not silently accepted -----------
+
+def _spec(tmp_path: Path, schema: str = "{type: object}", extra: str = "") -> Path:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        f'openapi: 3.1.0\ninfo: {{title: t, version: "1"{extra}}}\npaths:\n  /a:\n    get:\n'
+        f'      operationId: getA\n      responses:\n        "200":\n          description: ok\n'
+        f"          content:\n            application/json:\n              schema: {schema}\n"
+    )
+    return spec
+
+
+def test_output_that_is_a_file_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    for output in ("afile", "afile/below"):
+        result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path / output))
+        assert_no_traceback(result)
+        assert result.returncode == 2, result.stderr
+        assert "not a directory" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(("package", "expected"), [
+    ("my-pkg", "--package my_pkg"),
+    ("class", "keyword"),
+    ("json", "standard library"),
+    ("os", "standard library"),
+])
+def test_package_names_that_cannot_work_are_refused_with_a_fix(tmp_path: Path, package: str, expected: str) -> None:
+    result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path), "--package", package)
+    assert_no_traceback(result)
+    assert result.returncode == 2 and expected in result.stderr, result.stderr
+    assert not (tmp_path / package).exists()
+
+
+def test_a_standard_library_name_is_fine_inside_a_package(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path), "--package", "json")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "json" / "client.py").is_file()
+
+
+def test_a_package_named_like_an_installed_module_gets_a_warning(tmp_path: Path) -> None:
+    result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path), "--package", "httpx")
+    assert result.returncode == 0, result.stderr
+    assert "warning:" in result.stderr and "installed distribution httpx" in result.stderr
+    assert "1 warning(s)" in result.stderr
+
+
+def test_unknown_schema_type_is_judged_the_same_by_validate_and_generate(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, "{type: objekt}")
+    for command in (["validate", str(spec)], ["generate", str(spec), "--output", str(tmp_path / "out")]):
+        result = run_oapigen(*command)
+        assert result.returncode == 2, result.stderr
+        assert "unknown schema type 'objekt'" in result.stderr and "did you mean 'object'" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert run_oapigen("generate", str(spec), "--lenient", "--output", str(tmp_path / "out")).returncode == 0
+
+
+def test_a_harmless_finding_is_a_warning_for_validate_as_for_generate(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, extra=", unknownKey: 1")
+    validated = run_oapigen("validate", str(spec))
+    generated = run_oapigen("generate", str(spec), "--output", str(tmp_path / "out"))
+    for result in (validated, generated):
+        assert result.returncode == 0, result.stderr
+        assert "warning:" in result.stderr and "unknownKey" in result.stderr
+    assert "valid (1 warning(s))" in validated.stdout
+
+
+def test_a_rename_of_no_operation_is_an_error_naming_the_closest(tmp_path: Path) -> None:
+    shutil.copy(PETSTORE, tmp_path / "petstore.yaml")
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.oapigen.specs]]\nspec = "petstore.yaml"\nrename = { listPet = "pets.list" }\n')
+    result = run_oapigen("generate", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "/tool/oapigen/specs/0/rename/listPet" in result.stderr and "'listPets'" in result.stderr
+    assert not (tmp_path / "generated").exists()
