@@ -16,6 +16,7 @@ Each table is one package to generate::
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -94,6 +95,23 @@ class Job:
 def default_package(spec: Path) -> str:
     stem = spec.name.split(".")[0] if spec.name else "api"
     return naming.snake(stem, prefix="api")
+
+
+def find_config(start: Path) -> Path:
+    """The ``pyproject.toml`` to read without SPEC: the first one with a ``[tool.oapigen]`` table
+    in ``start`` or a folder above it (as ruff and pytest find theirs)."""
+    here = Path(os.path.relpath(start.resolve(), Path.cwd().resolve()))
+    for folder in (here, *(Path(os.path.relpath(p, Path.cwd().resolve())) for p in start.resolve().parents)):
+        candidate = folder / "pyproject.toml"
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # unreadable or broken: not one of ours (a broken one above ours is not read)
+        if isinstance(data.get("tool"), dict) and "oapigen" in data["tool"]:
+            return candidate
+    raise SpecError(Diagnostic(str(here / "pyproject.toml"), "", "no SPEC given, and no pyproject.toml with a "
+                               "[tool.oapigen] table here or in a folder above",
+                               hint="give SPEC, or add [[tool.oapigen.specs]] tables to pyproject.toml"))
 
 
 _KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates"}

@@ -161,6 +161,13 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    overwritten_edits: tuple[str, ...] = ()  # written over a file edited by hand since the last run
+
+
+def hand_edited(path: Path) -> Diagnostic:
+    """The warning for a generated file whose hand edit a run overwrote."""
+    return Diagnostic(str(path), "", "had been edited by hand; the edit is overwritten (a generated file is rewritten "
+                      "on every run: change the spec, an overlay or a template override instead)", Severity.WARNING)
 
 
 def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[str, Any]) -> WriteReport:
@@ -191,6 +198,10 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
                 + " (move them away, or delete them if they are old output)",
             )
     unchanged = tuple(rel for rel in sorted(files) if read_regular(package_dir / rel) == files[rel])
+    overwritten_edits = tuple(
+        rel for rel in sorted(set(files) & old_owned)
+        if rel not in unchanged and (text := read_regular(package_dir / rel)) is not None and sha256_text(text) != hashes[rel]
+    )
     edited = {
         rel
         for rel in old_owned - set(files) - {MANIFEST}
@@ -214,6 +225,7 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
         written=tuple(rel for rel in sorted(files) if rel not in unchanged),
         unchanged=unchanged,
         removed=tuple(sorted(old_owned - set(files) - {MANIFEST} - edited)),
+        overwritten_edits=overwritten_edits,
     )
 
 

@@ -187,7 +187,7 @@ def test_a_template_is_replaced_through_the_cli_and_its_edits_regenerate(tmp_pat
     assert missing.returncode == 2 and "templates folder not found" in missing.stderr
     (templates / "API.md.jinja").write_text("# {{ api.nope }}\n")  # a broken override is bad input
     broken = run_oapigen(*args)
-    assert broken.returncode == 2 and f"{templates / 'API.md.jinja'}: /: template error: " in broken.stderr
+    assert broken.returncode == 2 and f"error: {templates / 'API.md.jinja'}: template error: " in broken.stderr
 
 
 def test_the_config_key_templates(tmp_path: Path) -> None:
@@ -298,7 +298,7 @@ def test_grouping_keeps_errors_and_order() -> None:
                    w("'d' is bad")]
     assert message_kind("'a' is not of type \"string\" at 12") == "'...' is not of type '...' at N"
     lines = grouped_warnings(diagnostics, verbose=False, per_kind=2)
-    assert lines == ["f: /e: broken", "warning: f: /x: 'a' is bad", "warning: f: /x: 'b' is bad",
+    assert lines == ["error: f: /e: broken", "warning: f: /x: 'a' is bad", "warning: f: /x: 'b' is bad",
                      "  ... and 2 more like this (--verbose shows them all)", "warning: f: /x: other 1"]
     assert len(grouped_warnings(diagnostics, verbose=True, per_kind=2)) == 6
 

@@ -232,3 +232,107 @@ def test_a_rename_of_no_operation_is_an_error_naming_the_closest(tmp_path: Path)
     assert result.returncode == 2
     assert "/tool/oapigen/specs/0/rename/listPet" in result.stderr and "'listPets'" in result.stderr
     assert not (tmp_path / "generated").exists()
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+def test_version_and_a_plain_help() -> None:
+    from importlib.metadata import version
+
+    shown = run_oapigen("--version")
+    assert shown.returncode == 0 and shown.stdout.strip() == f"oapigen {version('oapigen')}"
+    helped = run_oapigen("--help")
+    assert helped.returncode == 0 and "``" not in helped.stdout and "Exit codes" in helped.stdout
+
+
+def test_errors_say_error_and_no_pointer_when_not_about_a_place_in_a_spec(tmp_path: Path) -> None:
+    missing = run_oapigen("validate", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2
+    assert missing.stderr.startswith(f"error: {tmp_path / 'nope.yaml'}: ") and "/:" not in missing.stderr
+    located = run_oapigen("validate", str(_spec(tmp_path, "{type: objekt}")))
+    assert located.stderr.startswith(f"error: {tmp_path / 'api.yaml'}:12: /paths/~1a/get/"), located.stderr
+
+
+def test_check_of_a_package_never_generated_says_missing(tmp_path: Path) -> None:
+    result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path), "--check")
+    assert result.returncode == 1
+    assert f"{tmp_path / 'petstore'}: missing (never generated)" in result.stderr
+    assert "stale" not in result.stderr and result.stdout == ""
+
+
+def test_a_hand_edit_that_is_overwritten_is_named(tmp_path: Path) -> None:
+    args = ("generate", str(PETSTORE), "--output", str(tmp_path))
+    assert run_oapigen(*args).returncode == 0
+    client = tmp_path / "petstore" / "client.py"
+    client.write_text(client.read_text() + "# my fix\n")
+    result = run_oapigen(*args)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {client}: had been edited by hand; the edit is overwritten" in result.stderr
+    assert "1 file(s) written" in result.stderr and "# my fix" not in client.read_text()
+
+
+def test_swagger_1_2_is_refused_naming_its_version(tmp_path: Path) -> None:
+    spec = tmp_path / "old.json"
+    spec.write_text('{"swaggerVersion": "1.2", "apis": []}')
+    result = run_oapigen("validate", str(spec))
+    assert result.returncode == 2
+    assert "unsupported Swagger version '1.2' (found swaggerVersion: 1.2)" in result.stderr
+    assert "no 'openapi' field" not in result.stderr
+
+
+def test_a_big_spec_logs_each_stage_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    paths = "".join(
+        f"  /r{i}:\n    get:\n      operationId: get{i}\n      responses:\n        '200': {{description: ok}}\n"
+        for i in range(60))
+    spec = tmp_path / "big.yaml"
+    spec.write_text(f'openapi: 3.1.0\ninfo: {{title: t, version: "1"}}\npaths:\n{paths}')
+    result = run_oapigen("generate", str(spec), "--output", str(tmp_path))  # stderr is a pipe here
+    assert result.returncode == 0, result.stderr
+    logged = [line.split(" (")[0] for line in result.stderr.splitlines() if "(60 operations, " in line]
+    assert logged == [f"{tmp_path / 'big'}: {stage}" for stage in ("load", "validate", "models", "render", "format", "write")]
+    quiet = run_oapigen("generate", str(spec), "--output", str(tmp_path / "q"), "-q")
+    assert quiet.stderr == ""
+
+
+def test_warnings_of_every_stage_are_located_alike(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        'openapi: 3.1.0\ninfo: {title: t, version: "1", unknownKey: 1}\npaths:\n  /a:\n    get:\n'
+        '      operationId: getA\n      parameters:\n        - {name: "bad name", in: header, schema: {type: string}}\n'
+        '      responses:\n        "200": {description: ok}\n')
+    result = run_oapigen("generate", str(spec), "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2, result.stderr
+    assert warnings[0].startswith(f"warning: {spec}:2: /info: ")  # the validator's
+    assert warnings[1].startswith(f"warning: {spec}:8: /paths/~1a/get/parameters/0: ")  # the IR's
+
+
+def test_several_findings_about_one_value_are_one_warning(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, "{type: array, items: {type: string, enum: [a, b], default: [a, b]}}")
+    result = run_oapigen("validate", str(spec))
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert "items/default: ['a', 'b'] is not of type 'string'; is not one of ['a', 'b']" in warning
+    assert "belongs to the array schema, next to `items`" in warning
+
+
+# --- config lookup -------------------------------------------------------------------------------
+
+def test_config_is_found_from_a_subfolder_and_named(tmp_path: Path) -> None:
+    shutil.copy(PETSTORE, tmp_path / "petstore.yaml")
+    (tmp_path / "pyproject.toml").write_text('[[tool.oapigen.specs]]\nspec = "petstore.yaml"\npackage = "pets"\n')
+    below = tmp_path / "src" / "deeper"
+    below.mkdir(parents=True)
+    (below.parent / "pyproject.toml").write_text('[project]\nname = "other"\n')  # no [tool.oapigen]: passed over
+    result = run_oapigen("generate", cwd=below)
+    assert result.returncode == 0, result.stderr
+    assert f"oapigen: using {Path('..', '..', 'pyproject.toml')}" in result.stderr
+    assert (tmp_path / "generated" / "pets" / "client.py").is_file()
+    assert run_oapigen("generate", "--check", cwd=below).returncode == 0
+
+
+def test_no_config_anywhere_is_bad_input(tmp_path: Path) -> None:
+    result = run_oapigen("generate", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2 and "no pyproject.toml with a [tool.oapigen] table" in result.stderr
