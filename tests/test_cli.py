@@ -336,3 +336,25 @@ def test_no_config_anywhere_is_bad_input(tmp_path: Path) -> None:
     result = run_oapigen("generate", cwd=tmp_path)
     assert_no_traceback(result)
     assert result.returncode == 2 and "no pyproject.toml with a [tool.oapigen] table" in result.stderr
+
+
+# --- one spec edit rewrites only the files it changes ---------------------------------------------
+
+def test_a_spec_edit_touches_only_the_files_whose_content_changed(tmp_path: Path) -> None:
+    spec = tmp_path / "petstore.yaml"
+    shutil.copy(PETSTORE, spec)
+    args = ("generate", str(spec), "--output", str(tmp_path))
+    assert run_oapigen(*args).returncode == 0
+    package = tmp_path / "petstore"
+    before = {p.name: p.read_bytes() for p in package.iterdir() if p.is_file()}
+    spec.write_text(spec.read_text().replace("        tag:\n          type: string\n",
+                                             "        tag:\n          type: string\n        color:\n          type: string\n", 1))
+    check = run_oapigen(*args, "--check")
+    assert check.returncode == 1
+    after_check = run_oapigen(*args)
+    assert after_check.returncode == 0, after_check.stderr
+    changed = sorted(name for name, text in before.items() if (package / name).read_bytes() != text)
+    # the models, the hash (in _spec.py and the manifest), and the documents that show the model
+    assert "models.py" in changed and "_spec.py" in changed and ".oapigen-manifest.json" in changed
+    assert not {"errors.py", "_base_client.py", "_sse.py", "py.typed", "client.py", "server.py"} & set(changed), changed
+    assert f"stale ({len(changed) - 1} file(s) differ)" in check.stderr  # the manifest is no diff
