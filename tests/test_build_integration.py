@@ -342,3 +342,16 @@ def test_generated_docs_show_every_call_and_a_real_quick_start(project: Path) ->
     assert "with Client(base_url=\"http://petstore.swagger.io/v1\") as client:" in readme
     assert "result = client.pets.list()" in readme and "except ApiError as exc:" in readme
     assert "uvicorn pets.server:app" in readme and "async def list(self, *, limit: int | None)" in readme
+
+
+def test_make_says_what_each_step_does_before_it_runs(tmp_path: Path) -> None:
+    """`make generate` on a fresh clone runs quiet pip for a long time: a line before each step."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run(["make", "-n", "-B", "generate", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+                         capture_output=True, text=True, check=False)
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    commands = [i for i, line in enumerate(lines) if not line.startswith(("echo ", "touch "))]
+    for i in commands:  # every step is announced by the line before it
+        assert lines[i - 1].startswith('echo "make: '), (lines[i], lines[i - 1])
