@@ -43,8 +43,10 @@ def test_installing_from_a_path_gives_an_oapigen_command(tmp_path: Path) -> None
     """The README's `pip install /path/to/oapigen`: the environment gets a working `oapigen`."""
     prefix = tmp_path / "env"
     install = subprocess.run(
+        # --ignore-installed: into the prefix only (without it, pip first uninstalls the copy the
+        # running environment has)
         [sys.executable, "-m", "pip", "install", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
-         "--prefix", str(prefix)],
+         "--ignore-installed", "--prefix", str(prefix)],
         capture_output=True, text=True, check=False,
     )
     assert install.returncode == 0, install.stderr
