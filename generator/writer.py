@@ -209,6 +209,7 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.oapigen-new-", dir=output))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is 0700; the package is a plain folder
         if package_dir.is_dir():
             _copy_user_files(package_dir, staging, (old_owned - edited) | set(files) | {MANIFEST})
         for rel, text in files.items():
@@ -227,6 +228,12 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
         removed=tuple(sorted(old_owned - set(files) - {MANIFEST} - edited)),
         overwritten_edits=overwritten_edits,
     )
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _copy_user_files(src: Path, dst: Path, owned: set[str]) -> None:

@@ -358,3 +358,50 @@ def test_a_spec_edit_touches_only_the_files_whose_content_changed(tmp_path: Path
     assert "models.py" in changed and "_spec.py" in changed and ".oapigen-manifest.json" in changed
     assert not {"errors.py", "_base_client.py", "_sse.py", "py.typed", "client.py", "server.py"} & set(changed), changed
     assert f"stale ({len(changed) - 1} file(s) differ)" in check.stderr  # the manifest is no diff
+
+
+# --- generated output details ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o077, 0o700)])
+def test_the_package_folder_respects_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    import os
+
+    old = os.umask(umask)
+    try:
+        result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path / "out"))
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "petstore").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "out" / "petstore" / "client.py").stat().st_mode & 0o777 == mode & 0o666
+
+
+def test_generated_code_passes_ruff_with_the_defaults_and_the_strict_set(tmp_path: Path) -> None:
+    for spec in (PETSTORE, SEED):
+        extra = ("--overlay", str(OVERLAY)) if spec == SEED else ()
+        assert run_oapigen("generate", str(spec), *extra, "--output", str(tmp_path)).returncode == 0
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--output-format", "concise"]
+    strict = ["--select", "E,F,W,I,B,UP,SIM,RUF", "--ignore", "E501", "--target-version", "py311"]
+    for options in ([], strict):
+        result = subprocess.run([*ruff, *options, str(tmp_path)], capture_output=True, text=True, check=False, cwd=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docs_show_code_spans_the_stream_type_and_each_method_names_its_request(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        'openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths:\n  /threads/{thread_id}/runs:\n    post:\n'
+        '      operationId: createRun\n      summary: Create a run\n'
+        '      description: "Starts a run of `thread_id`, a *uuid* | not <b>html</b>."\n'
+        '      parameters: [{name: thread_id, in: path, required: true, schema: {type: string}}]\n'
+        '      responses:\n        "200":\n          description: events\n'
+        '          content: {text/event-stream: {schema: {type: string}}}\n')
+    assert run_oapigen("generate", str(spec), "--output", str(tmp_path)).returncode == 0
+    api_md = (tmp_path / "api" / "API.md").read_text()
+    assert "Starts a run of `thread_id`, a \\*uuid\\* \\| not \\<b\\>html\\</b\\>." in api_md
+    row = next(line for line in api_md.splitlines() if line.startswith("| POST |"))
+    assert row.rstrip().endswith("| `Stream` |"), row
+    inspected = json.loads(run_oapigen("inspect", str(spec), "--json").stdout)
+    assert inspected[0]["response"] == "Stream"
+    client = (tmp_path / "api" / "client.py").read_text()
+    assert '"""Create a run\n\n        POST /threads/{thread_id}/runs\n\n        Starts a run' in client
