@@ -143,7 +143,7 @@ def hook() -> dict[str, object]:
 def test_pre_commit_hook_definition() -> None:
     h = hook()
     assert h["id"] == "oapigen-check" and h["language"] == "python" and h["pass_filenames"] is False
-    assert h["entry"] == "oapigen generate --check"
+    assert h["entry"] == "oapigen generate --check --trust-manifest"  # fast: the manifest answers
 
 
 def run_hook(root: Path) -> subprocess.CompletedProcess[str]:
@@ -355,3 +355,14 @@ def test_make_says_what_each_step_does_before_it_runs(tmp_path: Path) -> None:
     commands = [i for i, line in enumerate(lines) if not line.startswith(("echo ", "touch "))]
     for i in commands:  # every step is announced by the line before it
         assert lines[i - 1].startswith('echo "make: '), (lines[i], lines[i - 1])
+
+
+def test_the_readme_pre_commit_snippet_names_the_hook_and_no_tag_that_does_not_exist() -> None:
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("`.pre-commit-config.yaml`:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    (repo,) = yaml.safe_load(snippet)["repos"]
+    assert repo["hooks"] == [{"id": hook()["id"]}]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert str(repo["rev"]) not in (version, f"v{version}")  # oapigen's repository has no tags yet
