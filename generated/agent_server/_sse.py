@@ -24,7 +24,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -141,7 +141,7 @@ class Stream:
     def __next__(self) -> ServerSentEvent:
         return next(self._iterator)
 
-    def __enter__(self) -> Stream:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -219,13 +219,13 @@ class AsyncStream:
             )
         return self._response
 
-    async def open(self) -> AsyncStream:
+    async def open(self) -> Self:
         """Send the request, if not done yet; raises :class:`ApiError` on a status outside 2xx."""
         if self._response is None:
             self._response = await self._open(None)
         return self
 
-    def __await__(self) -> Generator[Any, None, AsyncStream]:
+    def __await__(self) -> Generator[Any, None, Self]:
         return self.open().__await__()
 
     def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
@@ -234,7 +234,7 @@ class AsyncStream:
     async def __anext__(self) -> ServerSentEvent:
         return await self._iterator.__anext__()
 
-    async def __aenter__(self) -> AsyncStream:
+    async def __aenter__(self) -> Self:
         return await self.open()
 
     async def __aexit__(

@@ -87,6 +87,8 @@ class A2a(SyncResource):
     ) -> models.PostA2aResponse:
         """A2A Post
 
+        POST /a2a/{assistant_id}
+
         Communicate with an assistant using the Agent-to-Agent Protocol.
         Sends a JSON-RPC 2.0 message to the assistant.
 
@@ -139,6 +141,8 @@ class AsyncA2a(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.PostA2aResponse:
         """A2A Post
+
+        POST /a2a/{assistant_id}
 
         Communicate with an assistant using the Agent-to-Agent Protocol.
         Sends a JSON-RPC 2.0 message to the assistant.
@@ -206,6 +210,8 @@ class Assistants(SyncResource):
     ) -> models.Assistant:
         """Create Assistant
 
+        POST /assistants
+
         Create an assistant.
 
         An initial version of the assistant will be created and the assistant is set to that version. To change versions, use the `POST /assistants/{assistant_id}/latest` endpoint.
@@ -240,6 +246,8 @@ class Assistants(SyncResource):
     ) -> list[models.Assistant]:
         """Search Assistants
 
+        POST /assistants/search
+
         Search for assistants.
 
         This endpoint also functions as the endpoint to list all assistants.
@@ -273,6 +281,8 @@ class Assistants(SyncResource):
     ) -> int:
         """Count Assistants
 
+        POST /assistants/count
+
         Get the count of assistants matching the specified criteria.
 
         Args:
@@ -304,6 +314,8 @@ class Assistants(SyncResource):
     ) -> models.Assistant:
         """Get Assistant
 
+        GET /assistants/{assistant_id}
+
         Get an assistant by ID.
 
         Args:
@@ -334,6 +346,8 @@ class Assistants(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Delete Assistant
+
+        DELETE /assistants/{assistant_id}
 
         Delete an assistant by ID.
 
@@ -370,6 +384,8 @@ class Assistants(SyncResource):
     ) -> models.Assistant:
         """Patch Assistant
 
+        PATCH /assistants/{assistant_id}
+
         Update an assistant.
 
         Args:
@@ -405,6 +421,8 @@ class Assistants(SyncResource):
     ) -> dict[str, list[dict[str, Any]]]:
         """Get Assistant Graph
 
+        GET /assistants/{assistant_id}/graph
+
         Get an assistant by ID.
 
         Args:
@@ -439,6 +457,8 @@ class Assistants(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
         """Get Assistant Subgraphs
+
+        GET /assistants/{assistant_id}/subgraphs
 
         Get an assistant's subgraphs.
 
@@ -476,6 +496,8 @@ class Assistants(SyncResource):
     ) -> models.Subgraphs:
         """Get Assistant Subgraphs by Namespace
 
+        GET /assistants/{assistant_id}/subgraphs/{namespace}
+
         Get an assistant's subgraphs filtered by namespace.
 
         Args:
@@ -511,6 +533,8 @@ class Assistants(SyncResource):
     ) -> models.GraphSchema:
         """Get Assistant Schemas
 
+        GET /assistants/{assistant_id}/schemas
+
         Get an assistant by ID.
 
         Args:
@@ -543,6 +567,8 @@ class Assistants(SyncResource):
     ) -> list[models.Assistant]:
         """Get Assistant Versions
 
+        POST /assistants/{assistant_id}/versions
+
         Get all versions of an assistant.
 
         Args:
@@ -574,6 +600,8 @@ class Assistants(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
         """Set Latest Assistant Version
+
+        POST /assistants/{assistant_id}/latest
 
         Set the latest version for an assistant.
 
@@ -613,6 +641,8 @@ class AsyncAssistants(AsyncResource):
     ) -> models.Assistant:
         """Create Assistant
 
+        POST /assistants
+
         Create an assistant.
 
         An initial version of the assistant will be created and the assistant is set to that version. To change versions, use the `POST /assistants/{assistant_id}/latest` endpoint.
@@ -647,6 +677,8 @@ class AsyncAssistants(AsyncResource):
     ) -> list[models.Assistant]:
         """Search Assistants
 
+        POST /assistants/search
+
         Search for assistants.
 
         This endpoint also functions as the endpoint to list all assistants.
@@ -680,6 +712,8 @@ class AsyncAssistants(AsyncResource):
     ) -> int:
         """Count Assistants
 
+        POST /assistants/count
+
         Get the count of assistants matching the specified criteria.
 
         Args:
@@ -711,6 +745,8 @@ class AsyncAssistants(AsyncResource):
     ) -> models.Assistant:
         """Get Assistant
 
+        GET /assistants/{assistant_id}
+
         Get an assistant by ID.
 
         Args:
@@ -741,6 +777,8 @@ class AsyncAssistants(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Delete Assistant
+
+        DELETE /assistants/{assistant_id}
 
         Delete an assistant by ID.
 
@@ -777,6 +815,8 @@ class AsyncAssistants(AsyncResource):
     ) -> models.Assistant:
         """Patch Assistant
 
+        PATCH /assistants/{assistant_id}
+
         Update an assistant.
 
         Args:
@@ -812,6 +852,8 @@ class AsyncAssistants(AsyncResource):
     ) -> dict[str, list[dict[str, Any]]]:
         """Get Assistant Graph
 
+        GET /assistants/{assistant_id}/graph
+
         Get an assistant by ID.
 
         Args:
@@ -846,6 +888,8 @@ class AsyncAssistants(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
         """Get Assistant Subgraphs
+
+        GET /assistants/{assistant_id}/subgraphs
 
         Get an assistant's subgraphs.
 
@@ -883,6 +927,8 @@ class AsyncAssistants(AsyncResource):
     ) -> models.Subgraphs:
         """Get Assistant Subgraphs by Namespace
 
+        GET /assistants/{assistant_id}/subgraphs/{namespace}
+
         Get an assistant's subgraphs filtered by namespace.
 
         Args:
@@ -918,6 +964,8 @@ class AsyncAssistants(AsyncResource):
     ) -> models.GraphSchema:
         """Get Assistant Schemas
 
+        GET /assistants/{assistant_id}/schemas
+
         Get an assistant by ID.
 
         Args:
@@ -950,6 +998,8 @@ class AsyncAssistants(AsyncResource):
     ) -> list[models.Assistant]:
         """Get Assistant Versions
 
+        POST /assistants/{assistant_id}/versions
+
         Get all versions of an assistant.
 
         Args:
@@ -981,6 +1031,8 @@ class AsyncAssistants(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
         """Set Latest Assistant Version
+
+        POST /assistants/{assistant_id}/latest
 
         Set the latest version for an assistant.
 
@@ -1069,6 +1121,8 @@ class CronsPlusTier(SyncResource):
     ) -> models.Cron:
         """Create Thread Cron
 
+        POST /threads/{thread_id}/runs/crons
+
         Create a cron to schedule runs on a thread.
 
         Args:
@@ -1103,6 +1157,8 @@ class CronsPlusTier(SyncResource):
     ) -> models.Cron:
         """Create Cron
 
+        POST /runs/crons
+
         Create a cron to schedule runs on new threads.
 
         Args:
@@ -1134,6 +1190,8 @@ class CronsPlusTier(SyncResource):
     ) -> list[models.Cron]:
         """Search Crons
 
+        POST /runs/crons/search
+
         Search all active crons
 
         Args:
@@ -1163,6 +1221,8 @@ class CronsPlusTier(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
         """Count Crons
+
+        POST /runs/crons/count
 
         Get the count of crons matching the specified criteria.
 
@@ -1194,6 +1254,8 @@ class CronsPlusTier(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Delete Cron
+
+        DELETE /runs/crons/{cron_id}
 
         Delete a cron by ID.
 
@@ -1229,6 +1291,8 @@ class AsyncCronsPlusTier(AsyncResource):
     ) -> models.Cron:
         """Create Thread Cron
 
+        POST /threads/{thread_id}/runs/crons
+
         Create a cron to schedule runs on a thread.
 
         Args:
@@ -1263,6 +1327,8 @@ class AsyncCronsPlusTier(AsyncResource):
     ) -> models.Cron:
         """Create Cron
 
+        POST /runs/crons
+
         Create a cron to schedule runs on new threads.
 
         Args:
@@ -1294,6 +1360,8 @@ class AsyncCronsPlusTier(AsyncResource):
     ) -> list[models.Cron]:
         """Search Crons
 
+        POST /runs/crons/search
+
         Search all active crons
 
         Args:
@@ -1323,6 +1391,8 @@ class AsyncCronsPlusTier(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
         """Count Crons
+
+        POST /runs/crons/count
 
         Get the count of crons matching the specified criteria.
 
@@ -1354,6 +1424,8 @@ class AsyncCronsPlusTier(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Delete Cron
+
+        DELETE /runs/crons/{cron_id}
 
         Delete a cron by ID.
 
@@ -1409,6 +1481,8 @@ class Mcp(SyncResource):
     ) -> Any:
         """MCP Get
 
+        GET /mcp/
+
         Implemented according to the Streamable HTTP Transport specification.
 
         Raises:
@@ -1431,6 +1505,8 @@ class Mcp(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | None:
         """MCP Post
+
+        POST /mcp/
 
         Implemented according to the Streamable HTTP Transport specification.
         Sends a JSON-RPC 2.0 message to the server.
@@ -1470,6 +1546,8 @@ class Mcp(SyncResource):
     ) -> Any:
         """Terminate Session
 
+        DELETE /mcp/
+
         Implemented according to the Streamable HTTP Transport specification.
         Terminate an MCP session. The server implementation is stateless, so this is a no-op.
 
@@ -1497,6 +1575,8 @@ class AsyncMcp(AsyncResource):
     ) -> Any:
         """MCP Get
 
+        GET /mcp/
+
         Implemented according to the Streamable HTTP Transport specification.
 
         Raises:
@@ -1519,6 +1599,8 @@ class AsyncMcp(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | None:
         """MCP Post
+
+        POST /mcp/
 
         Implemented according to the Streamable HTTP Transport specification.
         Sends a JSON-RPC 2.0 message to the server.
@@ -1557,6 +1639,8 @@ class AsyncMcp(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Terminate Session
+
+        DELETE /mcp/
 
         Implemented according to the Streamable HTTP Transport specification.
         Terminate an MCP session. The server implementation is stateless, so this is a no-op.
@@ -1604,6 +1688,8 @@ class StatelessRuns(SyncResource):
     ) -> Stream:
         """Create Run, Stream Output
 
+        POST /runs/stream
+
         Create a run in a new thread, stream the output.
 
         Args:
@@ -1635,6 +1721,8 @@ class StatelessRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Create Run, Wait for Output
+
+        POST /runs/wait
 
         Create a run in a new thread. Wait for the final output and then return it.
 
@@ -1668,6 +1756,8 @@ class StatelessRuns(SyncResource):
     ) -> Any:
         """Create Background Run
 
+        POST /runs
+
         Create a run in a new thread, return the run ID immediately. Don't wait for the final run output.
 
         Args:
@@ -1699,6 +1789,8 @@ class StatelessRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Create Run Batch
+
+        POST /runs/batch
 
         Create a batch of runs in new threads, return immediately.
 
@@ -1736,6 +1828,8 @@ class AsyncStatelessRuns(AsyncResource):
     ) -> AsyncStream:
         """Create Run, Stream Output
 
+        POST /runs/stream
+
         Create a run in a new thread, stream the output.
 
         Args:
@@ -1767,6 +1861,8 @@ class AsyncStatelessRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Create Run, Wait for Output
+
+        POST /runs/wait
 
         Create a run in a new thread. Wait for the final output and then return it.
 
@@ -1800,6 +1896,8 @@ class AsyncStatelessRuns(AsyncResource):
     ) -> Any:
         """Create Background Run
 
+        POST /runs
+
         Create a run in a new thread, return the run ID immediately. Don't wait for the final run output.
 
         Args:
@@ -1831,6 +1929,8 @@ class AsyncStatelessRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Create Run Batch
+
+        POST /runs/batch
 
         Create a batch of runs in new threads, return immediately.
 
@@ -1889,6 +1989,8 @@ class Store(SyncResource):
     ) -> models.Item:
         """Retrieve a single item.
 
+        GET /store/items
+
         Returns:
             Success
 
@@ -1916,6 +2018,8 @@ class Store(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Store or update an item.
+
+        PUT /store/items
 
         Args:
             body: The request body (a StorePutRequest or a dict validated into it, sent as JSON, application/json).
@@ -1945,6 +2049,8 @@ class Store(SyncResource):
     ) -> None:
         """Delete an item.
 
+        DELETE /store/items
+
         Args:
             body: The request body (a StoreDeleteRequest or a dict validated into it, sent as JSON, application/json).
 
@@ -1973,6 +2079,8 @@ class Store(SyncResource):
     ) -> models.SearchItemsResponse:
         """Search for items within a namespace prefix.
 
+        POST /store/items/search
+
         Args:
             body: The request body (a StoreSearchRequest or a dict validated into it, sent as JSON, application/json).
 
@@ -2000,6 +2108,8 @@ class Store(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ListNamespaceResponse:
         """List namespaces with optional match conditions.
+
+        POST /store/namespaces
 
         Args:
             body: The request body (a StoreListNamespacesRequest or a dict validated into it, sent as JSON, application/json).
@@ -2034,6 +2144,8 @@ class AsyncStore(AsyncResource):
     ) -> models.Item:
         """Retrieve a single item.
 
+        GET /store/items
+
         Returns:
             Success
 
@@ -2061,6 +2173,8 @@ class AsyncStore(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Store or update an item.
+
+        PUT /store/items
 
         Args:
             body: The request body (a StorePutRequest or a dict validated into it, sent as JSON, application/json).
@@ -2090,6 +2204,8 @@ class AsyncStore(AsyncResource):
     ) -> None:
         """Delete an item.
 
+        DELETE /store/items
+
         Args:
             body: The request body (a StoreDeleteRequest or a dict validated into it, sent as JSON, application/json).
 
@@ -2118,6 +2234,8 @@ class AsyncStore(AsyncResource):
     ) -> models.SearchItemsResponse:
         """Search for items within a namespace prefix.
 
+        POST /store/items/search
+
         Args:
             body: The request body (a StoreSearchRequest or a dict validated into it, sent as JSON, application/json).
 
@@ -2145,6 +2263,8 @@ class AsyncStore(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ListNamespaceResponse:
         """List namespaces with optional match conditions.
+
+        POST /store/namespaces
 
         Args:
             body: The request body (a StoreListNamespacesRequest or a dict validated into it, sent as JSON, application/json).
@@ -2199,6 +2319,8 @@ class System(SyncResource):
     ) -> models.ServerInfoResponse:
         """Server Information
 
+        GET /info
+
         Get server version information, feature flags, and metadata.
 
         Returns:
@@ -2221,6 +2343,8 @@ class System(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | str:
         """System Metrics
+
+        GET /metrics
 
         Get system metrics in Prometheus or JSON format for monitoring and observability.
 
@@ -2249,6 +2373,8 @@ class System(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.HealthCheckResponse:
         """Health Check
+
+        GET /ok
 
         Check the health status of the server. Optionally check database connectivity.
 
@@ -2284,6 +2410,8 @@ class AsyncSystem(AsyncResource):
     ) -> models.ServerInfoResponse:
         """Server Information
 
+        GET /info
+
         Get server version information, feature flags, and metadata.
 
         Returns:
@@ -2306,6 +2434,8 @@ class AsyncSystem(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | str:
         """System Metrics
+
+        GET /metrics
 
         Get system metrics in Prometheus or JSON format for monitoring and observability.
 
@@ -2334,6 +2464,8 @@ class AsyncSystem(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.HealthCheckResponse:
         """Health Check
+
+        GET /ok
 
         Check the health status of the server. Optionally check database connectivity.
 
@@ -2409,6 +2541,8 @@ class ThreadRuns(SyncResource):
     ) -> list[models.Run]:
         """List Runs
 
+        GET /threads/{thread_id}/runs
+
         List runs for a thread.
 
         Args:
@@ -2448,6 +2582,8 @@ class ThreadRuns(SyncResource):
     ) -> models.Run:
         """Create Background Run
 
+        POST /threads/{thread_id}/runs
+
         Create a run in existing thread, return the run ID immediately. Don't wait for the final run output.
 
         Args:
@@ -2483,6 +2619,8 @@ class ThreadRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
         """Create Run, Stream Output
+
+        POST /threads/{thread_id}/runs/stream
 
         Create a run in existing thread. Stream the output.
 
@@ -2520,6 +2658,8 @@ class ThreadRuns(SyncResource):
     ) -> Any:
         """Create Run, Wait for Output
 
+        POST /threads/{thread_id}/runs/wait
+
         Create a run in existing thread. Wait for the final output and then return it.
 
         Args:
@@ -2556,6 +2696,8 @@ class ThreadRuns(SyncResource):
     ) -> models.Run:
         """Get Run
 
+        GET /threads/{thread_id}/runs/{run_id}
+
         Get a run by ID.
 
         Args:
@@ -2590,6 +2732,8 @@ class ThreadRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Delete Run
+
+        DELETE /threads/{thread_id}/runs/{run_id}
 
         Delete a run by ID.
 
@@ -2626,6 +2770,8 @@ class ThreadRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Join Run
+
+        GET /threads/{thread_id}/runs/{run_id}/join
 
         Wait for a run to finish.
 
@@ -2666,6 +2812,8 @@ class ThreadRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
         """Join Run Stream
+
+        GET /threads/{thread_id}/runs/{run_id}/stream
 
         Join a run stream. This endpoint streams output in real-time from a run similar to the /threads/__THREAD_ID__/runs/stream endpoint. If the run has been created with `stream_resumable=true`, the stream can be resumed from the last seen event ID.
 
@@ -2709,6 +2857,8 @@ class ThreadRuns(SyncResource):
     ) -> Any:
         """Cancel Run
 
+        POST /threads/{thread_id}/runs/{run_id}/cancel
+
         Args:
             thread_id: The ID of the thread.
             run_id: The ID of the run.
@@ -2745,6 +2895,8 @@ class ThreadRuns(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Cancel Runs
+
+        POST /runs/cancel
 
         Cancel one or more runs. Can cancel runs by thread ID and run IDs, or by status filter.
 
@@ -2805,6 +2957,8 @@ class AsyncThreadRuns(AsyncResource):
     ) -> list[models.Run]:
         """List Runs
 
+        GET /threads/{thread_id}/runs
+
         List runs for a thread.
 
         Args:
@@ -2844,6 +2998,8 @@ class AsyncThreadRuns(AsyncResource):
     ) -> models.Run:
         """Create Background Run
 
+        POST /threads/{thread_id}/runs
+
         Create a run in existing thread, return the run ID immediately. Don't wait for the final run output.
 
         Args:
@@ -2879,6 +3035,8 @@ class AsyncThreadRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
         """Create Run, Stream Output
+
+        POST /threads/{thread_id}/runs/stream
 
         Create a run in existing thread. Stream the output.
 
@@ -2916,6 +3074,8 @@ class AsyncThreadRuns(AsyncResource):
     ) -> Any:
         """Create Run, Wait for Output
 
+        POST /threads/{thread_id}/runs/wait
+
         Create a run in existing thread. Wait for the final output and then return it.
 
         Args:
@@ -2952,6 +3112,8 @@ class AsyncThreadRuns(AsyncResource):
     ) -> models.Run:
         """Get Run
 
+        GET /threads/{thread_id}/runs/{run_id}
+
         Get a run by ID.
 
         Args:
@@ -2986,6 +3148,8 @@ class AsyncThreadRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Delete Run
+
+        DELETE /threads/{thread_id}/runs/{run_id}
 
         Delete a run by ID.
 
@@ -3022,6 +3186,8 @@ class AsyncThreadRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
         """Join Run
+
+        GET /threads/{thread_id}/runs/{run_id}/join
 
         Wait for a run to finish.
 
@@ -3062,6 +3228,8 @@ class AsyncThreadRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
         """Join Run Stream
+
+        GET /threads/{thread_id}/runs/{run_id}/stream
 
         Join a run stream. This endpoint streams output in real-time from a run similar to the /threads/__THREAD_ID__/runs/stream endpoint. If the run has been created with `stream_resumable=true`, the stream can be resumed from the last seen event ID.
 
@@ -3105,6 +3273,8 @@ class AsyncThreadRuns(AsyncResource):
     ) -> Any:
         """Cancel Run
 
+        POST /threads/{thread_id}/runs/{run_id}/cancel
+
         Args:
             thread_id: The ID of the thread.
             run_id: The ID of the run.
@@ -3141,6 +3311,8 @@ class AsyncThreadRuns(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Cancel Runs
+
+        POST /runs/cancel
 
         Cancel one or more runs. Can cancel runs by thread ID and run IDs, or by status filter.
 
@@ -3212,6 +3384,8 @@ class Threads(SyncResource):
     ) -> models.Thread:
         """Create Thread
 
+        POST /threads
+
         Create a thread.
 
         Args:
@@ -3242,6 +3416,8 @@ class Threads(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Thread]:
         """Search Threads
+
+        POST /threads/search
 
         Search for threads.
 
@@ -3275,6 +3451,8 @@ class Threads(SyncResource):
     ) -> int:
         """Count Threads
 
+        POST /threads/count
+
         Get the count of threads matching the specified criteria.
 
         Args:
@@ -3306,6 +3484,8 @@ class Threads(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
         """Get Thread State
+
+        GET /threads/{thread_id}/state
 
         Get state for a thread.
 
@@ -3343,6 +3523,8 @@ class Threads(SyncResource):
     ) -> models.ThreadStateUpdateResponse:
         """Update Thread State
 
+        POST /threads/{thread_id}/state
+
         Add state to a thread.
 
         Args:
@@ -3377,6 +3559,8 @@ class Threads(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
         """Get Thread State At Checkpoint
+
+        GET /threads/{thread_id}/state/{checkpoint_id}
 
         Get state for a thread at a specific checkpoint.
 
@@ -3415,6 +3599,8 @@ class Threads(SyncResource):
     ) -> models.ThreadState:
         """Get Thread State At Checkpoint
 
+        POST /threads/{thread_id}/state/checkpoint
+
         Get state for a thread at a specific checkpoint.
 
         Args:
@@ -3451,6 +3637,8 @@ class Threads(SyncResource):
     ) -> list[models.ThreadState]:
         """Get Thread History
 
+        GET /threads/{thread_id}/history
+
         Get all past states for a thread.
 
         Args:
@@ -3486,6 +3674,8 @@ class Threads(SyncResource):
     ) -> list[models.ThreadState]:
         """Get Thread History Post
 
+        POST /threads/{thread_id}/history
+
         Get all past states for a thread.
 
         Args:
@@ -3519,6 +3709,8 @@ class Threads(SyncResource):
     ) -> models.Thread:
         """Copy Thread
 
+        POST /threads/{thread_id}/copy
+
         Create a new thread with a copy of the state and checkpoints from an existing thread.
 
         Args:
@@ -3550,6 +3742,8 @@ class Threads(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
         """Get Thread
+
+        GET /threads/{thread_id}
 
         Get a thread by ID.
 
@@ -3583,6 +3777,8 @@ class Threads(SyncResource):
     ) -> Any:
         """Delete Thread
 
+        DELETE /threads/{thread_id}
+
         Delete a thread by ID.
 
         Args:
@@ -3615,6 +3811,8 @@ class Threads(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
         """Patch Thread
+
+        PATCH /threads/{thread_id}
 
         Update a thread.
 
@@ -3656,6 +3854,8 @@ class Threads(SyncResource):
     ) -> Stream:
         """Join Thread Stream
 
+        GET /threads/{thread_id}/stream
+
         This endpoint streams output in real-time from a thread. The stream will include the output of each run executed sequentially on the thread and will remain open indefinitely. It is the responsibility of the calling client to close the connection.
 
         Args:
@@ -3696,6 +3896,8 @@ class AsyncThreads(AsyncResource):
     ) -> models.Thread:
         """Create Thread
 
+        POST /threads
+
         Create a thread.
 
         Args:
@@ -3726,6 +3928,8 @@ class AsyncThreads(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Thread]:
         """Search Threads
+
+        POST /threads/search
 
         Search for threads.
 
@@ -3759,6 +3963,8 @@ class AsyncThreads(AsyncResource):
     ) -> int:
         """Count Threads
 
+        POST /threads/count
+
         Get the count of threads matching the specified criteria.
 
         Args:
@@ -3790,6 +3996,8 @@ class AsyncThreads(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
         """Get Thread State
+
+        GET /threads/{thread_id}/state
 
         Get state for a thread.
 
@@ -3827,6 +4035,8 @@ class AsyncThreads(AsyncResource):
     ) -> models.ThreadStateUpdateResponse:
         """Update Thread State
 
+        POST /threads/{thread_id}/state
+
         Add state to a thread.
 
         Args:
@@ -3861,6 +4071,8 @@ class AsyncThreads(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
         """Get Thread State At Checkpoint
+
+        GET /threads/{thread_id}/state/{checkpoint_id}
 
         Get state for a thread at a specific checkpoint.
 
@@ -3899,6 +4111,8 @@ class AsyncThreads(AsyncResource):
     ) -> models.ThreadState:
         """Get Thread State At Checkpoint
 
+        POST /threads/{thread_id}/state/checkpoint
+
         Get state for a thread at a specific checkpoint.
 
         Args:
@@ -3935,6 +4149,8 @@ class AsyncThreads(AsyncResource):
     ) -> list[models.ThreadState]:
         """Get Thread History
 
+        GET /threads/{thread_id}/history
+
         Get all past states for a thread.
 
         Args:
@@ -3970,6 +4186,8 @@ class AsyncThreads(AsyncResource):
     ) -> list[models.ThreadState]:
         """Get Thread History Post
 
+        POST /threads/{thread_id}/history
+
         Get all past states for a thread.
 
         Args:
@@ -4003,6 +4221,8 @@ class AsyncThreads(AsyncResource):
     ) -> models.Thread:
         """Copy Thread
 
+        POST /threads/{thread_id}/copy
+
         Create a new thread with a copy of the state and checkpoints from an existing thread.
 
         Args:
@@ -4034,6 +4254,8 @@ class AsyncThreads(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
         """Get Thread
+
+        GET /threads/{thread_id}
 
         Get a thread by ID.
 
@@ -4067,6 +4289,8 @@ class AsyncThreads(AsyncResource):
     ) -> Any:
         """Delete Thread
 
+        DELETE /threads/{thread_id}
+
         Delete a thread by ID.
 
         Args:
@@ -4099,6 +4323,8 @@ class AsyncThreads(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
         """Patch Thread
+
+        PATCH /threads/{thread_id}
 
         Update a thread.
 
@@ -4139,6 +4365,8 @@ class AsyncThreads(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
         """Join Thread Stream
+
+        GET /threads/{thread_id}/stream
 
         This endpoint streams output in real-time from a thread. The stream will include the output of each run executed sequentially on the thread and will remain open indefinitely. It is the responsibility of the calling client to close the connection.
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import IO, Final, Literal, TypeAlias
+from typing import IO, Final, Literal, TypeAlias, final
 
 import httpx
 
 
+@final
 class NotGiven:
     """The type of :data:`NOT_GIVEN`, the default of every optional argument.
 

@@ -52,6 +52,8 @@ class Pets(SyncResource):
     ) -> models.Pets:
         """List all pets
 
+        GET /pets
+
         Args:
             limit: How many items to return at one time (max 100)
 
@@ -81,6 +83,8 @@ class Pets(SyncResource):
     ) -> None:
         """Create a pet
 
+        POST /pets
+
         Args:
             body: The request body (a Pet or a dict validated into it, sent as JSON, application/json).
 
@@ -108,6 +112,8 @@ class Pets(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pet:
         """Info for a specific pet
+
+        GET /pets/{petId}
 
         Args:
             pet_id: The id of the pet to retrieve
@@ -142,6 +148,8 @@ class AsyncPets(AsyncResource):
     ) -> models.Pets:
         """List all pets
 
+        GET /pets
+
         Args:
             limit: How many items to return at one time (max 100)
 
@@ -171,6 +179,8 @@ class AsyncPets(AsyncResource):
     ) -> None:
         """Create a pet
 
+        POST /pets
+
         Args:
             body: The request body (a Pet or a dict validated into it, sent as JSON, application/json).
 
@@ -198,6 +208,8 @@ class AsyncPets(AsyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pet:
         """Info for a specific pet
+
+        GET /pets/{petId}
 
         Args:
             pet_id: The id of the pet to retrieve
