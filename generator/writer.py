@@ -270,16 +270,28 @@ def _swap(package_dir: Path, staging: Path) -> None:
     shutil.rmtree(backup, ignore_errors=True)
 
 
+# Import names of API SDKs on PyPI that a spec's file name often gives (openai.yaml -> openai),
+# for when the SDK is installed in the project but not where oapigen runs: name -> distribution.
+WELL_KNOWN_SDKS = {"openai": "openai", "anthropic": "anthropic", "stripe": "stripe", "twilio": "twilio",
+                   "github": "PyGithub", "slack_sdk": "slack-sdk", "kubernetes": "kubernetes", "docker": "docker",
+                   "boto3": "boto3", "mistralai": "mistralai", "cohere": "cohere", "replicate": "replicate"}
+
+
 def package_name_warnings(output: Path, package: str) -> list[Diagnostic]:
-    """A top-level package named like a module installed in this environment shadows it (or is
-    shadowed by it, depending on ``sys.path``): a warning naming the distribution."""
+    """A top-level package named like a module installed in this environment, or like a
+    well-known SDK on PyPI, shadows it (or is shadowed by it, depending on ``sys.path``): a
+    warning naming the distribution."""
     if is_subpackage_folder(output):
         return []
     from importlib.metadata import packages_distributions
 
-    owners = packages_distributions().get(package)
-    if not owners:
+    owners = sorted(set(packages_distributions().get(package, ())))
+    if owners:
+        what = f"the top-level module of the installed distribution {', '.join(owners)}"
+    elif package in WELL_KNOWN_SDKS:
+        what = f"the import name of the PyPI package {WELL_KNOWN_SDKS[package]}"
+    else:
         return []
-    return [Diagnostic(str(output / package), "", f"package name {package!r} is also the top-level module of the installed "
-                       f"distribution {', '.join(sorted(set(owners)))}: whichever comes first on sys.path hides the other",
-                       Severity.WARNING, hint=f"--package {package}_api (or package = in the config table)")]
+    return [Diagnostic(str(output / package), "", f"package name {package!r} is also {what}: whichever comes first "
+                       "on sys.path hides the other", Severity.WARNING,
+                       hint=f"--package {package}_api (or package = in the config table)")]

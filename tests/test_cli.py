@@ -201,6 +201,9 @@ def test_a_package_named_like_an_installed_module_gets_a_warning(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "warning:" in result.stderr and "installed distribution httpx" in result.stderr
     assert "1 warning(s)" in result.stderr
+    sdk = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path), "--package", "openai")  # installed or not
+    assert sdk.returncode == 0, sdk.stderr
+    assert "warning:" in sdk.stderr and "package name 'openai' is also the" in sdk.stderr
 
 
 def test_unknown_schema_type_is_judged_the_same_by_validate_and_generate(tmp_path: Path) -> None:
