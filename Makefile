@@ -7,23 +7,31 @@ STAMP := $(VENV)/.installed
 .PHONY: install generate check test lint bench clean
 
 $(STAMP): pyproject.toml
+	@echo "make: creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "make: upgrading pip in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "make: installing oapigen and its development tools into $(VENV) (a minute or two the first time)"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "make: installed; the command is $(BIN)/oapigen (or activate: . $(BIN)/activate)"
 
 install: $(STAMP)
 
 generate: $(STAMP)  ## regenerate generated/ from specs/ (per [[tool.oapigen.specs]] in pyproject.toml)
+	@echo "make: generating every [[tool.oapigen.specs]] package of pyproject.toml"
 	$(BIN)/oapigen generate
 
 check: $(STAMP)  ## exit 1 with a diff if generated/ is stale
+	@echo "make: checking that generated/ is up to date"
 	$(BIN)/oapigen generate --check
 
 test: $(STAMP)  ## the whole test suite
+	@echo "make: running the test suite (a few minutes)"
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
+	@echo "make: ruff, then mypy --strict over generator/"
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
 
