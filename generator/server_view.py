@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import naming
-from .imports import import_name_key
+from .imports import all_name_key, import_name_key
 from .ir import (
     NONE,
     Api,
@@ -65,6 +65,8 @@ _RUNTIME_NAMES = frozenset(
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded"}
 )
+# Names of the runtime module that server.py re-exports (in ``__all__``), for handler modules.
+_EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "ServerSentEvent", "Unimplemented"})
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
 _FIXED_NAMES = frozenset(
@@ -504,6 +506,16 @@ class ServerView:
     runtime_imports: tuple[str, ...]
     requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
     doc: str
+
+    @property
+    def exports(self) -> tuple[str, ...]:
+        """``__all__``: what a module implementing the handlers imports from ``server.py``
+        (re-exported names too: ``mypy --strict`` refuses implicit re-exports)."""
+        names = {"Handlers", "OPERATIONS", "app", "create_app", "router"}
+        names |= {n for n in self.runtime_imports if n in _EXPORTED_RUNTIME}
+        if self.schemes:
+            names.add("Credentials")
+        return tuple(sorted(names, key=all_name_key))
 
     @property
     def mutable_defaults(self) -> bool:

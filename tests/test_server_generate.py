@@ -122,3 +122,13 @@ def test_generated_server_type_checks(tmp_path_factory: pytest.TempPathFactory) 
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_server_exports_what_handler_modules_import(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``__all__`` names what a module implementing the handlers imports (mypy --strict refuses
+    the runtime's names otherwise: they are re-exports)."""
+    server = server_module(tmp_path_factory, "srv_features")
+    assert {"Handlers", "Reply", "ServerSentEvent", "Unimplemented", "Credentials", "create_app", "app"} <= set(
+        server.__all__
+    )
+    assert all(hasattr(server, name) for name in server.__all__)
