@@ -24,7 +24,7 @@ test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests examples
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -95,9 +95,11 @@ def main(url: str, reference: bool) -> None:
     r2 = _id(call("runs.create (to join its stream)", lambda: client.runs.create(t, a, input={"messages": ["joined"]})), "run_id")
     call("runs.join_stream", lambda: client.runs.join_stream(t, r2))
     r3 = _id(call("runs.create (to cancel)", lambda: client.runs.create(t, a, input=SLOW)), "run_id")
+    r4 = _id(call("runs.create (queued behind it)", lambda: client.runs.create(t, a, input=inp)), "run_id")
+    call("runs.cancel_many", lambda: client.runs.cancel_many(thread_id=t, run_ids=[r4]))
     call("runs.cancel", lambda: client.runs.cancel(t, r3, wait=True))
     call("runs.get after cancel", lambda: client.runs.get(t, r3))
-    call("runs.cancel_many", lambda: client.runs.cancel_many(thread_id=t, status="pending"))
+    call("runs.get after cancel_many", lambda: client.runs.get(t, r4))
     call("runs.delete", lambda: client.runs.delete(t, r))
     call("runs.list after delete", lambda: client.runs.list(t, limit=100))
 
