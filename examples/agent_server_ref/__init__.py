@@ -5,7 +5,7 @@ event streams, the store) implemented in memory on the generated ``Handlers``, s
 built-in graphs of :mod:`.graphs`. The official ``langgraph-sdk`` and the generated client both
 work against it (tests/test_reference_server.py, tests/test_sdk_against_server.py).
 
-    PYTHONPATH=generated:examples python -m agent_server_ref --port 2024
+    PYTHONPATH=generated:examples python -m agent_server_ref --port 8000
 """
 
 from __future__ import annotations
