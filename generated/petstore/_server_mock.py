@@ -224,10 +224,11 @@ def _event_kinds(schema: Any, root: Mapping[str, Any]) -> list[tuple[str | None,
         return []
     branches = schema.get("anyOf") or schema.get("oneOf")
     if branches:
+        concrete = [_resolve(b, root) for b in branches]
         kinds = [
             _event_kinds(b, root)
-            for b in branches
-            if _resolve(b, root).get("type") != "null"
+            for b in concrete
+            if not (isinstance(b, Mapping) and b.get("type") == "null")
         ]
         return [k for ks in kinds for k in ks] if kinds and all(kinds) else []
     properties = schema.get("properties")
