@@ -150,11 +150,17 @@ class ContentView:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkParam:
+    name: str  # wire name
+    annotation: str  # its type, what the mock synthesizes a value of when nothing gives it
+
+
+@dataclass(frozen=True, slots=True)
 class LinkView:
     """The URL a mock ``Location`` or ``Content-Location`` header names (see :func:`_link`)."""
 
     template: str  # a path of the API: ``/threads/{thread_id}/runs/{run_id}`` (wire names)
-    params: tuple[tuple[str, str], ...]  # (wire name, annotation) of each ``{...}`` in it
+    params: tuple[LinkParam, ...]  # each ``{...}`` in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,7 +439,7 @@ def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkVi
         return LinkView(
             path,
             tuple(
-                (name, _annotation(params[name].type) if name in params and fastapi_reads(params[name]) else "str")
+                LinkParam(name, _annotation(params[name].type) if name in params and fastapi_reads(params[name]) else "str")
                 for name in dict.fromkeys(_TEMPLATE.findall(path))
             ),
         )
