@@ -418,7 +418,7 @@ def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkVi
     value synthesized from the parameter's type. None: no path fits (the mock names the request's
     own path).
     """
-    own = _segments(op)
+    own = _route_path(op).strip("/").split("/")  # names as the request's path parameters have them
     by_shape = {tuple(_shape(_segments(g))): g for g in gets}
     literal_last = bool(own) and not own[-1].startswith("{")
     for prefix in (own, own[:-1] if literal_last else []):
@@ -435,7 +435,9 @@ def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkVi
         if below:
             chosen, tail = below[0], [*tail, _segments(below[0])[-1]]
         path = "/" + "/".join([*prefix, *tail])
-        params = {p.name: p for p in (*op.parameters_in(ParamLocation.PATH), *chosen.parameters_in(ParamLocation.PATH))}
+        renamed = _renamed_in_route(op)
+        params = {p.name: p for p in chosen.parameters_in(ParamLocation.PATH)}
+        params.update({p.python_name if p.name in renamed else p.name: p for p in op.parameters_in(ParamLocation.PATH)})
         return LinkView(
             path,
             tuple(

@@ -86,6 +86,11 @@ async def test_the_location_of_a_stream_names_the_members_stream(mock: httpx.Asy
     assert resumed
 
 
+async def test_location_keeps_path_parameters_that_are_not_identifiers(mock: httpx.AsyncClient) -> None:
+    created = await mock.post("/boards/17/pins")  # {board-id}: routed as board_id
+    assert created.headers["location"] == f"/boards/17/pins/{created.json()['job_id']}"
+
+
 async def test_without_a_member_to_read_location_is_the_request_path(mock: httpx.AsyncClient) -> None:
     created = await mock.post("/orphans")
     assert created.headers["location"] == "/orphans"
