@@ -31,8 +31,13 @@ def _page(items: Iterable[_T], offset: int | None, limit: int | None) -> list[_T
     return list(items)[start : start + (limit if limit is not None else 10)]
 
 
+def _error(status: int, message: str) -> Reply:
+    """An error answer: the body is the spec's ``ErrorResponse`` (here a plain message)."""
+    return Reply(status, message)
+
+
 def _not_found(what: str, key: object) -> Reply:
-    return Reply(404, f"{what} {key} not found")
+    return _error(404, f"{what} {key} not found")
 
 
 @dataclass(slots=True)
@@ -93,7 +98,7 @@ class ReferenceHandlers(Handlers):
         if assistant_id in self.assistants:
             if body.if_exists is not None and body.if_exists.value == "do_nothing":
                 return self.assistants[assistant_id].model()
-            return Reply(409, f"Assistant {assistant_id} already exists")
+            return _error(409, f"Assistant {assistant_id} already exists")
         return self._new_assistant(
             assistant_id, body.graph_id, body.config or {}, body.metadata or {},
             name=body.name or "Untitled", description=body.description, context=body.context,
@@ -189,7 +194,7 @@ class ReferenceHandlers(Handlers):
         if existing is not None:
             if body.if_exists is not None and body.if_exists.value == "do_nothing":
                 return self._thread_model(existing)
-            return Reply(409, f"Thread {thread_id} already exists")
+            return _error(409, f"Thread {thread_id} already exists")
         thread = Thread(thread_id, dict(body.metadata or {}))
         self.runs.threads[thread_id] = thread
         return self._thread_model(thread)
@@ -340,7 +345,7 @@ class ReferenceHandlers(Handlers):
                 thread, graph, assistant_id=assistant.assistant_id, kwargs=kwargs, metadata=metadata, strategy=strategy
             )
         except Busy as busy:
-            return Reply(409, str(busy))
+            return _error(409, str(busy))
 
     @staticmethod
     def _where(run: Run, stateless: bool) -> dict[str, str]:
@@ -467,7 +472,7 @@ class ReferenceHandlers(Handlers):
             and (which.run_ids is None or r.run_id in which.run_ids)
         ]
         if not chosen:
-            return Reply(404, "No runs found to cancel.")
+            return _error(404, "No runs found to cancel.")
         for run in chosen:
             self.runs.cancel(run, rollback=action == "rollback")
         return None
@@ -500,7 +505,7 @@ class ReferenceHandlers(Handlers):
     async def get_item(self, *, key: str, namespace: list[str] | None) -> models.Item | Reply:
         item = self.items.get((self._namespace(namespace), key))
         # The real server answers 200 null; the spec declares neither null nor 404 here.
-        return item if item is not None else Reply(400, f"Item {key!r} not found")
+        return item if item is not None else _error(400, f"Item {key!r} not found")
 
     async def delete_item(self, *, body: models.StoreDeleteRequest) -> Reply | None:
         self.items.pop((tuple(body.namespace or ()), body.key), None)
