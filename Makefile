@@ -31,8 +31,8 @@ test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	@echo "make: ruff, then mypy --strict over generator/"
-	$(BIN)/ruff check generator tests
+	@echo "make: ruff, then mypy --strict over generator/ and examples/"
+	$(BIN)/ruff check generator tests examples
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -172,7 +172,12 @@ async def test_answers_echo_the_request(client: httpx.AsyncClient) -> None:
 async def test_declared_headers_are_sent(client: httpx.AsyncClient) -> None:
     thread_id = str(uuid.uuid4())
     run = await client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent"})
-    assert run.headers["content-location"] == f"/threads/{thread_id}/runs"
+    # the run's URL: thread_id from the request's path, run_id from the answer
+    assert run.headers["content-location"] == f"/threads/{thread_id}/runs/{run.json()['run_id']}"
+    assert (await client.get(run.headers["content-location"])).status_code == 200
+    stream = await client.post(f"/threads/{thread_id}/runs/stream", json={"assistant_id": "agent"})
+    run_id = stream.headers["content-location"].removeprefix(f"/threads/{thread_id}/runs/")
+    uuid.UUID(run_id)  # no run in a stream's answer: an id synthesized from the parameter's type
 
 
 async def test_invalid_requests_get_422_with_details(client: httpx.AsyncClient) -> None:

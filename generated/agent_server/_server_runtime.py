@@ -137,9 +137,14 @@ class Content:
 
 @dataclass(frozen=True, slots=True)
 class ResponseHeader:
+    """A declared response header; ``link``: for a mock ``Location`` or ``Content-Location``, the
+    path of the API it names, with the type of each parameter of that path."""
+
     name: str
     type: Any
     required: bool = False
+    link: str | None = None
+    link_types: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,42 +483,59 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
     declared = endpoint.declared(endpoint.status)
     if declared is None:
         return Reply(endpoint.status)
+    content = declared.content(None)
+    answer: Any = None
+    if content is not None and content.kind == "event_stream":
+        last = request.headers.get("last-event-id", "")
+        answer = _mock_events(
+            _server_mock.events(
+                content.type, seed, example=(content.has_example, content.example)
+            ),
+            after=int(last) if last.isdigit() else 0,
+        )
+    elif content is not None:
+        echo: dict[str, Any] = dict(request.path_params)
+        if body and content.kind == "json":
+            try:
+                sent = json.loads(body)
+            except ValueError:
+                sent = None
+            if isinstance(sent, dict):
+                echo = {**sent, **echo}
+        answer = _server_mock.value(
+            content.type,
+            seed,
+            example=(content.has_example, content.example),
+            echo=echo,
+        )
+    fields = (
+        adapter(content.type).dump_python(answer, mode="json", by_alias=True)
+        if content is not None and content.kind == "json"
+        else None
+    )
     headers = {
-        h.name: _server_mock.header_value(h.name, h.type, _url_path(request), seed)
+        h.name: _server_mock.header_value(
+            h.name,
+            h.type,
+            _url_path(request),
+            seed,
+            link=h.link,
+            link_types=h.link_types,
+            values=(request.path_params, fields if isinstance(fields, dict) else {}),
+        )
         for h in declared.headers
     }
-    content = declared.content(None)
-    if content is None:
-        return Reply(endpoint.status, headers=headers)
-    if content.kind == "event_stream":
-        if content.has_example and isinstance(content.example, str):
-            return Reply(endpoint.status, content.example, headers=headers)
-        last = request.headers.get("last-event-id", "")
-        events = _mock_events(
-            content.type, seed, after=int(last) if last.isdigit() else 0
-        )
-        return Reply(endpoint.status, events, headers=headers)
-    echo: dict[str, Any] = dict(request.path_params)
-    if body and content.kind == "json":
-        try:
-            sent = json.loads(body)
-        except ValueError:
-            sent = None
-        if isinstance(sent, dict):
-            echo = {**sent, **echo}
-    value = _server_mock.value(
-        content.type, seed, example=(content.has_example, content.example), echo=echo
-    )
-    return Reply(endpoint.status, value, headers=headers)
+    return Reply(endpoint.status, answer, headers=headers)
 
 
 async def _mock_events(
-    tp: Any, seed: int, *, after: int
+    events: Sequence[tuple[str, Any]], *, after: int
 ) -> AsyncIterator[ServerSentEvent]:
-    """Events 1 to 3 of a synthesized stream, resuming after the request's Last-Event-ID."""
-    for number in range(after + 1, 4):
-        data = _server_mock.value(tp, seed + number, example=(False, None), echo={})
-        yield ServerSentEvent(data=data, id=str(number))
+    """The events of a mock stream, numbered from 1, resuming after the request's
+    Last-Event-ID; their data is always sent as JSON."""
+    for number, (name, data) in enumerate(events, start=1):
+        if number > after:
+            yield ServerSentEvent(_json_text(data), event=name, id=str(number))
 
 
 def _seed(handler: str, request: Request, body: bytes) -> int:

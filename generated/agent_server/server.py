@@ -32,6 +32,18 @@ from ._server_runtime import (
     install,
 )
 
+__all__ = [
+    "OPERATIONS",
+    "Fallback",
+    "Handlers",
+    "Reply",
+    "ServerSentEvent",
+    "Unimplemented",
+    "app",
+    "create_app",
+    "router",
+]
+
 
 class Handlers(Protocol):
     """What the server calls: one async method per operation.
@@ -1207,7 +1219,14 @@ OPERATIONS: dict[str, Endpoint] = {
                 "200",
                 "Success",
                 contents=(Content("application/json", models.Run),),
-                headers=(ResponseHeader("Content-Location", str),),
+                headers=(
+                    ResponseHeader(
+                        "Content-Location",
+                        str,
+                        link="/threads/{thread_id}/runs/{run_id}",
+                        link_types={"thread_id": UUID, "run_id": UUID},
+                    ),
+                ),
             ),
             Declared(
                 "404",
@@ -1253,7 +1272,14 @@ OPERATIONS: dict[str, Endpoint] = {
                 "200",
                 "Success",
                 contents=(Content("text/event-stream", str, kind="event_stream"),),
-                headers=(ResponseHeader("Content-Location", str),),
+                headers=(
+                    ResponseHeader(
+                        "Content-Location",
+                        str,
+                        link="/threads/{thread_id}/runs/{run_id}",
+                        link_types={"thread_id": UUID, "run_id": UUID},
+                    ),
+                ),
             ),
             Declared(
                 "404",
@@ -1280,7 +1306,14 @@ OPERATIONS: dict[str, Endpoint] = {
                 "200",
                 "Success",
                 contents=(Content("application/json", Any),),
-                headers=(ResponseHeader("Content-Location", str),),
+                headers=(
+                    ResponseHeader(
+                        "Content-Location",
+                        str,
+                        link="/threads/{thread_id}/runs/{run_id}",
+                        link_types={"thread_id": UUID, "run_id": UUID},
+                    ),
+                ),
             ),
             Declared(
                 "404",

@@ -20,8 +20,9 @@ import json
 import random
 import re
 import string
+import urllib.parse
 import uuid
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -243,14 +244,197 @@ def _write_only(schema: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
-def header_value(name: str, tp: Any, path: str, seed: int) -> str:
-    """A declared response header: Location-like headers point at the request's path."""
+def header_value(
+    name: str,
+    tp: Any,
+    path: str,
+    seed: int,
+    *,
+    link: str | None = None,
+    link_types: Mapping[str, Any] | None = None,
+    values: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """A declared response header. ``Location`` and ``Content-Location`` name ``link`` (a path
+    of the API, chosen by the generator) with each ``{parameter}`` taken from the first of
+    ``values`` (the request's path parameters, the answer's top-level fields) that has it, else
+    synthesized from its type in ``link_types``; without a link, the request's path. Other
+    headers are synthesized from their type."""
     if name.lower() in ("location", "content-location"):
-        return path
-    synthesized = value(tp, seed, example=(False, None), echo={})
-    if isinstance(synthesized, str):
-        return synthesized
-    return adapter(tp).dump_json(synthesized).decode().strip('"')
+        if link is None:
+            return path
+        types = link_types or {}
+        offsets = {key: n for n, key in enumerate(types)}  # one seed per parameter
+
+        def fill(match: re.Match[str]) -> str:
+            key = match[1]
+            found = next((v[key] for v in values if _scalar(v.get(key))), None)
+            if found is None:
+                ptype = types.get(key, str)
+                made = value(
+                    ptype, seed + offsets.get(key, 0), example=(False, None), echo={}
+                )
+                found = _text(ptype, made)
+            return urllib.parse.quote(str(found), safe="")
+
+        return _PARAMETER.sub(fill, link)
+    return _text(tp, value(tp, seed, example=(False, None), echo={}))
+
+
+_PARAMETER = re.compile(r"{([^{}]+)}")
+
+
+def _scalar(found: Any) -> bool:
+    return isinstance(found, str | int | float) and not isinstance(found, bool)
+
+
+def _text(tp: Any, made: Any) -> str:
+    """A value as it is written in a header or a path: JSON, without the quotes of a string."""
+    if isinstance(made, str):
+        return made
+    return adapter(tp).dump_json(made).decode().strip('"')
+
+
+# -- server-sent events ---------------------------------------------------------------------
+
+DEFAULT_EVENT = "message"
+"""The name of a mock event the spec names no event for (the default type of SSE itself)."""
+_SSE_FIELDS = frozenset({"event", "data", "id", "retry"})
+_EVENTS = 3  # at least this many events in a mock stream
+
+
+def events(tp: Any, seed: int, *, example: tuple[bool, Any]) -> list[tuple[str, Any]]:
+    """The (name, data) of each event of a mock stream of ``tp``, the type of the stream's schema.
+
+    * An example written as SSE text (``event: ...`` / ``data: ...`` lines): its events, data
+      JSON-decoded where it parses (else sent as a JSON string).
+    * A schema of one event (an object whose properties are among ``event``, ``data``, ``id``
+      and ``retry``, with ``data``; or a union of such objects: the convention of OpenAPI 3.2's
+      ``itemSchema`` and of 3.0/3.1 specs): one event per name its ``event`` property allows
+      (``const`` or ``enum``), at least three, cycling; the data synthesized from ``data``.
+    * Else the schema is that of each event's data, named :data:`DEFAULT_EVENT`; a plain
+      string schema (the stream's text, as FastAPI documents a streaming response) or an open
+      one gives ``{}``.
+    """
+    has_example, sample = example
+    if has_example and isinstance(sample, str):
+        parsed = _sse_text(sample)
+        if parsed:
+            return parsed
+    schema = _schema(tp)
+    kinds = _event_kinds(schema, schema)
+    if kinds:
+        count = max(_EVENTS, len(kinds))
+        return [_event(tp, kinds[n % len(kinds)], seed + n) for n in range(count)]
+    if _plain_text(schema):
+        return [(DEFAULT_EVENT, {})] * _EVENTS
+    made = [value(tp, seed + n, example=example, echo={}) for n in range(_EVENTS)]
+    return [
+        (DEFAULT_EVENT, adapter(tp).dump_python(m, mode="json", by_alias=True))
+        for m in made
+    ]
+
+
+def _sse_text(text: str) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for block in re.split(r"(?:\r\n|\r|\n){2,}", text.strip()):
+        name, data = DEFAULT_EVENT, []
+        for line in re.split(r"\r\n|\r|\n", block):
+            field, _, rest = line.partition(":")
+            rest = rest.removeprefix(" ")
+            if field == "event" and rest:
+                name = rest
+            elif field == "data":
+                data.append(rest)
+        if data:
+            joined = "\n".join(data)
+            try:
+                out.append((name, json.loads(joined)))
+            except ValueError:
+                out.append((name, joined))
+    return out
+
+
+def _deref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``schema`` with its references (into ``root``'s definitions) and model stubs followed."""
+    return _resolve(schema, root.get("$defs", {}))[0]
+
+
+def _event_kinds(schema: Any, root: Mapping[str, Any]) -> list[tuple[str | None, Any]]:
+    """(name, schema of the event object) for each event a schema of one event allows; [] when
+    ``schema`` is not the schema of an event."""
+    schema = _deref(schema, root)
+    if not isinstance(schema, Mapping):
+        return []
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if branches:
+        concrete = [_deref(b, root) for b in branches]
+        kinds = [
+            _event_kinds(b, root)
+            for b in concrete
+            if not (isinstance(b, Mapping) and b.get("type") == "null")
+        ]
+        return [k for ks in kinds for k in ks] if kinds and all(kinds) else []
+    properties = schema.get("properties")
+    if (
+        not isinstance(properties, Mapping)
+        or "data" not in properties
+        or not set(properties) <= _SSE_FIELDS
+    ):
+        return []
+    name = _deref(properties.get("event", {}), root)
+    names = _names(name, root) if isinstance(name, Mapping) else []
+    return [(n, schema) for n in names] or [(None, schema)]
+
+
+def _names(schema: Mapping[str, Any], root: Mapping[str, Any]) -> list[str]:
+    if isinstance(schema.get("const"), str):
+        return [schema["const"]]
+    if isinstance(schema.get("enum"), list):
+        return [n for n in schema["enum"] if isinstance(n, str)]
+    branches = schema.get("anyOf") or schema.get("oneOf") or []
+    return [n for b in branches for n in _names(_deref(b, root), root)]
+
+
+def _event(tp: Any, kind: tuple[str | None, Any], seed: int) -> tuple[str, Any]:
+    """One event of a schema of events: an object of the kind's schema with the kind's name,
+    validated against the stream's type."""
+    name, schema = kind
+    root = _schema(tp)
+    ta = adapter(tp)
+    for attempt in range(_ATTEMPTS):
+        rng = random.Random(seed + attempt)
+        defs = {
+            **root.get("$defs", {}),
+            **schema.get("$defs", {}),
+        }  # an expanded model's own
+        made = _Synthesizer(rng, rich=attempt < _ATTEMPTS // 2).run(schema, defs)
+        if not isinstance(made, dict):
+            break
+        if name is not None:
+            made["event"] = name
+        try:
+            checked = ta.dump_python(
+                ta.validate_python(made), mode="json", by_alias=True
+            )
+        except ValidationError:
+            continue
+        if isinstance(checked, dict):
+            return str(checked.get("event") or name or DEFAULT_EVENT), checked.get(
+                "data"
+            )
+    raise MockError(f"no event synthesized for {tp!r} validates")
+
+
+def _plain_text(schema: Mapping[str, Any]) -> bool:
+    """A plain string schema (no enum, format or pattern), or one that allows anything."""
+    if not schema or set(schema) <= {"title", "description"}:
+        return True
+    return schema.get("type") == "string" and not set(schema) & {
+        "enum",
+        "const",
+        "format",
+        "pattern",
+    }
 
 
 def _moment(rng: random.Random) -> dt.datetime:
@@ -307,8 +491,15 @@ class _Synthesizer:
         self.rich = rich
         self.prefer = prefer
 
-    def run(self, schema: Mapping[str, Any]) -> Any:
-        steps = [self.value(schema, schema.get("$defs", {}), 0, False)]
+    def run(
+        self, schema: Mapping[str, Any], defs: Mapping[str, Any] | None = None
+    ) -> Any:
+        """A value of ``schema`` (its references into ``defs``, by default its own ``$defs``)."""
+        steps = [
+            self.value(
+                schema, schema.get("$defs", {}) if defs is None else defs, 0, False
+            )
+        ]
         sent: Any = None
         while steps:
             try:

@@ -26,6 +26,17 @@ from ._server_runtime import (
     install,
 )
 
+__all__ = [
+    "OPERATIONS",
+    "Fallback",
+    "Handlers",
+    "Reply",
+    "Unimplemented",
+    "app",
+    "create_app",
+    "router",
+]
+
 
 class Handlers(Protocol):
     """What the server calls: one async method per operation.
