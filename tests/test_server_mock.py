@@ -178,10 +178,10 @@ async def test_declared_headers_are_sent(client: httpx.AsyncClient) -> None:
 async def test_invalid_requests_get_422_with_details(client: httpx.AsyncClient) -> None:
     bad_uuid = await client.get("/threads/not-a-uuid")
     assert bad_uuid.status_code == 422
-    # The seed declares 422 as ErrorResponse, a plain string: the details become one message.
-    assert "thread_id" in bad_uuid.json() and "UUID" in bad_uuid.json()
+    # The seed declares 422 as ErrorResponse, {"detail": "<message>"}: the details become one message.
+    assert "thread_id" in bad_uuid.json()["detail"] and "UUID" in bad_uuid.json()["detail"]
     bad_body = await client.post("/threads/search", json={"limit": "many"})
     assert bad_body.status_code == 422
-    assert "body.limit" in bad_body.json()
+    assert "body.limit" in bad_body.json()["detail"]
     not_json = await client.post("/threads", content=b"{", headers={"content-type": "application/json"})
     assert not_json.status_code == 422
