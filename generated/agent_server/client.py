@@ -237,7 +237,7 @@ class Assistants(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         Search for assistants.
@@ -537,16 +537,18 @@ class Assistants(SyncResource):
         self,
         assistant_id: UUID,
         *,
+        body: models.AssistantVersionsSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.AssistantVersion]:
         """Get Assistant Versions
 
         Get all versions of an assistant.
 
         Args:
             assistant_id: The ID of the assistant.
+            body: The request body (a AssistantVersionsSearchRequest or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -559,6 +561,7 @@ class Assistants(SyncResource):
             {
                 "assistant_id": assistant_id,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -568,7 +571,7 @@ class Assistants(SyncResource):
         self,
         assistant_id: UUID,
         *,
-        version: int,
+        body: models.AssistantVersionChange | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
@@ -579,7 +582,7 @@ class Assistants(SyncResource):
 
         Args:
             assistant_id: The ID of the assistant.
-            version: The version to change to.
+            body: The request body (a AssistantVersionChange or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -592,8 +595,8 @@ class Assistants(SyncResource):
             _endpoints.SET_LATEST_ASSISTANT_VERSION,
             {
                 "assistant_id": assistant_id,
-                "version": version,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -644,7 +647,7 @@ class AsyncAssistants(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         Search for assistants.
@@ -944,16 +947,18 @@ class AsyncAssistants(AsyncResource):
         self,
         assistant_id: UUID,
         *,
+        body: models.AssistantVersionsSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.AssistantVersion]:
         """Get Assistant Versions
 
         Get all versions of an assistant.
 
         Args:
             assistant_id: The ID of the assistant.
+            body: The request body (a AssistantVersionsSearchRequest or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -966,6 +971,7 @@ class AsyncAssistants(AsyncResource):
             {
                 "assistant_id": assistant_id,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -975,7 +981,7 @@ class AsyncAssistants(AsyncResource):
         self,
         assistant_id: UUID,
         *,
-        version: int,
+        body: models.AssistantVersionChange | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
@@ -986,7 +992,7 @@ class AsyncAssistants(AsyncResource):
 
         Args:
             assistant_id: The ID of the assistant.
-            version: The version to change to.
+            body: The request body (a AssistantVersionChange or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -999,8 +1005,8 @@ class AsyncAssistants(AsyncResource):
             _endpoints.SET_LATEST_ASSISTANT_VERSION,
             {
                 "assistant_id": assistant_id,
-                "version": version,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1131,7 +1137,7 @@ class CronsPlusTier(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron]:
+    ) -> list[models.Cron | models.CronSubset]:
         """Search Crons
 
         Search all active crons
@@ -1291,7 +1297,7 @@ class AsyncCronsPlusTier(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron]:
+    ) -> list[models.Cron | models.CronSubset]:
         """Search Crons
 
         Search all active crons
@@ -1665,7 +1671,7 @@ class StatelessRuns(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> models.Run:
         """Create Background Run
 
         Create a run in a new thread, return the run ID immediately. Don't wait for the final run output.
@@ -1697,7 +1703,7 @@ class StatelessRuns(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> list[models.Run]:
         """Create Run Batch
 
         Create a batch of runs in new threads, return immediately.
@@ -1797,7 +1803,7 @@ class AsyncStatelessRuns(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> models.Run:
         """Create Background Run
 
         Create a run in a new thread, return the run ID immediately. Don't wait for the final run output.
@@ -1829,7 +1835,7 @@ class AsyncStatelessRuns(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> list[models.Run]:
         """Create Run Batch
 
         Create a batch of runs in new threads, return immediately.
@@ -1882,12 +1888,15 @@ class Store(SyncResource):
         self,
         *,
         key: str,
-        namespace: list[str] | NotGiven = NOT_GIVEN,
+        namespace: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Item:
+    ) -> models.Item | None:
         """Retrieve a single item.
+
+        Args:
+            namespace: The namespace labels joined by \".\" (labels cannot contain \".\"), e.g. \"documents.user123\".
 
         Returns:
             Success
@@ -2027,12 +2036,15 @@ class AsyncStore(AsyncResource):
         self,
         *,
         key: str,
-        namespace: list[str] | NotGiven = NOT_GIVEN,
+        namespace: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Item:
+    ) -> models.Item | None:
         """Retrieve a single item.
+
+        Args:
+            namespace: The namespace labels joined by \".\" (labels cannot contain \".\"), e.g. \"documents.user123\".
 
         Returns:
             Success
@@ -2406,7 +2418,7 @@ class ThreadRuns(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run]:
+    ) -> list[models.Run | models.RunSubset]:
         """List Runs
 
         List runs for a thread.
@@ -2802,7 +2814,7 @@ class AsyncThreadRuns(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run]:
+    ) -> list[models.Run | models.RunSubset]:
         """List Runs
 
         List runs for a thread.
@@ -3240,7 +3252,7 @@ class Threads(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread]:
+    ) -> list[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         Search for threads.
@@ -3724,7 +3736,7 @@ class AsyncThreads(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread]:
+    ) -> list[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         Search for threads.

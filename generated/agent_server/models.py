@@ -8,59 +8,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
-class Config(BaseModel):
-    """
-    The assistant config.
-    """
-
-    tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
-    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
-
-
-class Assistant(BaseModel):
-    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
-    """
-    The ID of the assistant.
-    """
-    graph_id: Annotated[str, Field(title="Graph Id")]
-    """
-    The ID of the graph.
-    """
-    config: Annotated[Config, Field(title="Config")]
-    """
-    The assistant config.
-    """
-    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
-    """
-    Static context added to the assistant.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    The time the assistant was created.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    The last time the assistant was updated.
-    """
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
-    """
-    The assistant metadata.
-    """
-    version: Annotated[int | None, Field(title="Version")] = None
-    """
-    The version of the assistant
-    """
-    name: Annotated[str | None, Field(title="Assistant Name")] = None
-    """
-    The name of the assistant
-    """
-    description: Annotated[str | None, Field(title="Assistant Description")] = None
-    """
-    The description of the assistant
-    """
-
-
 class IfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing assistant).
@@ -151,7 +98,7 @@ class AssistantVersionChange(BaseModel):
     """
 
 
-class Config1(BaseModel):
+class Config(BaseModel):
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
@@ -170,11 +117,11 @@ class Cron(BaseModel):
     """
     The ID of the assistant.
     """
-    thread_id: Annotated[UUID, Field(title="Thread Id")]
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")]
     """
     The ID of the thread.
     """
-    end_time: Annotated[AwareDatetime, Field(title="End Time")]
+    end_time: Annotated[AwareDatetime | None, Field(title="End Time")]
     """
     The end date to stop running the cron.
     """
@@ -208,7 +155,7 @@ class Cron(BaseModel):
     """
 
 
-class Config2(BaseModel):
+class Config1(BaseModel):
     """
     The configuration for the assistant.
     """
@@ -273,7 +220,7 @@ class CronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -683,7 +630,7 @@ class RunCreateStateful(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -793,7 +740,7 @@ class RunCreateStateless(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -1129,6 +1076,7 @@ class Strategy(StrEnum):
     """
 
     delete = "delete"
+    keep_latest = "keep_latest"
 
 
 class Ttl(BaseModel):
@@ -1391,17 +1339,6 @@ class SearchItemsResponse(BaseModel):
     items: list[Item]
 
 
-class ListNamespaceResponse(RootModel[list[list[str]]]):
-    root: list[list[str]]
-
-
-class ErrorResponse(RootModel[str]):
-    root: Annotated[str, Field(title="ErrorResponse")]
-    """
-    Error message returned from the server
-    """
-
-
 class ThreadCronCreate(BaseModel):
     """
     Payload for creating a thread-specific cron job (runs on the same thread).
@@ -1429,7 +1366,7 @@ class ThreadCronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -1465,7 +1402,276 @@ class ThreadCronCreate(BaseModel):
 
 class Interrupt(BaseModel):
     id: str | None = None
-    value: dict[str, Any]
+    value: Any
+    """
+    The value the graph passed to interrupt(); any JSON value.
+    """
+
+
+class ErrorResponse(BaseModel):
+    """
+    Error message returned from the server.
+    """
+
+    detail: str
+    """
+    What went wrong.
+    """
+
+
+class ListNamespaceResponse(BaseModel):
+    namespaces: list[list[str]]
+
+
+class AssistantSubset(BaseModel):
+    """
+    An assistant with only the fields that a search's `select` asked for.
+    """
+
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The ID of the assistant.
+    """
+    graph_id: Annotated[str | None, Field(title="Graph Id")] = None
+    """
+    The ID of the graph.
+    """
+    config: Config | None = None
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the assistant was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the assistant was updated.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The assistant metadata.
+    """
+    version: Annotated[int | None, Field(title="Version")] = None
+    """
+    The version of the assistant
+    """
+    name: Annotated[str | None, Field(title="Assistant Name")] = None
+    """
+    The name of the assistant
+    """
+    description: Annotated[str | None, Field(title="Assistant Description")] = None
+    """
+    The description of the assistant
+    """
+
+
+class Status6(StrEnum):
+    """
+    The status of the thread.
+    """
+
+    idle = "idle"
+    busy = "busy"
+    interrupted = "interrupted"
+    error = "error"
+
+
+class ThreadSubset(BaseModel):
+    """
+    A thread with only the fields that a search's `select` asked for.
+    """
+
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the thread was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the thread was updated.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The thread metadata.
+    """
+    config: Annotated[dict[str, Any] | None, Field(title="Config")] = None
+    """
+    The thread config.
+    """
+    status: Annotated[Status6 | None, Field(title="Status")] = None
+    """
+    The status of the thread.
+    """
+    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
+    """
+    The current state of the thread.
+    """
+    interrupts: Annotated[dict[str, Any] | None, Field(title="Interrupts")] = None
+    """
+    The current interrupts of the thread.
+    """
+
+
+class Status7(StrEnum):
+    """
+    The status of the run.
+    """
+
+    pending = "pending"
+    running = "running"
+    error = "error"
+    success = "success"
+    timeout = "timeout"
+    interrupted = "interrupted"
+
+
+class MultitaskStrategy3(StrEnum):
+    """
+    Strategy to handle concurrent runs on the same thread.
+    """
+
+    reject = "reject"
+    rollback = "rollback"
+    interrupt = "interrupt"
+    enqueue = "enqueue"
+
+
+class RunSubset(BaseModel):
+    """
+    A run with only the fields that the listing's `select` asked for.
+    """
+
+    run_id: Annotated[UUID | None, Field(title="Run Id")] = None
+    """
+    The ID of the run.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The assistant that was used for this run.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the run was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the run was updated.
+    """
+    status: Annotated[Status7 | None, Field(title="Status")] = None
+    """
+    The status of the run.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The run metadata.
+    """
+    kwargs: Annotated[dict[str, Any] | None, Field(title="Kwargs")] = None
+    multitask_strategy: Annotated[
+        MultitaskStrategy3 | None, Field(title="Multitask Strategy")
+    ] = None
+    """
+    Strategy to handle concurrent runs on the same thread.
+    """
+
+
+class CronSubset(BaseModel):
+    """
+    A cron with only the fields that a search's `select` asked for.
+    """
+
+    cron_id: Annotated[UUID | None, Field(title="Cron Id")] = None
+    """
+    The ID of the cron.
+    """
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The ID of the assistant.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    end_time: Annotated[AwareDatetime | None, Field(title="End Time")] = None
+    """
+    The end date to stop running the cron.
+    """
+    schedule: Annotated[str | None, Field(title="Schedule")] = None
+    """
+    The schedule to run, cron format.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the cron was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the cron was updated.
+    """
+    user_id: Annotated[str | None, Field(title="User Id")] = None
+    """
+    The ID of the user.
+    """
+    payload: Annotated[dict[str, Any] | None, Field(title="Payload")] = None
+    """
+    The run payload to use for creating new run.
+    """
+    next_run_date: Annotated[AwareDatetime | None, Field(title="Next Run Date")] = None
+    """
+    The next run date of the cron.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The cron metadata.
+    """
+
+
+class AssistantVersion(BaseModel):
+    """
+    An assistant as it was at one version.
+    """
+
+    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
+    """
+    The ID of the assistant.
+    """
+    graph_id: Annotated[str, Field(title="Graph Id")]
+    """
+    The ID of the graph.
+    """
+    config: Config
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The time this version was created.
+    """
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    """
+    The assistant metadata.
+    """
+    version: Annotated[int, Field(title="Version")]
+    """
+    The version of the assistant
+    """
+    name: Annotated[str | None, Field(title="Assistant Name")] = None
+    """
+    The name of the assistant
+    """
+    description: Annotated[str | None, Field(title="Assistant Description")] = None
+    """
+    The description of the assistant
+    """
 
 
 class Jsonrpc(StrEnum):
@@ -1606,6 +1812,21 @@ class PostA2aResponse(BaseModel):
     """
 
 
+class Host(BaseModel):
+    """
+    Where the server runs.
+    """
+
+    kind: str | None = None
+    """
+    The kind of host, e.g. self-hosted.
+    """
+    project_id: str | None = None
+    host_revision_id: str | None = None
+    revision_id: str | None = None
+    tenant_id: str | None = None
+
+
 class ServerInfoResponse(BaseModel):
     version: Annotated[str, Field(title="Version")]
     """
@@ -1619,9 +1840,13 @@ class ServerInfoResponse(BaseModel):
     """
     Enabled features and capabilities
     """
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Server deployment metadata
+    """
+    host: Annotated[Host | None, Field(title="Host")] = None
+    """
+    Where the server runs.
     """
 
 
@@ -1630,6 +1855,46 @@ class HealthCheckResponse(BaseModel):
     """
     Indicates the server is healthy
     """
+
+
+class Assistant(BaseModel):
+    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
+    """
+    The ID of the assistant.
+    """
+    graph_id: Annotated[str, Field(title="Graph Id")]
+    """
+    The ID of the graph.
+    """
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The time the assistant was created.
+    """
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    The last time the assistant was updated.
+    """
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    """
+    The assistant metadata.
+    """
+    version: Annotated[int | None, Field(title="Version")] = None
+    """
+    The version of the assistant
+    """
+    name: Annotated[str | None, Field(title="Assistant Name")] = None
+    """
+    The name of the assistant
+    """
+    description: Annotated[str | None, Field(title="Assistant Description")] = None
+    """
+    The description of the assistant
+    """
+    config: Config
 
 
 class RunBatchCreate(RootModel[list[RunCreateStateless]]):
@@ -1739,13 +2004,13 @@ class ThreadState(BaseModel):
     values: Annotated[list[dict[str, Any]] | dict[str, Any], Field(title="Values")]
     next: Annotated[list[str], Field(title="Next")]
     tasks: Annotated[list[Task] | None, Field(title="Tasks")] = None
-    checkpoint: Annotated[CheckpointConfig, Field(title="Checkpoint")]
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
-    created_at: Annotated[str, Field(title="Created At")]
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")]
+    created_at: Annotated[str | None, Field(title="Created At")]
     parent_checkpoint: Annotated[
         dict[str, Any] | None, Field(title="Parent Checkpoint")
     ] = None
     interrupts: list[Interrupt] | None = None
+    checkpoint: Annotated[CheckpointConfig | None, Field(title="Checkpoint")]
 
 
 Task.model_rebuild()

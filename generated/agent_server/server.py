@@ -60,7 +60,7 @@ class Handlers(Protocol):
 
     async def search_assistants(
         self, *, body: models.AssistantSearchRequest
-    ) -> list[models.Assistant] | Reply:
+    ) -> list[models.Assistant | models.AssistantSubset] | Reply:
         """Search Assistants
 
         POST /assistants/search
@@ -158,8 +158,8 @@ class Handlers(Protocol):
         raise Unimplemented("get_assistant_schemas")
 
     async def get_assistant_versions(
-        self, *, assistant_id: UUID
-    ) -> list[models.Assistant] | Reply:
+        self, *, assistant_id: UUID, body: models.AssistantVersionsSearchRequest
+    ) -> list[models.AssistantVersion] | Reply:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -169,7 +169,7 @@ class Handlers(Protocol):
         raise Unimplemented("get_assistant_versions")
 
     async def set_latest_assistant_version(
-        self, *, assistant_id: UUID, version: int
+        self, *, assistant_id: UUID, body: models.AssistantVersionChange
     ) -> models.Assistant | Reply:
         """Set Latest Assistant Version
 
@@ -192,7 +192,7 @@ class Handlers(Protocol):
 
     async def search_threads(
         self, *, body: models.ThreadSearchRequest
-    ) -> list[models.Thread] | Reply:
+    ) -> list[models.Thread | models.ThreadSubset] | Reply:
         """Search Threads
 
         POST /threads/search
@@ -363,7 +363,7 @@ class Handlers(Protocol):
             ]
             | None
         ),
-    ) -> list[models.Run] | Reply:
+    ) -> list[models.Run | models.RunSubset] | Reply:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -487,7 +487,7 @@ class Handlers(Protocol):
 
     async def search_crons(
         self, *, body: models.CronSearch
-    ) -> list[models.Cron] | Reply:
+    ) -> list[models.Cron | models.CronSubset] | Reply:
         """Search Crons
 
         POST /runs/crons/search
@@ -536,7 +536,9 @@ class Handlers(Protocol):
         """
         raise Unimplemented("wait_run_stateless")
 
-    async def run_stateless(self, *, body: models.RunCreateStateless) -> Any:
+    async def run_stateless(
+        self, *, body: models.RunCreateStateless
+    ) -> models.Run | Reply:
         """Create Background Run
 
         POST /runs
@@ -545,7 +547,9 @@ class Handlers(Protocol):
         """
         raise Unimplemented("run_stateless")
 
-    async def run_batch_stateless(self, *, body: models.RunBatchCreate) -> Any:
+    async def run_batch_stateless(
+        self, *, body: models.RunBatchCreate
+    ) -> list[models.Run] | Reply:
         """Create Run Batch
 
         POST /runs/batch
@@ -564,8 +568,8 @@ class Handlers(Protocol):
         raise Unimplemented("delete_cron")
 
     async def get_item(
-        self, *, key: str, namespace: list[str] | None
-    ) -> models.Item | Reply:
+        self, *, key: str, namespace: str | None
+    ) -> models.Item | None | Reply:
         """Retrieve a single item.
 
         GET /store/items
@@ -628,41 +632,6 @@ class Handlers(Protocol):
         """
         raise Unimplemented("post_a2a")
 
-    async def get_mcp(self) -> Reply | None:
-        """MCP Get
-
-        GET /mcp/
-
-        Implemented according to the Streamable HTTP Transport specification.
-        """
-        raise Unimplemented("get_mcp")
-
-    async def post_mcp(self, *, body: dict[str, Any]) -> dict[str, Any] | Reply:
-        """MCP Post
-
-        POST /mcp/
-
-        Implemented according to the Streamable HTTP Transport specification.
-        Sends a JSON-RPC 2.0 message to the server.
-
-        - **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.
-        - **Response**: Returns a JSON-RPC response or acknowledgment.
-
-        **Notes:**
-        - Stateless: Sessions are not persisted across requests.
-        """
-        raise Unimplemented("post_mcp")
-
-    async def delete_mcp(self) -> Reply | None:
-        """Terminate Session
-
-        DELETE /mcp/
-
-        Implemented according to the Streamable HTTP Transport specification.
-        Terminate an MCP session. The server implementation is stateless, so this is a no-op.
-        """
-        raise Unimplemented("delete_mcp")
-
     async def server_info(self) -> models.ServerInfoResponse | Reply:
         """Server Information
 
@@ -693,6 +662,41 @@ class Handlers(Protocol):
         Check the health status of the server. Optionally check database connectivity.
         """
         raise Unimplemented("health_check")
+
+    async def get_mcp(self) -> Reply | None:
+        """MCP Get
+
+        GET /mcp
+
+        Implemented according to the Streamable HTTP Transport specification.
+        """
+        raise Unimplemented("get_mcp")
+
+    async def post_mcp(self, *, body: dict[str, Any]) -> dict[str, Any] | Reply:
+        """MCP Post
+
+        POST /mcp
+
+        Implemented according to the Streamable HTTP Transport specification.
+        Sends a JSON-RPC 2.0 message to the server.
+
+        - **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.
+        - **Response**: Returns a JSON-RPC response or acknowledgment.
+
+        **Notes:**
+        - Stateless: Sessions are not persisted across requests.
+        """
+        raise Unimplemented("post_mcp")
+
+    async def delete_mcp(self) -> Reply | None:
+        """Terminate Session
+
+        DELETE /mcp
+
+        Implemented according to the Streamable HTTP Transport specification.
+        Terminate an MCP session. The server implementation is stateless, so this is a no-op.
+        """
+        raise Unimplemented("delete_mcp")
 
 
 # The responses each operation declares, by handler name: what answers are checked against.
@@ -730,7 +734,12 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Assistant]),),
+                contents=(
+                    Content(
+                        "application/json",
+                        list[models.Assistant | models.AssistantSubset],
+                    ),
+                ),
             ),
             Declared(
                 "404",
@@ -903,7 +912,7 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Assistant]),),
+                contents=(Content("application/json", list[models.AssistantVersion]),),
             ),
             Declared(
                 "422",
@@ -959,7 +968,11 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Thread]),),
+                contents=(
+                    Content(
+                        "application/json", list[models.Thread | models.ThreadSubset]
+                    ),
+                ),
             ),
             Declared(
                 "422",
@@ -1185,7 +1198,9 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Run]),),
+                contents=(
+                    Content("application/json", list[models.Run | models.RunSubset]),
+                ),
             ),
             Declared(
                 "404",
@@ -1416,7 +1431,9 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Cron]),),
+                contents=(
+                    Content("application/json", list[models.Cron | models.CronSubset]),
+                ),
             ),
             Declared(
                 "422",
@@ -1520,7 +1537,7 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", Any),),
+                contents=(Content("application/json", models.Run),),
                 headers=(ResponseHeader("Content-Location", str),),
             ),
             Declared(
@@ -1544,7 +1561,11 @@ OPERATIONS: dict[str, Endpoint] = {
         "run_batch_stateless",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
+            Declared(
+                "200",
+                "Success",
+                contents=(Content("application/json", list[models.Run]),),
+            ),
             Declared(
                 "404",
                 "Not Found",
@@ -1584,7 +1605,9 @@ OPERATIONS: dict[str, Endpoint] = {
         status=200,
         responses=(
             Declared(
-                "200", "Success", contents=(Content("application/json", models.Item),)
+                "200",
+                "Success",
+                contents=(Content("application/json", models.Item | None),),
             ),
             Declared(
                 "400",
@@ -1668,36 +1691,6 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared("500", "Internal server error"),
         ),
     ),
-    "get_mcp": Endpoint(
-        "get_mcp",
-        status=405,
-        responses=(
-            Declared("405", "GET method not allowed; streaming not supported."),
-        ),
-    ),
-    "post_mcp": Endpoint(
-        "post_mcp",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Successful JSON-RPC response.",
-                contents=(Content("application/json", dict[str, Any]),),
-            ),
-            Declared("202", "Notification or response accepted; no content body."),
-            Declared(
-                "400",
-                "Bad request: invalid JSON or message format, or unacceptable Accept header.",
-            ),
-            Declared("405", "HTTP method not allowed."),
-            Declared("500", "Internal server error or unexpected failure."),
-        ),
-    ),
-    "delete_mcp": Endpoint(
-        "delete_mcp",
-        status=404,
-        responses=(Declared("404", "Not found."),),
-    ),
     "server_info": Endpoint(
         "server_info",
         status=200,
@@ -1738,6 +1731,36 @@ OPERATIONS: dict[str, Endpoint] = {
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
         ),
+    ),
+    "get_mcp": Endpoint(
+        "get_mcp",
+        status=405,
+        responses=(
+            Declared("405", "GET method not allowed; streaming not supported."),
+        ),
+    ),
+    "post_mcp": Endpoint(
+        "post_mcp",
+        status=200,
+        responses=(
+            Declared(
+                "200",
+                "Successful JSON-RPC response.",
+                contents=(Content("application/json", dict[str, Any]),),
+            ),
+            Declared("202", "Notification or response accepted; no content body."),
+            Declared(
+                "400",
+                "Bad request: invalid JSON or message format, or unacceptable Accept header.",
+            ),
+            Declared("405", "HTTP method not allowed."),
+            Declared("500", "Internal server error or unexpected failure."),
+        ),
+    ),
+    "delete_mcp": Endpoint(
+        "delete_mcp",
+        status=404,
+        responses=(Declared("404", "Not found."),),
     ),
 }
 
@@ -1968,9 +1991,10 @@ async def get_assistant_versions(
     request: Request,
     *,
     assistant_id: Annotated[UUID, Path(description="The ID of the assistant.")],
+    body: Annotated[models.AssistantVersionsSearchRequest, Body()],
 ) -> Response:
     return await OPERATIONS["get_assistant_versions"].serve(
-        request, assistant_id=assistant_id
+        request, assistant_id=assistant_id, body=body
     )
 
 
@@ -1988,10 +2012,10 @@ async def set_latest_assistant_version(
     request: Request,
     *,
     assistant_id: Annotated[UUID, Path(description="The ID of the assistant.")],
-    version: Annotated[int, Query(description="The version to change to.")],
+    body: Annotated[models.AssistantVersionChange, Body()],
 ) -> Response:
     return await OPERATIONS["set_latest_assistant_version"].serve(
-        request, assistant_id=assistant_id, version=version
+        request, assistant_id=assistant_id, body=body
     )
 
 
@@ -2720,7 +2744,12 @@ async def get_item(
     request: Request,
     *,
     key: Annotated[str, Query()],
-    namespace: Annotated[list[str] | None, Query()] = None,
+    namespace: Annotated[
+        str | None,
+        Query(
+            description='The namespace labels joined by "." (labels cannot contain "."), e.g. "documents.user123".'
+        ),
+    ] = None,
 ) -> Response:
     return await OPERATIONS["get_item"].serve(request, key=key, namespace=namespace)
 
@@ -2819,54 +2848,6 @@ async def post_a2a(
 
 
 @router.get(
-    "/mcp/",
-    name="get_mcp",
-    operation_id="get_mcp",
-    summary="MCP Get",
-    description="Implemented according to the Streamable HTTP Transport specification.",
-    tags=["MCP"],
-    status_code=405,
-    response_class=Response,
-    responses=OPERATIONS["get_mcp"].openapi(),
-)
-async def get_mcp(request: Request) -> Response:
-    return await OPERATIONS["get_mcp"].serve(request)
-
-
-@router.post(
-    "/mcp/",
-    name="post_mcp",
-    operation_id="post_mcp",
-    summary="MCP Post",
-    description="Implemented according to the Streamable HTTP Transport specification.\nSends a JSON-RPC 2.0 message to the server.\n\n- **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.\n- **Response**: Returns a JSON-RPC response or acknowledgment.\n\n**Notes:**\n- Stateless: Sessions are not persisted across requests.\n",
-    tags=["MCP"],
-    status_code=200,
-    responses=OPERATIONS["post_mcp"].openapi(),
-)
-async def post_mcp(
-    request: Request,
-    *,
-    body: Annotated[dict[str, Any], Body()],
-) -> Response:
-    return await OPERATIONS["post_mcp"].serve(request, body=body)
-
-
-@router.delete(
-    "/mcp/",
-    name="delete_mcp",
-    operation_id="delete_mcp",
-    summary="Terminate Session",
-    description="Implemented according to the Streamable HTTP Transport specification.\nTerminate an MCP session. The server implementation is stateless, so this is a no-op.\n\n",
-    tags=["MCP"],
-    status_code=404,
-    response_class=Response,
-    responses=OPERATIONS["delete_mcp"].openapi(),
-)
-async def delete_mcp(request: Request) -> Response:
-    return await OPERATIONS["delete_mcp"].serve(request)
-
-
-@router.get(
     "/info",
     name="server_info",
     operation_id="server_info_info_get",
@@ -2914,6 +2895,54 @@ async def health_check(
     check_db: Annotated[Literal[0, 1], Query(), from_text] = 0,
 ) -> Response:
     return await OPERATIONS["health_check"].serve(request, check_db=check_db)
+
+
+@router.get(
+    "/mcp",
+    name="get_mcp",
+    operation_id="get_mcp",
+    summary="MCP Get",
+    description="Implemented according to the Streamable HTTP Transport specification.",
+    tags=["MCP"],
+    status_code=405,
+    response_class=Response,
+    responses=OPERATIONS["get_mcp"].openapi(),
+)
+async def get_mcp(request: Request) -> Response:
+    return await OPERATIONS["get_mcp"].serve(request)
+
+
+@router.post(
+    "/mcp",
+    name="post_mcp",
+    operation_id="post_mcp",
+    summary="MCP Post",
+    description="Implemented according to the Streamable HTTP Transport specification.\nSends a JSON-RPC 2.0 message to the server.\n\n- **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.\n- **Response**: Returns a JSON-RPC response or acknowledgment.\n\n**Notes:**\n- Stateless: Sessions are not persisted across requests.\n",
+    tags=["MCP"],
+    status_code=200,
+    responses=OPERATIONS["post_mcp"].openapi(),
+)
+async def post_mcp(
+    request: Request,
+    *,
+    body: Annotated[dict[str, Any], Body()],
+) -> Response:
+    return await OPERATIONS["post_mcp"].serve(request, body=body)
+
+
+@router.delete(
+    "/mcp",
+    name="delete_mcp",
+    operation_id="delete_mcp",
+    summary="Terminate Session",
+    description="Implemented according to the Streamable HTTP Transport specification.\nTerminate an MCP session. The server implementation is stateless, so this is a no-op.\n",
+    tags=["MCP"],
+    status_code=404,
+    response_class=Response,
+    responses=OPERATIONS["delete_mcp"].openapi(),
+)
+async def delete_mcp(request: Request) -> Response:
+    return await OPERATIONS["delete_mcp"].serve(request)
 
 
 def create_app(
