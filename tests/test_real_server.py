@@ -205,6 +205,7 @@ def test_threads(api: Api) -> None:
     tid = new_thread(api, metadata={"tag": tag}, ttl={"strategy": "keep_latest", "ttl": 60})
     thread = api.threads.get_thread(tid)
     assert isinstance(thread, m.Thread) and thread.metadata == {"tag": tag} and thread.status == "idle"
+    assert thread.state_updated_at >= thread.created_at and thread.error is None  # action 17
     patched = api.threads.patch_thread(tid, body={"metadata": {"more": 1}})
     assert isinstance(patched, m.Thread) and patched.metadata == {"tag": tag, "more": 1}
 
@@ -240,6 +241,7 @@ def test_runs_and_state(api: Api) -> None:
     state = api.threads.get_latest_thread_state(tid)
     assert isinstance(state, m.ThreadState) and state.values == values
     assert isinstance(state.checkpoint, m.CheckpointConfig) and state.checkpoint.checkpoint_id
+    assert state.checkpoint_id == state.checkpoint.checkpoint_id and state.parent_checkpoint_id  # 17
     history = api.threads.get_thread_history(tid, limit=10)
     assert all(isinstance(s, m.ThreadState) for s in history) and history[0].values == values
     assert api.threads.get_thread_history_post(tid, body={"limit": 10}) == history
@@ -254,6 +256,7 @@ def test_runs_and_state(api: Api) -> None:
 
     run = api.thread_runs.create_run(tid, body=m.RunCreateStateful(assistant_id="echo", input={"messages": ["bg"]}))
     assert isinstance(run, m.Run) and run.thread_id == tid
+    assert "langsmith_session_name" in type(run).model_fields and run.langsmith_session_name is None  # 17
     joined = api.thread_runs.join_run_http(tid, run.run_id)
     assert joined["messages"][-2:] == ["bg", "echo: bg"]
     done = api.thread_runs.get_run_http(tid, run.run_id)
@@ -325,7 +328,11 @@ def test_a_failing_graph(api: Api) -> None:
     assert waited == {"__error__": {"error": "ValueError", "message": "this graph always fails"}}
     runs = api.thread_runs.list_runs_http(tid)
     assert [r.status for r in runs] == ["error", "error"]
-    assert api.threads.get_thread(tid).status == "error"
+    thread = api.threads.get_thread(tid)
+    assert thread.status == "error" and thread.error == errors[0]  # action 17
+    task = api.threads.get_latest_thread_state(tid).tasks[0]
+    assert (task.name, task.path, task.result) == ("fail", ["__pregel_pull", "fail"], None)
+    assert "this graph always fails" in task.error
 
 
 def test_background_runs_streams_and_cancel(api: Api) -> None:
@@ -367,7 +374,8 @@ def test_store(api: Api) -> None:
     assert isinstance(item, m.Item) and (item.namespace, item.key, item.value) == (ns, "k", {"x": 1})
     assert api.store.get_item(key="missing", namespace=".".join(ns)) is None  # action 13
     found = api.store.search_items(body={"namespace_prefix": ns})
-    assert isinstance(found, m.SearchItemsResponse) and [i.key for i in found.items] == ["k"]
+    assert isinstance(found, m.SearchItemsResponse) and [(i.key, i.score) for i in found.items] == [("k", None)]
+    assert "score" in m.Item.model_fields  # action 17
     spaces = api.store.list_namespaces(body={"prefix": ns})
     assert isinstance(spaces, m.ListNamespaceResponse) and spaces.namespaces == [ns]  # action 7
     assert api.store.delete_item(body={"namespace": ns, "key": "k"}) is None
@@ -380,6 +388,7 @@ def test_crons(api: Api) -> None:
     tid = new_thread(api)
     stateless = group.create_cron(body={"assistant_id": "echo", "schedule": "0 0 1 1 *", "input": {"messages": ["c"]}})
     assert isinstance(stateless, m.Cron) and (stateless.thread_id, stateless.end_time) == (None, None)  # action 5
+    assert (stateless.enabled, stateless.on_run_completed, stateless.timezone) == (True, "delete", None)  # 17
     on_thread = group.create_thread_cron(tid, body={"assistant_id": "echo", "schedule": "0 0 1 1 *"})
     assert isinstance(on_thread, m.Cron) and on_thread.thread_id == tid
     found = group.search_crons(body={"thread_id": str(tid)})
