@@ -104,6 +104,15 @@ class Config(BaseModel):
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
 
 
+class OnRunCompleted(StrEnum):
+    """
+    What to do with the thread after the run completes.
+    """
+
+    delete = "delete"
+    keep = "keep"
+
+
 class Cron(BaseModel):
     """
     Represents a scheduled task.
@@ -153,6 +162,20 @@ class Cron(BaseModel):
     """
     The cron metadata.
     """
+    enabled: Annotated[bool | None, Field(title="Enabled")] = None
+    """
+    Whether the cron job is enabled. Disabled crons are not executed.
+    """
+    on_run_completed: Annotated[
+        OnRunCompleted | None, Field(title="On Run Completed")
+    ] = None
+    """
+    What to do with the thread after the run completes.
+    """
+    timezone: Annotated[str | None, Field(title="Timezone")] = None
+    """
+    The time zone of the schedule.
+    """
 
 
 class Config1(BaseModel):
@@ -181,7 +204,7 @@ class InterruptAfter(StrEnum):
     field_ = "*"
 
 
-class OnRunCompleted(StrEnum):
+class OnRunCompleted1(StrEnum):
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
@@ -247,8 +270,8 @@ class CronCreate(BaseModel):
     Nodes to interrupt immediately after they get executed.
     """
     on_run_completed: Annotated[
-        OnRunCompleted | None, Field(title="On Run Completed")
-    ] = OnRunCompleted.delete
+        OnRunCompleted1 | None, Field(title="On Run Completed")
+    ] = OnRunCompleted1.delete
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
@@ -470,6 +493,12 @@ class Run(BaseModel):
     multitask_strategy: Annotated[MultitaskStrategy, Field(title="Multitask Strategy")]
     """
     Strategy to handle concurrent runs on the same thread.
+    """
+    langsmith_session_name: Annotated[
+        str | None, Field(title="Langsmith Session Name")
+    ] = None
+    """
+    LangSmith tracing session (project) name for this run, when tracing is enabled at creation time.
     """
 
 
@@ -1059,6 +1088,16 @@ class Thread(BaseModel):
     """
     The current interrupts of the thread.
     """
+    state_updated_at: Annotated[
+        AwareDatetime | None, Field(title="State Updated At")
+    ] = None
+    """
+    The last time the thread state was updated.
+    """
+    error: Annotated[Any | None, Field(title="Error")] = None
+    """
+    The error of the thread's last run (an object with error and message), or null.
+    """
 
 
 class IfExists1(StrEnum):
@@ -1277,6 +1316,10 @@ class Item(BaseModel):
     updated_at: AwareDatetime
     """
     The timestamp when the item was last updated.
+    """
+    score: Annotated[float | None, Field(title="Score")] = None
+    """
+    The relevance score of a search result (null without a semantic query).
     """
 
 
@@ -1998,6 +2041,14 @@ class Task(BaseModel):
     interrupts: list[Interrupt] | None = None
     checkpoint: Annotated[CheckpointConfig | None, Field(title="Checkpoint")] = None
     state: ThreadState | None = None
+    path: Annotated[list[Any] | None, Field(title="Path")] = None
+    """
+    Where the task sits in the graph, e.g. ["__pregel_pull", "echo"].
+    """
+    result: Annotated[Any | None, Field(title="Result")] = None
+    """
+    What the task wrote, once it ran.
+    """
 
 
 class ThreadState(BaseModel):
@@ -2011,6 +2062,16 @@ class ThreadState(BaseModel):
     ] = None
     interrupts: list[Interrupt] | None = None
     checkpoint: Annotated[CheckpointConfig | None, Field(title="Checkpoint")]
+    checkpoint_id: Annotated[str | None, Field(title="Checkpoint Id")] = None
+    """
+    The ID of this state's checkpoint.
+    """
+    parent_checkpoint_id: Annotated[str | None, Field(title="Parent Checkpoint Id")] = (
+        None
+    )
+    """
+    The ID of the checkpoint before it.
+    """
 
 
 Task.model_rebuild()
