@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -25,6 +26,7 @@ import pytest
 from .conftest_agent import agent_server_url  # noqa: F401  (the session fixture)
 from .conftest_client import install
 
+STREAM_DEADLINE = 30.0  # seconds; a bound, not a measurement (each stream here takes about one)
 STREAM_MODES = ["values", "updates", "messages", "messages-tuple", "events", "debug", "custom",
                 "checkpoints", "tasks"]
 # The events each stream mode sends for one step of the echo graph (besides `metadata`).
@@ -60,7 +62,9 @@ class Blocking:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             result = attr(*args, **kwargs)
-            if isinstance(result, self._stream_type) or not inspect.isawaitable(result):
+            if isinstance(result, self._stream_type):  # sent now, as Client sends it
+                return self._loop.run_until_complete(result.open())
+            if not inspect.isawaitable(result):
                 return result
             return self._loop.run_until_complete(result)
 
@@ -84,15 +88,13 @@ class Api:
         return getattr(self.client, group)
 
     def events(self, stream: Any, until: Callable[[Any], bool] | None = None) -> list[Any]:
-        """The events of a stream, to its end or through the first one ``until`` accepts."""
+        """The events of a stream, to its end or through the first one ``until`` accepts.
+
+        Bounded: a thread stream stays open (heartbeats) after its runs, so a stream that never
+        sends the awaited event fails the test after STREAM_DEADLINE seconds instead of hanging.
+        """
         if self._loop is None:
-            seen: list[Any] = []
-            with stream:
-                for event in stream:
-                    seen.append(event)
-                    if until is not None and until(event):
-                        break
-            return seen
+            return self._sync_events(stream, until)
 
         async def collect() -> list[Any]:
             seen: list[Any] = []
@@ -103,7 +105,35 @@ class Api:
                         break
             return seen
 
-        return self._loop.run_until_complete(collect())
+        try:
+            return self._loop.run_until_complete(asyncio.wait_for(collect(), STREAM_DEADLINE))
+        except TimeoutError:
+            pytest.fail(f"the stream did not end or send the awaited event within {STREAM_DEADLINE}s")
+
+    @staticmethod
+    def _sync_events(stream: Any, until: Callable[[Any], bool] | None) -> list[Any]:
+        seen: list[Any] = []
+        failure: list[BaseException] = []
+
+        def collect() -> None:
+            try:
+                with stream:
+                    for event in stream:
+                        seen.append(event)
+                        if until is not None and until(event):
+                            break
+            except BaseException as exc:  # reported below, in the test's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=collect, daemon=True)
+        worker.start()
+        worker.join(STREAM_DEADLINE)
+        if worker.is_alive():
+            stream.close()
+            pytest.fail(f"the stream did not end or send the awaited event within {STREAM_DEADLINE}s: {seen}")
+        if failure:
+            raise failure[0]
+        return seen
 
     def raises(self, error: type[BaseException], call: Callable[[], Any]) -> Any:
         with pytest.raises(error) as info:
@@ -339,12 +369,14 @@ def test_background_runs_streams_and_cancel(api: Api) -> None:
     m = api.models
     slow = {"assistant_id": "slow", "input": {"messages": ["x"]}}
     tid = new_thread(api)
-    first = api.thread_runs.create_run(tid, body=slow)
-    # Two thread stream modes, sent comma-separated (action 14): lifecycle and the run's events.
-    events = api.events(
-        api.threads.join_thread_stream(tid, stream_modes=["lifecycle", "run_modes"], last_event_id="-"),
-        until=lambda e: e.event == "metadata" and e.data.get("status") == "run_done")
-    assert "values" in kinds(events) and events[-1].data["run_id"] == str(first.run_id)
+    api.thread_runs.wait_run(tid, body={"assistant_id": "echo", "input": {"messages": ["x"]}})
+    # Two thread stream modes, sent comma-separated (action 14): state updates and lifecycle.
+    stream = api.threads.join_thread_stream(tid, stream_modes=["lifecycle", "state_update"])
+    api.threads.update_thread_state(tid, body={"values": {"messages": ["m"]}, "as_node": "echo"})
+    run = api.thread_runs.create_run(tid, body={"assistant_id": "echo", "input": {"messages": ["y"]}})
+    events = api.events(stream, until=lambda e: e.event == "metadata" and e.data.get("status") == "run_done")
+    assert kinds(events) == {"state_update", "metadata"} and events[-1].data["run_id"] == str(run.run_id)
+    assert events[0].data["state"]["values"]["messages"][-1] == "m"
 
     busy = api.thread_runs.create_run(tid, body=slow)
     conflict = api.raises(api.seed.ConflictError, lambda: api.thread_runs.create_run(tid, body={**slow, "multitask_strategy": "reject"}))
