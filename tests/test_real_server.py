@@ -403,6 +403,9 @@ def test_store(api: Api) -> None:
     ns = ["docs", uuid.uuid4().hex]
     assert api.store.put_item(body={"namespace": ns, "key": "k", "value": {"x": 1}}) is None
     item = api.store.get_item(key="k", namespace=".".join(ns))  # one dot-joined value (action 12)
+    # ... which the client's signature asks for (a list would be sent as `namespace=a&namespace=b`)
+    signature = inspect.signature(api.seed.client.Store.get_item)
+    assert str(signature.parameters["namespace"].annotation).startswith("str |")
     assert isinstance(item, m.Item) and (item.namespace, item.key, item.value) == (ns, "k", {"x": 1})
     assert api.store.get_item(key="missing", namespace=".".join(ns)) is None  # action 13
     found = api.store.search_items(body={"namespace_prefix": ns})
