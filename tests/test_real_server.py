@@ -254,9 +254,11 @@ def test_threads(api: Api) -> None:
 
     copy = api.threads.copy_thread_post(tid)
     assert isinstance(copy, m.Thread) and copy.thread_id != tid
-    for thread_id in (tid, copy.thread_id):
-        assert api.threads.delete_thread(thread_id) is None
+    assert api.threads.delete_thread(tid) is None
     api.raises(api.seed.NotFoundError, lambda: api.threads.get_thread(tid))
+    pruned = api.threads.prune_threads(body=m.ThreadPruneRequest(thread_ids=[copy.thread_id], strategy="delete"))
+    assert pruned == m.ThreadPruneResponse(pruned_count=1)  # an operation the seed lacks (action 18)
+    api.raises(api.seed.NotFoundError, lambda: api.threads.get_thread(copy.thread_id))
 
 
 # -- runs on a thread -------------------------------------------------------------------------
@@ -431,9 +433,12 @@ def test_crons(api: Api) -> None:
     picked = group.search_crons(body={"thread_id": str(tid), "select": ["cron_id", "schedule"]})
     assert [(type(c), c.schedule, c.payload) for c in picked] == [(m.CronSubset, "0 0 1 1 *", None)]  # 8e
     assert group.count_crons(body={"thread_id": str(tid)}) == 1
+    got = group.get_cron(on_thread.cron_id)  # an operation the seed lacks (action 18)
+    assert isinstance(got, m.Cron) and got.cron_id == on_thread.cron_id and got.thread_id == tid
     for cron in (stateless, on_thread):
         assert group.delete_cron(cron.cron_id) is None
     assert group.count_crons(body={"thread_id": str(tid)}) == 0
+    api.raises(api.seed.NotFoundError, lambda: group.get_cron(stateless.cron_id))
 
 
 def test_mcp_and_a2a(api: Api) -> None:
