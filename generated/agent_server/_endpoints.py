@@ -879,6 +879,22 @@ RUN_BATCH_STATELESS: Endpoint[list[models.Run]] = Endpoint(
     idempotent=False,
 )
 
+# get_cron_runs_crons__cron_id__get: GET /runs/crons/{cron_id}
+GET_CRON: Endpoint[models.Cron] = Endpoint(
+    "GET",
+    "/runs/crons/{cron_id}",
+    params=(Param("cron_id", "cron_id", "path", "simple", False),),
+    replies=(
+        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+    ),
+)
+
 # delete_cron_runs_crons__cron_id__delete: DELETE /runs/crons/{cron_id}
 DELETE_CRON: Endpoint[Any] = Endpoint(
     "DELETE",
@@ -1069,4 +1085,21 @@ DELETE_MCP: Endpoint[Any] = Endpoint(
     "DELETE",
     "/mcp",
     replies=(Reply("404"),),
+)
+
+# prune_threads_threads_prune_post: POST /threads/prune
+PRUNE_THREADS: Endpoint[models.ThreadPruneResponse] = Endpoint(
+    "POST",
+    "/threads/prune",
+    body=Content("application/json", "json", lambda: models.ThreadPruneRequest),
+    replies=(
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.ThreadPruneResponse),),
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+    ),
+    idempotent=False,
 )

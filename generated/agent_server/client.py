@@ -1191,6 +1191,35 @@ class CronsPlusTier(SyncResource):
             extra_query=extra_query,
         )
 
+    def get_cron(
+        self,
+        cron_id: UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.Cron:
+        """Get Cron
+
+        Get a cron by ID.
+
+        Returns:
+            Success
+
+        Raises:
+            NotFoundError: 404 Not Found
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return self._client._request(
+            _endpoints.GET_CRON,
+            {
+                "cron_id": cron_id,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
     def delete_cron(
         self,
         cron_id: UUID,
@@ -1351,6 +1380,35 @@ class AsyncCronsPlusTier(AsyncResource):
             extra_query=extra_query,
         )
 
+    async def get_cron(
+        self,
+        cron_id: UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.Cron:
+        """Get Cron
+
+        Get a cron by ID.
+
+        Returns:
+            Success
+
+        Raises:
+            NotFoundError: 404 Not Found
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return await self._client._request(
+            _endpoints.GET_CRON,
+            {
+                "cron_id": cron_id,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
     async def delete_cron(
         self,
         cron_id: UUID,
@@ -1389,6 +1447,7 @@ class CronsPlusTierWithRawResponse:
         self.create_cron = to_raw_response(group.create_cron)
         self.search_crons = to_raw_response(group.search_crons)
         self.count_crons = to_raw_response(group.count_crons)
+        self.get_cron = to_raw_response(group.get_cron)
         self.delete_cron = to_raw_response(group.delete_cron)
 
 
@@ -1400,6 +1459,7 @@ class AsyncCronsPlusTierWithRawResponse:
         self.create_cron = async_to_raw_response(group.create_cron)
         self.search_crons = async_to_raw_response(group.search_crons)
         self.count_crons = async_to_raw_response(group.count_crons)
+        self.get_cron = async_to_raw_response(group.get_cron)
         self.delete_cron = async_to_raw_response(group.delete_cron)
 
 
@@ -3694,6 +3754,36 @@ class Threads(SyncResource):
             extra_query=extra_query,
         )
 
+    def prune_threads(
+        self,
+        *,
+        body: models.ThreadPruneRequest | dict[str, Any],
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.ThreadPruneResponse:
+        """Prune Threads
+
+        Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.
+
+        Args:
+            body: The request body (a ThreadPruneRequest or a dict validated into it, sent as JSON, application/json).
+
+        Returns:
+            Success
+
+        Raises:
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return self._client._request(
+            _endpoints.PRUNE_THREADS,
+            {},
+            body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
 
 class AsyncThreads(AsyncResource):
     """A thread contains the accumulated outputs of a group of runs."""
@@ -4178,6 +4268,36 @@ class AsyncThreads(AsyncResource):
             extra_query=extra_query,
         )
 
+    async def prune_threads(
+        self,
+        *,
+        body: models.ThreadPruneRequest | dict[str, Any],
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.ThreadPruneResponse:
+        """Prune Threads
+
+        Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.
+
+        Args:
+            body: The request body (a ThreadPruneRequest or a dict validated into it, sent as JSON, application/json).
+
+        Returns:
+            Success
+
+        Raises:
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return await self._client._request(
+            _endpoints.PRUNE_THREADS,
+            {},
+            body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
 
 class ThreadsWithRawResponse:
     """``Threads`` methods that return a ``RawResponse``."""
@@ -4201,6 +4321,7 @@ class ThreadsWithRawResponse:
         self.delete_thread = to_raw_response(group.delete_thread)
         self.patch_thread = to_raw_response(group.patch_thread)
         self.join_thread_stream = to_raw_response(group.join_thread_stream)
+        self.prune_threads = to_raw_response(group.prune_threads)
 
 
 class AsyncThreadsWithRawResponse:
@@ -4229,6 +4350,7 @@ class AsyncThreadsWithRawResponse:
         self.delete_thread = async_to_raw_response(group.delete_thread)
         self.patch_thread = async_to_raw_response(group.patch_thread)
         self.join_thread_stream = async_to_raw_response(group.join_thread_stream)
+        self.prune_threads = async_to_raw_response(group.prune_threads)
 
 
 class Client(SyncAPIClient):

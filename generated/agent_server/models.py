@@ -1717,6 +1717,41 @@ class AssistantVersion(BaseModel):
     """
 
 
+class Strategy2(StrEnum):
+    """
+    The prune strategy. 'delete' removes threads entirely. 'keep_latest' prunes old checkpoints but keeps threads and their latest state.
+    """
+
+    delete = "delete"
+    keep_latest = "keep_latest"
+
+
+class ThreadPruneRequest(BaseModel):
+    """
+    Payload for pruning threads.
+    """
+
+    thread_ids: Annotated[list[UUID], Field(title="Thread IDs")]
+    """
+    List of thread IDs to prune.
+    """
+    strategy: Annotated[Strategy2 | None, Field(title="Strategy")] = Strategy2.delete
+    """
+    The prune strategy. 'delete' removes threads entirely. 'keep_latest' prunes old checkpoints but keeps threads and their latest state.
+    """
+
+
+class ThreadPruneResponse(BaseModel):
+    """
+    Response from pruning threads.
+    """
+
+    pruned_count: Annotated[int, Field(title="Pruned Count")]
+    """
+    Number of threads successfully pruned.
+    """
+
+
 class Jsonrpc(StrEnum):
     """
     JSON-RPC version

@@ -558,6 +558,15 @@ class Handlers(Protocol):
         """
         raise Unimplemented("run_batch_stateless")
 
+    async def get_cron(self, *, cron_id: UUID) -> models.Cron | Reply:
+        """Get Cron
+
+        GET /runs/crons/{cron_id}
+
+        Get a cron by ID.
+        """
+        raise Unimplemented("get_cron")
+
     async def delete_cron(self, *, cron_id: UUID) -> Any:
         """Delete Cron
 
@@ -697,6 +706,17 @@ class Handlers(Protocol):
         Terminate an MCP session. The server implementation is stateless, so this is a no-op.
         """
         raise Unimplemented("delete_mcp")
+
+    async def prune_threads(
+        self, *, body: models.ThreadPruneRequest
+    ) -> models.ThreadPruneResponse | Reply:
+        """Prune Threads
+
+        POST /threads/prune
+
+        Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.
+        """
+        raise Unimplemented("prune_threads")
 
 
 # The responses each operation declares, by handler name: what answers are checked against.
@@ -1583,6 +1603,25 @@ OPERATIONS: dict[str, Endpoint] = {
             ),
         ),
     ),
+    "get_cron": Endpoint(
+        "get_cron",
+        status=200,
+        responses=(
+            Declared(
+                "200", "Success", contents=(Content("application/json", models.Cron),)
+            ),
+            Declared(
+                "404",
+                "Not Found",
+                contents=(Content("application/json", models.ErrorResponse),),
+            ),
+            Declared(
+                "422",
+                "Validation Error",
+                contents=(Content("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
     "delete_cron": Endpoint(
         "delete_cron",
         status=200,
@@ -1761,6 +1800,22 @@ OPERATIONS: dict[str, Endpoint] = {
         "delete_mcp",
         status=404,
         responses=(Declared("404", "Not found."),),
+    ),
+    "prune_threads": Endpoint(
+        "prune_threads",
+        status=200,
+        responses=(
+            Declared(
+                "200",
+                "Success",
+                contents=(Content("application/json", models.ThreadPruneResponse),),
+            ),
+            Declared(
+                "422",
+                "Validation Error",
+                contents=(Content("application/json", models.ErrorResponse),),
+            ),
+        ),
     ),
 }
 
@@ -2713,6 +2768,24 @@ async def run_batch_stateless(
     return await OPERATIONS["run_batch_stateless"].serve(request, body=body)
 
 
+@router.get(
+    "/runs/crons/{cron_id}",
+    name="get_cron",
+    operation_id="get_cron_runs_crons__cron_id__get",
+    summary="Get Cron",
+    description="Get a cron by ID.",
+    tags=["Crons (Plus tier)"],
+    status_code=200,
+    responses=OPERATIONS["get_cron"].openapi(),
+)
+async def get_cron(
+    request: Request,
+    *,
+    cron_id: Annotated[UUID, Path()],
+) -> Response:
+    return await OPERATIONS["get_cron"].serve(request, cron_id=cron_id)
+
+
 @router.delete(
     "/runs/crons/{cron_id}",
     name="delete_cron",
@@ -2943,6 +3016,24 @@ async def post_mcp(
 )
 async def delete_mcp(request: Request) -> Response:
     return await OPERATIONS["delete_mcp"].serve(request)
+
+
+@router.post(
+    "/threads/prune",
+    name="prune_threads",
+    operation_id="prune_threads_threads_prune_post",
+    summary="Prune Threads",
+    description="Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.",
+    tags=["Threads"],
+    status_code=200,
+    responses=OPERATIONS["prune_threads"].openapi(),
+)
+async def prune_threads(
+    request: Request,
+    *,
+    body: Annotated[models.ThreadPruneRequest, Body()],
+) -> Response:
+    return await OPERATIONS["prune_threads"].serve(request, body=body)
 
 
 def create_app(
