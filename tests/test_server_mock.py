@@ -185,3 +185,20 @@ async def test_invalid_requests_get_422_with_details(client: httpx.AsyncClient) 
     assert "body.limit" in bad_body.json()["detail"]
     not_json = await client.post("/threads", content=b"{", headers={"content-type": "application/json"})
     assert not_json.status_code == 422
+
+
+async def test_errors_declared_as_a_string_are_bare_messages(tmp_path_factory: pytest.TempPathFactory) -> None:
+    server = server_module(tmp_path_factory, "srv_string_errors")
+
+    class Failing(server.Handlers):  # type: ignore[name-defined,misc]
+        async def get_thing(self, **arguments: Any) -> Any:
+            raise RuntimeError("boom")
+
+    cases = ((server.create_app(), "/things/not-a-uuid", 422, "thing_id"),
+             (server.create_app(Failing()), f"/things/{uuid.uuid4()}", 500, "Internal Server Error"))
+    for app, path, status, message in cases:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answer = await client.get(path)
+        assert answer.status_code == status and isinstance(answer.json(), str), answer.text
+        assert message in answer.json()
