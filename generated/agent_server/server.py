@@ -578,7 +578,7 @@ class Handlers(Protocol):
 
     async def get_item(
         self, *, key: str, namespace: str | None
-    ) -> models.Item | None | Reply:
+    ) -> models.Item | Reply | None:
         """Retrieve a single item.
 
         GET /store/items
