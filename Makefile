@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The real LangGraph Agent Server and langgraph-sdk, in a venv of their own (tests/agent_graphs/).
+AGENT_VENV := .venv-agent
+AGENT_STAMP := $(AGENT_VENV)/.installed
 
-.PHONY: install generate check test lint bench clean
+.PHONY: install agent-venv generate check test lint bench clean
 
 $(STAMP): pyproject.toml
 	@echo "make: creating the virtual environment $(VENV) with $(PYTHON)"
@@ -18,6 +21,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(AGENT_STAMP): tests/agent_graphs/requirements.txt
+	@echo "make: creating $(AGENT_VENV) with the real Agent Server and langgraph-sdk (for the real-server tests)"
+	$(PYTHON) -m venv $(AGENT_VENV)
+	$(AGENT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AGENT_VENV)/bin/python -m pip install --quiet -r tests/agent_graphs/requirements.txt
+	touch $(AGENT_STAMP)
+
+agent-venv: $(AGENT_STAMP)  ## the real Agent Server for tests/test_real_server.py
+
 generate: $(STAMP)  ## regenerate generated/ from specs/ (per [[tool.oapigen.specs]] in pyproject.toml)
 	@echo "make: generating every [[tool.oapigen.specs]] package of pyproject.toml"
 	$(BIN)/oapigen generate
@@ -26,7 +38,7 @@ check: $(STAMP)  ## exit 1 with a diff if generated/ is stale
 	@echo "make: checking that generated/ is up to date"
 	$(BIN)/oapigen generate --check
 
-test: $(STAMP)  ## the whole test suite
+test: $(STAMP) $(AGENT_STAMP)  ## the whole test suite, with the real-server tier
 	@echo "make: running the test suite (a few minutes)"
 	$(BIN)/python -m pytest
 
@@ -39,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(AGENT_VENV) build dist *.egg-info

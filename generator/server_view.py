@@ -256,7 +256,11 @@ def _returns(op: Operation, main: Response | None) -> str:
         return "AsyncIterator[ServerSentEvent] | Reply"
     if body.type.kind is TypeKind.ANY:
         return "Any"
-    return f"{_annotation(body.type)} | Reply"
+    # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
+    members = body.type.args if body.type.kind is TypeKind.UNION else (body.type,)
+    nullable = any(m.kind is TypeKind.NONE for m in members)
+    parts = [_annotation(m) for m in members if m.kind is not TypeKind.NONE]
+    return " | ".join([*parts, "Reply", *(["None"] if nullable else [])])
 
 
 # Path parameter names Starlette reads from a route's path; others are renamed there.

@@ -107,7 +107,7 @@ def test_inspect_json_contract() -> None:
     search = next(r for r in table if r["operation_id"] == "search_assistants_assistants_search_post")
     assert search["python"] == "assistants.search_assistants"
     handlers = [r["handler"] for r in table]
-    assert len(handlers) == len(set(handlers)) == 57
+    assert len(handlers) == len(set(handlers)) == 59
 
 
 def test_inspect_table() -> None:

@@ -169,9 +169,9 @@ def test_stateless_runs_leave_no_thread(client: Client) -> None:
 def test_the_store_keeps_items(client: Client) -> None:
     namespace = ["ref", uuid.uuid4().hex]
     client.store.put_item(body={"namespace": namespace, "key": "k", "value": {"n": 1}})
-    assert client.store.get_item(key="k", namespace=namespace).value == {"n": 1}
+    assert client.store.get_item(key="k", namespace=".".join(namespace)).value == {"n": 1}
     found = client.store.search_items(body={"namespace_prefix": namespace[:1], "filter": {"n": 1}})
     assert [(i.namespace, i.key) for i in found.items if i.namespace == namespace] == [(namespace, "k")]
-    assert namespace in client.store.list_namespaces(body={"prefix": namespace}).root
+    assert namespace in client.store.list_namespaces(body={"prefix": namespace}).namespaces
     client.store.delete_item(body={"namespace": namespace, "key": "k"})
-    assert namespace not in client.store.list_namespaces(body={"prefix": namespace}).root
+    assert namespace not in client.store.list_namespaces(body={"prefix": namespace}).namespaces

@@ -145,4 +145,4 @@ def test_threads_state_and_store_through_the_sdk(reference: dict[str, dict[str, 
     assert result(reference, "assistants.get_versions")[0]["metadata"] == {"k": "w"}
     assert result(reference, "store.get_item")["value"] == {"v": 1}
     assert [i["key"] for i in result(reference, "store.search_items")["items"]] == ["k1"]
-    assert result(reference, "store.list_namespaces") == [["docs", "a"]]
+    assert result(reference, "store.list_namespaces") == {"namespaces": [["docs", "a"]]}

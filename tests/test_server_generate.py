@@ -21,6 +21,7 @@ PETSTORE = ROOT / "specs" / "petstore.yaml"
 FEATURES = ROOT / "tests" / "data" / "server" / "features.yaml"
 ROUTING = ROOT / "tests" / "data" / "server" / "routing.yaml"
 STREAMS = ROOT / "tests" / "data" / "server" / "streams.yaml"
+STRING_ERRORS = ROOT / "tests" / "data" / "server" / "string_errors.yaml"
 
 # Package names of their own, so that they never meet another test's generated packages.
 SPECS = {
@@ -29,6 +30,7 @@ SPECS = {
     "srv_features": (FEATURES, None),
     "srv_routing": (ROUTING, None),
     "srv_streams": (STREAMS, None),
+    "srv_string_errors": (STRING_ERRORS, None),
 }
 SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py", "_server_routing.py")
 

@@ -33,7 +33,7 @@ def _page(items: Iterable[_T], offset: int | None, limit: int | None) -> list[_T
 
 def _error(status: int, message: str) -> Reply:
     """An error answer: the body is the spec's ``ErrorResponse`` (here a plain message)."""
-    return Reply(status, message)
+    return Reply(status, models.ErrorResponse(detail=message))
 
 
 def _not_found(what: str, key: object) -> Reply:
@@ -128,8 +128,10 @@ class ReferenceHandlers(Handlers):
             return _not_found("Assistant", assistant_id)
         return None
 
-    async def search_assistants(self, *, body: models.AssistantSearchRequest) -> list[models.Assistant] | Reply:
-        found = [
+    async def search_assistants(
+        self, *, body: models.AssistantSearchRequest
+    ) -> list[models.Assistant | models.AssistantSubset] | Reply:
+        found: list[models.Assistant | models.AssistantSubset] = [
             a.model()
             for a in sorted(self.assistants.values(), key=lambda a: a.created_at, reverse=True)
             if _matches(a.latest["metadata"], body.metadata)
@@ -145,15 +147,19 @@ class ReferenceHandlers(Handlers):
             if _matches(a.latest["metadata"], body.metadata) and body.graph_id in (None, a.latest["graph_id"])
         )
 
-    async def get_assistant_versions(self, *, assistant_id: uuid.UUID) -> list[models.Assistant] | Reply:
+    async def get_assistant_versions(
+        self, *, assistant_id: uuid.UUID, body: models.AssistantVersionsSearchRequest
+    ) -> list[models.AssistantVersion] | Reply:
         assistant = self.assistants.get(assistant_id)
         if assistant is None:
             return _not_found("Assistant", assistant_id)
-        return [assistant.model(v) for v in reversed(assistant.versions)]
+        versions = [models.AssistantVersion.model_validate(assistant.model(v).model_dump()) for v in reversed(assistant.versions)]
+        return _page(versions, body.offset, body.limit)
 
     async def set_latest_assistant_version(
-        self, *, assistant_id: uuid.UUID, version: int
+        self, *, assistant_id: uuid.UUID, body: models.AssistantVersionChange
     ) -> models.Assistant | Reply:
+        version = body.version or 1
         assistant = self.assistants.get(assistant_id)
         if assistant is None or not 1 <= version <= len(assistant.versions):
             return _not_found("Assistant version", f"{assistant_id}@{version}")
@@ -225,7 +231,9 @@ class ReferenceHandlers(Handlers):
             if not t.temporary and _matches(t.metadata, metadata) and wanted in (None, t.status)
         ]
 
-    async def search_threads(self, *, body: models.ThreadSearchRequest) -> list[models.Thread] | Reply:
+    async def search_threads(
+        self, *, body: models.ThreadSearchRequest
+    ) -> list[models.Thread | models.ThreadSubset] | Reply:
         found = [
             t for t in self._threads(body.metadata, body.status) if body.ids is None or t.thread_id in body.ids
         ]
@@ -423,7 +431,7 @@ class ReferenceHandlers(Handlers):
         offset: int,
         status: Literal["pending", "error", "success", "timeout", "interrupted"] | None,
         select: list[Any] | None,
-    ) -> list[models.Run] | Reply:
+    ) -> list[models.Run | models.RunSubset] | Reply:
         if thread_id not in self.runs.threads:
             return _not_found("Thread", thread_id)
         runs = [r for r in self.runs.of_thread(thread_id) if status in (None, r.status)]
@@ -502,10 +510,8 @@ class ReferenceHandlers(Handlers):
         )
         return None
 
-    async def get_item(self, *, key: str, namespace: list[str] | None) -> models.Item | Reply:
-        item = self.items.get((self._namespace(namespace), key))
-        # The real server answers 200 null; the spec declares neither null nor 404 here.
-        return item if item is not None else _error(400, f"Item {key!r} not found")
+    async def get_item(self, *, key: str, namespace: str | None) -> models.Item | None | Reply:
+        return self.items.get((self._namespace([namespace] if namespace else []), key))
 
     async def delete_item(self, *, body: models.StoreDeleteRequest) -> Reply | None:
         self.items.pop((tuple(body.namespace or ()), body.key), None)
@@ -531,4 +537,4 @@ class ReferenceHandlers(Handlers):
                 if namespace[: len(prefix)] == prefix and (not suffix or namespace[-len(suffix) :] == suffix)
             }
         )
-        return models.ListNamespaceResponse([list(n) for n in _page(found, body.offset, body.limit or 100)])
+        return models.ListNamespaceResponse(namespaces=[list(n) for n in _page(found, body.offset, body.limit or 100)])

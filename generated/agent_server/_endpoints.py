@@ -35,14 +35,20 @@ CREATE_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
 )
 
 # search_assistants_assistants_search_post: POST /assistants/search
-SEARCH_ASSISTANTS: Endpoint[list[models.Assistant]] = Endpoint(
+SEARCH_ASSISTANTS: Endpoint[list[models.Assistant | models.AssistantSubset]] = Endpoint(
     "POST",
     "/assistants/search",
     body=Content("application/json", "json", lambda: models.AssistantSearchRequest),
     replies=(
         Reply(
             "200",
-            (Content("application/json", "json", lambda: list[models.Assistant]),),
+            (
+                Content(
+                    "application/json",
+                    "json",
+                    lambda: list[models.Assistant | models.AssistantSubset],
+                ),
+            ),
         ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
@@ -208,14 +214,21 @@ GET_ASSISTANT_SCHEMAS: Endpoint[models.GraphSchema] = Endpoint(
 )
 
 # get_assistant_versions_assistants__assistant_id__versions_get: POST /assistants/{assistant_id}/versions
-GET_ASSISTANT_VERSIONS: Endpoint[list[models.Assistant]] = Endpoint(
+GET_ASSISTANT_VERSIONS: Endpoint[list[models.AssistantVersion]] = Endpoint(
     "POST",
     "/assistants/{assistant_id}/versions",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
+    body=Content(
+        "application/json", "json", lambda: models.AssistantVersionsSearchRequest
+    ),
     replies=(
         Reply(
             "200",
-            (Content("application/json", "json", lambda: list[models.Assistant]),),
+            (
+                Content(
+                    "application/json", "json", lambda: list[models.AssistantVersion]
+                ),
+            ),
         ),
         Reply(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
@@ -229,10 +242,8 @@ GET_ASSISTANT_VERSIONS: Endpoint[list[models.Assistant]] = Endpoint(
 SET_LATEST_ASSISTANT_VERSION: Endpoint[models.Assistant] = Endpoint(
     "POST",
     "/assistants/{assistant_id}/latest",
-    params=(
-        Param("assistant_id", "assistant_id", "path", "simple", False),
-        Param("version", "version", "query", "form", True),
-    ),
+    params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
+    body=Content("application/json", "json", lambda: models.AssistantVersionChange),
     replies=(
         Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
         Reply(
@@ -265,13 +276,20 @@ CREATE_THREAD: Endpoint[models.Thread] = Endpoint(
 )
 
 # search_threads_threads_search_post: POST /threads/search
-SEARCH_THREADS: Endpoint[list[models.Thread]] = Endpoint(
+SEARCH_THREADS: Endpoint[list[models.Thread | models.ThreadSubset]] = Endpoint(
     "POST",
     "/threads/search",
     body=Content("application/json", "json", lambda: models.ThreadSearchRequest),
     replies=(
         Reply(
-            "200", (Content("application/json", "json", lambda: list[models.Thread]),)
+            "200",
+            (
+                Content(
+                    "application/json",
+                    "json",
+                    lambda: list[models.Thread | models.ThreadSubset],
+                ),
+            ),
         ),
         Reply(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
@@ -502,7 +520,7 @@ JOIN_THREAD_STREAM: Endpoint[ServerSentEvent] = Endpoint(
     params=(
         Param("thread_id", "thread_id", "path", "simple", False),
         Param("last_event_id", "Last-Event-ID", "header", "simple", False),
-        Param("stream_modes", "stream_modes", "query", "form", True),
+        Param("stream_modes", "stream_modes", "query", "form", False),
     ),
     replies=(
         Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
@@ -518,7 +536,7 @@ JOIN_THREAD_STREAM: Endpoint[ServerSentEvent] = Endpoint(
 )
 
 # list_runs_http_threads__thread_id__runs_get: GET /threads/{thread_id}/runs
-LIST_RUNS_HTTP: Endpoint[list[models.Run]] = Endpoint(
+LIST_RUNS_HTTP: Endpoint[list[models.Run | models.RunSubset]] = Endpoint(
     "GET",
     "/threads/{thread_id}/runs",
     params=(
@@ -529,7 +547,16 @@ LIST_RUNS_HTTP: Endpoint[list[models.Run]] = Endpoint(
         Param("select", "select", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: list[models.Run]),)),
+        Reply(
+            "200",
+            (
+                Content(
+                    "application/json",
+                    "json",
+                    lambda: list[models.Run | models.RunSubset],
+                ),
+            ),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -752,12 +779,21 @@ CREATE_CRON: Endpoint[models.Cron] = Endpoint(
 )
 
 # search_crons_runs_crons_post: POST /runs/crons/search
-SEARCH_CRONS: Endpoint[list[models.Cron]] = Endpoint(
+SEARCH_CRONS: Endpoint[list[models.Cron | models.CronSubset]] = Endpoint(
     "POST",
     "/runs/crons/search",
     body=Content("application/json", "json", lambda: models.CronSearch),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: list[models.Cron]),)),
+        Reply(
+            "200",
+            (
+                Content(
+                    "application/json",
+                    "json",
+                    lambda: list[models.Cron | models.CronSubset],
+                ),
+            ),
+        ),
         Reply(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -846,12 +882,12 @@ WAIT_RUN_STATELESS: Endpoint[Any] = Endpoint(
 )
 
 # run_stateless_runs_post: POST /runs
-RUN_STATELESS: Endpoint[Any] = Endpoint(
+RUN_STATELESS: Endpoint[models.Run] = Endpoint(
     "POST",
     "/runs",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -867,12 +903,12 @@ RUN_STATELESS: Endpoint[Any] = Endpoint(
 )
 
 # run_batch_stateless_runs_post: POST /runs/batch
-RUN_BATCH_STATELESS: Endpoint[Any] = Endpoint(
+RUN_BATCH_STATELESS: Endpoint[list[models.Run]] = Endpoint(
     "POST",
     "/runs/batch",
     body=Content("application/json", "json", lambda: models.RunBatchCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply("200", (Content("application/json", "json", lambda: list[models.Run]),)),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -885,6 +921,23 @@ RUN_BATCH_STATELESS: Endpoint[Any] = Endpoint(
     ),
     idempotent=False,
     name="stateless_runs.run_batch_stateless",
+)
+
+# get_cron_runs_crons__cron_id__get: GET /runs/crons/{cron_id}
+GET_CRON: Endpoint[models.Cron] = Endpoint(
+    "GET",
+    "/runs/crons/{cron_id}",
+    params=(Param("cron_id", "cron_id", "path", "simple", False),),
+    replies=(
+        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Reply(
+            "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+    ),
+    name="crons_plus_tier.get_cron",
 )
 
 # delete_cron_runs_crons__cron_id__delete: DELETE /runs/crons/{cron_id}
@@ -905,7 +958,7 @@ DELETE_CRON: Endpoint[Any] = Endpoint(
 )
 
 # get_item: GET /store/items
-GET_ITEM: Endpoint[models.Item] = Endpoint(
+GET_ITEM: Endpoint[models.Item | None] = Endpoint(
     "GET",
     "/store/items",
     params=(
@@ -913,7 +966,9 @@ GET_ITEM: Endpoint[models.Item] = Endpoint(
         Param("namespace", "namespace", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Item),)),
+        Reply(
+            "200", (Content("application/json", "json", lambda: models.Item | None),)
+        ),
         Reply(
             "400", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -1011,38 +1066,6 @@ POST_A2A: Endpoint[models.PostA2aResponse] = Endpoint(
     name="a2a.post_a2a",
 )
 
-# get_mcp: GET /mcp/
-GET_MCP: Endpoint[Any] = Endpoint(
-    "GET",
-    "/mcp/",
-    replies=(Reply("405"),),
-    name="mcp.get_mcp",
-)
-
-# post_mcp: POST /mcp/
-POST_MCP: Endpoint[dict[str, Any] | None] = Endpoint(
-    "POST",
-    "/mcp/",
-    body=Content("application/json", "json", lambda: dict[str, Any]),
-    replies=(
-        Reply("200", (Content("application/json", "json", lambda: dict[str, Any]),)),
-        Reply("202"),
-        Reply("400"),
-        Reply("405"),
-        Reply("500"),
-    ),
-    idempotent=False,
-    name="mcp.post_mcp",
-)
-
-# delete_mcp: DELETE /mcp/
-DELETE_MCP: Endpoint[Any] = Endpoint(
-    "DELETE",
-    "/mcp/",
-    replies=(Reply("404"),),
-    name="mcp.delete_mcp",
-)
-
 # server_info_info_get: GET /info
 SERVER_INFO: Endpoint[models.ServerInfoResponse] = Endpoint(
     "GET",
@@ -1088,4 +1111,54 @@ HEALTH_CHECK: Endpoint[models.HealthCheckResponse] = Endpoint(
         ),
     ),
     name="system.health_check",
+)
+
+# get_mcp: GET /mcp
+GET_MCP: Endpoint[Any] = Endpoint(
+    "GET",
+    "/mcp",
+    replies=(Reply("405"),),
+    name="mcp.get_mcp",
+)
+
+# post_mcp: POST /mcp
+POST_MCP: Endpoint[dict[str, Any] | None] = Endpoint(
+    "POST",
+    "/mcp",
+    body=Content("application/json", "json", lambda: dict[str, Any]),
+    replies=(
+        Reply("200", (Content("application/json", "json", lambda: dict[str, Any]),)),
+        Reply("202"),
+        Reply("400"),
+        Reply("405"),
+        Reply("500"),
+    ),
+    idempotent=False,
+    name="mcp.post_mcp",
+)
+
+# delete_mcp: DELETE /mcp
+DELETE_MCP: Endpoint[Any] = Endpoint(
+    "DELETE",
+    "/mcp",
+    replies=(Reply("404"),),
+    name="mcp.delete_mcp",
+)
+
+# prune_threads_threads_prune_post: POST /threads/prune
+PRUNE_THREADS: Endpoint[models.ThreadPruneResponse] = Endpoint(
+    "POST",
+    "/threads/prune",
+    body=Content("application/json", "json", lambda: models.ThreadPruneRequest),
+    replies=(
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.ThreadPruneResponse),),
+        ),
+        Reply(
+            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+        ),
+    ),
+    idempotent=False,
+    name="threads.prune_threads",
 )

@@ -243,7 +243,7 @@ class Assistants(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         POST /assistants/search
@@ -561,10 +561,11 @@ class Assistants(SyncResource):
         self,
         assistant_id: UUID,
         *,
+        body: models.AssistantVersionsSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.AssistantVersion]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -573,6 +574,7 @@ class Assistants(SyncResource):
 
         Args:
             assistant_id: The ID of the assistant.
+            body: The request body (a AssistantVersionsSearchRequest or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -585,6 +587,7 @@ class Assistants(SyncResource):
             {
                 "assistant_id": assistant_id,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -594,7 +597,7 @@ class Assistants(SyncResource):
         self,
         assistant_id: UUID,
         *,
-        version: int,
+        body: models.AssistantVersionChange | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
@@ -607,7 +610,7 @@ class Assistants(SyncResource):
 
         Args:
             assistant_id: The ID of the assistant.
-            version: The version to change to.
+            body: The request body (a AssistantVersionChange or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -620,8 +623,8 @@ class Assistants(SyncResource):
             _endpoints.SET_LATEST_ASSISTANT_VERSION,
             {
                 "assistant_id": assistant_id,
-                "version": version,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -674,7 +677,7 @@ class AsyncAssistants(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         POST /assistants/search
@@ -992,10 +995,11 @@ class AsyncAssistants(AsyncResource):
         self,
         assistant_id: UUID,
         *,
+        body: models.AssistantVersionsSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant]:
+    ) -> list[models.AssistantVersion]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -1004,6 +1008,7 @@ class AsyncAssistants(AsyncResource):
 
         Args:
             assistant_id: The ID of the assistant.
+            body: The request body (a AssistantVersionsSearchRequest or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -1016,6 +1021,7 @@ class AsyncAssistants(AsyncResource):
             {
                 "assistant_id": assistant_id,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1025,7 +1031,7 @@ class AsyncAssistants(AsyncResource):
         self,
         assistant_id: UUID,
         *,
-        version: int,
+        body: models.AssistantVersionChange | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
@@ -1038,7 +1044,7 @@ class AsyncAssistants(AsyncResource):
 
         Args:
             assistant_id: The ID of the assistant.
-            version: The version to change to.
+            body: The request body (a AssistantVersionChange or a dict validated into it, sent as JSON, application/json).
 
         Returns:
             Success
@@ -1051,8 +1057,8 @@ class AsyncAssistants(AsyncResource):
             _endpoints.SET_LATEST_ASSISTANT_VERSION,
             {
                 "assistant_id": assistant_id,
-                "version": version,
             },
+            body=body,
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1187,7 +1193,7 @@ class CronsPlusTier(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron]:
+    ) -> list[models.Cron | models.CronSubset]:
         """Search Crons
 
         POST /runs/crons/search
@@ -1240,6 +1246,37 @@ class CronsPlusTier(SyncResource):
             _endpoints.COUNT_CRONS,
             {},
             body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
+    def get_cron(
+        self,
+        cron_id: UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.Cron:
+        """Get Cron
+
+        GET /runs/crons/{cron_id}
+
+        Get a cron by ID.
+
+        Returns:
+            Success
+
+        Raises:
+            NotFoundError: 404 Not Found
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return self._client._request(
+            _endpoints.GET_CRON,
+            {
+                "cron_id": cron_id,
+            },
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1357,7 +1394,7 @@ class AsyncCronsPlusTier(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron]:
+    ) -> list[models.Cron | models.CronSubset]:
         """Search Crons
 
         POST /runs/crons/search
@@ -1415,6 +1452,37 @@ class AsyncCronsPlusTier(AsyncResource):
             extra_query=extra_query,
         )
 
+    async def get_cron(
+        self,
+        cron_id: UUID,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.Cron:
+        """Get Cron
+
+        GET /runs/crons/{cron_id}
+
+        Get a cron by ID.
+
+        Returns:
+            Success
+
+        Raises:
+            NotFoundError: 404 Not Found
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return await self._client._request(
+            _endpoints.GET_CRON,
+            {
+                "cron_id": cron_id,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
     async def delete_cron(
         self,
         cron_id: UUID,
@@ -1455,6 +1523,7 @@ class CronsPlusTierWithRawResponse:
         self.create_cron = to_raw_response(group.create_cron)
         self.search_crons = to_raw_response(group.search_crons)
         self.count_crons = to_raw_response(group.count_crons)
+        self.get_cron = to_raw_response(group.get_cron)
         self.delete_cron = to_raw_response(group.delete_cron)
 
 
@@ -1466,6 +1535,7 @@ class AsyncCronsPlusTierWithRawResponse:
         self.create_cron = async_to_raw_response(group.create_cron)
         self.search_crons = async_to_raw_response(group.search_crons)
         self.count_crons = async_to_raw_response(group.count_crons)
+        self.get_cron = async_to_raw_response(group.get_cron)
         self.delete_cron = async_to_raw_response(group.delete_cron)
 
 
@@ -1481,7 +1551,7 @@ class Mcp(SyncResource):
     ) -> Any:
         """MCP Get
 
-        GET /mcp/
+        GET /mcp
 
         Implemented according to the Streamable HTTP Transport specification.
 
@@ -1506,7 +1576,7 @@ class Mcp(SyncResource):
     ) -> dict[str, Any] | None:
         """MCP Post
 
-        POST /mcp/
+        POST /mcp
 
         Implemented according to the Streamable HTTP Transport specification.
         Sends a JSON-RPC 2.0 message to the server.
@@ -1546,7 +1616,7 @@ class Mcp(SyncResource):
     ) -> Any:
         """Terminate Session
 
-        DELETE /mcp/
+        DELETE /mcp
 
         Implemented according to the Streamable HTTP Transport specification.
         Terminate an MCP session. The server implementation is stateless, so this is a no-op.
@@ -1575,7 +1645,7 @@ class AsyncMcp(AsyncResource):
     ) -> Any:
         """MCP Get
 
-        GET /mcp/
+        GET /mcp
 
         Implemented according to the Streamable HTTP Transport specification.
 
@@ -1600,7 +1670,7 @@ class AsyncMcp(AsyncResource):
     ) -> dict[str, Any] | None:
         """MCP Post
 
-        POST /mcp/
+        POST /mcp
 
         Implemented according to the Streamable HTTP Transport specification.
         Sends a JSON-RPC 2.0 message to the server.
@@ -1640,7 +1710,7 @@ class AsyncMcp(AsyncResource):
     ) -> Any:
         """Terminate Session
 
-        DELETE /mcp/
+        DELETE /mcp
 
         Implemented according to the Streamable HTTP Transport specification.
         Terminate an MCP session. The server implementation is stateless, so this is a no-op.
@@ -1753,7 +1823,7 @@ class StatelessRuns(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> models.Run:
         """Create Background Run
 
         POST /runs
@@ -1787,7 +1857,7 @@ class StatelessRuns(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> list[models.Run]:
         """Create Run Batch
 
         POST /runs/batch
@@ -1893,7 +1963,7 @@ class AsyncStatelessRuns(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> models.Run:
         """Create Background Run
 
         POST /runs
@@ -1927,7 +1997,7 @@ class AsyncStatelessRuns(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> Any:
+    ) -> list[models.Run]:
         """Create Run Batch
 
         POST /runs/batch
@@ -1982,14 +2052,17 @@ class Store(SyncResource):
         self,
         *,
         key: str,
-        namespace: list[str] | NotGiven = NOT_GIVEN,
+        namespace: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Item:
+    ) -> models.Item | None:
         """Retrieve a single item.
 
         GET /store/items
+
+        Args:
+            namespace: The namespace labels joined by \".\" (labels cannot contain \".\"), e.g. \"documents.user123\".
 
         Returns:
             Success
@@ -2137,14 +2210,17 @@ class AsyncStore(AsyncResource):
         self,
         *,
         key: str,
-        namespace: list[str] | NotGiven = NOT_GIVEN,
+        namespace: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Item:
+    ) -> models.Item | None:
         """Retrieve a single item.
 
         GET /store/items
+
+        Args:
+            namespace: The namespace labels joined by \".\" (labels cannot contain \".\"), e.g. \"documents.user123\".
 
         Returns:
             Success
@@ -2538,7 +2614,7 @@ class ThreadRuns(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run]:
+    ) -> list[models.Run | models.RunSubset]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -2954,7 +3030,7 @@ class AsyncThreadRuns(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run]:
+    ) -> list[models.Run | models.RunSubset]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -3414,7 +3490,7 @@ class Threads(SyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread]:
+    ) -> list[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         POST /threads/search
@@ -3882,6 +3958,38 @@ class Threads(SyncResource):
             extra_query=extra_query,
         )
 
+    def prune_threads(
+        self,
+        *,
+        body: models.ThreadPruneRequest | dict[str, Any],
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.ThreadPruneResponse:
+        """Prune Threads
+
+        POST /threads/prune
+
+        Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.
+
+        Args:
+            body: The request body (a ThreadPruneRequest or a dict validated into it, sent as JSON, application/json).
+
+        Returns:
+            Success
+
+        Raises:
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return self._client._request(
+            _endpoints.PRUNE_THREADS,
+            {},
+            body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
 
 class AsyncThreads(AsyncResource):
     """A thread contains the accumulated outputs of a group of runs."""
@@ -3926,7 +4034,7 @@ class AsyncThreads(AsyncResource):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread]:
+    ) -> list[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         POST /threads/search
@@ -4394,6 +4502,38 @@ class AsyncThreads(AsyncResource):
             extra_query=extra_query,
         )
 
+    async def prune_threads(
+        self,
+        *,
+        body: models.ThreadPruneRequest | dict[str, Any],
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> models.ThreadPruneResponse:
+        """Prune Threads
+
+        POST /threads/prune
+
+        Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.
+
+        Args:
+            body: The request body (a ThreadPruneRequest or a dict validated into it, sent as JSON, application/json).
+
+        Returns:
+            Success
+
+        Raises:
+            UnprocessableEntityError: 422 Validation Error
+        """
+        return await self._client._request(
+            _endpoints.PRUNE_THREADS,
+            {},
+            body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
 
 class ThreadsWithRawResponse:
     """``Threads`` methods that return a ``RawResponse``."""
@@ -4417,6 +4557,7 @@ class ThreadsWithRawResponse:
         self.delete_thread = to_raw_response(group.delete_thread)
         self.patch_thread = to_raw_response(group.patch_thread)
         self.join_thread_stream = to_raw_response(group.join_thread_stream)
+        self.prune_threads = to_raw_response(group.prune_threads)
 
 
 class AsyncThreadsWithRawResponse:
@@ -4445,6 +4586,7 @@ class AsyncThreadsWithRawResponse:
         self.delete_thread = async_to_raw_response(group.delete_thread)
         self.patch_thread = async_to_raw_response(group.patch_thread)
         self.join_thread_stream = async_to_raw_response(group.join_thread_stream)
+        self.prune_threads = async_to_raw_response(group.prune_threads)
 
 
 class Client(SyncAPIClient):

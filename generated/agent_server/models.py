@@ -8,65 +8,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
-class Config(BaseModel):
-    """
-    The assistant config.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    tags: Annotated[list[str] | None, Field(title="Tags")] = None
-    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
-    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
-
-
-class Assistant(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
-    """
-    The ID of the assistant.
-    """
-    graph_id: Annotated[str, Field(title="Graph Id")]
-    """
-    The ID of the graph.
-    """
-    config: Annotated[Config, Field(title="Config")]
-    """
-    The assistant config.
-    """
-    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
-    """
-    Static context added to the assistant.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    The time the assistant was created.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    The last time the assistant was updated.
-    """
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
-    """
-    The assistant metadata.
-    """
-    version: Annotated[int | None, Field(title="Version")] = None
-    """
-    The version of the assistant
-    """
-    name: Annotated[str | None, Field(title="Assistant Name")] = None
-    """
-    The name of the assistant
-    """
-    description: Annotated[str | None, Field(title="Assistant Description")] = None
-    """
-    The description of the assistant
-    """
-
-
 class IfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing assistant).
@@ -166,13 +107,22 @@ class AssistantVersionChange(BaseModel):
     """
 
 
-class Config1(BaseModel):
+class Config(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class OnRunCompleted(StrEnum):
+    """
+    What to do with the thread after the run completes.
+    """
+
+    delete = "delete"
+    keep = "keep"
 
 
 class Cron(BaseModel):
@@ -191,11 +141,11 @@ class Cron(BaseModel):
     """
     The ID of the assistant.
     """
-    thread_id: Annotated[UUID, Field(title="Thread Id")]
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")]
     """
     The ID of the thread.
     """
-    end_time: Annotated[AwareDatetime, Field(title="End Time")]
+    end_time: Annotated[AwareDatetime | None, Field(title="End Time")]
     """
     The end date to stop running the cron.
     """
@@ -227,9 +177,23 @@ class Cron(BaseModel):
     """
     The cron metadata.
     """
+    enabled: Annotated[bool | None, Field(title="Enabled")] = None
+    """
+    Whether the cron job is enabled. Disabled crons are not executed.
+    """
+    on_run_completed: Annotated[
+        OnRunCompleted | None, Field(title="On Run Completed")
+    ] = None
+    """
+    What to do with the thread after the run completes.
+    """
+    timezone: Annotated[str | None, Field(title="Timezone")] = None
+    """
+    The time zone of the schedule.
+    """
 
 
-class Config2(BaseModel):
+class Config1(BaseModel):
     """
     The configuration for the assistant.
     """
@@ -258,7 +222,7 @@ class InterruptAfter(StrEnum):
     field_ = "*"
 
 
-class OnRunCompleted(StrEnum):
+class OnRunCompleted1(StrEnum):
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
@@ -297,7 +261,7 @@ class CronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -330,8 +294,8 @@ class CronCreate(BaseModel):
     Nodes to interrupt immediately after they get executed.
     """
     on_run_completed: Annotated[
-        OnRunCompleted | None, Field(title="On Run Completed")
-    ] = OnRunCompleted.delete
+        OnRunCompleted1 | None, Field(title="On Run Completed")
+    ] = OnRunCompleted1.delete
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
@@ -569,6 +533,12 @@ class Run(BaseModel):
     """
     Strategy to handle concurrent runs on the same thread.
     """
+    langsmith_session_name: Annotated[
+        str | None, Field(title="Langsmith Session Name")
+    ] = None
+    """
+    LangSmith tracing session (project) name for this run, when tracing is enabled at creation time.
+    """
 
 
 class Send(BaseModel):
@@ -743,7 +713,7 @@ class RunCreateStateful(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -863,7 +833,7 @@ class RunCreateStateless(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -1206,6 +1176,16 @@ class Thread(BaseModel):
     """
     The current interrupts of the thread.
     """
+    state_updated_at: Annotated[
+        AwareDatetime | None, Field(title="State Updated At")
+    ] = None
+    """
+    The last time the thread state was updated.
+    """
+    error: Annotated[Any | None, Field(title="Error")] = None
+    """
+    The error of the thread's last run (an object with error and message), or null.
+    """
 
 
 class IfExists1(StrEnum):
@@ -1223,6 +1203,7 @@ class Strategy(StrEnum):
     """
 
     delete = "delete"
+    keep_latest = "keep_latest"
 
 
 class Ttl(BaseModel):
@@ -1457,6 +1438,10 @@ class Item(BaseModel):
     """
     The timestamp when the item was last updated.
     """
+    score: Annotated[int | float | None, Field(title="Score")] = None
+    """
+    The relevance score of a search result (null without a semantic query).
+    """
 
 
 class Status4(StrEnum):
@@ -1527,17 +1512,6 @@ class SearchItemsResponse(BaseModel):
     items: list[Item]
 
 
-class ListNamespaceResponse(RootModel[list[list[str]]]):
-    root: list[list[str]]
-
-
-class ErrorResponse(RootModel[str]):
-    root: Annotated[str, Field(title="ErrorResponse")]
-    """
-    Error message returned from the server
-    """
-
-
 class ThreadCronCreate(BaseModel):
     """
     Payload for creating a thread-specific cron job (runs on the same thread).
@@ -1568,7 +1542,7 @@ class ThreadCronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[Config1 | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -1613,7 +1587,338 @@ class Interrupt(BaseModel):
         extra="allow",
     )
     id: str | None = None
-    value: dict[str, Any]
+    value: Any
+    """
+    The value the graph passed to interrupt(); any JSON value.
+    """
+
+
+class ErrorResponse(BaseModel):
+    """
+    Error message returned from the server.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    detail: str
+    """
+    What went wrong.
+    """
+
+
+class ListNamespaceResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    namespaces: list[list[str]]
+
+
+class AssistantSubset(BaseModel):
+    """
+    An assistant with only the fields that a search's `select` asked for.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The ID of the assistant.
+    """
+    graph_id: Annotated[str | None, Field(title="Graph Id")] = None
+    """
+    The ID of the graph.
+    """
+    config: Config | None = None
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the assistant was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the assistant was updated.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The assistant metadata.
+    """
+    version: Annotated[int | None, Field(title="Version")] = None
+    """
+    The version of the assistant
+    """
+    name: Annotated[str | None, Field(title="Assistant Name")] = None
+    """
+    The name of the assistant
+    """
+    description: Annotated[str | None, Field(title="Assistant Description")] = None
+    """
+    The description of the assistant
+    """
+
+
+class Status6(StrEnum):
+    """
+    The status of the thread.
+    """
+
+    idle = "idle"
+    busy = "busy"
+    interrupted = "interrupted"
+    error = "error"
+
+
+class ThreadSubset(BaseModel):
+    """
+    A thread with only the fields that a search's `select` asked for.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the thread was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the thread was updated.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The thread metadata.
+    """
+    config: Annotated[dict[str, Any] | None, Field(title="Config")] = None
+    """
+    The thread config.
+    """
+    status: Annotated[Status6 | None, Field(title="Status")] = None
+    """
+    The status of the thread.
+    """
+    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
+    """
+    The current state of the thread.
+    """
+    interrupts: Annotated[dict[str, Any] | None, Field(title="Interrupts")] = None
+    """
+    The current interrupts of the thread.
+    """
+
+
+class Status7(StrEnum):
+    """
+    The status of the run.
+    """
+
+    pending = "pending"
+    running = "running"
+    error = "error"
+    success = "success"
+    timeout = "timeout"
+    interrupted = "interrupted"
+
+
+class MultitaskStrategy3(StrEnum):
+    """
+    Strategy to handle concurrent runs on the same thread.
+    """
+
+    reject = "reject"
+    rollback = "rollback"
+    interrupt = "interrupt"
+    enqueue = "enqueue"
+
+
+class RunSubset(BaseModel):
+    """
+    A run with only the fields that the listing's `select` asked for.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    run_id: Annotated[UUID | None, Field(title="Run Id")] = None
+    """
+    The ID of the run.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The assistant that was used for this run.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the run was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the run was updated.
+    """
+    status: Annotated[Status7 | None, Field(title="Status")] = None
+    """
+    The status of the run.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The run metadata.
+    """
+    kwargs: Annotated[dict[str, Any] | None, Field(title="Kwargs")] = None
+    multitask_strategy: Annotated[
+        MultitaskStrategy3 | None, Field(title="Multitask Strategy")
+    ] = None
+    """
+    Strategy to handle concurrent runs on the same thread.
+    """
+
+
+class CronSubset(BaseModel):
+    """
+    A cron with only the fields that a search's `select` asked for.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    cron_id: Annotated[UUID | None, Field(title="Cron Id")] = None
+    """
+    The ID of the cron.
+    """
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The ID of the assistant.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    end_time: Annotated[AwareDatetime | None, Field(title="End Time")] = None
+    """
+    The end date to stop running the cron.
+    """
+    schedule: Annotated[str | None, Field(title="Schedule")] = None
+    """
+    The schedule to run, cron format.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the cron was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the cron was updated.
+    """
+    user_id: Annotated[str | None, Field(title="User Id")] = None
+    """
+    The ID of the user.
+    """
+    payload: Annotated[dict[str, Any] | None, Field(title="Payload")] = None
+    """
+    The run payload to use for creating new run.
+    """
+    next_run_date: Annotated[AwareDatetime | None, Field(title="Next Run Date")] = None
+    """
+    The next run date of the cron.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The cron metadata.
+    """
+
+
+class AssistantVersion(BaseModel):
+    """
+    An assistant as it was at one version.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
+    """
+    The ID of the assistant.
+    """
+    graph_id: Annotated[str, Field(title="Graph Id")]
+    """
+    The ID of the graph.
+    """
+    config: Config
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The time this version was created.
+    """
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    """
+    The assistant metadata.
+    """
+    version: Annotated[int, Field(title="Version")]
+    """
+    The version of the assistant
+    """
+    name: Annotated[str | None, Field(title="Assistant Name")] = None
+    """
+    The name of the assistant
+    """
+    description: Annotated[str | None, Field(title="Assistant Description")] = None
+    """
+    The description of the assistant
+    """
+
+
+class Strategy2(StrEnum):
+    """
+    The prune strategy. 'delete' removes threads entirely. 'keep_latest' prunes old checkpoints but keeps threads and their latest state.
+    """
+
+    delete = "delete"
+    keep_latest = "keep_latest"
+
+
+class ThreadPruneRequest(BaseModel):
+    """
+    Payload for pruning threads.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    thread_ids: Annotated[list[UUID], Field(title="Thread IDs")]
+    """
+    List of thread IDs to prune.
+    """
+    strategy: Annotated[Strategy2 | None, Field(title="Strategy")] = Strategy2.delete
+    """
+    The prune strategy. 'delete' removes threads entirely. 'keep_latest' prunes old checkpoints but keeps threads and their latest state.
+    """
+
+
+class ThreadPruneResponse(BaseModel):
+    """
+    Response from pruning threads.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    pruned_count: Annotated[int, Field(title="Pruned Count")]
+    """
+    Number of threads successfully pruned.
+    """
 
 
 class Jsonrpc(StrEnum):
@@ -1781,6 +2086,24 @@ class PostA2aResponse(BaseModel):
     """
 
 
+class Host(BaseModel):
+    """
+    Where the server runs.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    kind: str | None = None
+    """
+    The kind of host, e.g. self-hosted.
+    """
+    project_id: str | None = None
+    host_revision_id: str | None = None
+    revision_id: str | None = None
+    tenant_id: str | None = None
+
+
 class ServerInfoResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1797,9 +2120,13 @@ class ServerInfoResponse(BaseModel):
     """
     Enabled features and capabilities
     """
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Server deployment metadata
+    """
+    host: Annotated[Host | None, Field(title="Host")] = None
+    """
+    Where the server runs.
     """
 
 
@@ -1811,6 +2138,49 @@ class HealthCheckResponse(BaseModel):
     """
     Indicates the server is healthy
     """
+
+
+class Assistant(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
+    """
+    The ID of the assistant.
+    """
+    graph_id: Annotated[str, Field(title="Graph Id")]
+    """
+    The ID of the graph.
+    """
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The time the assistant was created.
+    """
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    The last time the assistant was updated.
+    """
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    """
+    The assistant metadata.
+    """
+    version: Annotated[int | None, Field(title="Version")] = None
+    """
+    The version of the assistant
+    """
+    name: Annotated[str | None, Field(title="Assistant Name")] = None
+    """
+    The name of the assistant
+    """
+    description: Annotated[str | None, Field(title="Assistant Description")] = None
+    """
+    The description of the assistant
+    """
+    config: Config
 
 
 class RunBatchCreate(RootModel[list[RunCreateStateless]]):
@@ -1932,6 +2302,14 @@ class Task(BaseModel):
     interrupts: list[Interrupt] | None = None
     checkpoint: Annotated[CheckpointConfig | None, Field(title="Checkpoint")] = None
     state: ThreadState | None = None
+    path: Annotated[list[Any] | None, Field(title="Path")] = None
+    """
+    Where the task sits in the graph, e.g. ["__pregel_pull", "echo"].
+    """
+    result: Annotated[Any | None, Field(title="Result")] = None
+    """
+    What the task wrote, once it ran.
+    """
 
 
 class ThreadState(BaseModel):
@@ -1941,13 +2319,23 @@ class ThreadState(BaseModel):
     values: Annotated[list[dict[str, Any]] | dict[str, Any], Field(title="Values")]
     next: Annotated[list[str], Field(title="Next")]
     tasks: Annotated[list[Task] | None, Field(title="Tasks")] = None
-    checkpoint: Annotated[CheckpointConfig, Field(title="Checkpoint")]
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
-    created_at: Annotated[str, Field(title="Created At")]
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")]
+    created_at: Annotated[str | None, Field(title="Created At")]
     parent_checkpoint: Annotated[
         dict[str, Any] | None, Field(title="Parent Checkpoint")
     ] = None
     interrupts: list[Interrupt] | None = None
+    checkpoint: Annotated[CheckpointConfig | None, Field(title="Checkpoint")]
+    checkpoint_id: Annotated[str | None, Field(title="Checkpoint Id")] = None
+    """
+    The ID of this state's checkpoint.
+    """
+    parent_checkpoint_id: Annotated[str | None, Field(title="Parent Checkpoint Id")] = (
+        None
+    )
+    """
+    The ID of the checkpoint before it.
+    """
 
 
 Task.model_rebuild()

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from . import models
-from ._server_requests import from_text
+from ._server_requests import comma_separated, from_text
 from ._server_runtime import (
     Content,
     Declared,
@@ -72,7 +72,7 @@ class Handlers(Protocol):
 
     async def search_assistants(
         self, *, body: models.AssistantSearchRequest
-    ) -> list[models.Assistant] | Reply:
+    ) -> list[models.Assistant | models.AssistantSubset] | Reply:
         """Search Assistants
 
         POST /assistants/search
@@ -170,8 +170,8 @@ class Handlers(Protocol):
         raise Unimplemented("get_assistant_schemas")
 
     async def get_assistant_versions(
-        self, *, assistant_id: UUID
-    ) -> list[models.Assistant] | Reply:
+        self, *, assistant_id: UUID, body: models.AssistantVersionsSearchRequest
+    ) -> list[models.AssistantVersion] | Reply:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -181,7 +181,7 @@ class Handlers(Protocol):
         raise Unimplemented("get_assistant_versions")
 
     async def set_latest_assistant_version(
-        self, *, assistant_id: UUID, version: int
+        self, *, assistant_id: UUID, body: models.AssistantVersionChange
     ) -> models.Assistant | Reply:
         """Set Latest Assistant Version
 
@@ -204,7 +204,7 @@ class Handlers(Protocol):
 
     async def search_threads(
         self, *, body: models.ThreadSearchRequest
-    ) -> list[models.Thread] | Reply:
+    ) -> list[models.Thread | models.ThreadSubset] | Reply:
         """Search Threads
 
         POST /threads/search
@@ -375,7 +375,7 @@ class Handlers(Protocol):
             ]
             | None
         ),
-    ) -> list[models.Run] | Reply:
+    ) -> list[models.Run | models.RunSubset] | Reply:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -499,7 +499,7 @@ class Handlers(Protocol):
 
     async def search_crons(
         self, *, body: models.CronSearch
-    ) -> list[models.Cron] | Reply:
+    ) -> list[models.Cron | models.CronSubset] | Reply:
         """Search Crons
 
         POST /runs/crons/search
@@ -548,7 +548,9 @@ class Handlers(Protocol):
         """
         raise Unimplemented("wait_run_stateless")
 
-    async def run_stateless(self, *, body: models.RunCreateStateless) -> Any:
+    async def run_stateless(
+        self, *, body: models.RunCreateStateless
+    ) -> models.Run | Reply:
         """Create Background Run
 
         POST /runs
@@ -557,7 +559,9 @@ class Handlers(Protocol):
         """
         raise Unimplemented("run_stateless")
 
-    async def run_batch_stateless(self, *, body: models.RunBatchCreate) -> Any:
+    async def run_batch_stateless(
+        self, *, body: models.RunBatchCreate
+    ) -> list[models.Run] | Reply:
         """Create Run Batch
 
         POST /runs/batch
@@ -565,6 +569,15 @@ class Handlers(Protocol):
         Create a batch of runs in new threads, return immediately.
         """
         raise Unimplemented("run_batch_stateless")
+
+    async def get_cron(self, *, cron_id: UUID) -> models.Cron | Reply:
+        """Get Cron
+
+        GET /runs/crons/{cron_id}
+
+        Get a cron by ID.
+        """
+        raise Unimplemented("get_cron")
 
     async def delete_cron(self, *, cron_id: UUID) -> Any:
         """Delete Cron
@@ -576,8 +589,8 @@ class Handlers(Protocol):
         raise Unimplemented("delete_cron")
 
     async def get_item(
-        self, *, key: str, namespace: list[str] | None
-    ) -> models.Item | Reply:
+        self, *, key: str, namespace: str | None
+    ) -> models.Item | Reply | None:
         """Retrieve a single item.
 
         GET /store/items
@@ -640,41 +653,6 @@ class Handlers(Protocol):
         """
         raise Unimplemented("post_a2a")
 
-    async def get_mcp(self) -> Reply | None:
-        """MCP Get
-
-        GET /mcp/
-
-        Implemented according to the Streamable HTTP Transport specification.
-        """
-        raise Unimplemented("get_mcp")
-
-    async def post_mcp(self, *, body: dict[str, Any]) -> dict[str, Any] | Reply:
-        """MCP Post
-
-        POST /mcp/
-
-        Implemented according to the Streamable HTTP Transport specification.
-        Sends a JSON-RPC 2.0 message to the server.
-
-        - **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.
-        - **Response**: Returns a JSON-RPC response or acknowledgment.
-
-        **Notes:**
-        - Stateless: Sessions are not persisted across requests.
-        """
-        raise Unimplemented("post_mcp")
-
-    async def delete_mcp(self) -> Reply | None:
-        """Terminate Session
-
-        DELETE /mcp/
-
-        Implemented according to the Streamable HTTP Transport specification.
-        Terminate an MCP session. The server implementation is stateless, so this is a no-op.
-        """
-        raise Unimplemented("delete_mcp")
-
     async def server_info(self) -> models.ServerInfoResponse | Reply:
         """Server Information
 
@@ -705,6 +683,52 @@ class Handlers(Protocol):
         Check the health status of the server. Optionally check database connectivity.
         """
         raise Unimplemented("health_check")
+
+    async def get_mcp(self) -> Reply | None:
+        """MCP Get
+
+        GET /mcp
+
+        Implemented according to the Streamable HTTP Transport specification.
+        """
+        raise Unimplemented("get_mcp")
+
+    async def post_mcp(self, *, body: dict[str, Any]) -> dict[str, Any] | Reply:
+        """MCP Post
+
+        POST /mcp
+
+        Implemented according to the Streamable HTTP Transport specification.
+        Sends a JSON-RPC 2.0 message to the server.
+
+        - **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.
+        - **Response**: Returns a JSON-RPC response or acknowledgment.
+
+        **Notes:**
+        - Stateless: Sessions are not persisted across requests.
+        """
+        raise Unimplemented("post_mcp")
+
+    async def delete_mcp(self) -> Reply | None:
+        """Terminate Session
+
+        DELETE /mcp
+
+        Implemented according to the Streamable HTTP Transport specification.
+        Terminate an MCP session. The server implementation is stateless, so this is a no-op.
+        """
+        raise Unimplemented("delete_mcp")
+
+    async def prune_threads(
+        self, *, body: models.ThreadPruneRequest
+    ) -> models.ThreadPruneResponse | Reply:
+        """Prune Threads
+
+        POST /threads/prune
+
+        Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.
+        """
+        raise Unimplemented("prune_threads")
 
 
 # The responses each operation declares, by handler name: what answers are checked against.
@@ -742,7 +766,12 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Assistant]),),
+                contents=(
+                    Content(
+                        "application/json",
+                        list[models.Assistant | models.AssistantSubset],
+                    ),
+                ),
             ),
             Declared(
                 "404",
@@ -915,7 +944,7 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Assistant]),),
+                contents=(Content("application/json", list[models.AssistantVersion]),),
             ),
             Declared(
                 "422",
@@ -971,7 +1000,11 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Thread]),),
+                contents=(
+                    Content(
+                        "application/json", list[models.Thread | models.ThreadSubset]
+                    ),
+                ),
             ),
             Declared(
                 "422",
@@ -1197,7 +1230,9 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Run]),),
+                contents=(
+                    Content("application/json", list[models.Run | models.RunSubset]),
+                ),
             ),
             Declared(
                 "404",
@@ -1449,7 +1484,9 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.Cron]),),
+                contents=(
+                    Content("application/json", list[models.Cron | models.CronSubset]),
+                ),
             ),
             Declared(
                 "422",
@@ -1553,7 +1590,7 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "200",
                 "Success",
-                contents=(Content("application/json", Any),),
+                contents=(Content("application/json", models.Run),),
                 headers=(ResponseHeader("Content-Location", str),),
             ),
             Declared(
@@ -1577,7 +1614,11 @@ OPERATIONS: dict[str, Endpoint] = {
         "run_batch_stateless",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
+            Declared(
+                "200",
+                "Success",
+                contents=(Content("application/json", list[models.Run]),),
+            ),
             Declared(
                 "404",
                 "Not Found",
@@ -1586,6 +1627,25 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "409",
                 "Conflict",
+                contents=(Content("application/json", models.ErrorResponse),),
+            ),
+            Declared(
+                "422",
+                "Validation Error",
+                contents=(Content("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "get_cron": Endpoint(
+        "get_cron",
+        status=200,
+        responses=(
+            Declared(
+                "200", "Success", contents=(Content("application/json", models.Cron),)
+            ),
+            Declared(
+                "404",
+                "Not Found",
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
             Declared(
@@ -1617,7 +1677,9 @@ OPERATIONS: dict[str, Endpoint] = {
         status=200,
         responses=(
             Declared(
-                "200", "Success", contents=(Content("application/json", models.Item),)
+                "200",
+                "Success",
+                contents=(Content("application/json", models.Item | None),),
             ),
             Declared(
                 "400",
@@ -1701,36 +1763,6 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared("500", "Internal server error"),
         ),
     ),
-    "get_mcp": Endpoint(
-        "get_mcp",
-        status=405,
-        responses=(
-            Declared("405", "GET method not allowed; streaming not supported."),
-        ),
-    ),
-    "post_mcp": Endpoint(
-        "post_mcp",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Successful JSON-RPC response.",
-                contents=(Content("application/json", dict[str, Any]),),
-            ),
-            Declared("202", "Notification or response accepted; no content body."),
-            Declared(
-                "400",
-                "Bad request: invalid JSON or message format, or unacceptable Accept header.",
-            ),
-            Declared("405", "HTTP method not allowed."),
-            Declared("500", "Internal server error or unexpected failure."),
-        ),
-    ),
-    "delete_mcp": Endpoint(
-        "delete_mcp",
-        status=404,
-        responses=(Declared("404", "Not found."),),
-    ),
     "server_info": Endpoint(
         "server_info",
         status=200,
@@ -1768,6 +1800,52 @@ OPERATIONS: dict[str, Endpoint] = {
             Declared(
                 "500",
                 "Internal Server Error",
+                contents=(Content("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "get_mcp": Endpoint(
+        "get_mcp",
+        status=405,
+        responses=(
+            Declared("405", "GET method not allowed; streaming not supported."),
+        ),
+    ),
+    "post_mcp": Endpoint(
+        "post_mcp",
+        status=200,
+        responses=(
+            Declared(
+                "200",
+                "Successful JSON-RPC response.",
+                contents=(Content("application/json", dict[str, Any]),),
+            ),
+            Declared("202", "Notification or response accepted; no content body."),
+            Declared(
+                "400",
+                "Bad request: invalid JSON or message format, or unacceptable Accept header.",
+            ),
+            Declared("405", "HTTP method not allowed."),
+            Declared("500", "Internal server error or unexpected failure."),
+        ),
+    ),
+    "delete_mcp": Endpoint(
+        "delete_mcp",
+        status=404,
+        responses=(Declared("404", "Not found."),),
+    ),
+    "prune_threads": Endpoint(
+        "prune_threads",
+        status=200,
+        responses=(
+            Declared(
+                "200",
+                "Success",
+                contents=(Content("application/json", models.ThreadPruneResponse),),
+            ),
+            Declared(
+                "422",
+                "Validation Error",
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
         ),
@@ -2001,9 +2079,10 @@ async def get_assistant_versions(
     request: Request,
     *,
     assistant_id: Annotated[UUID, Path(description="The ID of the assistant.")],
+    body: Annotated[models.AssistantVersionsSearchRequest, Body()],
 ) -> Response:
     return await OPERATIONS["get_assistant_versions"].serve(
-        request, assistant_id=assistant_id
+        request, assistant_id=assistant_id, body=body
     )
 
 
@@ -2021,10 +2100,10 @@ async def set_latest_assistant_version(
     request: Request,
     *,
     assistant_id: Annotated[UUID, Path(description="The ID of the assistant.")],
-    version: Annotated[int, Query(description="The version to change to.")],
+    body: Annotated[models.AssistantVersionChange, Body()],
 ) -> Response:
     return await OPERATIONS["set_latest_assistant_version"].serve(
-        request, assistant_id=assistant_id, version=version
+        request, assistant_id=assistant_id, body=body
     )
 
 
@@ -2310,6 +2389,7 @@ async def join_thread_stream(
         Literal["lifecycle", "run_modes", "state_update"]
         | list[Literal["lifecycle", "run_modes", "state_update"]],
         Query(),
+        comma_separated,
     ] = ["run_modes"],
 ) -> Response:
     return await OPERATIONS["join_thread_stream"].serve(
@@ -2722,6 +2802,24 @@ async def run_batch_stateless(
     return await OPERATIONS["run_batch_stateless"].serve(request, body=body)
 
 
+@router.get(
+    "/runs/crons/{cron_id}",
+    name="get_cron",
+    operation_id="get_cron_runs_crons__cron_id__get",
+    summary="Get Cron",
+    description="Get a cron by ID.",
+    tags=["Crons (Plus tier)"],
+    status_code=200,
+    responses=OPERATIONS["get_cron"].openapi(),
+)
+async def get_cron(
+    request: Request,
+    *,
+    cron_id: Annotated[UUID, Path()],
+) -> Response:
+    return await OPERATIONS["get_cron"].serve(request, cron_id=cron_id)
+
+
 @router.delete(
     "/runs/crons/{cron_id}",
     name="delete_cron",
@@ -2753,7 +2851,12 @@ async def get_item(
     request: Request,
     *,
     key: Annotated[str, Query()],
-    namespace: Annotated[list[str] | None, Query()] = None,
+    namespace: Annotated[
+        str | None,
+        Query(
+            description='The namespace labels joined by "." (labels cannot contain "."), e.g. "documents.user123".'
+        ),
+    ] = None,
 ) -> Response:
     return await OPERATIONS["get_item"].serve(request, key=key, namespace=namespace)
 
@@ -2852,54 +2955,6 @@ async def post_a2a(
 
 
 @router.get(
-    "/mcp/",
-    name="get_mcp",
-    operation_id="get_mcp",
-    summary="MCP Get",
-    description="Implemented according to the Streamable HTTP Transport specification.",
-    tags=["MCP"],
-    status_code=405,
-    response_class=Response,
-    responses=OPERATIONS["get_mcp"].openapi(),
-)
-async def get_mcp(request: Request) -> Response:
-    return await OPERATIONS["get_mcp"].serve(request)
-
-
-@router.post(
-    "/mcp/",
-    name="post_mcp",
-    operation_id="post_mcp",
-    summary="MCP Post",
-    description="Implemented according to the Streamable HTTP Transport specification.\nSends a JSON-RPC 2.0 message to the server.\n\n- **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.\n- **Response**: Returns a JSON-RPC response or acknowledgment.\n\n**Notes:**\n- Stateless: Sessions are not persisted across requests.\n",
-    tags=["MCP"],
-    status_code=200,
-    responses=OPERATIONS["post_mcp"].openapi(),
-)
-async def post_mcp(
-    request: Request,
-    *,
-    body: Annotated[dict[str, Any], Body()],
-) -> Response:
-    return await OPERATIONS["post_mcp"].serve(request, body=body)
-
-
-@router.delete(
-    "/mcp/",
-    name="delete_mcp",
-    operation_id="delete_mcp",
-    summary="Terminate Session",
-    description="Implemented according to the Streamable HTTP Transport specification.\nTerminate an MCP session. The server implementation is stateless, so this is a no-op.\n\n",
-    tags=["MCP"],
-    status_code=404,
-    response_class=Response,
-    responses=OPERATIONS["delete_mcp"].openapi(),
-)
-async def delete_mcp(request: Request) -> Response:
-    return await OPERATIONS["delete_mcp"].serve(request)
-
-
-@router.get(
     "/info",
     name="server_info",
     operation_id="server_info_info_get",
@@ -2947,6 +3002,72 @@ async def health_check(
     check_db: Annotated[Literal[0, 1], Query(), from_text] = 0,
 ) -> Response:
     return await OPERATIONS["health_check"].serve(request, check_db=check_db)
+
+
+@router.get(
+    "/mcp",
+    name="get_mcp",
+    operation_id="get_mcp",
+    summary="MCP Get",
+    description="Implemented according to the Streamable HTTP Transport specification.",
+    tags=["MCP"],
+    status_code=405,
+    response_class=Response,
+    responses=OPERATIONS["get_mcp"].openapi(),
+)
+async def get_mcp(request: Request) -> Response:
+    return await OPERATIONS["get_mcp"].serve(request)
+
+
+@router.post(
+    "/mcp",
+    name="post_mcp",
+    operation_id="post_mcp",
+    summary="MCP Post",
+    description="Implemented according to the Streamable HTTP Transport specification.\nSends a JSON-RPC 2.0 message to the server.\n\n- **Request**: Provide an object with `jsonrpc`, `id`, `method`, and optional `params`.\n- **Response**: Returns a JSON-RPC response or acknowledgment.\n\n**Notes:**\n- Stateless: Sessions are not persisted across requests.\n",
+    tags=["MCP"],
+    status_code=200,
+    responses=OPERATIONS["post_mcp"].openapi(),
+)
+async def post_mcp(
+    request: Request,
+    *,
+    body: Annotated[dict[str, Any], Body()],
+) -> Response:
+    return await OPERATIONS["post_mcp"].serve(request, body=body)
+
+
+@router.delete(
+    "/mcp",
+    name="delete_mcp",
+    operation_id="delete_mcp",
+    summary="Terminate Session",
+    description="Implemented according to the Streamable HTTP Transport specification.\nTerminate an MCP session. The server implementation is stateless, so this is a no-op.\n",
+    tags=["MCP"],
+    status_code=404,
+    response_class=Response,
+    responses=OPERATIONS["delete_mcp"].openapi(),
+)
+async def delete_mcp(request: Request) -> Response:
+    return await OPERATIONS["delete_mcp"].serve(request)
+
+
+@router.post(
+    "/threads/prune",
+    name="prune_threads",
+    operation_id="prune_threads_threads_prune_post",
+    summary="Prune Threads",
+    description="Prune threads by ID. The 'delete' strategy removes threads entirely. The 'keep_latest' strategy prunes old checkpoints but keeps threads and their latest state.",
+    tags=["Threads"],
+    status_code=200,
+    responses=OPERATIONS["prune_threads"].openapi(),
+)
+async def prune_threads(
+    request: Request,
+    *,
+    body: Annotated[models.ThreadPruneRequest, Body()],
+) -> Response:
+    return await OPERATIONS["prune_threads"].serve(request, body=body)
 
 
 def create_app(
