@@ -510,7 +510,7 @@ class ReferenceHandlers(Handlers):
         )
         return None
 
-    async def get_item(self, *, key: str, namespace: str | None) -> models.Item | None | Reply:
+    async def get_item(self, *, key: str, namespace: str | None) -> models.Item | Reply | None:
         return self.items.get((self._namespace([namespace] if namespace else []), key))
 
     async def delete_item(self, *, body: models.StoreDeleteRequest) -> Reply | None:
