@@ -18,6 +18,7 @@ from .ir import (
     ANY,
     Api,
     BodyKind,
+    FieldEncoding,
     Header,
     HttpMethod,
     MediaBody,
@@ -281,7 +282,8 @@ class _Walk:
             else:
                 type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
             has_example, example = self.example(media)
-            out.append(MediaBody(str(mt), kind, type_, has_example, example))
+            encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
+            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding))
         out.sort(key=lambda m: _KIND_ORDER[m.kind])
         return tuple(out)
 
@@ -340,6 +342,31 @@ class _Walk:
         if not isinstance(raw, list):
             return ()
         return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
+
+
+_STYLES = frozenset({"form", "spaceDelimited", "pipeDelimited", "deepObject"})
+
+
+def field_encodings(raw: Any) -> tuple[FieldEncoding, ...]:
+    """A media type's ``encoding`` map, by property name (sorted; unusable entries left out).
+
+    As OpenAPI 3.1.1 says, giving ``style``, ``explode`` or ``allowReserved`` means RFC 6570
+    serialization (``style`` defaults to ``form``, ``explode`` to ``style == "form"``); giving
+    none of them means the value is sent as its ``contentType``.
+    """
+    out: list[FieldEncoding] = []
+    for name, enc in sorted(raw.items()) if isinstance(raw, Mapping) else ():
+        if not isinstance(enc, Mapping) or not isinstance(name, str):
+            continue
+        content_type = enc.get("contentType") if isinstance(enc.get("contentType"), str) else None
+        style = enc.get("style")
+        if (isinstance(style, str) and style in _STYLES) or any(k in enc for k in ("explode", "allowReserved")):
+            style = style if isinstance(style, str) and style in _STYLES else "form"
+            explode = enc["explode"] if isinstance(enc.get("explode"), bool) else style == "form"
+            out.append(FieldEncoding(name, style, explode, content_type))
+        elif content_type is not None:
+            out.append(FieldEncoding(name, None, True, content_type))
+    return tuple(out)
 
 
 def _text(value: Any) -> str | None:

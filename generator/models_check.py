@@ -22,7 +22,7 @@ import io
 import re
 import tokenize
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from . import escape, naming
@@ -115,26 +115,93 @@ def field_aliases(schemas: Any) -> dict[str, str]:
     return dict(zip(wanted, naming.dedupe(candidates, taken), strict=True))
 
 
+# Attributes of ``str``: a member of a string enum (a ``StrEnum``) named like one shadows the
+# method, which ``mypy --strict`` rejects (``replace``, ``title``, ``count``...).
+STR_ATTRIBUTES = frozenset(a for a in dir(str) if not a.startswith("_"))
+
+
 def name_enum_members(schemas: Any) -> None:
-    """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge."""
+    """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge, or
+    that would shadow a method of ``str`` (``replace`` -> ``replace_``)."""
     for schema in iter_schemas(schemas):
         values = schema.get("enum")
         if not isinstance(values, list) or "x-enum-varnames" in schema or "x-enumNames" in schema:
             continue
-        if not any(isinstance(v, str) and _nfkc(v) != v for v in values):
+        renamed = [isinstance(v, str) and (_nfkc(v) != v or _python_form(v) in STR_ATTRIBUTES) for v in values]
+        if not any(renamed):
             continue
-        taken = {_nfkc(v) for v in values if isinstance(v, str) and _nfkc(v) == v}
+        taken = {_nfkc(v) for v, r in zip(values, renamed, strict=True) if isinstance(v, str) and not r}
         names: list[str | None] = []
         used = set(taken)
-        for value in values:
-            if isinstance(value, str) and _nfkc(value) != value:
-                name = naming.dedupe([naming.snake(value, prefix="value", reserved={"mro"})], used)[0]
+        for value, rename in zip(values, renamed, strict=True):
+            if rename:
+                name = naming.snake(value, prefix="value", reserved={"mro"} | STR_ATTRIBUTES)
+                name = naming.dedupe([name], used)[0]
                 used.add(name)
                 names.append(name)
             else:
                 names.append(None)
         if isinstance(schema, dict):
             schema["x-enum-varnames"] = names
+
+
+# Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
+# be folded into it).
+_SCALAR_KEYWORDS = frozenset(
+    {"type", "format", "enum", "const", "nullable", "description", "title", "default", "example",
+     "examples", "deprecated", "readOnly", "writeOnly", "pattern", "minLength", "maxLength",
+     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "$ref", "allOf"}
+)
+
+
+def narrow_enums(schemas: Any, resolve: Callable[[str], Any]) -> None:
+    """Fold ``allOf: [$ref]`` (or a 3.1 sibling ``$ref``) into an ``enum`` or ``const`` beside it.
+
+    ``{enum: [circle], allOf: [{$ref: ShapeKind}]}`` admits only ``circle``: both must hold. The
+    models library keeps the referenced enum and drops the sibling, so ``Circle.kind`` would take
+    any ``ShapeKind`` and a ``Circle | Square`` union would read a square as a circle. When
+    every member is a scalar schema (a referenced enum, a string with a format...), the schema
+    becomes one enum: its own values that every member admits (in its order), with the members'
+    ``type`` and ``format`` where it has none.
+    """
+    for schema in list(iter_schemas(schemas)):
+        own = schema.get("enum") if isinstance(schema.get("enum"), list) else (
+            [schema["const"]] if "const" in schema else None)
+        members = list(schema.get("allOf") or []) if isinstance(schema.get("allOf"), list) else []
+        if isinstance(schema.get("$ref"), str):
+            members.append({"$ref": schema["$ref"]})
+        if own is None or not members or not isinstance(schema, dict):
+            continue
+        resolved = [_scalar_member(m, resolve) for m in members]
+        if any(r is None for r in resolved):
+            continue  # an object, a union...: not a narrowing this can fold
+        values = [v for v in own if all(_admits(r, v) for r in resolved if r is not None)]
+        if not values:
+            continue  # nothing fits both: leave it to the library (and the validator)
+        for r in resolved:
+            for key in ("type", "format", "nullable"):
+                if r is not None and key in r and key not in schema:
+                    schema[key] = r[key]
+        schema.pop("allOf", None)
+        schema.pop("$ref", None)
+        schema.pop("const", None)
+        schema["enum"] = values
+
+
+def _scalar_member(member: Any, resolve: Callable[[str], Any], depth: int = 0) -> Mapping[str, Any] | None:
+    """The schema a ``$ref`` chain leads to, if it constrains only a scalar (no allOf of its own)."""
+    while isinstance(member, Mapping) and isinstance(member.get("$ref"), str) and depth < 16:
+        member, depth = resolve(member["$ref"]), depth + 1
+    if not isinstance(member, Mapping) or not set(member) <= _SCALAR_KEYWORDS or "allOf" in member or "$ref" in member:
+        return None
+    return member
+
+
+def _admits(schema: Mapping[str, Any], value: Any) -> bool:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return False
+    return "const" not in schema or schema["const"] == value
 
 
 # -- the output ---------------------------------------------------------------------------------
@@ -321,5 +388,6 @@ __all__ = [
     "is_docstring",
     "iter_schemas",
     "name_enum_members",
+    "narrow_enums",
     "needs_python_name",
 ]
