@@ -22,7 +22,7 @@ import io
 import re
 import tokenize
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from . import escape, naming
@@ -361,6 +361,44 @@ def _bound_names(stmt: ast.stmt) -> list[str]:
     return []
 
 
+def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[str, str]]:
+    """``source`` with every class name longer than :data:`naming.MAX_LENGTH` shortened
+    (:func:`naming.shorten_class_name`, deduplicated in name order), and the renames made.
+
+    Only names are renamed: a NAME token equal to the class name that is not an attribute
+    (``X.name``); strings, comments and docstrings keep the spec's text.
+    """
+    names = sorted(set(names))
+    long = [n for n in names if len(n) > naming.MAX_LENGTH]
+    if not long:
+        return source, {}
+    taken = {n for n in names if len(n) <= naming.MAX_LENGTH}
+    renames: dict[str, str] = {}
+    for name in long:
+        base = candidate = naming.shorten_class_name(name)
+        n = 2
+        while candidate in taken:  # numbered as the library numbers its classes
+            candidate, n = f"{base}{n}", n + 1
+        taken.add(candidate)
+        renames[name] = candidate
+    out: list[str] = []
+    previous = ""
+    lines = io.StringIO(source).readlines()
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    cursor = 0
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.NAME and tok.string in renames and previous != ".":
+            start = offsets[tok.start[0] - 1] + tok.start[1]
+            out.append(source[cursor:start] + renames[tok.string])
+            cursor = start + len(tok.string)
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            previous = tok.string
+    out.append(source[cursor:])
+    return "".join(out), renames
+
+
 def checked_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
     """``source`` made safe to write, or a located SpecError saying why it cannot be."""
     try:
@@ -390,4 +428,5 @@ __all__ = [
     "name_enum_members",
     "narrow_enums",
     "needs_python_name",
+    "shortened_class_names",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,46 @@ def test_models_stage_is_cached_by_its_input(tmp_path: Path, monkeypatch: pytest
     spec.write_text(yaml.safe_dump(changed))
     with pytest.raises(AssertionError, match="although its input was cached"):
         generate(job)  # a changed schema misses the cache
+
+
+NAMES_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Names", "version": "1"},
+    "paths": {
+        "/things": {
+            "get": {
+                "operationId": "getThing",
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongThing"}}},
+                    }
+                },
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Very" * 20 + "LongThing": {
+                "type": "object",
+                "properties": {"status": {"type": "string", "enum": ["a", "b"]}, "other": {"$ref": "#/components/schemas/Other"}},
+            },
+            "Other": {"type": "object", "properties": {"status": {"type": "string", "enum": ["c"]}}},
+        }
+    },
+}
+
+
+def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from .conftest_client import install
+
+    spec = tmp_path_factory.mktemp("names") / "names.json"
+    spec.write_text(json.dumps(NAMES_SPEC))
+    result = generate(Job(spec=spec, output=Path("unused"), package="names_pkg"))
+    names = set(result.api.model_names)
+    # inline enums named after the schema holding them, not Status / Status1
+    assert "OtherStatus" in names and not any(n[-1].isdigit() for n in names), names
+    long = next(n for n in names if n.startswith("Very"))
+    assert len(long) <= 64 and long.endswith("LongThing") and long in result.files["client.py"]
+    pkg = install(tmp_path_factory, "names_pkg", result.files)
+    assert getattr(pkg.models, long).model_validate({"status": "a"}).status == "a"

@@ -157,7 +157,7 @@ def test_form_body_every_encoding_style_round_trips(tmp_path_factory: pytest.Tem
         "deep": {"tags": ["t"], "lines": [{"price": 4}, {"price": 5}], "inner": {"z": 1.5}},
         "words": ["w"],
     }
-    client.put_thing(body=body)
+    client.things.put_thing(body=body)  # no tags: grouped by the path
     sent = httpx.QueryParams(client.wire.body.decode())
     assert sent.get("piped") == "1|2" and sent.get("csv") == "a" and sent.get("pairs") == "a,x,b,3"
     assert sent.get("x") == "1" and sent.get("y") == "two"  # form, explode: the object's own keys
@@ -206,7 +206,7 @@ def test_repro_11_enum_member_shadows_str_method(tmp_path_factory: pytest.TempPa
         capture_output=True, text=True, check=False, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    op = pkg.models.Op
+    op = pkg.models.ApplyEditBodyOp  # named from its context: the property op of applyEdit's body
     assert [m.value for m in op] == ["replace", "title", "count"]  # the wire values are kept
     assert op("replace").replace("e", "E") == "rEplacE"  # str's methods still work on members
 
