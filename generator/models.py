@@ -45,6 +45,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
+    models_check.name_union_variants(doc["components"]["schemas"])
     models_check.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     models_check.name_enum_members(doc["components"]["schemas"])
     return doc, diagnostics

@@ -171,6 +171,12 @@ NAMES_SPEC = {
                 "properties": {"status": {"type": "string", "enum": ["a", "b"]}, "other": {"$ref": "#/components/schemas/Other"}},
             },
             "Other": {"type": "object", "properties": {"status": {"type": "string", "enum": ["c"]}}},
+            "Event": {  # inline variants: named by their title, else by their discriminator value
+                "anyOf": [
+                    {"title": "Started", "type": "object", "properties": {"type": {"const": "run.started"}}},
+                    {"type": "object", "properties": {"type": {"type": "string", "enum": ["run.done"]}}},
+                ]
+            },
         }
     },
 }
@@ -185,7 +191,10 @@ def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: py
     names = set(result.api.model_names)
     # inline enums named after the schema holding them, not Status / Status1
     assert "OtherStatus" in names and not any(n[-1].isdigit() for n in names), names
-    long = next(n for n in names if n.startswith("Very"))
+    assert {"Started", "EventRunDone"} <= names
+    ok = result.api.operations[0].success
+    assert ok is not None
+    long = ok.contents[0].type.name
     assert len(long) <= 64 and long.endswith("LongThing") and long in result.files["client.py"]
     pkg = install(tmp_path_factory, "names_pkg", result.files)
     assert getattr(pkg.models, long).model_validate({"status": "a"}).status == "a"
