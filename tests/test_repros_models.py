@@ -74,8 +74,9 @@ def recording_handlers(pkg: ModuleType, method: str, answer: Any) -> tuple[Any, 
     server = importlib.import_module(f"{pkg.__name__}.server")
     seen: list[Any] = []
 
-    async def handle(self: Any, *, body: Any, **_: Any) -> Any:
+    async def handle(self: Any, *, body: Any, **params: Any) -> Any:
         seen.append(body)
+        seen.extend(params.values())
         return answer
 
     return type("Recording", (server.Handlers,), {method: handle})(), seen
@@ -105,6 +106,17 @@ paths:
   /things:
     post:
       operationId: put_thing
+      parameters:
+        - name: filter
+          in: query
+          style: deepObject
+          explode: true
+          schema:
+            type: object
+            properties:
+              ids: {type: array, items: {type: integer}}
+              range: {type: object, properties: {min: {type: integer}}}
+              rows: {type: array, items: {type: object, properties: {n: {type: integer}}}}
       requestBody:
         required: true
         content:
@@ -157,13 +169,16 @@ def test_form_body_every_encoding_style_round_trips(tmp_path_factory: pytest.Tem
         "deep": {"tags": ["t"], "lines": [{"price": 4}, {"price": 5}], "inner": {"z": 1.5}},
         "words": ["w"],
     }
-    client.things.put_thing(body=body)  # no tags: grouped by the path
+    query = {"ids": [7], "range": {"min": 1}, "rows": [{"n": 1}, {"n": 2}]}
+    client.things.put_thing(body=body, filter=query)  # no tags: grouped by the path
     sent = httpx.QueryParams(client.wire.body.decode())
     assert sent.get("piped") == "1|2" and sent.get("csv") == "a" and sent.get("pairs") == "a,x,b,3"
     assert sent.get("x") == "1" and sent.get("y") == "two"  # form, explode: the object's own keys
     assert sent.get("as_json") == "[5]" and sent.get("plain_object") == '{"k":true}'
     assert sent.get("deep[lines][1][price]") == "5" and sent.get("words[0]") == "w"
     assert seen[0].model_dump(exclude_unset=True) == body
+    assert client.wire.requests[-1].url.params.get("filter[rows][1][n]") == "2"  # deepObject query, nested
+    assert seen[1].model_dump(exclude_unset=True) == query
 
 
 # -- 03: an enum beside `allOf: [$ref]` narrows it ------------------------------------------------
