@@ -37,6 +37,11 @@ def corpus() -> list[tuple[str, bool]]:
         m = re.match(r"\|\s*(?:\d+\s*\|\s*)?`([^`]+)`", line)
         if m:
             verdicts[m[1].split(" ")[0]] = "**invalid**" not in line
+    repros = SHARED_SPECS / "repros" / "README.md"  # its table: "| 14-x.yaml (invalid spec, ...) |"
+    for line in repros.read_text(encoding="utf-8").splitlines() if repros.is_file() else ():
+        m = re.match(r"\|\s*([\w.-]+\.ya?ml)\b([^|]*)", line)
+        if m:
+            verdicts["repros/" + m[1]] = "invalid" not in m[2]
     out = []
     for path in sorted(SHARED_SPECS.rglob("*")):
         rel = path.relative_to(SHARED_SPECS).as_posix()
