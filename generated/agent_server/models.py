@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
-class Config(BaseModel):
+class AssistantConfig(BaseModel):
     """
     The assistant config.
     """
@@ -27,7 +27,7 @@ class Assistant(BaseModel):
     """
     The ID of the graph.
     """
-    config: Annotated[Config, Field(title="Config")]
+    config: Annotated[AssistantConfig, Field(title="Config")]
     """
     The assistant config.
     """
@@ -61,7 +61,7 @@ class Assistant(BaseModel):
     """
 
 
-class IfExists(StrEnum):
+class AssistantCreateIfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing assistant).
     """
@@ -95,7 +95,9 @@ class AssistantCreate(BaseModel):
     """
     Metadata to add to assistant.
     """
-    if_exists: Annotated[IfExists | None, Field(title="If Exists")] = IfExists.raise_
+    if_exists: Annotated[AssistantCreateIfExists | None, Field(title="If Exists")] = (
+        AssistantCreateIfExists.raise_
+    )
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing assistant).
     """
@@ -151,7 +153,7 @@ class AssistantVersionChange(BaseModel):
     """
 
 
-class Config1(BaseModel):
+class Config(BaseModel):
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
@@ -208,7 +210,7 @@ class Cron(BaseModel):
     """
 
 
-class Config2(BaseModel):
+class CronCreateConfig(BaseModel):
     """
     The configuration for the assistant.
     """
@@ -218,7 +220,7 @@ class Config2(BaseModel):
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
 
 
-class InterruptBefore(StrEnum):
+class CronCreateInterruptBefore(StrEnum):
     """
     Nodes to interrupt immediately before they get executed.
     """
@@ -226,7 +228,7 @@ class InterruptBefore(StrEnum):
     field_ = "*"
 
 
-class InterruptAfter(StrEnum):
+class CronCreateInterruptAfter(StrEnum):
     """
     Nodes to interrupt immediately after they get executed.
     """
@@ -234,7 +236,7 @@ class InterruptAfter(StrEnum):
     field_ = "*"
 
 
-class OnRunCompleted(StrEnum):
+class CronCreateOnRunCompleted(StrEnum):
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
@@ -273,7 +275,7 @@ class CronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[CronCreateConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -288,26 +290,26 @@ class CronCreate(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        CronCreateInterruptBefore | list[str] | None, Field(title="Interrupt Before")
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        CronCreateInterruptAfter | list[str] | None, Field(title="Interrupt After")
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     on_run_completed: Annotated[
-        OnRunCompleted | None, Field(title="On Run Completed")
-    ] = OnRunCompleted.delete
+        CronCreateOnRunCompleted | None, Field(title="On Run Completed")
+    ] = CronCreateOnRunCompleted.delete
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
 
 
-class SortBy(StrEnum):
+class CronSearchSortBy(StrEnum):
     """
     The field to sort by.
     """
@@ -321,7 +323,7 @@ class SortBy(StrEnum):
     updated_at = "updated_at"
 
 
-class SortOrder(StrEnum):
+class CronSearchSortOrder(StrEnum):
     """
     The order to sort by.
     """
@@ -330,7 +332,7 @@ class SortOrder(StrEnum):
     desc = "desc"
 
 
-class SelectEnum(StrEnum):
+class CronSearchSelectEnum(StrEnum):
     cron_id = "cron_id"
     assistant_id = "assistant_id"
     thread_id = "thread_id"
@@ -367,15 +369,19 @@ class CronSearch(BaseModel):
     """
     The number of results to skip.
     """
-    sort_by: Annotated[SortBy | None, Field(title="Sort By")] = SortBy.created_at
+    sort_by: Annotated[CronSearchSortBy | None, Field(title="Sort By")] = (
+        CronSearchSortBy.created_at
+    )
     """
     The field to sort by.
     """
-    sort_order: Annotated[SortOrder | None, Field(title="Sort Order")] = SortOrder.desc
+    sort_order: Annotated[CronSearchSortOrder | None, Field(title="Sort Order")] = (
+        CronSearchSortOrder.desc
+    )
     """
     The order to sort by.
     """
-    select: Annotated[list[SelectEnum] | None, Field(title="Select")] = None
+    select: Annotated[list[CronSearchSelectEnum] | None, Field(title="Select")] = None
     """
     Specify which fields to return. If not provided, all fields are returned.
     """
@@ -466,7 +472,7 @@ class Subgraphs(RootModel[dict[str, GraphSchemaNoId]]):
     root: dict[str, GraphSchemaNoId]
 
 
-class Status(StrEnum):
+class RunStatus(StrEnum):
     """
     The status of the run. One of 'pending', 'running', 'error', 'success', 'timeout', 'interrupted'.
     """
@@ -479,7 +485,7 @@ class Status(StrEnum):
     interrupted = "interrupted"
 
 
-class MultitaskStrategy(StrEnum):
+class RunMultitaskStrategy(StrEnum):
     """
     Strategy to handle concurrent runs on the same thread.
     """
@@ -511,7 +517,7 @@ class Run(BaseModel):
     """
     The last time the run was updated.
     """
-    status: Annotated[Status, Field(title="Status")]
+    status: Annotated[RunStatus, Field(title="Status")]
     """
     The status of the run. One of 'pending', 'running', 'error', 'success', 'timeout', 'interrupted'.
     """
@@ -520,7 +526,9 @@ class Run(BaseModel):
     The run metadata.
     """
     kwargs: Annotated[dict[str, Any], Field(title="Kwargs")]
-    multitask_strategy: Annotated[MultitaskStrategy, Field(title="Multitask Strategy")]
+    multitask_strategy: Annotated[
+        RunMultitaskStrategy, Field(title="Multitask Strategy")
+    ]
     """
     Strategy to handle concurrent runs on the same thread.
     """
@@ -566,7 +574,7 @@ class Command(BaseModel):
     """
 
 
-class Checkpoint(BaseModel):
+class RunCreateStatefulCheckpoint(BaseModel):
     """
     The checkpoint to resume from.
     """
@@ -589,7 +597,33 @@ class Checkpoint(BaseModel):
     """
 
 
-class StreamModeEnum(StrEnum):
+class RunCreateStatefulConfig(BaseModel):
+    """
+    The configuration for the assistant.
+    """
+
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
+    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class RunCreateStatefulInterruptBefore(StrEnum):
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatefulInterruptAfter(StrEnum):
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatefulStreamModeEnum(StrEnum):
     values = "values"
     messages = "messages"
     messages_tuple = "messages-tuple"
@@ -601,7 +635,7 @@ class StreamModeEnum(StrEnum):
     custom = "custom"
 
 
-class StreamMode(StrEnum):
+class RunCreateStatefulStreamMode(StrEnum):
     """
     The stream mode(s) to use.
     """
@@ -617,7 +651,7 @@ class StreamMode(StrEnum):
     custom = "custom"
 
 
-class OnDisconnect(StrEnum):
+class RunCreateStatefulOnDisconnect(StrEnum):
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
@@ -626,7 +660,7 @@ class OnDisconnect(StrEnum):
     continue_ = "continue"
 
 
-class MultitaskStrategy1(StrEnum):
+class RunCreateStatefulMultitaskStrategy(StrEnum):
     """
     Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
     """
@@ -637,7 +671,7 @@ class MultitaskStrategy1(StrEnum):
     enqueue = "enqueue"
 
 
-class IfNotExists(StrEnum):
+class RunCreateStatefulIfNotExists(StrEnum):
     """
     How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
     """
@@ -646,7 +680,7 @@ class IfNotExists(StrEnum):
     reject = "reject"
 
 
-class Durability(StrEnum):
+class RunCreateStatefulDurability(StrEnum):
     """
     Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
     """
@@ -665,7 +699,9 @@ class RunCreateStateful(BaseModel):
     """
     The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
     """
-    checkpoint: Annotated[Checkpoint | None, Field(title="Checkpoint")] = None
+    checkpoint: Annotated[
+        RunCreateStatefulCheckpoint | None, Field(title="Checkpoint")
+    ] = None
     """
     The checkpoint to resume from.
     """
@@ -683,7 +719,7 @@ class RunCreateStateful(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[RunCreateStatefulConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -698,20 +734,23 @@ class RunCreateStateful(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        RunCreateStatefulInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        RunCreateStatefulInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     stream_mode: Annotated[
-        list[StreamModeEnum] | StreamMode | None, Field(title="Stream Mode")
-    ] = [StreamModeEnum.values]
+        list[RunCreateStatefulStreamModeEnum] | RunCreateStatefulStreamMode | None,
+        Field(title="Stream Mode"),
+    ] = [RunCreateStatefulStreamModeEnum.values]
     """
     The stream mode(s) to use.
     """
@@ -723,9 +762,9 @@ class RunCreateStateful(BaseModel):
     """
     Whether to persist the stream chunks in order to resume the stream later.
     """
-    on_disconnect: Annotated[OnDisconnect | None, Field(title="On Disconnect")] = (
-        OnDisconnect.cancel
-    )
+    on_disconnect: Annotated[
+        RunCreateStatefulOnDisconnect | None, Field(title="On Disconnect")
+    ] = RunCreateStatefulOnDisconnect.cancel
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
@@ -734,14 +773,14 @@ class RunCreateStateful(BaseModel):
     Feedback keys to assign to run.
     """
     multitask_strategy: Annotated[
-        MultitaskStrategy1 | None, Field(title="Multitask Strategy")
-    ] = MultitaskStrategy1.enqueue
+        RunCreateStatefulMultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = RunCreateStatefulMultitaskStrategy.enqueue
     """
     Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
     """
-    if_not_exists: Annotated[IfNotExists | None, Field(title="If Not Exists")] = (
-        IfNotExists.reject
-    )
+    if_not_exists: Annotated[
+        RunCreateStatefulIfNotExists | None, Field(title="If Not Exists")
+    ] = RunCreateStatefulIfNotExists.reject
     """
     How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
     """
@@ -753,21 +792,94 @@ class RunCreateStateful(BaseModel):
     """
     Whether to checkpoint during the run.
     """
-    durability: Annotated[Durability | None, Field(title="Durability")] = (
-        Durability.async_
-    )
+    durability: Annotated[
+        RunCreateStatefulDurability | None, Field(title="Durability")
+    ] = RunCreateStatefulDurability.async_
     """
     Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
     """
 
 
-class OnCompletion(StrEnum):
+class RunCreateStatelessConfig(BaseModel):
+    """
+    The configuration for the assistant.
+    """
+
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
+    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class RunCreateStatelessInterruptBefore(StrEnum):
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatelessInterruptAfter(StrEnum):
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatelessStreamModeEnum(StrEnum):
+    values = "values"
+    messages = "messages"
+    messages_tuple = "messages-tuple"
+    tasks = "tasks"
+    checkpoints = "checkpoints"
+    updates = "updates"
+    events = "events"
+    debug = "debug"
+    custom = "custom"
+
+
+class RunCreateStatelessStreamMode(StrEnum):
+    """
+    The stream mode(s) to use.
+    """
+
+    values = "values"
+    messages = "messages"
+    messages_tuple = "messages-tuple"
+    tasks = "tasks"
+    checkpoints = "checkpoints"
+    updates = "updates"
+    events = "events"
+    debug = "debug"
+    custom = "custom"
+
+
+class RunCreateStatelessOnCompletion(StrEnum):
     """
     Whether to delete or keep the thread created for a stateless run. Must be one of 'delete' or 'keep'.
     """
 
     delete = "delete"
     keep = "keep"
+
+
+class RunCreateStatelessOnDisconnect(StrEnum):
+    """
+    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
+    """
+
+    cancel = "cancel"
+    continue_ = "continue"
+
+
+class RunCreateStatelessDurability(StrEnum):
+    """
+    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
+    """
+
+    sync = "sync"
+    async_ = "async"
+    exit = "exit"
 
 
 class RunCreateStateless(BaseModel):
@@ -793,7 +905,7 @@ class RunCreateStateless(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[RunCreateStatelessConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -808,20 +920,23 @@ class RunCreateStateless(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        RunCreateStatelessInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        RunCreateStatelessInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     stream_mode: Annotated[
-        list[StreamModeEnum] | StreamMode | None, Field(title="Stream Mode")
-    ] = [StreamModeEnum.values]
+        list[RunCreateStatelessStreamModeEnum] | RunCreateStatelessStreamMode | None,
+        Field(title="Stream Mode"),
+    ] = [RunCreateStatelessStreamModeEnum.values]
     """
     The stream mode(s) to use.
     """
@@ -837,15 +952,15 @@ class RunCreateStateless(BaseModel):
     """
     Whether to persist the stream chunks in order to resume the stream later.
     """
-    on_completion: Annotated[OnCompletion | None, Field(title="On Completion")] = (
-        OnCompletion.delete
-    )
+    on_completion: Annotated[
+        RunCreateStatelessOnCompletion | None, Field(title="On Completion")
+    ] = RunCreateStatelessOnCompletion.delete
     """
     Whether to delete or keep the thread created for a stateless run. Must be one of 'delete' or 'keep'.
     """
-    on_disconnect: Annotated[OnDisconnect | None, Field(title="On Disconnect")] = (
-        OnDisconnect.cancel
-    )
+    on_disconnect: Annotated[
+        RunCreateStatelessOnDisconnect | None, Field(title="On Disconnect")
+    ] = RunCreateStatelessOnDisconnect.cancel
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
@@ -857,15 +972,15 @@ class RunCreateStateless(BaseModel):
     """
     Whether to checkpoint during the run.
     """
-    durability: Annotated[Durability | None, Field(title="Durability")] = (
-        Durability.async_
-    )
+    durability: Annotated[
+        RunCreateStatelessDurability | None, Field(title="Durability")
+    ] = RunCreateStatelessDurability.async_
     """
     Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
     """
 
 
-class SortBy1(StrEnum):
+class AssistantSearchRequestSortBy(StrEnum):
     """
     The field to sort by.
     """
@@ -877,7 +992,16 @@ class SortBy1(StrEnum):
     graph_id = "graph_id"
 
 
-class SelectEnum1(StrEnum):
+class AssistantSearchRequestSortOrder(StrEnum):
+    """
+    The order to sort by.
+    """
+
+    asc = "asc"
+    desc = "desc"
+
+
+class AssistantSearchRequestSelectEnum(StrEnum):
     assistant_id = "assistant_id"
     graph_id = "graph_id"
     name = "name"
@@ -915,15 +1039,21 @@ class AssistantSearchRequest(BaseModel):
     """
     The number of results to skip.
     """
-    sort_by: Annotated[SortBy1 | None, Field(title="Sort By")] = None
+    sort_by: Annotated[AssistantSearchRequestSortBy | None, Field(title="Sort By")] = (
+        None
+    )
     """
     The field to sort by.
     """
-    sort_order: Annotated[SortOrder | None, Field(title="Sort Order")] = SortOrder.desc
+    sort_order: Annotated[
+        AssistantSearchRequestSortOrder | None, Field(title="Sort Order")
+    ] = None
     """
     The order to sort by.
     """
-    select: Annotated[list[SelectEnum1] | None, Field(title="Select")] = None
+    select: Annotated[
+        list[AssistantSearchRequestSelectEnum] | None, Field(title="Select")
+    ] = None
     """
     Specify which fields to return. If not provided, all fields are returned.
     """
@@ -963,7 +1093,7 @@ class AssistantVersionsSearchRequest(BaseModel):
     """
 
 
-class Status1(StrEnum):
+class ThreadSearchRequestStatus(StrEnum):
     """
     Thread status to filter on.
     """
@@ -974,7 +1104,7 @@ class Status1(StrEnum):
     error = "error"
 
 
-class SortBy2(StrEnum):
+class ThreadSearchRequestSortBy(StrEnum):
     """
     Sort by field.
     """
@@ -985,7 +1115,7 @@ class SortBy2(StrEnum):
     updated_at = "updated_at"
 
 
-class SortOrder2(StrEnum):
+class ThreadSearchRequestSortOrder(StrEnum):
     """
     Sort order.
     """
@@ -994,7 +1124,7 @@ class SortOrder2(StrEnum):
     desc = "desc"
 
 
-class SelectEnum2(StrEnum):
+class ThreadSearchRequestSelectEnum(StrEnum):
     thread_id = "thread_id"
     created_at = "created_at"
     updated_at = "updated_at"
@@ -1023,7 +1153,7 @@ class ThreadSearchRequest(BaseModel):
     """
     State values to filter on.
     """
-    status: Annotated[Status1 | None, Field(title="Status")] = None
+    status: Annotated[ThreadSearchRequestStatus | None, Field(title="Status")] = None
     """
     Thread status to filter on.
     """
@@ -1035,18 +1165,33 @@ class ThreadSearchRequest(BaseModel):
     """
     Offset to start from.
     """
-    sort_by: Annotated[SortBy2 | None, Field(title="Sort By")] = None
+    sort_by: Annotated[ThreadSearchRequestSortBy | None, Field(title="Sort By")] = None
     """
     Sort by field.
     """
-    sort_order: Annotated[SortOrder2 | None, Field(title="Sort Order")] = None
+    sort_order: Annotated[
+        ThreadSearchRequestSortOrder | None, Field(title="Sort Order")
+    ] = None
     """
     Sort order.
     """
-    select: Annotated[list[SelectEnum2] | None, Field(title="Select")] = None
+    select: Annotated[
+        list[ThreadSearchRequestSelectEnum] | None, Field(title="Select")
+    ] = None
     """
     Specify which fields to return. If not provided, all fields are returned.
     """
+
+
+class ThreadCountRequestStatus(StrEnum):
+    """
+    Thread status to filter on.
+    """
+
+    idle = "idle"
+    busy = "busy"
+    interrupted = "interrupted"
+    error = "error"
 
 
 class ThreadCountRequest(BaseModel):
@@ -1062,13 +1207,13 @@ class ThreadCountRequest(BaseModel):
     """
     State values to filter on.
     """
-    status: Annotated[Status1 | None, Field(title="Status")] = None
+    status: Annotated[ThreadCountRequestStatus | None, Field(title="Status")] = None
     """
     Thread status to filter on.
     """
 
 
-class Status3(StrEnum):
+class ThreadStatus(StrEnum):
     """
     The status of the thread.
     """
@@ -1100,7 +1245,7 @@ class Thread(BaseModel):
     """
     The thread config.
     """
-    status: Annotated[Status3, Field(title="Status")]
+    status: Annotated[ThreadStatus, Field(title="Status")]
     """
     The status of the thread.
     """
@@ -1114,7 +1259,7 @@ class Thread(BaseModel):
     """
 
 
-class IfExists1(StrEnum):
+class ThreadCreateIfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing thread).
     """
@@ -1123,7 +1268,7 @@ class IfExists1(StrEnum):
     do_nothing = "do_nothing"
 
 
-class Strategy(StrEnum):
+class ThreadCreateTtlStrategy(StrEnum):
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
@@ -1131,12 +1276,12 @@ class Strategy(StrEnum):
     delete = "delete"
 
 
-class Ttl(BaseModel):
+class ThreadCreateTtl(BaseModel):
     """
     The time-to-live for the thread.
     """
 
-    strategy: Strategy | None = Strategy.delete
+    strategy: ThreadCreateTtlStrategy | None = ThreadCreateTtlStrategy.delete
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
@@ -1146,12 +1291,20 @@ class Ttl(BaseModel):
     """
 
 
-class Ttl1(BaseModel):
+class ThreadPatchTtlStrategy(StrEnum):
+    """
+    The TTL strategy. 'delete' removes the entire thread.
+    """
+
+    delete = "delete"
+
+
+class ThreadPatchTtl(BaseModel):
     """
     The time-to-live for the thread.
     """
 
-    strategy: Strategy | None = Strategy.delete
+    strategy: ThreadPatchTtlStrategy | None = ThreadPatchTtlStrategy.delete
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
@@ -1170,7 +1323,7 @@ class ThreadPatch(BaseModel):
     """
     Metadata to merge with existing thread metadata.
     """
-    ttl: Annotated[Ttl1 | None, Field(title="TTL")] = None
+    ttl: Annotated[ThreadPatchTtl | None, Field(title="TTL")] = None
     """
     The time-to-live for the thread.
     """
@@ -1332,7 +1485,7 @@ class Item(BaseModel):
     """
 
 
-class Status4(StrEnum):
+class RunsCancelRunsCancelStatus(StrEnum):
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
     """
@@ -1342,12 +1495,12 @@ class Status4(StrEnum):
     all = "all"
 
 
-class RunsCancel1(BaseModel):
+class RunsCancelRunsCancel(BaseModel):
     """
     Payload for cancelling runs.
     """
 
-    status: Annotated[Status4, Field(title="Status")]
+    status: Annotated[RunsCancelRunsCancelStatus, Field(title="Status")]
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
     """
@@ -1361,12 +1514,22 @@ class RunsCancel1(BaseModel):
     """
 
 
-class RunsCancel2(BaseModel):
+class RunsCancelRunsCancel1Status(StrEnum):
+    """
+    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
+    """
+
+    pending = "pending"
+    running = "running"
+    all = "all"
+
+
+class RunsCancelRunsCancel1(BaseModel):
     """
     Payload for cancelling runs.
     """
 
-    status: Annotated[Status4 | None, Field(title="Status")] = None
+    status: Annotated[RunsCancelRunsCancel1Status | None, Field(title="Status")] = None
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
     """
@@ -1380,8 +1543,10 @@ class RunsCancel2(BaseModel):
     """
 
 
-class RunsCancel(RootModel[RunsCancel1 | RunsCancel2]):
-    root: Annotated[RunsCancel1 | RunsCancel2, Field(title="RunsCancel")]
+class RunsCancel(RootModel[RunsCancelRunsCancel | RunsCancelRunsCancel1]):
+    root: Annotated[
+        RunsCancelRunsCancel | RunsCancelRunsCancel1, Field(title="RunsCancel")
+    ]
     """
     Payload for cancelling runs.
     """
@@ -1400,6 +1565,43 @@ class ErrorResponse(RootModel[str]):
     """
     Error message returned from the server
     """
+
+
+class ThreadCronCreateConfig(BaseModel):
+    """
+    The configuration for the assistant.
+    """
+
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
+    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class ThreadCronCreateInterruptBefore(StrEnum):
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+
+    field_ = "*"
+
+
+class ThreadCronCreateInterruptAfter(StrEnum):
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+
+    field_ = "*"
+
+
+class ThreadCronCreateMultitaskStrategy(StrEnum):
+    """
+    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
+    """
+
+    reject = "reject"
+    rollback = "rollback"
+    interrupt = "interrupt"
+    enqueue = "enqueue"
 
 
 class ThreadCronCreate(BaseModel):
@@ -1429,7 +1631,7 @@ class ThreadCronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config2 | None, Field(title="Config")] = None
+    config: Annotated[ThreadCronCreateConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -1444,20 +1646,22 @@ class ThreadCronCreate(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        ThreadCronCreateInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        ThreadCronCreateInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     multitask_strategy: Annotated[
-        MultitaskStrategy1 | None, Field(title="Multitask Strategy")
-    ] = MultitaskStrategy1.enqueue
+        ThreadCronCreateMultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = ThreadCronCreateMultitaskStrategy.enqueue
     """
     Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
     """
@@ -1468,7 +1672,7 @@ class Interrupt(BaseModel):
     value: dict[str, Any]
 
 
-class Jsonrpc(StrEnum):
+class PostA2aBodyJsonrpc(StrEnum):
     """
     JSON-RPC version
     """
@@ -1476,7 +1680,7 @@ class Jsonrpc(StrEnum):
     field_2_0 = "2.0"
 
 
-class Method(StrEnum):
+class PostA2aBodyMethod(StrEnum):
     """
     The method to invoke
     """
@@ -1485,7 +1689,7 @@ class Method(StrEnum):
     tasks_get = "tasks/get"
 
 
-class Role(StrEnum):
+class PostA2aBodyParamsMessageRole(StrEnum):
     """
     Message role
     """
@@ -1494,30 +1698,30 @@ class Role(StrEnum):
     assistant = "assistant"
 
 
-class Kind(StrEnum):
+class PostA2aBodyParamsMessagePartsKind(StrEnum):
     text = "text"
 
 
-class Parts(BaseModel):
-    kind: Kind
+class PostA2aBodyParamsMessageParts(BaseModel):
+    kind: PostA2aBodyParamsMessagePartsKind
     text: str
 
 
-class Kind1(StrEnum):
+class PostA2aBodyParamsMessageParts1Kind(StrEnum):
     data = "data"
 
 
-class Parts1(BaseModel):
-    kind: Kind1
+class PostA2aBodyParamsMessageParts1(BaseModel):
+    kind: PostA2aBodyParamsMessageParts1Kind
     data: dict[str, Any]
 
 
-class Message(BaseModel):
-    role: Role
+class PostA2aBodyParamsMessage(BaseModel):
+    role: PostA2aBodyParamsMessageRole
     """
     Message role
     """
-    parts: list[Parts | Parts1]
+    parts: list[PostA2aBodyParamsMessageParts | PostA2aBodyParamsMessageParts1]
     """
     Message parts
     """
@@ -1527,7 +1731,7 @@ class Message(BaseModel):
     """
 
 
-class Thread1(BaseModel):
+class PostA2aBodyParamsThread(BaseModel):
     """
     Optional thread context
     """
@@ -1538,19 +1742,19 @@ class Thread1(BaseModel):
     """
 
 
-class Params(BaseModel):
+class PostA2aBodyParams(BaseModel):
     """
     Method parameters
     """
 
-    message: Message
-    thread: Thread1 | None = None
+    message: PostA2aBodyParamsMessage
+    thread: PostA2aBodyParamsThread | None = None
     """
     Optional thread context
     """
 
 
-class Params1(BaseModel):
+class PostA2aBodyParams1(BaseModel):
     """
     Method parameters
     """
@@ -1562,7 +1766,7 @@ class Params1(BaseModel):
 
 
 class PostA2aBody(BaseModel):
-    jsonrpc: Jsonrpc
+    jsonrpc: PostA2aBodyJsonrpc
     """
     JSON-RPC version
     """
@@ -1570,21 +1774,21 @@ class PostA2aBody(BaseModel):
     """
     Request identifier
     """
-    method: Method
+    method: PostA2aBodyMethod
     """
     The method to invoke
     """
-    params: Params | Params1 | None = None
+    params: PostA2aBodyParams | PostA2aBodyParams1 | None = None
     """
     Method parameters
     """
 
 
-class Jsonrpc1(StrEnum):
+class PostA2aResponseJsonrpc(StrEnum):
     field_2_0 = "2.0"
 
 
-class Error(BaseModel):
+class PostA2aResponseError(BaseModel):
     """
     Error information if request failed
     """
@@ -1594,13 +1798,13 @@ class Error(BaseModel):
 
 
 class PostA2aResponse(BaseModel):
-    jsonrpc: Jsonrpc1
+    jsonrpc: PostA2aResponseJsonrpc
     id: str
     result: dict[str, Any] | None = None
     """
     Success result containing task information or task details
     """
-    error: Error | None = None
+    error: PostA2aResponseError | None = None
     """
     Error information if request failed
     """
@@ -1645,7 +1849,7 @@ class RunBatchCreate(RootModel[list[RunCreateStateless]]):
     """
 
 
-class Superstep(BaseModel):
+class ThreadCreateSuperstep(BaseModel):
     updates: list[ThreadSuperstepUpdate]
 
 
@@ -1662,15 +1866,17 @@ class ThreadCreate(BaseModel):
     """
     Metadata to add to thread.
     """
-    if_exists: Annotated[IfExists1 | None, Field(title="If Exists")] = IfExists1.raise_
+    if_exists: Annotated[ThreadCreateIfExists | None, Field(title="If Exists")] = (
+        ThreadCreateIfExists.raise_
+    )
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing thread).
     """
-    ttl: Annotated[Ttl | None, Field(title="TTL")] = None
+    ttl: Annotated[ThreadCreateTtl | None, Field(title="TTL")] = None
     """
     The time-to-live for the thread.
     """
-    supersteps: list[Superstep] | None = None
+    supersteps: list[ThreadCreateSuperstep] | None = None
 
 
 class ThreadStateCheckpointRequest(BaseModel):
@@ -1726,7 +1932,7 @@ class ThreadStateUpdate(BaseModel):
     """
 
 
-class Task(BaseModel):
+class ThreadStateTask(BaseModel):
     id: Annotated[str, Field(title="Task Id")]
     name: Annotated[str, Field(title="Node Name")]
     error: Annotated[str | None, Field(title="Error")] = None
@@ -1738,7 +1944,7 @@ class Task(BaseModel):
 class ThreadState(BaseModel):
     values: Annotated[list[dict[str, Any]] | dict[str, Any], Field(title="Values")]
     next: Annotated[list[str], Field(title="Next")]
-    tasks: Annotated[list[Task] | None, Field(title="Tasks")] = None
+    tasks: Annotated[list[ThreadStateTask] | None, Field(title="Tasks")] = None
     checkpoint: Annotated[CheckpointConfig, Field(title="Checkpoint")]
     metadata: Annotated[dict[str, Any], Field(title="Metadata")]
     created_at: Annotated[str, Field(title="Created At")]
@@ -1748,4 +1954,4 @@ class ThreadState(BaseModel):
     interrupts: list[Interrupt] | None = None
 
 
-Task.model_rebuild()
+ThreadStateTask.model_rebuild()
