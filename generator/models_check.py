@@ -243,7 +243,9 @@ def _scalar_member(member: Any, resolve: Callable[[str], Any], depth: int = 0) -
     """The schema a ``$ref`` chain leads to, if it constrains only a scalar (no allOf of its own)."""
     while isinstance(member, Mapping) and isinstance(member.get("$ref"), str) and depth < 16:
         member, depth = resolve(member["$ref"]), depth + 1
-    if not isinstance(member, Mapping) or not set(member) <= _SCALAR_KEYWORDS or "allOf" in member or "$ref" in member:
+    if not isinstance(member, Mapping) or "allOf" in member or "$ref" in member:
+        return None
+    if any(key not in _SCALAR_KEYWORDS and not str(key).startswith("x-") for key in member):
         return None
     return member
 

@@ -198,3 +198,26 @@ def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: py
     assert len(long) <= 64 and long.endswith("LongThing") and long in result.files["client.py"]
     pkg = install(tmp_path_factory, "names_pkg", result.files)
     assert getattr(pkg.models, long).model_validate({"status": "a"}).status == "a"
+
+
+def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None:
+    from generator.models_check import narrow_enums
+    from generator.schemas import resolve_pointer
+
+    schemas: dict[str, Any] = {
+        "Kind": {"type": "string", "enum": ["a", "b"], "x-note": "extensions do not matter"},
+        "Holder": {
+            "type": "object",
+            "properties": {
+                "kind": {"enum": ["a", "z"], "allOf": [{"$ref": "#/components/schemas/Kind"}]},
+                "sibling": {"const": "b", "$ref": "#/components/schemas/Kind"},  # 3.1: $ref with siblings
+                "whole": {"enum": [{}], "allOf": [{"$ref": "#/components/schemas/Holder"}]},  # an object: kept
+            },
+        },
+    }
+    doc = {"components": {"schemas": schemas}}
+    narrow_enums(schemas, lambda ref: resolve_pointer(doc, ref))
+    props = schemas["Holder"]["properties"]
+    assert props["kind"] == {"type": "string", "enum": ["a"]}
+    assert props["sibling"] == {"type": "string", "enum": ["b"]}
+    assert "allOf" in props["whole"]
