@@ -414,12 +414,18 @@ def _bound_names(stmt: ast.stmt) -> list[str]:
     return []
 
 
+# A string literal that is a forward reference (an annotation in quotes), and a name in it.
+_FORWARD_REF = re.compile(r"""(['"])[A-Za-z_][\w\[\]., |]*\1""")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
 def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[str, str]]:
     """``source`` with every class name longer than :data:`naming.MAX_LENGTH` shortened
     (:func:`naming.shorten_class_name`, deduplicated in name order), and the renames made.
 
     Only names are renamed: a NAME token equal to the class name that is not an attribute
-    (``X.name``); strings, comments and docstrings keep the spec's text.
+    (``X.name``), and the names in a string that is a forward reference (``"list[Name]"``);
+    other strings, comments and docstrings keep the spec's text.
     """
     names = sorted(set(names))
     long = [n for n in names if len(n) > naming.MAX_LENGTH]
@@ -442,9 +448,14 @@ def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[
         offsets.append(offsets[-1] + len(line))
     cursor = 0
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        new = None
         if tok.type == tokenize.NAME and tok.string in renames and previous != ".":
+            new = renames[tok.string]
+        elif tok.type == tokenize.STRING and _FORWARD_REF.fullmatch(tok.string):  # "list['Name']"
+            new = _IDENTIFIER.sub(lambda m: renames.get(m[0], m[0]), tok.string)
+        if new is not None and new != tok.string:
             start = offsets[tok.start[0] - 1] + tok.start[1]
-            out.append(source[cursor:start] + renames[tok.string])
+            out.append(source[cursor:start] + new)
             cursor = start + len(tok.string)
         if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
             previous = tok.string

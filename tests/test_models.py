@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,20 @@ NAMES_SPEC = {
         "schemas": {
             "Very" * 20 + "LongThing": {
                 "type": "object",
-                "properties": {"status": {"type": "string", "enum": ["a", "b"]}, "other": {"$ref": "#/components/schemas/Other"}},
+                "properties": {
+                    "status": {"type": "string", "enum": ["a", "b"]},
+                    "other": {"$ref": "#/components/schemas/Other"},
+                    "forest": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongForest"},
+                },
+            },
+            # recursive: the library writes the name as a forward reference, in quotes
+            "Very" * 20 + "LongForest": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"trees": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongWood"}}},
+            },
+            "Very" * 20 + "LongWood": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"trees": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongForest"}}},
             },
             "Other": {"type": "object", "properties": {"status": {"type": "string", "enum": ["c"]}}},
             "Event": {  # inline variants: named by their title, else by their discriminator value
@@ -197,7 +211,28 @@ def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: py
     long = ok.contents[0].type.name
     assert len(long) <= 64 and long.endswith("LongThing") and long in result.files["client.py"]
     pkg = install(tmp_path_factory, "names_pkg", result.files)
-    assert getattr(pkg.models, long).model_validate({"status": "a"}).status == "a"
+    assert getattr(pkg.models, long).model_validate({"status": "a", "forest": [{"trees": [{}]}]}).status == "a"
+    assert not re.search(r"\b(Very){15}", result.files["models.py"])  # no long name is left
+
+
+def test_shortened_class_names_rename_names_and_forward_references_only() -> None:
+    from generator.models_check import shortened_class_names
+
+    long = "Long" * 20 + "Item"
+    source = (
+        f"class {long}(BaseModel):\n"
+        f'    """{long} is documented."""\n'
+        f"    x: int\n\n\n"
+        f'class Holder(RootModel[list["{long}"]]):\n'
+        f'    root: list["{long}"]\n'
+        f"    y: Kind = Kind.{long}\n\n\n"
+        f"{long}.model_rebuild()\n"
+    )
+    renamed, renames = shortened_class_names(source, [long, "Holder"])
+    short = renames[long]
+    assert len(short) <= 64 and short.endswith("LongItem")
+    assert len(re.findall(rf"\b{short}\b", renamed)) == 4  # the class, two forward refs, the rebuild
+    assert f'"""{long} is documented."""' in renamed and f"Kind.{long}" in renamed
 
 
 def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None:
