@@ -37,6 +37,7 @@ class Job:
     allow_remote_refs: bool = False
     renames: tuple[tuple[str, str], ...] = field(default=())
     templates: Path | None = None  # a folder searched before the built-in templates
+    idempotency_headers: tuple[str, ...] = ()  # header parameters that carry an idempotency key
 
     @property
     def rename_map(self) -> dict[str, str]:
@@ -64,6 +65,8 @@ class Job:
             "allow_remote_refs": self.allow_remote_refs,
             "renames": [list(pair) for pair in self.renames],
         }
+        if self.idempotency_headers:
+            options["idempotency_headers"] = list(self.idempotency_headers)
         if self.templates is not None:
             options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
         return options
@@ -79,7 +82,8 @@ def default_package(spec: Path) -> str:
     return naming.snake(stem, prefix="api")
 
 
-_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates"}
+_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates",
+         "idempotency_headers"}
 
 
 def load_jobs(pyproject: Path) -> list[Job]:
@@ -130,6 +134,9 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
     rename = table.get("rename", {})
     if not isinstance(rename, Mapping) or not all(isinstance(v, str) for v in rename.values()):
         raise fail("rename", "must be a table of operationId = \"new_name\" (or \"group.new_name\")")
+    idempotency = table.get("idempotency_headers", [])
+    if not isinstance(idempotency, list) or not all(isinstance(v, str) and v for v in idempotency):
+        raise fail("idempotency_headers", "must be a list of header names")
     spec = base / table["spec"]
     return Job(
         spec=spec,
@@ -140,4 +147,5 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         allow_remote_refs=table.get("allow_remote_refs", False),
         renames=tuple(sorted(rename.items())),
         templates=base / table["templates"] if "templates" in table else None,
+        idempotency_headers=tuple(idempotency),
     )

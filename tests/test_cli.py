@@ -153,3 +153,24 @@ def test_config_generates_every_table(tmp_path: Path) -> None:
     assert (tmp_path / "gen" / "pets" / "models.py").is_file() and (tmp_path / "gen" / "pets_two" / "API.md").is_file()
     assert "pets.list" in (tmp_path / "gen" / "pets" / "API.md").read_text()
     assert run_oapigen("generate", "--check", cwd=tmp_path).returncode == 0
+
+
+def test_config_idempotency_headers(tmp_path: Path) -> None:
+    """A header named in ``idempotency_headers`` is an idempotency key, besides Idempotency-Key."""
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a\n"
+        "      parameters: [{name: X-Request-Key, in: header, schema: {type: string}}]\n"
+        "      responses: {'204': {description: ok}}\n"
+    )
+    table = '[[tool.oapigen.specs]]\nspec = "api.yaml"\noutput = "gen"\n'
+    (tmp_path / "pyproject.toml").write_text(table)
+    assert run_oapigen("generate", cwd=tmp_path).returncode == 0
+    assert "idempotency_header" not in (tmp_path / "gen" / "api" / "_endpoints.py").read_text()
+    (tmp_path / "pyproject.toml").write_text(table + 'idempotency_headers = ["x-request-key"]\n')
+    result = run_oapigen("generate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'idempotency_header="X-Request-Key"' in (tmp_path / "gen" / "api" / "_endpoints.py").read_text()
+    assert 'idempotency_header="X-Request-Key"' in (tmp_path / "gen" / "api" / "server.py").read_text()
+    (tmp_path / "pyproject.toml").write_text(table + 'idempotency_headers = "X-Request-Key"\n')
+    result = run_oapigen("generate", cwd=tmp_path)
+    assert result.returncode == 2 and "idempotency_headers" in result.stderr and "list" in result.stderr
