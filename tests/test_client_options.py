@@ -352,3 +352,39 @@ def test_a_missing_or_mistyped_header_raises_unless_lenient(options: ModuleType)
     assert headers.x_rate_limit_reset is None
     with pytest.raises(AttributeError):
         _ = headers.x_total_count
+
+
+def test_a_key_in_flight_gets_409(options: ModuleType) -> None:
+    server = importlib.import_module(f"{options.__name__}.server")
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class Slow(server.Handlers):  # type: ignore[misc,name-defined]
+        async def create_payment(self, *, idempotency_key: str | None, body: Any) -> Any:
+            entered.set()
+            await release.wait()
+            return server.Reply(201, options.models.Payment(id="p1", amount=body.amount), headers={"Location": "/p1"})
+
+    transport = httpx.ASGITransport(app=server.create_app(Slow()))
+
+    async def main() -> None:
+        async with options.AsyncClient(base_url="http://t", http_client=httpx.AsyncClient(transport=transport),
+                                       max_retries=0) as client:
+            first = asyncio.ensure_future(client.payments.create_payment(body={"amount": 5}, idempotency_key="k"))
+            await entered.wait()  # the first request is in its handler
+            with pytest.raises(options.ConflictError):  # bounded: without the check, it would wait
+                await asyncio.wait_for(client.payments.create_payment(body={"amount": 5}, idempotency_key="k"), 30)
+            release.set()
+            assert (await first).id == "p1"
+            assert (await client.payments.create_payment(body={"amount": 5}, idempotency_key="k")).id == "p1"
+
+    asyncio.run(main())
+
+
+def test_the_generated_docs_name_the_options() -> None:
+    files = generate_files(OPTIONS_SPEC, "options")
+    api, readme = files["API.md"], files["README.md"]
+    assert "Idempotent: each call sends `Idempotency-Key` (a fresh UUID unless you pass `idempotency_key=`)" in api
+    assert "Idempotent: each call sends `X-Idempotency-Key`" in api and api.count("Idempotent:") == 2
+    assert "201: `location: str`, `x_rate_limit_remaining: int`, `x_rate_limit_reset: datetime`." in api
+    assert "`client.payments.create_payment`, `client.payments.create_refund` send a fresh key" in readme
+    assert "`max_retries=`" in readme and "client.with_options(" in readme and ".declared_headers" in readme
