@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import models
-from ._spec import Content, Endpoint, Param, Reply
+from ._spec import Content, Endpoint, Header, Param, Reply
 from ._sse import ServerSentEvent
 
 # create_assistant_assistants_post: POST /assistants
@@ -547,7 +547,11 @@ CREATE_RUN: Endpoint[models.Run] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.Run),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -588,7 +592,11 @@ STREAM_RUN: Endpoint[ServerSentEvent] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "200",
+            (Content("text/event-stream", "event_stream", lambda: str),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -610,7 +618,11 @@ WAIT_RUN: Endpoint[Any] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: Any),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -790,7 +802,11 @@ STREAM_RUN_STATELESS: Endpoint[ServerSentEvent] = Endpoint(
     "/runs/stream",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "200",
+            (Content("text/event-stream", "event_stream", lambda: str),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -830,7 +846,11 @@ WAIT_RUN_STATELESS: Endpoint[Any] = Endpoint(
     "/runs/wait",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: Any),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -851,7 +871,11 @@ RUN_STATELESS: Endpoint[Any] = Endpoint(
     "/runs",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: Any),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),

@@ -82,6 +82,7 @@ class A2a(SyncResource):
         *,
         body: models.PostA2aBody | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.PostA2aResponse:
@@ -121,6 +122,7 @@ class A2a(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -135,6 +137,7 @@ class AsyncA2a(AsyncResource):
         *,
         body: models.PostA2aBody | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.PostA2aResponse:
@@ -174,6 +177,7 @@ class AsyncA2a(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -201,6 +205,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -226,6 +231,7 @@ class Assistants(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -235,6 +241,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Assistant]:
@@ -259,6 +266,7 @@ class Assistants(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -268,6 +276,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -290,6 +299,7 @@ class Assistants(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -299,6 +309,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -321,6 +332,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -330,6 +342,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -355,6 +368,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -365,6 +379,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -390,6 +405,7 @@ class Assistants(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -400,6 +416,7 @@ class Assistants(SyncResource):
         *,
         xray: bool | int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
@@ -425,6 +442,7 @@ class Assistants(SyncResource):
                 "xray": xray,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -435,6 +453,7 @@ class Assistants(SyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -460,6 +479,7 @@ class Assistants(SyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -471,6 +491,7 @@ class Assistants(SyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -497,6 +518,7 @@ class Assistants(SyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -506,6 +528,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.GraphSchema:
@@ -529,6 +552,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -538,6 +562,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Assistant]:
@@ -560,6 +585,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -570,6 +596,7 @@ class Assistants(SyncResource):
         *,
         version: int,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -595,6 +622,7 @@ class Assistants(SyncResource):
                 "version": version,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -608,6 +636,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -633,6 +662,7 @@ class AsyncAssistants(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -642,6 +672,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Assistant]:
@@ -666,6 +697,7 @@ class AsyncAssistants(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -675,6 +707,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -697,6 +730,7 @@ class AsyncAssistants(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -706,6 +740,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -728,6 +763,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -737,6 +773,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -762,6 +799,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -772,6 +810,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -797,6 +836,7 @@ class AsyncAssistants(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -807,6 +847,7 @@ class AsyncAssistants(AsyncResource):
         *,
         xray: bool | int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
@@ -832,6 +873,7 @@ class AsyncAssistants(AsyncResource):
                 "xray": xray,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -842,6 +884,7 @@ class AsyncAssistants(AsyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -867,6 +910,7 @@ class AsyncAssistants(AsyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -878,6 +922,7 @@ class AsyncAssistants(AsyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -904,6 +949,7 @@ class AsyncAssistants(AsyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -913,6 +959,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.GraphSchema:
@@ -936,6 +983,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -945,6 +993,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Assistant]:
@@ -967,6 +1016,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -977,6 +1027,7 @@ class AsyncAssistants(AsyncResource):
         *,
         version: int,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -1002,6 +1053,7 @@ class AsyncAssistants(AsyncResource):
                 "version": version,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1064,6 +1116,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.ThreadCronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1089,6 +1142,7 @@ class CronsPlusTier(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1098,6 +1152,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.CronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1120,6 +1175,7 @@ class CronsPlusTier(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1129,6 +1185,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.CronSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Cron]:
@@ -1150,6 +1207,7 @@ class CronsPlusTier(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1159,6 +1217,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.CronCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -1181,6 +1240,7 @@ class CronsPlusTier(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1190,6 +1250,7 @@ class CronsPlusTier(SyncResource):
         cron_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1210,6 +1271,7 @@ class CronsPlusTier(SyncResource):
                 "cron_id": cron_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1224,6 +1286,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.ThreadCronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1249,6 +1312,7 @@ class AsyncCronsPlusTier(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1258,6 +1322,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.CronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1280,6 +1345,7 @@ class AsyncCronsPlusTier(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1289,6 +1355,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.CronSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Cron]:
@@ -1310,6 +1377,7 @@ class AsyncCronsPlusTier(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1319,6 +1387,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.CronCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -1341,6 +1410,7 @@ class AsyncCronsPlusTier(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1350,6 +1420,7 @@ class AsyncCronsPlusTier(AsyncResource):
         cron_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1370,6 +1441,7 @@ class AsyncCronsPlusTier(AsyncResource):
                 "cron_id": cron_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1404,6 +1476,7 @@ class Mcp(SyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1418,6 +1491,7 @@ class Mcp(SyncResource):
             _endpoints.GET_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1427,6 +1501,7 @@ class Mcp(SyncResource):
         *,
         body: dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | None:
@@ -1457,6 +1532,7 @@ class Mcp(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1465,6 +1541,7 @@ class Mcp(SyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1480,6 +1557,7 @@ class Mcp(SyncResource):
             _endpoints.DELETE_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1492,6 +1570,7 @@ class AsyncMcp(AsyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1506,6 +1585,7 @@ class AsyncMcp(AsyncResource):
             _endpoints.GET_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1515,6 +1595,7 @@ class AsyncMcp(AsyncResource):
         *,
         body: dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | None:
@@ -1545,6 +1626,7 @@ class AsyncMcp(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1553,6 +1635,7 @@ class AsyncMcp(AsyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1568,6 +1651,7 @@ class AsyncMcp(AsyncResource):
             _endpoints.DELETE_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1599,6 +1683,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -1622,6 +1707,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1631,6 +1717,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1654,6 +1741,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1663,6 +1751,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1686,6 +1775,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1695,6 +1785,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunBatchCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1718,6 +1809,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1731,6 +1823,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -1754,6 +1847,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1763,6 +1857,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1786,6 +1881,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1795,6 +1891,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1818,6 +1915,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1827,6 +1925,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunBatchCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1850,6 +1949,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1884,6 +1984,7 @@ class Store(SyncResource):
         key: str,
         namespace: list[str] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Item:
@@ -1903,6 +2004,7 @@ class Store(SyncResource):
                 "namespace": namespace,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1912,6 +2014,7 @@ class Store(SyncResource):
         *,
         body: models.StorePutRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -1931,6 +2034,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1940,6 +2044,7 @@ class Store(SyncResource):
         *,
         body: models.StoreDeleteRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -1959,6 +2064,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1968,6 +2074,7 @@ class Store(SyncResource):
         *,
         body: models.StoreSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.SearchItemsResponse:
@@ -1987,6 +2094,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1996,6 +2104,7 @@ class Store(SyncResource):
         *,
         body: models.StoreListNamespacesRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ListNamespaceResponse:
@@ -2015,6 +2124,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2029,6 +2139,7 @@ class AsyncStore(AsyncResource):
         key: str,
         namespace: list[str] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Item:
@@ -2048,6 +2159,7 @@ class AsyncStore(AsyncResource):
                 "namespace": namespace,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2057,6 +2169,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StorePutRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2076,6 +2189,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2085,6 +2199,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StoreDeleteRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2104,6 +2219,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2113,6 +2229,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StoreSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.SearchItemsResponse:
@@ -2132,6 +2249,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2141,6 +2259,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StoreListNamespacesRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ListNamespaceResponse:
@@ -2160,6 +2279,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2194,6 +2314,7 @@ class System(SyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ServerInfoResponse:
@@ -2208,6 +2329,7 @@ class System(SyncResource):
             _endpoints.SERVER_INFO,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2217,6 +2339,7 @@ class System(SyncResource):
         *,
         format: Literal["prometheus", "json"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | str:
@@ -2236,6 +2359,7 @@ class System(SyncResource):
                 "format": format,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2245,6 +2369,7 @@ class System(SyncResource):
         *,
         check_db: Literal[0, 1] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.HealthCheckResponse:
@@ -2267,6 +2392,7 @@ class System(SyncResource):
                 "check_db": check_db,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2279,6 +2405,7 @@ class AsyncSystem(AsyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ServerInfoResponse:
@@ -2293,6 +2420,7 @@ class AsyncSystem(AsyncResource):
             _endpoints.SERVER_INFO,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2302,6 +2430,7 @@ class AsyncSystem(AsyncResource):
         *,
         format: Literal["prometheus", "json"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | str:
@@ -2321,6 +2450,7 @@ class AsyncSystem(AsyncResource):
                 "format": format,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2330,6 +2460,7 @@ class AsyncSystem(AsyncResource):
         *,
         check_db: Literal[0, 1] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.HealthCheckResponse:
@@ -2352,6 +2483,7 @@ class AsyncSystem(AsyncResource):
                 "check_db": check_db,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2404,6 +2536,7 @@ class ThreadRuns(SyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Run]:
@@ -2433,6 +2566,7 @@ class ThreadRuns(SyncResource):
                 "select": select,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2443,6 +2577,7 @@ class ThreadRuns(SyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -2469,6 +2604,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2479,6 +2615,7 @@ class ThreadRuns(SyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -2505,6 +2642,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2515,6 +2653,7 @@ class ThreadRuns(SyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2541,6 +2680,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2551,6 +2691,7 @@ class ThreadRuns(SyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -2576,6 +2717,7 @@ class ThreadRuns(SyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2586,6 +2728,7 @@ class ThreadRuns(SyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2611,6 +2754,7 @@ class ThreadRuns(SyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2622,6 +2766,7 @@ class ThreadRuns(SyncResource):
         *,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2649,6 +2794,7 @@ class ThreadRuns(SyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2662,6 +2808,7 @@ class ThreadRuns(SyncResource):
         stream_mode: str | NotGiven = NOT_GIVEN,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -2692,6 +2839,7 @@ class ThreadRuns(SyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2704,6 +2852,7 @@ class ThreadRuns(SyncResource):
         wait: bool | NotGiven = NOT_GIVEN,
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2731,6 +2880,7 @@ class ThreadRuns(SyncResource):
                 "action": action,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2741,6 +2891,7 @@ class ThreadRuns(SyncResource):
         body: models.RunsCancel | dict[str, Any],
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2766,6 +2917,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2800,6 +2952,7 @@ class AsyncThreadRuns(AsyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Run]:
@@ -2829,6 +2982,7 @@ class AsyncThreadRuns(AsyncResource):
                 "select": select,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2839,6 +2993,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -2865,6 +3020,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2875,6 +3031,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -2901,6 +3058,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2911,6 +3069,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2937,6 +3096,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2947,6 +3107,7 @@ class AsyncThreadRuns(AsyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -2972,6 +3133,7 @@ class AsyncThreadRuns(AsyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2982,6 +3144,7 @@ class AsyncThreadRuns(AsyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3007,6 +3170,7 @@ class AsyncThreadRuns(AsyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3018,6 +3182,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3045,6 +3210,7 @@ class AsyncThreadRuns(AsyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3058,6 +3224,7 @@ class AsyncThreadRuns(AsyncResource):
         stream_mode: str | NotGiven = NOT_GIVEN,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -3088,6 +3255,7 @@ class AsyncThreadRuns(AsyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3100,6 +3268,7 @@ class AsyncThreadRuns(AsyncResource):
         wait: bool | NotGiven = NOT_GIVEN,
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3127,6 +3296,7 @@ class AsyncThreadRuns(AsyncResource):
                 "action": action,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3137,6 +3307,7 @@ class AsyncThreadRuns(AsyncResource):
         body: models.RunsCancel | dict[str, Any],
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -3162,6 +3333,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3207,6 +3379,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3229,6 +3402,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3238,6 +3412,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Thread]:
@@ -3261,6 +3436,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3270,6 +3446,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -3292,6 +3469,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3302,6 +3480,7 @@ class Threads(SyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3328,6 +3507,7 @@ class Threads(SyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3338,6 +3518,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadStateUpdate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadStateUpdateResponse:
@@ -3362,6 +3543,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3373,6 +3555,7 @@ class Threads(SyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3399,6 +3582,7 @@ class Threads(SyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3410,6 +3594,7 @@ class Threads(SyncResource):
         body: models.ThreadStateCheckpointRequest | dict[str, Any],
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3435,6 +3620,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3446,6 +3632,7 @@ class Threads(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         before: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -3471,6 +3658,7 @@ class Threads(SyncResource):
                 "before": before,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3481,6 +3669,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadStateSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -3505,6 +3694,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3514,6 +3704,7 @@ class Threads(SyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3537,6 +3728,7 @@ class Threads(SyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3546,6 +3738,7 @@ class Threads(SyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3569,6 +3762,7 @@ class Threads(SyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3578,6 +3772,7 @@ class Threads(SyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3601,6 +3796,7 @@ class Threads(SyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3611,6 +3807,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3636,6 +3833,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3651,6 +3849,7 @@ class Threads(SyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -3678,6 +3877,7 @@ class Threads(SyncResource):
                 "stream_modes": stream_modes,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3691,6 +3891,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3713,6 +3914,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3722,6 +3924,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Thread]:
@@ -3745,6 +3948,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3754,6 +3958,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -3776,6 +3981,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3786,6 +3992,7 @@ class AsyncThreads(AsyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3812,6 +4019,7 @@ class AsyncThreads(AsyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3822,6 +4030,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadStateUpdate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadStateUpdateResponse:
@@ -3846,6 +4055,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3857,6 +4067,7 @@ class AsyncThreads(AsyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3883,6 +4094,7 @@ class AsyncThreads(AsyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3894,6 +4106,7 @@ class AsyncThreads(AsyncResource):
         body: models.ThreadStateCheckpointRequest | dict[str, Any],
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3919,6 +4132,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3930,6 +4144,7 @@ class AsyncThreads(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         before: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -3955,6 +4170,7 @@ class AsyncThreads(AsyncResource):
                 "before": before,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3965,6 +4181,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadStateSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -3989,6 +4206,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3998,6 +4216,7 @@ class AsyncThreads(AsyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4021,6 +4240,7 @@ class AsyncThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4030,6 +4250,7 @@ class AsyncThreads(AsyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4053,6 +4274,7 @@ class AsyncThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4062,6 +4284,7 @@ class AsyncThreads(AsyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -4085,6 +4308,7 @@ class AsyncThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4095,6 +4319,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4120,6 +4345,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4135,6 +4361,7 @@ class AsyncThreads(AsyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -4162,6 +4389,7 @@ class AsyncThreads(AsyncResource):
                 "stream_modes": stream_modes,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )

@@ -47,6 +47,7 @@ class Pets(SyncResource):
         *,
         limit: int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pets:
@@ -67,6 +68,7 @@ class Pets(SyncResource):
                 "limit": limit,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -76,6 +78,7 @@ class Pets(SyncResource):
         *,
         body: models.Pet | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -95,6 +98,7 @@ class Pets(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -104,6 +108,7 @@ class Pets(SyncResource):
         pet_id: str,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pet:
@@ -124,6 +129,7 @@ class Pets(SyncResource):
                 "pet_id": pet_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -137,6 +143,7 @@ class AsyncPets(AsyncResource):
         *,
         limit: int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pets:
@@ -157,6 +164,7 @@ class AsyncPets(AsyncResource):
                 "limit": limit,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -166,6 +174,7 @@ class AsyncPets(AsyncResource):
         *,
         body: models.Pet | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -185,6 +194,7 @@ class AsyncPets(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -194,6 +204,7 @@ class AsyncPets(AsyncResource):
         pet_id: str,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pet:
@@ -214,6 +225,7 @@ class AsyncPets(AsyncResource):
                 "pet_id": pet_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
