@@ -76,6 +76,9 @@ def make_app(options: ModuleType, counter: Counter, **kwargs: Any) -> Any:
             n = counter.count("create_refund")
             return models.Payment(id=f"r{n}", amount=body.amount)
 
+        async def upload_document(self, *, idempotency_key: str | None, body: Any) -> None:
+            counter.count("upload_document")
+
     return server.create_app(Impl(), **kwargs)
 
 
@@ -184,7 +187,7 @@ def test_max_retries_is_a_keyword_of_every_method(options: ModuleType) -> None:
 
     for group in (options.Client, options.AsyncClient):
         client = group(base_url="http://x")
-        for name in ("list_payments", "create_payment", "create_refund", "create_note"):
+        for name in ("list_payments", "create_payment", "create_refund", "create_note", "upload_document"):
             parameter = inspect.signature(getattr(client.payments, name)).parameters["max_retries"]
             assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
 
@@ -253,6 +256,24 @@ def test_a_reused_key_with_another_body_gets_422(options: ModuleType, served: st
         assert "Idempotency-Key was used with another request" in str(info.value.body)
         assert counter.calls["create_payment"] == 1
         assert client.payments.create_payment(body={"amount": 6}, idempotency_key="k2").id == "p2"
+
+
+def test_the_same_request_is_recognized_whatever_its_json_key_order_or_multipart_boundary(
+        options: ModuleType, served: str, counter: Counter) -> None:
+    with httpx.Client(base_url=served) as http:
+        headers = {"Idempotency-Key": "j", "Content-Type": "application/json"}
+        first = http.post("/payments", content=b'{"amount": 5, "x": 1}', headers=headers)
+        again = http.post("/payments", content=b'{"x":1,"amount":5}', headers=headers)
+        assert first.status_code == again.status_code == 201 and again.json() == first.json()
+        assert again.headers["Idempotent-Replayed"] == "true" and counter.calls["create_payment"] == 1
+    with options.Client(base_url=served) as client:  # a new boundary for each request
+        for _ in range(2):
+            raw = client.with_raw_response.payments.upload_document(body={"file": b"pdf", "note": "n"},
+                                                                    idempotency_key="m")
+        assert raw.status_code == 204 and raw.headers["Idempotent-Replayed"] == "true"
+        with pytest.raises(options.UnprocessableEntityError):
+            client.payments.upload_document(body={"file": b"PDF", "note": "n"}, idempotency_key="m")
+    assert counter.calls["upload_document"] == 1
 
 
 def test_keys_are_kept_apart_per_credentials(options: ModuleType, served: str, counter: Counter) -> None:
@@ -384,7 +405,7 @@ def test_the_generated_docs_name_the_options() -> None:
     files = generate_files(OPTIONS_SPEC, "options")
     api, readme = files["API.md"], files["README.md"]
     assert "Idempotent: each call sends `Idempotency-Key` (a fresh UUID unless you pass `idempotency_key=`)" in api
-    assert "Idempotent: each call sends `X-Idempotency-Key`" in api and api.count("Idempotent:") == 2
+    assert "Idempotent: each call sends `X-Idempotency-Key`" in api and api.count("Idempotent:") == 3
     assert "201: `location: str`, `x_rate_limit_remaining: int`, `x_rate_limit_reset: datetime`." in api
-    assert "`client.payments.create_payment`, `client.payments.create_refund` send a fresh key" in readme
+    assert "`client.payments.create_payment`, `client.payments.create_refund`, `client.payments.upload_document` send" in readme
     assert "`max_retries=`" in readme and "client.with_options(" in readme and ".declared_headers" in readme
