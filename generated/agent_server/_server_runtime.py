@@ -10,7 +10,8 @@ a 500 whose traceback goes to the ``agent_server.server`` log, never to the call
 An operation that declares an idempotency key header (``Idempotency-Key``) is served once per
 key: the answer is kept in an :class:`IdempotencyStore` (in memory by default) and a request
 repeating the key gets it again (with ``Idempotent-Replayed: true``) without calling the
-handler; a request reusing the key with another method, path, query or body gets 422, one
+handler; a request reusing the key with another method, path, query or body (JSON compared
+whatever its key order, multipart whatever its boundary) gets 422, one
 arriving while the first still runs gets 409. Keys are kept apart per credentials. Answers of
 5xx and event streams are not kept: a retry runs the handler again.
 
@@ -505,7 +506,9 @@ class _Server:
             repr(arguments.get(endpoint.credentials)) if endpoint.credentials else ""
         )
         kept_as = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
-        seed = _seed(endpoint.handler, request, await request.body())
+        seed = _seed(
+            endpoint.handler, request, _canonical(request, await request.body())
+        )
         fingerprint = (
             f"{request.method} {seed:016x}"  # the operation, path, query and body
         )
@@ -553,6 +556,23 @@ class _Server:
 
 
 _REMEMBERED = 1024  # mock answers kept per app: the same request gets the same answer
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+
+
+def _canonical(request: Request, body: bytes) -> bytes:
+    """The body as an idempotency key's request is compared: JSON with its keys sorted, a
+    multipart body without its boundary (a client picks a new one for each request)."""
+    content_type = request.headers.get("content-type", "")
+    mime = content_type.split(";")[0].strip().lower()
+    if mime == "application/json" or mime.endswith("+json"):
+        try:
+            return json.dumps(json.loads(body), sort_keys=True).encode()
+        except ValueError:
+            return body
+    boundary = _BOUNDARY.search(content_type) if mime.startswith("multipart/") else None
+    if boundary is not None:
+        return body.replace(b"--" + boundary[1].encode("latin-1"), b"--")
+    return body
 
 
 def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) -> Reply:
