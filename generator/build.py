@@ -7,7 +7,7 @@ inline schemas need classes, once, after the models stage, to build the frozen :
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,18 @@ def _status_key(status: str) -> tuple[int, str]:
     return (2, status)
 
 
+IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+"""Header parameters that carry an idempotency key (case-insensitive); the config's
+``idempotency_headers`` adds others."""
+
+
+def idempotency_header(parameters: Iterable[Parameter], names: frozenset[str]) -> str | None:
+    """The wire name of the operation's idempotency key header parameter, if it declares one."""
+    return next(
+        (p.name for p in parameters if p.location is ParamLocation.HEADER and p.name.lower() in names), None
+    )
+
+
 @dataclass
 class _Walk:
     """One pass over the document's operations."""
@@ -92,6 +104,7 @@ class _Walk:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     file: str = ""
     fastapi_spec: bool = False
+    idempotency_headers: frozenset[str] = IDEMPOTENCY_HEADERS  # lower case
     renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
     path_groups: dict[str, str] = field(default_factory=dict)  # path -> group, for a spec without tags
 
@@ -192,6 +205,7 @@ class _Walk:
         hint = naming.pascal(base, prefix="Op")
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else None
+        parameters = self.parameters(path, item, op, op_ptr, hint)
         return {
             "operation_id": op_id,
             "method": HttpMethod(method.upper()),
@@ -203,11 +217,12 @@ class _Walk:
             "summary": _text(op.get("summary")),
             "description": _text(op.get("description")),
             "deprecated": op.get("deprecated") is True,
-            "parameters": self.parameters(path, item, op, op_ptr, hint),
+            "parameters": parameters,
             "request_body": self.request_body(op.get("requestBody"), f"{op_ptr}/requestBody", hint),
             "responses": self.responses(op.get("responses"), f"{op_ptr}/responses", hint),
             "security": self.security(op),
             "pointer": op_ptr,
+            "idempotency_header": idempotency_header(parameters, self.idempotency_headers),
         }
 
     def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
@@ -500,12 +515,19 @@ def build_api(
     class_by_ref: Mapping[str, str],
     renames: Mapping[str, str],
     package: str,
+    idempotency_headers: Iterable[str] = (),
     spec_name: str,
     spec_sha256: str,
     model_names: tuple[str, ...],
 ) -> tuple[Api, list[Diagnostic]]:
     typer = SchemaTyper(document, plan.lookup(class_by_ref), class_by_ref)
-    walk = _Walk(document, typer, renames, file=spec_name)
+    walk = _Walk(
+        document,
+        typer,
+        renames,
+        file=spec_name,
+        idempotency_headers=IDEMPOTENCY_HEADERS | {name.lower() for name in idempotency_headers},
+    )
     operations = tuple(walk.operations())
     groups: dict[str, list[Operation]] = {}
     for op in operations:

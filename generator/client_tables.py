@@ -7,7 +7,7 @@ validates responses against them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import naming
 from .imports import ImportBlock, import_block
@@ -16,6 +16,7 @@ from .ir import (
     NONE,
     Api,
     BodyKind,
+    Header,
     MediaBody,
     Operation,
     ParamLocation,
@@ -48,9 +49,18 @@ class ContentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderRow:
+    name: str  # wire name
+    python_name: str  # attribute of the client's ResponseHeaders
+    type: str  # runtime type expression
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ReplyRow:
     status: str
     contents: tuple[ContentRow, ...]
+    headers: tuple[HeaderRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,7 @@ class EndpointRow:
     security: tuple[tuple[str, ...], ...]
     idempotent: bool
     resumable: bool
+    idempotency_header: str | None  # wire name of the operation's idempotency key header
     name: str  # the client method: ``store.put_item``
 
 
@@ -101,12 +112,31 @@ def resumable(op: Operation) -> bool:
     )
 
 
+# Methods of ResponseHeaders (a Mapping): header attributes avoid them.
+_MAPPING_METHODS = frozenset({"get", "items", "keys", "values"})
+
+
+def declared_headers(response: Response) -> tuple[Header, ...]:
+    """The response headers the client decodes: all declared but Content-Type (which OpenAPI
+    says to ignore), with distinct Python names."""
+    headers = [h for h in response.headers if h.name.lower() != "content-type"]
+    names = naming.dedupe(
+        (h.python_name + "_" if h.python_name in _MAPPING_METHODS else h.python_name for h in headers),
+        _MAPPING_METHODS,
+    )
+    return tuple(replace(h, python_name=name) for h, name in zip(headers, names, strict=True))
+
+
 def _reply(response: Response) -> ReplyRow:
     return ReplyRow(
         response.status,
         tuple(
             ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS))
             for c in response.contents
+        ),
+        tuple(
+            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS), h.required)
+            for h in declared_headers(response)
         ),
     )
 
@@ -131,6 +161,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
         security=tuple(req.schemes for req in op.security),
         idempotent=op.method.idempotent,
         resumable=resumable(op),
+        idempotency_header=op.idempotency_header,
         name=op.python_path,
     )
 
@@ -140,6 +171,7 @@ def _types(op: Operation) -> list[TypeRef]:
     if op.request_body:
         types.append(op.request_body.preferred.type)
     types.extend(decoded_type(c) for r in op.responses for c in r.contents)
+    types.extend(h.type for r in op.responses for h in declared_headers(r))
     return types
 
 
@@ -153,6 +185,8 @@ def endpoints_module(api: Api) -> EndpointsModule:
         local.append(("._spec", "Content"))
     if any(op.responses for op in api.operations):
         local.append(("._spec", "Reply"))
+    if any(declared_headers(r) for op in api.operations for r in op.responses):
+        local.append(("._spec", "Header"))
     if any(op.streams for op in api.operations):
         local.append(("._sse", "ServerSentEvent"))
     if any(t.model_names() for t in types):

@@ -38,6 +38,7 @@ CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
 # (module, name) the package __init__ re-exports besides the clients.
 RUNTIME_EXPORTS = (
     ("_response", "RawResponse"),
+    ("_response", "ResponseHeaders"),
     ("_sse", "AsyncStream"),
     ("_sse", "ServerSentEvent"),
     ("_sse", "Stream"),

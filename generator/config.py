@@ -40,6 +40,7 @@ class Job:
     renames: tuple[tuple[str, str], ...] = field(default=())
     templates: Path | None = None  # a folder searched before the built-in templates
     origin: tuple[str, str] = ("", "")  # the config file and the pointer of its table, if any
+    idempotency_headers: tuple[str, ...] = ()  # header parameters that carry an idempotency key
 
     @property
     def rename_map(self) -> dict[str, str]:
@@ -67,6 +68,8 @@ class Job:
             "allow_remote_refs": self.allow_remote_refs,
             "renames": [list(pair) for pair in self.renames],
         }
+        if self.idempotency_headers:
+            options["idempotency_headers"] = list(self.idempotency_headers)
         if self.templates is not None:
             options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
         return options
@@ -114,7 +117,8 @@ def find_config(start: Path) -> Path:
                                hint="give SPEC, or add [[tool.oapigen.specs]] tables to pyproject.toml"))
 
 
-_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates"}
+_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates",
+         "idempotency_headers"}
 
 
 def load_jobs(pyproject: Path) -> list[Job]:
@@ -165,6 +169,9 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
     rename = table.get("rename", {})
     if not isinstance(rename, Mapping) or not all(isinstance(v, str) for v in rename.values()):
         raise fail("rename", "must be a table of operationId = \"new_name\" (or \"group.new_name\")")
+    idempotency = table.get("idempotency_headers", [])
+    if not isinstance(idempotency, list) or not all(isinstance(v, str) and v for v in idempotency):
+        raise fail("idempotency_headers", "must be a list of header names")
     spec = base / table["spec"]
     return Job(
         spec=spec,
@@ -176,4 +183,5 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         renames=tuple(sorted(rename.items())),
         templates=base / table["templates"] if "templates" in table else None,
         origin=(display, where),
+        idempotency_headers=tuple(idempotency),
     )

@@ -21,7 +21,7 @@ from .client_methods import (
     default_base_url,
     scheme_views,
 )
-from .client_tables import endpoints_module
+from .client_tables import declared_headers, endpoints_module
 from .ir import Api, Operation, TypeKind, TypeRef
 
 README = "README.md"
@@ -60,6 +60,12 @@ class ResponseDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class HeadersDoc:
+    status: str
+    headers: tuple[tuple[str, str], ...]  # (attribute of RawResponse.declared_headers, type)
+
+
+@dataclass(frozen=True, slots=True)
 class OperationDoc:
     call: str  # client.thread_runs.create_run
     method: str
@@ -72,6 +78,8 @@ class OperationDoc:
     paragraphs: tuple[str, ...]  # the description, one item per paragraph
     deprecated: bool
     streams: bool
+    idempotency: tuple[str, str] | None  # (header, argument) of its idempotency key
+    headers: tuple[HeadersDoc, ...]  # the responses that declare headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,7 @@ class QuickStart:
     stream: Snippet | None  # an event-stream operation, when the API has one
     handler: str | None  # the Handlers method of the example operation (a signature line)
     handler_imports: tuple[str, ...]
+    idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
 
 
 def method_views(api: Api) -> dict[str, MethodView]:
@@ -122,6 +131,23 @@ def _paragraphs(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
+
+
+def idempotency(op: Operation) -> tuple[str, str] | None:
+    """The idempotency key header and its argument, or None: the operation has none."""
+    header = op.idempotency_header
+    if header is None:
+        return None
+    return header, next(p.python_name for p in op.parameters if p.name == header)
+
+
+def headers_docs(op: Operation) -> tuple[HeadersDoc, ...]:
+    """The responses that declare headers, with ``declared_headers``' attributes and types."""
+    return tuple(
+        HeadersDoc(r.status, tuple((h.python_name, h.type.annotation()) for h in headers))
+        for r in op.responses
+        if (headers := declared_headers(r))
+    )
 
 
 def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
@@ -157,6 +183,8 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
         paragraphs=_paragraphs(op.description),
         deprecated=op.deprecated,
         streams=op.streams,
+        idempotency=idempotency(op),
+        headers=headers_docs(op),
     )
 
 
@@ -279,6 +307,7 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
         stream=stream,
         handler=handler,
         handler_imports=handler_imports,
+        idempotent=tuple(f"client.{op.python_path}" for op in api.operations if op.idempotency_header),
     )
 
 

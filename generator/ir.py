@@ -271,6 +271,7 @@ class Operation:
     responses: tuple[Response, ...]
     security: tuple[SecurityRequirement, ...]  # empty: no auth
     pointer: str  # JSON pointer of the operation object
+    idempotency_header: str | None = None  # wire name of its idempotency key header parameter
 
     @property
     def success(self) -> Response | None:

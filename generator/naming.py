@@ -164,7 +164,8 @@ def synthesized_operation_id(method: str, path: str) -> str:
 CLIENT_ATTRIBUTES = frozenset(
     {
         "close", "aclose", "base_url", "headers", "timeout", "max_retries", "http_client",
-        "request", "with_raw_response", "with_streaming_response", "copy", "models",
+        "request", "with_raw_response", "with_streaming_response", "with_options", "copy", "models",
+        "follow_redirects",
     }
 )
 # Names the generated modules use in annotations (builtins, imported types, the models module):
@@ -194,4 +195,4 @@ PYDANTIC_ATTRIBUTES = frozenset(
 )
 
 # Keyword arguments every generated method takes besides the spec's parameters.
-METHOD_KEYWORDS = frozenset({"self", "body", "timeout", "extra_headers", "extra_query", "files"})
+METHOD_KEYWORDS = frozenset({"self", "body", "timeout", "max_retries", "extra_headers", "extra_query", "files"})

@@ -149,6 +149,7 @@ def build(
         class_by_ref=result.class_by_ref,
         renames=job.rename_map,
         package=job.package,
+        idempotency_headers=job.idempotency_headers,
         spec_name=spec_name,
         spec_sha256=prepared.spec.sha256,
         model_names=result.class_names,

@@ -200,6 +200,7 @@ class OperationView:
     plain_response_class: bool  # main response is not application/json: no JSON in the docs
     responses: tuple[ResponseView, ...]
     doc: str  # handler docstring text
+    idempotency_header: str | None = None  # the idempotency key header's wire name
 
     @property
     def deep_objects(self) -> tuple[ParamView, ...]:
@@ -589,6 +590,11 @@ class ServerView:
     def mutable_defaults(self) -> bool:
         return any(p.mutable_default for v in self.operations for p in v.params)
 
+    @property
+    def idempotency(self) -> bool:
+        """Whether an operation declares an idempotency key header (create_app takes a store)."""
+        return any(v.idempotency_header is not None for v in self.operations)
+
 
 def _doc(op: Operation) -> str:
     head = op.summary or op.description or op.operation_id
@@ -660,6 +666,7 @@ def build(api: Api) -> ServerView:
                 plain_response_class=preferred is None or preferred.media_type != "application/json",
                 responses=tuple(_response(r, op, gets) for r in op.responses),
                 doc=_doc(op),
+                idempotency_header=op.idempotency_header,
             )
         )
     routes = _route_order(views)
@@ -729,6 +736,8 @@ def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add("ResponseHeader")
         if v.auth is not None:
             names.add("require")
+        if v.idempotency_header is not None:
+            names |= {"IdempotencyStore", "MemoryIdempotencyStore"}
     return _sorted_names(names)
 
 

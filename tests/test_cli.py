@@ -408,3 +408,24 @@ def test_docs_show_code_spans_the_stream_type_and_each_method_names_its_request(
     assert inspected[0]["response"] == "Stream"
     client = (tmp_path / "api" / "client.py").read_text()
     assert '"""Create a run\n\n        POST /threads/{thread_id}/runs\n\n        Starts a run' in client
+
+
+def test_config_idempotency_headers(tmp_path: Path) -> None:
+    """A header named in ``idempotency_headers`` is an idempotency key, besides Idempotency-Key."""
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: a\n"
+        "      parameters: [{name: X-Request-Key, in: header, schema: {type: string}}]\n"
+        "      responses: {'204': {description: ok}}\n"
+    )
+    table = '[[tool.oapigen.specs]]\nspec = "api.yaml"\noutput = "gen"\n'
+    (tmp_path / "pyproject.toml").write_text(table)
+    assert run_oapigen("generate", cwd=tmp_path).returncode == 0
+    assert "idempotency_header" not in (tmp_path / "gen" / "api" / "_endpoints.py").read_text()
+    (tmp_path / "pyproject.toml").write_text(table + 'idempotency_headers = ["x-request-key"]\n')
+    result = run_oapigen("generate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'idempotency_header="X-Request-Key"' in (tmp_path / "gen" / "api" / "_endpoints.py").read_text()
+    assert 'idempotency_header="X-Request-Key"' in (tmp_path / "gen" / "api" / "server.py").read_text()
+    (tmp_path / "pyproject.toml").write_text(table + 'idempotency_headers = "X-Request-Key"\n')
+    result = run_oapigen("generate", cwd=tmp_path)
+    assert result.returncode == 2 and "idempotency_headers" in result.stderr and "list" in result.stderr

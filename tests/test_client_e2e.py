@@ -35,6 +35,7 @@ def test_client_against_generated_server(seed: ModuleType) -> None:
             raw = await client.with_raw_response.thread_runs.create_run(THREAD, body={"assistant_id": "agent"})
             assert isinstance(raw.parse(), models.Run)
             assert raw.headers["Content-Location"].startswith(f"/threads/{THREAD}/runs")
+            assert raw.declared_headers.content_location == raw.headers["Content-Location"]
             events = [e async for e in client.thread_runs.stream_run(THREAD, body={"assistant_id": "agent"})]
             assert events and all(isinstance(e, seed.ServerSentEvent) for e in events)
             history = await client.threads.get_thread_history(THREAD, limit=2, before="x")

@@ -34,6 +34,7 @@ def packages(
         install(tmp_path_factory, "petstore", generated_packages["petstore"][1].files),
         install(tmp_path_factory, "features", generate_files(FEATURES_SPEC, "features")),
         install(tmp_path_factory, "upload", generate_files(UPLOAD_SPEC, "upload")),
+        install(tmp_path_factory, "options", generate_files(DATA / "options.yaml", "options")),
         split,  # a models package loaded lazily (tests/test_models_split.py)
     ]
 

@@ -2,7 +2,7 @@
 """LangSmith Deployment 0.1.0: generated Python package."""
 
 from . import models
-from ._response import RawResponse
+from ._response import RawResponse, ResponseHeaders
 from ._sse import AsyncStream, ServerSentEvent, Stream
 from ._types import NOT_GIVEN, NotGiven
 from .client import AsyncClient, Client
@@ -44,6 +44,7 @@ __all__ = [
     "RawResponse",
     "RedirectError",
     "RequestValidationError",
+    "ResponseHeaders",
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",

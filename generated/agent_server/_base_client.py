@@ -3,10 +3,13 @@
 policy. The two differ only in I/O (``httpx.Client`` or ``httpx.AsyncClient``, ``time.sleep``
 or ``asyncio.sleep``).
 
-Retries: at most ``max_retries`` more attempts, after connection errors and after the
-statuses 408, 429 and 5xx. A request whose method is not idempotent (POST, PATCH) is retried
-only when it cannot have been processed: the connection was never made, or the status says
-so (429, 503). The wait is ``Retry-After`` (or ``retry-after-ms``) when the server sends one
+Retries: at most ``max_retries`` more attempts (the client's, or the call's ``max_retries=``),
+after connection errors and after the statuses 408, 429 and 5xx. A request whose method is not
+idempotent (POST, PATCH) is retried only when it cannot have been processed: the connection was
+never made, or the status says so (429, 503); unless the operation declares an idempotency key
+header (``Idempotency-Key``): each call then sends a key of its own (a fresh UUID, unless the
+caller gave one), the same on every retry, so the server can tell a retry from a new request,
+and the request is retried as an idempotent one. The wait is ``Retry-After`` (or ``retry-after-ms``) when the server sends one
 (a wait over 60 s is not worth it: the error is raised at once), else an exponential backoff
 from 0.5 s to 8 s with up to 25 % jitter.
 
@@ -21,10 +24,12 @@ client set (``Authorization``, the API-key headers of the security schemes, ``Co
 from __future__ import annotations
 
 import asyncio
+import copy
 import email.utils
 import logging
 import random
 import time
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import TracebackType
@@ -103,6 +108,8 @@ def stream_delay(attempt: int, retry_ms: int | None) -> float:
 class BaseClient:
     """Configuration and request building, shared by the sync and async clients."""
 
+    _owns_http: bool  # whether close() closes the connection pool
+
     def __init__(
         self,
         *,
@@ -136,6 +143,44 @@ class BaseClient:
         url = self.base_url.copy_with(username=None, password=None, query=None)
         return f"<{type(self).__name__} base_url={str(url)!r}>"
 
+    def with_options(
+        self,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy of this client with other options, sharing its connection pool.
+
+        Options left out keep this client's values; ``headers`` are added to (or replace) this
+        client's headers. The copy is cheap (no new connections) and this client is unchanged.
+        Closing the copy leaves the pool open: it stays the original client's to close.
+        """
+        clone = copy.copy(self)
+        clone.__dict__.pop("with_raw_response", None)  # a cached_property bound to self
+        clone._owns_http = False
+        if not isinstance(max_retries, NotGiven):
+            clone.max_retries = max_retries
+        if not isinstance(timeout, NotGiven):
+            clone.timeout = (
+                timeout
+                if isinstance(timeout, httpx.Timeout)
+                else httpx.Timeout(timeout)
+            )
+        if headers:
+            clone._headers = httpx.Headers(self._headers)
+            clone._headers.update(headers)
+        if not isinstance(follow_redirects, NotGiven):
+            clone.follow_redirects = follow_redirects
+        for name, value in vars(self).items():  # the resource groups, bound to the copy
+            if isinstance(value, SyncResource | AsyncResource):
+                setattr(clone, name, type(value)(clone))  # type: ignore[arg-type]
+        return clone
+
+    def _retries(self, max_retries: int | NotGiven) -> int:
+        return self.max_retries if isinstance(max_retries, NotGiven) else max_retries
+
     def _timeout(self, timeout: TimeoutTypes | NotGiven, stream: bool) -> httpx.Timeout:
         if not isinstance(timeout, NotGiven):
             return (
@@ -162,6 +207,7 @@ class BaseClient:
         extra_query: Mapping[str, str] | None,
         stream: bool = False,
         last_event_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> httpx.Request:
         """The one request builder: arguments to an ``httpx.Request``, as the spec says."""
         headers = httpx.Headers(
@@ -207,6 +253,9 @@ class BaseClient:
             headers["Last-Event-ID"] = last_event_id
         if extra_headers:
             headers.update(extra_headers)
+        key_header = endpoint.idempotency_header
+        if key_header is not None and key_header not in headers:
+            headers[key_header] = idempotency_key or str(uuid.uuid4())
         pieces = list(endpoint.path_pieces)
         pieces[1::2] = [segments[name] for name in pieces[1::2]]
         url, params = _target(
@@ -228,23 +277,21 @@ class BaseClient:
         self,
         endpoint: Endpoint[Any],
         attempt: int,
+        retries: int,
         *,
         response: httpx.Response | None = None,
         error: httpx.TransportError | None = None,
     ) -> float | None:
         """Seconds to wait before trying again, or None: do not retry."""
-        if attempt >= self.max_retries:
+        if attempt >= retries:
             return None
+        safe = endpoint.idempotent or endpoint.idempotency_header is not None
         if response is None:
-            return (
-                backoff(attempt)
-                if endpoint.idempotent or isinstance(error, _NOT_SENT)
-                else None
-            )
+            return backoff(attempt) if safe or isinstance(error, _NOT_SENT) else None
         status = response.status_code
         if status not in _RETRY_STATUSES and status < 500:
             return None
-        if not endpoint.idempotent and status not in _NOT_PROCESSED_STATUSES:
+        if not safe and status not in _NOT_PROCESSED_STATUSES:
             return None
         wait = retry_after(response.headers)
         if wait is None:
@@ -402,7 +449,12 @@ class SyncAPIClient(BaseClient):
         self.close()
 
     def _send(
-        self, endpoint: Endpoint[Any], request: httpx.Request, *, stream: bool
+        self,
+        endpoint: Endpoint[Any],
+        request: httpx.Request,
+        *,
+        stream: bool,
+        retries: int,
     ) -> httpx.Response:
         attempt = hops = 0
         while True:
@@ -411,14 +463,14 @@ class SyncAPIClient(BaseClient):
                     request, stream=stream, follow_redirects=False
                 )
             except httpx.TransportError as exc:
-                delay = self._retry_delay(endpoint, attempt, error=exc)
+                delay = self._retry_delay(endpoint, attempt, retries, error=exc)
                 if delay is None:
                     raise transport_error(request, exc) from exc
                 reason: object = type(exc).__name__
             else:
                 _log_answer(response)
                 if response.is_success:
-                    record(response)
+                    record(response, endpoint, strict=self._strict_responses)
                     return response
                 response.read()
                 response.close()
@@ -426,11 +478,11 @@ class SyncAPIClient(BaseClient):
                     request = self._redirect(self._http, endpoint, response, hops)
                     hops += 1
                     continue
-                delay = self._retry_delay(endpoint, attempt, response=response)
+                delay = self._retry_delay(endpoint, attempt, retries, response=response)
                 if delay is None:
                     raise status_error(response, decode_error_body(endpoint, response))
                 reason = response.status_code
-            _log_retry(request, reason, delay, attempt, self.max_retries)
+            _log_retry(request, reason, delay, attempt, retries)
             time.sleep(delay)
             attempt += 1
 
@@ -441,6 +493,7 @@ class SyncAPIClient(BaseClient):
         *,
         body: object = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> T:
@@ -453,7 +506,12 @@ class SyncAPIClient(BaseClient):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
-        return self._decode(endpoint, self._send(endpoint, request, stream=False))
+        return self._decode(
+            endpoint,
+            self._send(
+                endpoint, request, stream=False, retries=self._retries(max_retries)
+            ),
+        )
 
     def _stream(
         self,
@@ -462,9 +520,13 @@ class SyncAPIClient(BaseClient):
         *,
         body: object = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
+        retries = self._retries(max_retries)
+        key = str(uuid.uuid4()) if endpoint.idempotency_header is not None else None
+
         def open_stream(last_event_id: str | None) -> httpx.Response:
             request = self._build_request(
                 self._http,
@@ -476,13 +538,12 @@ class SyncAPIClient(BaseClient):
                 extra_query=extra_query,
                 stream=True,
                 last_event_id=last_event_id,
+                idempotency_key=key,
             )
-            return self._send(endpoint, request, stream=True)
+            return self._send(endpoint, request, stream=True, retries=retries)
 
         reconnect = open_stream if endpoint.resumable else None
-        return Stream(
-            open_stream(None), reconnect, stream_delay, time.sleep, self.max_retries
-        )
+        return Stream(open_stream(None), reconnect, stream_delay, time.sleep, retries)
 
 
 class AsyncAPIClient(BaseClient):
@@ -529,7 +590,12 @@ class AsyncAPIClient(BaseClient):
         await self.aclose()
 
     async def _send(
-        self, endpoint: Endpoint[Any], request: httpx.Request, *, stream: bool
+        self,
+        endpoint: Endpoint[Any],
+        request: httpx.Request,
+        *,
+        stream: bool,
+        retries: int,
     ) -> httpx.Response:
         attempt = hops = 0
         while True:
@@ -538,14 +604,14 @@ class AsyncAPIClient(BaseClient):
                     request, stream=stream, follow_redirects=False
                 )
             except httpx.TransportError as exc:
-                delay = self._retry_delay(endpoint, attempt, error=exc)
+                delay = self._retry_delay(endpoint, attempt, retries, error=exc)
                 if delay is None:
                     raise transport_error(request, exc) from exc
                 reason: object = type(exc).__name__
             else:
                 _log_answer(response)
                 if response.is_success:
-                    record(response)
+                    record(response, endpoint, strict=self._strict_responses)
                     return response
                 await response.aread()
                 await response.aclose()
@@ -553,11 +619,11 @@ class AsyncAPIClient(BaseClient):
                     request = self._redirect(self._http, endpoint, response, hops)
                     hops += 1
                     continue
-                delay = self._retry_delay(endpoint, attempt, response=response)
+                delay = self._retry_delay(endpoint, attempt, retries, response=response)
                 if delay is None:
                     raise status_error(response, decode_error_body(endpoint, response))
                 reason = response.status_code
-            _log_retry(request, reason, delay, attempt, self.max_retries)
+            _log_retry(request, reason, delay, attempt, retries)
             await asyncio.sleep(delay)
             attempt += 1
 
@@ -568,6 +634,7 @@ class AsyncAPIClient(BaseClient):
         *,
         body: object = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> T:
@@ -580,7 +647,10 @@ class AsyncAPIClient(BaseClient):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
-        return self._decode(endpoint, await self._send(endpoint, request, stream=False))
+        retries = self._retries(max_retries)
+        return self._decode(
+            endpoint, await self._send(endpoint, request, stream=False, retries=retries)
+        )
 
     def _stream(
         self,
@@ -589,9 +659,13 @@ class AsyncAPIClient(BaseClient):
         *,
         body: object = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
+        retries = self._retries(max_retries)
+        key = str(uuid.uuid4()) if endpoint.idempotency_header is not None else None
+
         async def open_stream(last_event_id: str | None) -> httpx.Response:
             request = self._build_request(
                 self._http,
@@ -603,15 +677,12 @@ class AsyncAPIClient(BaseClient):
                 extra_query=extra_query,
                 stream=True,
                 last_event_id=last_event_id,
+                idempotency_key=key,
             )
-            return await self._send(endpoint, request, stream=True)
+            return await self._send(endpoint, request, stream=True, retries=retries)
 
         return AsyncStream(
-            open_stream,
-            endpoint.resumable,
-            stream_delay,
-            asyncio.sleep,
-            self.max_retries,
+            open_stream, endpoint.resumable, stream_delay, asyncio.sleep, retries
         )
 
 

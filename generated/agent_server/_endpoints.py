@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import models
-from ._spec import Content, Endpoint, Param, Reply
+from ._spec import Content, Endpoint, Header, Param, Reply
 from ._sse import ServerSentEvent
 
 # create_assistant_assistants_post: POST /assistants
@@ -574,7 +574,11 @@ CREATE_RUN: Endpoint[models.Run] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.Run),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -615,7 +619,11 @@ STREAM_RUN: Endpoint[ServerSentEvent] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "200",
+            (Content("text/event-stream", "event_stream", lambda: str),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -637,7 +645,11 @@ WAIT_RUN: Endpoint[Any] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: Any),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -826,7 +838,11 @@ STREAM_RUN_STATELESS: Endpoint[ServerSentEvent] = Endpoint(
     "/runs/stream",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Reply(
+            "200",
+            (Content("text/event-stream", "event_stream", lambda: str),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -866,7 +882,11 @@ WAIT_RUN_STATELESS: Endpoint[Any] = Endpoint(
     "/runs/wait",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: Any),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
@@ -887,7 +907,11 @@ RUN_STATELESS: Endpoint[models.Run] = Endpoint(
     "/runs",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.Run),),
+            (Header("Content-Location", "content_location", lambda: str),),
+        ),
         Reply(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),

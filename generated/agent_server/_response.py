@@ -17,7 +17,7 @@ import functools
 import logging
 import types
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 from urllib.parse import parse_qsl
@@ -26,7 +26,7 @@ import httpx
 import pydantic
 
 from ._serialize import adapter
-from ._spec import Content, Endpoint
+from ._spec import Content, Endpoint, Header
 from .errors import ResponseValidationError
 
 P = ParamSpec("P")
@@ -172,21 +172,99 @@ def _construct_union(members: tuple[Any, ...], value: Any) -> Any:
     return value
 
 
+class ResponseHeaders(Mapping[str, Any]):
+    """The response headers the spec declares for a response's status, as their declared types.
+
+    By Python name, as attributes or keys: ``headers.x_rate_limit_remaining`` (an ``int`` if
+    the spec says ``integer``), ``headers["location"]``. A declared header the response lacks
+    is None. Iterating gives the names of every declared header.
+    """
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = dict(values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no declared response header {name!r}") from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"ResponseHeaders({self._values!r})"
+
+
+def decode_headers(
+    endpoint: Endpoint[Any], response: httpx.Response, *, strict: bool
+) -> ResponseHeaders:
+    """The declared headers of ``response``, validated against their types: a missing required
+    header or a value that does not fit raises :class:`ResponseValidationError` (with
+    ``strict=False``, such a value is kept as the string received)."""
+    reply = endpoint.reply_for(response.status_code)
+    values: dict[str, Any] = {}
+    for header in reply.headers if reply is not None else ():
+        text = response.headers.get(header.name)
+        if text is None:
+            if header.required and strict:
+                raise ResponseValidationError(
+                    response, f"header {header.name}", "required, missing"
+                )
+            values[header.python_name] = None
+            continue
+        try:
+            values[header.python_name] = _header_value(header, text)
+        except pydantic.ValidationError as exc:
+            if strict:
+                raise ResponseValidationError(
+                    response, f"header {header.name}", str(exc)
+                ) from exc
+            values[header.python_name] = text
+    return ResponseHeaders(values)
+
+
+def _header_value(header: Header, text: str) -> Any:
+    """A header's value as its type: a list is comma-separated (the ``simple`` style)."""
+    shape = typing.get_origin(header.type) or header.type
+    if shape in (list, tuple, set, frozenset):
+        return adapter(header.type).validate_strings(
+            [part.strip() for part in text.split(",")]
+        )
+    if header.type is str:
+        return text
+    return adapter(header.type).validate_strings(text)
+
+
 class RawResponse(Generic[T]):
     """A method's result together with the HTTP response it came from.
 
     ``client.with_raw_response.<group>.<method>(...)`` returns one: ``.http_response`` (the
-    :class:`httpx.Response`), ``.headers``, ``.status_code``, and ``.parse()`` for the value
-    the plain method returns. The body is not validated until ``.parse()`` is called, which
-    raises :class:`ResponseValidationError` as the plain method would; so a body that does not
-    fit can still be read from ``.http_response``. For event streams the response is open and
-    ``.parse()`` is the stream.
+    :class:`httpx.Response`), ``.headers``, ``.status_code``, ``.declared_headers`` (the
+    response headers the spec declares, typed: :class:`ResponseHeaders`) and ``.parse()`` for
+    the value the plain method returns. The body is not validated until ``.parse()`` is called,
+    which raises :class:`ResponseValidationError` as the plain method would; so a body that does
+    not fit can still be read from ``.http_response``. For event streams the response is open
+    and ``.parse()`` is the stream.
     """
 
-    def __init__(self, http_response: httpx.Response, parse: Callable[[], T]) -> None:
+    def __init__(
+        self,
+        http_response: httpx.Response,
+        parse: Callable[[], T],
+        declared: Callable[[], ResponseHeaders] = lambda: ResponseHeaders({}),
+    ) -> None:
         self.http_response = http_response
         self._parse: Callable[[], T] | None = parse
         self._parsed: T | None = None
+        self._declared = declared
+        self._declared_headers: ResponseHeaders | None = None
 
     @property
     def headers(self) -> httpx.Headers:
@@ -195,6 +273,14 @@ class RawResponse(Generic[T]):
     @property
     def status_code(self) -> int:
         return self.http_response.status_code
+
+    @property
+    def declared_headers(self) -> ResponseHeaders:
+        """The response headers the spec declares for this status, as their declared types
+        (validated on first use: :class:`ResponseValidationError` as for the body)."""
+        if self._declared_headers is None:
+            self._declared_headers = self._declared()
+        return self._declared_headers
 
     def parse(self) -> T:
         """The value the plain method returns (validated on the first call, then kept)."""
@@ -209,16 +295,18 @@ class RawResponse(Generic[T]):
 class _Slot:
     response: httpx.Response | None = None
     parse: Callable[[], Any] | None = None
+    headers: Callable[[], ResponseHeaders] | None = None
 
 
 _CAPTURE: ContextVar[_Slot | None] = ContextVar("_CAPTURE", default=None)
 
 
-def record(response: httpx.Response) -> None:
+def record(response: httpx.Response, endpoint: Endpoint[Any], *, strict: bool) -> None:
     """Called by the client with each successful response; kept while a raw call runs."""
     slot = _CAPTURE.get()
     if slot is not None and slot.response is None:
         slot.response = response
+        slot.headers = lambda: decode_headers(endpoint, response, strict=strict)
 
 
 def deferred(parse: Callable[[], T]) -> T | None:
@@ -234,7 +322,9 @@ def _raw(slot: _Slot, parsed: T) -> RawResponse[T]:
     if slot.response is None:  # pragma: no cover - every method sends a request
         raise RuntimeError("the call sent no request")
     parse = slot.parse if slot.parse is not None else (lambda: parsed)
-    return RawResponse(slot.response, parse)
+    return RawResponse(
+        slot.response, parse, slot.headers or (lambda: ResponseHeaders({}))
+    )
 
 
 def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:

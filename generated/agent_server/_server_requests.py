@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, unquote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BeforeValidator, ValidationError
+from pydantic import BeforeValidator, PydanticUserError, ValidationError
 
 from ._server_mock import adapter
 
@@ -248,7 +248,12 @@ def deep_object(
 def _json_schema(tp: Any) -> dict[str, Any]:
     try:
         return adapter(tp).json_schema()
-    except Exception:  # a type pydantic cannot describe: read the body as it comes
+    except (
+        PydanticUserError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ):  # pydantic cannot describe it
         return {}
 
 

@@ -70,11 +70,29 @@ class Content:
 
 
 @dataclass(frozen=True, slots=True)
+class Header:
+    """A declared response header: wire name, Python name, type (as for ``Content``)."""
+
+    name: str
+    python_name: str
+    load_type: Callable[[], Any]
+    required: bool = False
+    _type: Any = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def type(self) -> Any:
+        if self._type is None:
+            object.__setattr__(self, "_type", self.load_type())
+        return self._type
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A declared response: ``status`` is ``"200"``, ``"4XX"`` or ``"default"``."""
 
     status: str
     contents: tuple[Content, ...] = ()
+    headers: tuple[Header, ...] = ()
 
     def content_for(self, content_type: str) -> Content | None:
         """The declared content matching a Content-Type header, else the first one."""
@@ -104,6 +122,7 @@ class Endpoint(Generic[T]):
     ] = ()  # alternatives, each a set of scheme names
     idempotent: bool = True
     resumable: bool = False  # an event stream that can be resumed with Last-Event-ID
+    idempotency_header: str | None = None  # sent with a key per call, kept on retries
     name: str = ""  # the client method, as errors name it: ``store.put_item``
 
     @cached_property

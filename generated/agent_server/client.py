@@ -82,6 +82,7 @@ class A2a(SyncResource):
         *,
         body: models.PostA2aBody | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.PostA2aResponse:
@@ -123,6 +124,7 @@ class A2a(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -137,6 +139,7 @@ class AsyncA2a(AsyncResource):
         *,
         body: models.PostA2aBody | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.PostA2aResponse:
@@ -178,6 +181,7 @@ class AsyncA2a(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -205,6 +209,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -232,6 +237,7 @@ class Assistants(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -241,6 +247,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Assistant | models.AssistantSubset]:
@@ -267,6 +274,7 @@ class Assistants(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -276,6 +284,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -300,6 +309,7 @@ class Assistants(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -309,6 +319,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -333,6 +344,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -342,6 +354,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -369,6 +382,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -379,6 +393,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -406,6 +421,7 @@ class Assistants(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -416,6 +432,7 @@ class Assistants(SyncResource):
         *,
         xray: bool | int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
@@ -443,6 +460,7 @@ class Assistants(SyncResource):
                 "xray": xray,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -453,6 +471,7 @@ class Assistants(SyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -480,6 +499,7 @@ class Assistants(SyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -491,6 +511,7 @@ class Assistants(SyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -519,6 +540,7 @@ class Assistants(SyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -528,6 +550,7 @@ class Assistants(SyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.GraphSchema:
@@ -553,6 +576,7 @@ class Assistants(SyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -563,6 +587,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantVersionsSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.AssistantVersion]:
@@ -589,6 +614,7 @@ class Assistants(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -599,6 +625,7 @@ class Assistants(SyncResource):
         *,
         body: models.AssistantVersionChange | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -626,6 +653,7 @@ class Assistants(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -639,6 +667,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -666,6 +695,7 @@ class AsyncAssistants(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -675,6 +705,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Assistant | models.AssistantSubset]:
@@ -701,6 +732,7 @@ class AsyncAssistants(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -710,6 +742,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -734,6 +767,7 @@ class AsyncAssistants(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -743,6 +777,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -767,6 +802,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -776,6 +812,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -803,6 +840,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -813,6 +851,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -840,6 +879,7 @@ class AsyncAssistants(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -850,6 +890,7 @@ class AsyncAssistants(AsyncResource):
         *,
         xray: bool | int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
@@ -877,6 +918,7 @@ class AsyncAssistants(AsyncResource):
                 "xray": xray,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -887,6 +929,7 @@ class AsyncAssistants(AsyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -914,6 +957,7 @@ class AsyncAssistants(AsyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -925,6 +969,7 @@ class AsyncAssistants(AsyncResource):
         *,
         recurse: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Subgraphs:
@@ -953,6 +998,7 @@ class AsyncAssistants(AsyncResource):
                 "recurse": recurse,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -962,6 +1008,7 @@ class AsyncAssistants(AsyncResource):
         assistant_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.GraphSchema:
@@ -987,6 +1034,7 @@ class AsyncAssistants(AsyncResource):
                 "assistant_id": assistant_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -997,6 +1045,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantVersionsSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.AssistantVersion]:
@@ -1023,6 +1072,7 @@ class AsyncAssistants(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1033,6 +1083,7 @@ class AsyncAssistants(AsyncResource):
         *,
         body: models.AssistantVersionChange | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Assistant:
@@ -1060,6 +1111,7 @@ class AsyncAssistants(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1122,6 +1174,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.ThreadCronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1149,6 +1202,7 @@ class CronsPlusTier(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1158,6 +1212,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.CronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1182,6 +1237,7 @@ class CronsPlusTier(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1191,6 +1247,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.CronSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Cron | models.CronSubset]:
@@ -1214,6 +1271,7 @@ class CronsPlusTier(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1223,6 +1281,7 @@ class CronsPlusTier(SyncResource):
         *,
         body: models.CronCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -1247,6 +1306,7 @@ class CronsPlusTier(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1256,6 +1316,7 @@ class CronsPlusTier(SyncResource):
         cron_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1278,6 +1339,7 @@ class CronsPlusTier(SyncResource):
                 "cron_id": cron_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1287,6 +1349,7 @@ class CronsPlusTier(SyncResource):
         cron_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1309,6 +1372,7 @@ class CronsPlusTier(SyncResource):
                 "cron_id": cron_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1323,6 +1387,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.ThreadCronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1350,6 +1415,7 @@ class AsyncCronsPlusTier(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1359,6 +1425,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.CronCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1383,6 +1450,7 @@ class AsyncCronsPlusTier(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1392,6 +1460,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.CronSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Cron | models.CronSubset]:
@@ -1415,6 +1484,7 @@ class AsyncCronsPlusTier(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1424,6 +1494,7 @@ class AsyncCronsPlusTier(AsyncResource):
         *,
         body: models.CronCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -1448,6 +1519,7 @@ class AsyncCronsPlusTier(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1457,6 +1529,7 @@ class AsyncCronsPlusTier(AsyncResource):
         cron_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Cron:
@@ -1479,6 +1552,7 @@ class AsyncCronsPlusTier(AsyncResource):
                 "cron_id": cron_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1488,6 +1562,7 @@ class AsyncCronsPlusTier(AsyncResource):
         cron_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1510,6 +1585,7 @@ class AsyncCronsPlusTier(AsyncResource):
                 "cron_id": cron_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1546,6 +1622,7 @@ class Mcp(SyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1562,6 +1639,7 @@ class Mcp(SyncResource):
             _endpoints.GET_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1571,6 +1649,7 @@ class Mcp(SyncResource):
         *,
         body: dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | None:
@@ -1603,6 +1682,7 @@ class Mcp(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1611,6 +1691,7 @@ class Mcp(SyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1628,6 +1709,7 @@ class Mcp(SyncResource):
             _endpoints.DELETE_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1640,6 +1722,7 @@ class AsyncMcp(AsyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1656,6 +1739,7 @@ class AsyncMcp(AsyncResource):
             _endpoints.GET_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1665,6 +1749,7 @@ class AsyncMcp(AsyncResource):
         *,
         body: dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | None:
@@ -1697,6 +1782,7 @@ class AsyncMcp(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1705,6 +1791,7 @@ class AsyncMcp(AsyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1722,6 +1809,7 @@ class AsyncMcp(AsyncResource):
             _endpoints.DELETE_MCP,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1753,6 +1841,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -1778,6 +1867,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1787,6 +1877,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1812,6 +1903,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1821,6 +1913,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -1846,6 +1939,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1855,6 +1949,7 @@ class StatelessRuns(SyncResource):
         *,
         body: models.RunBatchCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Run]:
@@ -1880,6 +1975,7 @@ class StatelessRuns(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1893,6 +1989,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -1918,6 +2015,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1927,6 +2025,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -1952,6 +2051,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1961,6 +2061,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunCreateStateless | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -1986,6 +2087,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -1995,6 +2097,7 @@ class AsyncStatelessRuns(AsyncResource):
         *,
         body: models.RunBatchCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Run]:
@@ -2020,6 +2123,7 @@ class AsyncStatelessRuns(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2054,6 +2158,7 @@ class Store(SyncResource):
         key: str,
         namespace: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Item | None:
@@ -2078,6 +2183,7 @@ class Store(SyncResource):
                 "namespace": namespace,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2087,6 +2193,7 @@ class Store(SyncResource):
         *,
         body: models.StorePutRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2108,6 +2215,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2117,6 +2225,7 @@ class Store(SyncResource):
         *,
         body: models.StoreDeleteRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2138,6 +2247,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2147,6 +2257,7 @@ class Store(SyncResource):
         *,
         body: models.StoreSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.SearchItemsResponse:
@@ -2168,6 +2279,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2177,6 +2289,7 @@ class Store(SyncResource):
         *,
         body: models.StoreListNamespacesRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ListNamespaceResponse:
@@ -2198,6 +2311,7 @@ class Store(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2212,6 +2326,7 @@ class AsyncStore(AsyncResource):
         key: str,
         namespace: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Item | None:
@@ -2236,6 +2351,7 @@ class AsyncStore(AsyncResource):
                 "namespace": namespace,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2245,6 +2361,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StorePutRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2266,6 +2383,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2275,6 +2393,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StoreDeleteRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2296,6 +2415,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2305,6 +2425,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StoreSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.SearchItemsResponse:
@@ -2326,6 +2447,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2335,6 +2457,7 @@ class AsyncStore(AsyncResource):
         *,
         body: models.StoreListNamespacesRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ListNamespaceResponse:
@@ -2356,6 +2479,7 @@ class AsyncStore(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2390,6 +2514,7 @@ class System(SyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ServerInfoResponse:
@@ -2406,6 +2531,7 @@ class System(SyncResource):
             _endpoints.SERVER_INFO,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2415,6 +2541,7 @@ class System(SyncResource):
         *,
         format: Literal["prometheus", "json"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | str:
@@ -2436,6 +2563,7 @@ class System(SyncResource):
                 "format": format,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2445,6 +2573,7 @@ class System(SyncResource):
         *,
         check_db: Literal[0, 1] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.HealthCheckResponse:
@@ -2469,6 +2598,7 @@ class System(SyncResource):
                 "check_db": check_db,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2481,6 +2611,7 @@ class AsyncSystem(AsyncResource):
         self,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ServerInfoResponse:
@@ -2497,6 +2628,7 @@ class AsyncSystem(AsyncResource):
             _endpoints.SERVER_INFO,
             {},
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2506,6 +2638,7 @@ class AsyncSystem(AsyncResource):
         *,
         format: Literal["prometheus", "json"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | str:
@@ -2527,6 +2660,7 @@ class AsyncSystem(AsyncResource):
                 "format": format,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2536,6 +2670,7 @@ class AsyncSystem(AsyncResource):
         *,
         check_db: Literal[0, 1] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.HealthCheckResponse:
@@ -2560,6 +2695,7 @@ class AsyncSystem(AsyncResource):
                 "check_db": check_db,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2612,6 +2748,7 @@ class ThreadRuns(SyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Run | models.RunSubset]:
@@ -2643,6 +2780,7 @@ class ThreadRuns(SyncResource):
                 "select": select,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2653,6 +2791,7 @@ class ThreadRuns(SyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -2681,6 +2820,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2691,6 +2831,7 @@ class ThreadRuns(SyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -2719,6 +2860,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2729,6 +2871,7 @@ class ThreadRuns(SyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2757,6 +2900,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2767,6 +2911,7 @@ class ThreadRuns(SyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -2794,6 +2939,7 @@ class ThreadRuns(SyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2804,6 +2950,7 @@ class ThreadRuns(SyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2831,6 +2978,7 @@ class ThreadRuns(SyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2842,6 +2990,7 @@ class ThreadRuns(SyncResource):
         *,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2871,6 +3020,7 @@ class ThreadRuns(SyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2884,6 +3034,7 @@ class ThreadRuns(SyncResource):
         stream_mode: str | NotGiven = NOT_GIVEN,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -2916,6 +3067,7 @@ class ThreadRuns(SyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2928,6 +3080,7 @@ class ThreadRuns(SyncResource):
         wait: bool | NotGiven = NOT_GIVEN,
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -2957,6 +3110,7 @@ class ThreadRuns(SyncResource):
                 "action": action,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -2967,6 +3121,7 @@ class ThreadRuns(SyncResource):
         body: models.RunsCancel | dict[str, Any],
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -2994,6 +3149,7 @@ class ThreadRuns(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3028,6 +3184,7 @@ class AsyncThreadRuns(AsyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Run | models.RunSubset]:
@@ -3059,6 +3216,7 @@ class AsyncThreadRuns(AsyncResource):
                 "select": select,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3069,6 +3227,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -3097,6 +3256,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3107,6 +3267,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -3135,6 +3296,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3145,6 +3307,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         body: models.RunCreateStateful | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3173,6 +3336,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3183,6 +3347,7 @@ class AsyncThreadRuns(AsyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Run:
@@ -3210,6 +3375,7 @@ class AsyncThreadRuns(AsyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3220,6 +3386,7 @@ class AsyncThreadRuns(AsyncResource):
         run_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3247,6 +3414,7 @@ class AsyncThreadRuns(AsyncResource):
                 "run_id": run_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3258,6 +3426,7 @@ class AsyncThreadRuns(AsyncResource):
         *,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3287,6 +3456,7 @@ class AsyncThreadRuns(AsyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3300,6 +3470,7 @@ class AsyncThreadRuns(AsyncResource):
         stream_mode: str | NotGiven = NOT_GIVEN,
         cancel_on_disconnect: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -3332,6 +3503,7 @@ class AsyncThreadRuns(AsyncResource):
                 "cancel_on_disconnect": cancel_on_disconnect,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3344,6 +3516,7 @@ class AsyncThreadRuns(AsyncResource):
         wait: bool | NotGiven = NOT_GIVEN,
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3373,6 +3546,7 @@ class AsyncThreadRuns(AsyncResource):
                 "action": action,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3383,6 +3557,7 @@ class AsyncThreadRuns(AsyncResource):
         body: models.RunsCancel | dict[str, Any],
         action: Literal["interrupt", "rollback"] | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -3410,6 +3585,7 @@ class AsyncThreadRuns(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3455,6 +3631,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3479,6 +3656,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3488,6 +3666,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Thread | models.ThreadSubset]:
@@ -3513,6 +3692,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3522,6 +3702,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -3546,6 +3727,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3556,6 +3738,7 @@ class Threads(SyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3584,6 +3767,7 @@ class Threads(SyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3594,6 +3778,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadStateUpdate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadStateUpdateResponse:
@@ -3620,6 +3805,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3631,6 +3817,7 @@ class Threads(SyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3659,6 +3846,7 @@ class Threads(SyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3670,6 +3858,7 @@ class Threads(SyncResource):
         body: models.ThreadStateCheckpointRequest | dict[str, Any],
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -3697,6 +3886,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3708,6 +3898,7 @@ class Threads(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         before: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -3735,6 +3926,7 @@ class Threads(SyncResource):
                 "before": before,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3745,6 +3937,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadStateSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -3771,6 +3964,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3780,6 +3974,7 @@ class Threads(SyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3805,6 +4000,7 @@ class Threads(SyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3814,6 +4010,7 @@ class Threads(SyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3839,6 +4036,7 @@ class Threads(SyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3848,6 +4046,7 @@ class Threads(SyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -3873,6 +4072,7 @@ class Threads(SyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3883,6 +4083,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -3910,6 +4111,7 @@ class Threads(SyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3925,6 +4127,7 @@ class Threads(SyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Stream:
@@ -3954,6 +4157,7 @@ class Threads(SyncResource):
                 "stream_modes": stream_modes,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3963,6 +4167,7 @@ class Threads(SyncResource):
         *,
         body: models.ThreadPruneRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadPruneResponse:
@@ -3986,6 +4191,7 @@ class Threads(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -3999,6 +4205,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadCreate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4023,6 +4230,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4032,6 +4240,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadSearchRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.Thread | models.ThreadSubset]:
@@ -4057,6 +4266,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4066,6 +4276,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadCountRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> int:
@@ -4090,6 +4301,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4100,6 +4312,7 @@ class AsyncThreads(AsyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -4128,6 +4341,7 @@ class AsyncThreads(AsyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4138,6 +4352,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadStateUpdate | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadStateUpdateResponse:
@@ -4164,6 +4379,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4175,6 +4391,7 @@ class AsyncThreads(AsyncResource):
         *,
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -4203,6 +4420,7 @@ class AsyncThreads(AsyncResource):
                 "subgraphs": subgraphs,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4214,6 +4432,7 @@ class AsyncThreads(AsyncResource):
         body: models.ThreadStateCheckpointRequest | dict[str, Any],
         subgraphs: bool | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadState:
@@ -4241,6 +4460,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4252,6 +4472,7 @@ class AsyncThreads(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         before: str | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -4279,6 +4500,7 @@ class AsyncThreads(AsyncResource):
                 "before": before,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4289,6 +4511,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadStateSearch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[models.ThreadState]:
@@ -4315,6 +4538,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4324,6 +4548,7 @@ class AsyncThreads(AsyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4349,6 +4574,7 @@ class AsyncThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4358,6 +4584,7 @@ class AsyncThreads(AsyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4383,6 +4610,7 @@ class AsyncThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4392,6 +4620,7 @@ class AsyncThreads(AsyncResource):
         thread_id: UUID,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
@@ -4417,6 +4646,7 @@ class AsyncThreads(AsyncResource):
                 "thread_id": thread_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4427,6 +4657,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadPatch | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Thread:
@@ -4454,6 +4685,7 @@ class AsyncThreads(AsyncResource):
             },
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4469,6 +4701,7 @@ class AsyncThreads(AsyncResource):
             | NotGiven
         ) = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncStream:
@@ -4498,6 +4731,7 @@ class AsyncThreads(AsyncResource):
                 "stream_modes": stream_modes,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -4507,6 +4741,7 @@ class AsyncThreads(AsyncResource):
         *,
         body: models.ThreadPruneRequest | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.ThreadPruneResponse:
@@ -4530,6 +4765,7 @@ class AsyncThreads(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )

@@ -8,7 +8,7 @@ builder in ``_base_client``; responses are validated against the types given her
 from __future__ import annotations
 
 from . import models
-from ._spec import Content, Endpoint, Param, Reply
+from ._spec import Content, Endpoint, Header, Param, Reply
 
 # listPets: GET /pets
 LIST_PETS: Endpoint[models.Pets] = Endpoint(
@@ -16,7 +16,11 @@ LIST_PETS: Endpoint[models.Pets] = Endpoint(
     "/pets",
     params=(Param("limit", "limit", "query", "form", True),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Pets),)),
+        Reply(
+            "200",
+            (Content("application/json", "json", lambda: models.Pets),),
+            (Header("x-next", "x_next", lambda: str),),
+        ),
         Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
     name="pets.list_pets",

@@ -7,6 +7,14 @@ method (or falls back: a mock answer from ``_server_mock``, or 501), turns what 
 an HTTP response checked against the responses the spec declares, and turns an exception into
 a 500 whose traceback goes to the ``petstore.server`` log, never to the caller.
 
+An operation that declares an idempotency key header (``Idempotency-Key``) is served once per
+key: the answer is kept in an :class:`IdempotencyStore` (in memory by default) and a request
+repeating the key gets it again (with ``Idempotent-Replayed: true``) without calling the
+handler; a request reusing the key with another method, path, query or body (JSON compared
+whatever its key order, multipart whatever its boundary) gets 422, one
+arriving while the first still runs gets 409. Keys are kept apart per credentials. Answers of
+5xx and event streams are not kept: a retry runs the handler again.
+
 Requests FastAPI needs help with are read by ``_server_requests``. Error bodies (422, 401,
 500, ...) take the shape the spec declares for that status: one of the usual shapes when it
 fits (``{"detail": ...}``, a bare message, ``{"code": ..., "message": ...}``, ...), else a
@@ -22,9 +30,11 @@ import inspect
 import json
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -163,12 +173,69 @@ class Declared:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """An answer kept for an idempotency key, with the fingerprint of the request it answered."""
+
+    fingerprint: str  # a digest of the method, operation, path, query and body
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+    def response(self) -> Response:
+        response = Response(self.body, self.status)
+        response.raw_headers = [*self.headers, (b"idempotent-replayed", b"true")]
+        return response
+
+
+class IdempotencyStore(Protocol):
+    """Where answers are kept by idempotency key (``create_app(idempotency_store=...)``).
+
+    ``key`` already includes the operation's credentials. A store shared by several server
+    processes (Redis, a database) makes replays work across them; keep answers 24 hours at
+    least, as clients may retry that long.
+    """
+
+    async def get(self, key: str) -> StoredAnswer | None:
+        """The answer kept for ``key``, or None."""
+        ...
+
+    async def put(self, key: str, answer: StoredAnswer) -> None:
+        """Keep ``answer`` for ``key``."""
+        ...
+
+
+class MemoryIdempotencyStore:
+    """The default store: in this process's memory, the latest ``size`` keys, each for ``ttl``
+    seconds (24 hours, as Stripe keeps them)."""
+
+    def __init__(self, size: int = 10_000, ttl: float = 24 * 3600.0) -> None:
+        self.size = size
+        self.ttl = ttl
+        self._answers: OrderedDict[str, tuple[float, StoredAnswer]] = OrderedDict()
+
+    async def get(self, key: str) -> StoredAnswer | None:
+        kept = self._answers.get(key)
+        if kept is None or kept[0] < time.monotonic():
+            self._answers.pop(key, None)
+            return None
+        return kept[1]
+
+    async def put(self, key: str, answer: StoredAnswer) -> None:
+        self._answers[key] = (time.monotonic() + self.ttl, answer)
+        self._answers.move_to_end(key)
+        while len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Endpoint:
     """One operation as the runtime sees it: its handler's name and its declared responses."""
 
     handler: str
     status: int  # of the main response: what a plain return value is sent with
     responses: tuple[Declared, ...]
+    idempotency_header: str | None = None  # the header carrying an idempotency key
+    credentials: str | None = None  # the argument with the request's credentials
     _by_status: dict[str, Declared] = field(init=False, repr=False, compare=False)
     _main: Content | None = field(init=False, repr=False, compare=False)
 
@@ -212,6 +279,15 @@ class Endpoint:
 
     async def serve(self, request: Request, /, **arguments: Any) -> Response:
         """Answer one validated request: handler, else the fallback; errors become 500."""
+        server: _Server = request.app.state.server
+        if self.idempotency_header is not None:
+            key = request.headers.get(self.idempotency_header)
+            if key:
+                return await server.once(self, request, key, arguments)
+        return await self.answer(request, arguments)
+
+    async def answer(self, request: Request, arguments: Mapping[str, Any]) -> Response:
+        """The handler's answer (or the fallback's), whatever the idempotency key."""
         server: _Server = request.app.state.server
         method = server.methods.get(self.handler)
         try:
@@ -426,9 +502,14 @@ class _Server:
         handlers: object,
         base: type,
         fallback: Fallback,
+        idempotency_store: IdempotencyStore | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.fallback = fallback
+        self.idempotency_store = idempotency_store or MemoryIdempotencyStore()
+        self.in_flight: set[str] = (
+            set()
+        )  # idempotency keys whose first request still runs
         self.answers: dict[tuple[str, int], _Encoded] = {}  # mock answers, oldest first
         self.remembered = 0  # bytes the answers take, as _size counts them
         self.methods: dict[str, Callable[..., Any]] = {}
@@ -438,6 +519,50 @@ class _Server:
                 base, name, None
             ):
                 self.methods[name] = method
+
+    async def once(
+        self,
+        endpoint: Endpoint,
+        request: Request,
+        key: str,
+        arguments: Mapping[str, Any],
+    ) -> Response:
+        """Serve a request carrying an idempotency key: the kept answer if the key was seen."""
+        scope = (
+            repr(arguments.get(endpoint.credentials)) if endpoint.credentials else ""
+        )
+        kept_as = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
+        seed = _seed(
+            endpoint.handler, request, _canonical(request, await request.body())
+        )
+        fingerprint = (
+            f"{request.method} {seed:016x}"  # the operation, path, query and body
+        )
+        stored = await self.idempotency_store.get(kept_as)
+        if stored is not None:
+            if stored.fingerprint != fingerprint:
+                detail = f"{endpoint.idempotency_header} was used with another request"
+                return endpoint.error(422, detail)
+            return stored.response()
+        if kept_as in self.in_flight:
+            detail = f"a request with this {endpoint.idempotency_header} is in progress"
+            return endpoint.error(409, detail)
+        self.in_flight.add(kept_as)
+        try:
+            response = await endpoint.answer(request, arguments)
+            if response.status_code < 500 and not isinstance(
+                response, StreamingResponse
+            ):
+                answer = StoredAnswer(
+                    fingerprint,
+                    response.status_code,
+                    tuple(response.raw_headers),
+                    bytes(response.body),
+                )
+                await self.idempotency_store.put(kept_as, answer)
+            return response
+        finally:
+            self.in_flight.discard(kept_as)
 
     async def fall_back(self, endpoint: Endpoint, request: Request) -> Response:
         if self.fallback == "501":
@@ -475,6 +600,25 @@ def _size(answer: _Encoded) -> int:
     """The bytes an answer takes, roughly: its body and headers, and its entry."""
     headers = sum(len(k) + len(v) for k, v in answer.headers.items())
     return len(answer.body or b"") + headers + 256
+
+
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+
+
+def _canonical(request: Request, body: bytes) -> bytes:
+    """The body as an idempotency key's request is compared: JSON with its keys sorted, a
+    multipart body without its boundary (a client picks a new one for each request)."""
+    content_type = request.headers.get("content-type", "")
+    mime = content_type.split(";")[0].strip().lower()
+    if mime == "application/json" or mime.endswith("+json"):
+        try:
+            return json.dumps(json.loads(body), sort_keys=True).encode()
+        except ValueError:
+            return body
+    boundary = _BOUNDARY.search(content_type) if mime.startswith("multipart/") else None
+    if boundary is not None:
+        return body.replace(b"--" + boundary[1].encode("latin-1"), b"--")
+    return body
 
 
 def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) -> Reply:
@@ -577,11 +721,12 @@ def install(
     handlers: object,
     base: type,
     fallback: Fallback,
+    idempotency_store: IdempotencyStore | None = None,
 ) -> None:
     """Attach the handlers to ``app``, make its errors follow the spec, index its routes."""
     if fallback not in ("mock", "501"):
         raise ValueError(f"fallback must be 'mock' or '501', not {fallback!r}")
-    app.state.server = _Server(endpoints, handlers, base, fallback)
+    app.state.server = _Server(endpoints, handlers, base, fallback, idempotency_store)
     index_routes(app)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)

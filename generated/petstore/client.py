@@ -47,6 +47,7 @@ class Pets(SyncResource):
         *,
         limit: int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pets:
@@ -69,6 +70,7 @@ class Pets(SyncResource):
                 "limit": limit,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -78,6 +80,7 @@ class Pets(SyncResource):
         *,
         body: models.Pet | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -99,6 +102,7 @@ class Pets(SyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -108,6 +112,7 @@ class Pets(SyncResource):
         pet_id: str,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pet:
@@ -130,6 +135,7 @@ class Pets(SyncResource):
                 "pet_id": pet_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -143,6 +149,7 @@ class AsyncPets(AsyncResource):
         *,
         limit: int | NotGiven = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pets:
@@ -165,6 +172,7 @@ class AsyncPets(AsyncResource):
                 "limit": limit,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -174,6 +182,7 @@ class AsyncPets(AsyncResource):
         *,
         body: models.Pet | dict[str, Any],
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
@@ -195,6 +204,7 @@ class AsyncPets(AsyncResource):
             {},
             body=body,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
@@ -204,6 +214,7 @@ class AsyncPets(AsyncResource):
         pet_id: str,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> models.Pet:
@@ -226,6 +237,7 @@ class AsyncPets(AsyncResource):
                 "pet_id": pet_id,
             },
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )

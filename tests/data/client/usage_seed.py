@@ -45,6 +45,11 @@ def blocking(thread_id: uuid.UUID, key: str) -> None:
             assert_type(error.status_code, int)
         except ApiError as error:
             assert_type(error.response, httpx.Response)
+        patient = client.with_options(max_retries=5, timeout=120.0, headers={"X-Trace": "1"}, follow_redirects=False)
+        assert_type(patient, Client)
+        assert_type(patient.threads.get_thread(thread_id, max_retries=0), models.Thread)
+        assert_type(raw.declared_headers.content_location, Any)
+        client.with_options(max_retries="5")  # type: ignore[arg-type]
         client.threads.get_thread_history(thread_id, 5)  # type: ignore[call-arg]
         client.thread_runs.create_run(thread_id, body=1)  # type: ignore[arg-type]
         client.thread_runs.list_runs_http(thread_id, status="unknown")  # type: ignore[arg-type]
@@ -58,6 +63,7 @@ async def asynchronous(thread_id: uuid.UUID) -> None:
             assert_type(event, ServerSentEvent)
         stream = await client.thread_runs.stream_run(thread_id, body={"assistant_id": "agent"})
         assert_type(stream, AsyncStream)
+        assert_type(client.with_options(max_retries=0), AsyncClient)
         raw = await client.with_raw_response.thread_runs.stream_run(thread_id, body={"assistant_id": "agent"})
         assert_type(raw, RawResponse[AsyncStream])
         assert_type(raw.headers, httpx.Headers)
