@@ -44,7 +44,7 @@ def load(job: Job, stages: Stages | None = None) -> Loaded:
     """Load and overlay."""
     stages = stages or Stages()
     stages.stage("load")
-    spec = load_spec(job.spec, allow_remote_refs=job.allow_remote_refs)
+    spec = load_spec(job.spec, allow_remote_refs=job.allow_remote_refs, allow_ref_outside=job.allow_ref_outside)
     document, warnings = spec.document, list[Diagnostic]()
     if job.overlay is not None:
         document, warnings = apply_overlay_with_warnings(document, job.overlay)

@@ -153,3 +153,33 @@ def test_config_generates_every_table(tmp_path: Path) -> None:
     assert (tmp_path / "gen" / "pets" / "models.py").is_file() and (tmp_path / "gen" / "pets_two" / "API.md").is_file()
     assert "pets.list" in (tmp_path / "gen" / "pets" / "API.md").read_text()
     assert run_oapigen("generate", "--check", cwd=tmp_path).returncode == 0
+
+
+def test_refs_outside_the_spec_folder_need_the_flag_or_the_config_key(tmp_path: Path) -> None:
+    """A spec under review in CI is untrusted: its $refs may not read files beside it."""
+    (tmp_path / "secret.yaml").write_text("type: object\ndescription: TOPSECRET\nproperties: {a: {type: string}}\n")
+    api = tmp_path / "api"
+    api.mkdir()
+    (api / "openapi.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n"
+        "            application/json:\n              schema: {$ref: '../secret.yaml'}\n")
+    refused = run_oapigen("generate", str(api / "openapi.yaml"), "--output", str(tmp_path / "out"), "--check")
+    assert_no_traceback(refused)
+    assert refused.returncode == 2
+    assert f"{api / 'openapi.yaml'}:12: /paths/~1x/get/responses/200/content/application~1json/schema: " in refused.stderr
+    assert "--allow-ref-outside" in refused.stderr and "TOPSECRET" not in refused.stderr
+    allowed = run_oapigen("generate", str(api / "openapi.yaml"), "--output", str(tmp_path / "out"),
+                          "--allow-ref-outside", str(tmp_path))
+    assert allowed.returncode == 0, allowed.stderr
+    assert "TOPSECRET" in (tmp_path / "out" / "openapi" / "models.py").read_text()
+
+    table = '[[tool.oapigen.specs]]\nspec = "openapi.yaml"\noutput = "gen"\n'
+    (api / "pyproject.toml").write_text(table)
+    assert run_oapigen("generate", cwd=api).returncode == 2
+    (api / "pyproject.toml").write_text(table + 'allow_ref_outside = ".."\n')
+    result = run_oapigen("generate", cwd=api)
+    assert result.returncode == 0, result.stderr
+    (api / "pyproject.toml").write_text(table + "allow_ref_outside = 3\n")
+    bad = run_oapigen("generate", cwd=api)
+    assert bad.returncode == 2 and "/tool/oapigen/specs/0/allow_ref_outside: must be a folder" in bad.stderr
