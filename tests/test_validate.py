@@ -224,7 +224,8 @@ def test_library_findings_are_located_one_line_warnings(tmp_path: Path) -> None:
     assert all(d.line is not None and "\n" not in d.message and len(d.message) <= 200 for d in result)
     by_pointer = {d.pointer: d.message for d in result}
     assert "non-unique" in by_pointer["/components/schemas/S/required"]
-    assert by_pointer["/paths/~1a/get/responses/200/content/application~1json/schema/default"].startswith("3 is not of type")
+    assert by_pointer["/paths/~1a/get/responses/200/content/application~1json/schema/default"] == (
+        "default 3 is not of the schema's type (string): it is left out of the generated code")  # ours, not the library's
     assert any(m.endswith("...") for m in by_pointer.values())  # a long list of unexpected keys, cut
 
 
@@ -268,7 +269,7 @@ def test_openai_yaml_validates_in_reasonable_time() -> None:
     result = validate_spec(spec)
     done = time.perf_counter()
     print(f"openai.yaml: load {loaded - started:.2f}s, validate {done - loaded:.2f}s")
-    assert len(result) == 25 and not errors_of(result)
+    assert len(result) == 22 and not errors_of(result)  # 11 of them: defaults that do not fit (dropped)
     assert all(d.line is not None and d.pointer.startswith("/components/schemas/") for d in result)
     assert done - started < 60  # about 1.5 s + 2.5 s on a quiet 2-core machine
 
