@@ -15,7 +15,7 @@ Phases, each bounded in requests and in seconds:
 3. leak check: ``--leak`` (default 20,000) requests with distinct thread ids to the mock; RSS
    after a warm-up of 2,000 and at the end;
 4. bad traffic to the mock: malformed JSON, 10 MB bodies (a JSON array where an object is
-   expected), a wrong content type, 64 KB query strings and 64 KB headers; the statuses, and the
+   expected), 11 MB bodies (over the default limit), a wrong content type, 64 KB query strings and 64 KB headers; the statuses, and the
    longest a ``GET /ok`` probe (every 20 ms, on its own connection) waited meanwhile;
 5. client: the generated ``AsyncClient`` with its default connection pool, shared by 100 and by
    500 tasks calling ``system.health_check()``; requests/s, p50/p99, errors, and how many TCP
@@ -64,7 +64,7 @@ import uuid
 import warnings
 from typing import Any
 
-warnings.filterwarnings("ignore", category=DeprecationWarning)  # starlette's TestClient on httpx
+warnings.filterwarnings("ignore", message=".*httpx2.*")  # starlette's TestClient on httpx
 
 from fastapi import Body, FastAPI
 from fastapi.testclient import TestClient
@@ -279,6 +279,11 @@ def _malformed(http: httpx.AsyncClient, url: str) -> Awaitable[httpx.Response]:
 def _huge(http: httpx.AsyncClient, url: str) -> Awaitable[httpx.Response]:
     body = json.dumps(["abcdefghij"] * 780_000).encode()  # ~10 MB: a list where an object goes
     return http.post(url + THREAD_RUNS, content=body, headers=JSON)
+
+
+@bad("11 MB body", 5)
+def _over_limit(http: httpx.AsyncClient, url: str) -> Awaitable[httpx.Response]:
+    return http.post(url + THREAD_RUNS, content=b"[" + b"1," * 5_500_000 + b"1]", headers=JSON)
 
 
 @bad("wrong content type", 200)
