@@ -9,7 +9,8 @@ The seed spec (with its overlay) is generated into a temporary folder; each app 
 Phases, each bounded in requests and in seconds:
 
 1. throughput: ``POST /threads/{thread_id}/runs``, ``--concurrency`` connections (default 200)
-   per app; requests/s, p50/p99 latency, errors (not 200, or a transport error), RSS after;
+   per app, the apps taking ``--rounds`` turns; requests/s (overall, and the median of the
+   turns, which the ratios use), p50/p99 latency, errors (not 200, or a transport error), RSS;
 2. SSE: ``--streams`` (default 500) concurrent ``POST /threads/{id}/runs/stream`` to the mock,
    each read to its end; how many arrived complete (3 events);
 3. leak check: ``--leak`` (default 20,000) requests with distinct thread ids to the mock; RSS
@@ -17,14 +18,15 @@ Phases, each bounded in requests and in seconds:
 4. bad traffic to the mock: malformed JSON, 10 MB bodies (a JSON array where an object is
    expected), 11 MB bodies (over the default limit), a wrong content type, 64 KB query strings and 64 KB headers; the statuses, and the
    longest a ``GET /ok`` probe (every 20 ms, on its own connection) waited meanwhile;
-5. client: the generated ``AsyncClient`` with its default connection pool, shared by 100 and by
-   500 tasks calling ``system.health_check()``; requests/s, p50/p99, errors, and how many TCP
-   connections the server saw.
+5. client: the generated ``AsyncClient`` with its default connection pool (or
+   ``--client-limits``), shared by 100 and by 500 tasks calling ``system.health_check()``;
+   requests/s, p50/p99, errors, and how many TCP connections the server saw.
 
 Nothing is asserted; the table is printed (``--json`` also writes it). Only 127.0.0.1.
 
     .venv/bin/python bench/load.py [--concurrency 200] [--requests 4000] [--seconds 20]
         [--streams 500] [--leak 20000] [--skip throughput,sse,leak,bad,client]
+        [--client-limits 100/20]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 from collections import Counter
@@ -275,15 +278,20 @@ def _malformed(http: httpx.AsyncClient, url: str) -> Awaitable[httpx.Response]:
     return http.post(url + THREAD_RUNS, content=b'{"assistant_id": "a", "input": {', headers=JSON)
 
 
-@bad("10 MB invalid body", 5)
+@bad("10.4 MB invalid body", 5)
 def _huge(http: httpx.AsyncClient, url: str) -> Awaitable[httpx.Response]:
-    body = json.dumps(["abcdefghij"] * 780_000).encode()  # ~10 MB: a list where an object goes
-    return http.post(url + THREAD_RUNS, content=body, headers=JSON)
+    return http.post(url + THREAD_RUNS, content=HUGE, headers=JSON)
+
+
+# Made once, before any probe runs: 10.4 MB (under the default limit of 10 MiB), a list where
+# an object goes; 11 MB, over it.
+HUGE = json.dumps(["abcdefghij"] * 740_000).encode()
+OVER_LIMIT = b"[" + b"1," * 5_500_000 + b"1]"
 
 
 @bad("11 MB body", 5)
 def _over_limit(http: httpx.AsyncClient, url: str) -> Awaitable[httpx.Response]:
-    return http.post(url + THREAD_RUNS, content=b"[" + b"1," * 5_500_000 + b"1]", headers=JSON)
+    return http.post(url + THREAD_RUNS, content=OVER_LIMIT, headers=JSON)
 
 
 @bad("wrong content type", 200)
@@ -307,18 +315,19 @@ async def bad_traffic(url: str, kind: str, seconds: float) -> tuple[Counter[str]
     count, send = BAD_KINDS[kind]
     statuses: Counter[str] = Counter()
     probes: list[float] = []
-    stop = asyncio.Event()
+    stop = threading.Event()
 
-    async def probe() -> None:
-        async with httpx.AsyncClient(timeout=60) as http:
+    def probe() -> None:  # a thread of its own: the driver's event loop does not delay it
+        with httpx.Client(timeout=60) as http:
             while not stop.is_set():
                 begin = time.perf_counter()
-                await http.get(url + "/ok")
+                http.get(url + "/ok")
                 probes.append(time.perf_counter() - begin)
-                await asyncio.sleep(0.02)
+                time.sleep(0.02)
 
     async with pool(10) as http:
-        task = asyncio.create_task(probe())
+        thread = threading.Thread(target=probe, daemon=True)
+        thread.start()
         await asyncio.sleep(0.1)
 
         async def call(_: int) -> bool:
@@ -332,11 +341,16 @@ async def bad_traffic(url: str, kind: str, seconds: float) -> tuple[Counter[str]
 
         _, elapsed, _, _ = await drive(call, 10, count, seconds)
         stop.set()
-        await task
+        thread.join()
     return statuses, max(probes, default=0.0), elapsed, len(probes)
 
 
-async def client_load(package: Any, url: str, tasks: int, total: int, seconds: float) -> tuple[int, float, int, list[float], int]:
+async def client_load(package: Any, url: str, tasks: int, total: int, seconds: float,
+                      limits: str | None) -> tuple[int, float, int, list[float], int]:
+    if limits:  # another pool than the generated client's default, to compare
+        connections, alive = (int(n) for n in limits.split("/"))
+        base = sys.modules[f"{package.__name__}._base_client"]
+        base.DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=connections, max_keepalive_connections=alive)
     async with package.AsyncClient(base_url=url) as client:
         async def call(_: int) -> bool:
             await client.system.health_check()
@@ -354,9 +368,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--seconds", type=float, default=20.0, help="bound of each phase")
+    parser.add_argument("--rounds", type=int, default=5, help="turns each app takes in the throughput phase")
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--leak", type=int, default=20_000)
     parser.add_argument("--skip", default="", help="comma-separated phases to skip")
+    parser.add_argument("--client-limits", metavar="CONNECTIONS/KEPT_ALIVE",
+                        help="the client phase with this pool instead of the generated default")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -372,12 +389,22 @@ def main() -> None:
         package = install_seed(folder, PACKAGE)
         (folder / "loadapps.py").write_text(textwrap.dedent(APPS), encoding="utf-8")
         if "throughput" not in skip:
-            for app in ("mock", "handler", "hand_written"):
-                with serve(folder, app) as served:
-                    done, elapsed, errors, latencies = asyncio.run(
-                        throughput(served.url, args.concurrency, args.requests, args.seconds))
-                    add(Row("throughput", f"{app} x{args.concurrency}", done, elapsed, errors,
-                            percentile(latencies, 0.5), percentile(latencies, 0.99), served.rss()))
+            with serve(folder, "mock") as mock, serve(folder, "handler") as handler, \
+                    serve(folder, "hand_written") as hand:
+                apps = {"mock": mock, "handler": handler, "hand_written": hand}
+                results: dict[str, list[tuple[int, float, int, list[float]]]] = {name: [] for name in apps}
+                for _ in range(args.rounds):  # the apps take turns: a burst of load hits all alike
+                    for name, served in apps.items():
+                        results[name].append(asyncio.run(throughput(
+                            served.url, args.concurrency, args.requests // args.rounds, args.seconds / args.rounds)))
+                for name, served in apps.items():
+                    turns = results[name]
+                    latencies = [x for turn in turns for x in turn[3]]
+                    rates = sorted(turn[0] / turn[1] for turn in turns)
+                    add(Row("throughput", f"{name} x{args.concurrency}", sum(t[0] for t in turns),
+                            sum(t[1] for t in turns), sum(t[2] for t in turns), percentile(latencies, 0.5),
+                            percentile(latencies, 0.99), served.rss(),
+                            {"median of turns": f"{rates[len(rates) // 2]:.0f} req/s"}))
         with serve(folder, "mock") as served:
             if "sse" not in skip:
                 done, elapsed, errors, latencies, complete = asyncio.run(sse(served.url, args.streams, 60))
@@ -408,13 +435,14 @@ def main() -> None:
             for tasks, total in ((100, 5000), (500, 5000)):
                 with serve(folder, "mock") as served:
                     done, elapsed, errors, latencies, connections = asyncio.run(
-                        client_load(package, served.url, tasks, total, args.seconds * 3))
-                    add(Row("client", f"AsyncClient x{tasks} tasks", done, elapsed, errors,
+                        client_load(package, served.url, tasks, total, args.seconds * 3, args.client_limits))
+                    add(Row("client", f"AsyncClient x{tasks} tasks" + (f", {args.client_limits}" if args.client_limits else ""), done, elapsed, errors,
                             percentile(latencies, 0.5), percentile(latencies, 0.99), served.rss(),
                             {"TCP connections": connections}))
     if args.json:
         args.json.write_text(json.dumps([{**asdict(r), "rps": r.rps} for r in rows], indent=2, default=str))
-    by_target = {r.target.split(" x")[0]: r.rps for r in rows if r.phase == "throughput"}
+    by_target = {r.target.split(" x")[0]: float(r.notes["median of turns"].split()[0])
+                 for r in rows if r.phase == "throughput"}
     if "mock" in by_target and "hand_written" in by_target:
         print(f"mock / hand-written: {by_target['mock'] / by_target['hand_written']:.2f}; "
               f"handler / hand-written: {by_target['handler'] / by_target['hand_written']:.2f}")

@@ -349,7 +349,7 @@ def _client_doc(api: Api, schemes: Sequence[SchemeView], base_url: str | None, a
         "        its declared type (unknown enum values never raise); False returns it as built.",
         "    http_client: An httpx client of your own (e.g. with a mock or ASGI transport); the",
         "        client does not close it. Without it, the client's pool holds up to 1,000",
-        "        connections, 100 of them kept alive when idle (``DEFAULT_CONNECTION_LIMITS``).",
+        "        connections, all kept alive for 5 s when idle (``DEFAULT_CONNECTION_LIMITS``).",
     ]
     return "\n".join(lines)
 

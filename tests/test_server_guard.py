@@ -204,12 +204,12 @@ def test_docs_assets_from_a_local_folder(server: ModuleType, tmp_path: Path) -> 
 
 def test_client_connection_pool_defaults(package: ModuleType) -> None:
     base = importlib.import_module("guard_api._base_client")
-    assert (base.DEFAULT_CONNECTION_LIMITS.max_connections, base.DEFAULT_CONNECTION_LIMITS.max_keepalive_connections) == (1000, 100)
+    assert (base.DEFAULT_CONNECTION_LIMITS.max_connections, base.DEFAULT_CONNECTION_LIMITS.max_keepalive_connections) == (1000, 1000)
 
     async def pool_of_async() -> Any:
         async with package.AsyncClient(base_url="http://test") as client:
             return client._http._transport._pool  # httpcore's pool: where the limits end up
 
     for pool in (asyncio.run(pool_of_async()), package.Client(base_url="http://test")._http._transport._pool):
-        assert (pool._max_connections, pool._max_keepalive_connections) == (1000, 100)
+        assert (pool._max_connections, pool._max_keepalive_connections) == (1000, 1000)
     assert "1,000" in package.AsyncClient.__doc__ and "DEFAULT_CONNECTION_LIMITS" in package.Client.__doc__
