@@ -18,9 +18,11 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import string
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
@@ -155,23 +157,23 @@ _SWAGGER_UI = """<!DOCTYPE html>
 <html>
 <head>
 <meta charset="utf-8">
-<title>{title}</title>
-<link rel="stylesheet" type="text/css" href="{css}">
+<title>$title</title>
+<link rel="stylesheet" type="text/css" href="$css">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script nonce="{nonce}" src="{js}"></script>
-<script nonce="{nonce}">
-window.ui = SwaggerUIBundle({{
-  url: {openapi_js},
+<script nonce="$nonce" src="$js"></script>
+<script nonce="$nonce">
+window.ui = SwaggerUIBundle({
+  url: $openapi_js,
   dom_id: "#swagger-ui",
   layout: "BaseLayout",
   deepLinking: true,
   showExtensions: true,
   showCommonExtensions: true,
-  oauth2RedirectUrl: window.location.origin + {redirect_js},
+  oauth2RedirectUrl: window.location.origin + $redirect_js,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
-}});
+});
 </script>
 </body>
 </html>
@@ -181,12 +183,12 @@ _REDOC = """<!DOCTYPE html>
 <html>
 <head>
 <meta charset="utf-8">
-<title>{title}</title>
+<title>$title</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 </head>
 <body>
-<redoc spec-url="{openapi_attr}" untrusted-spec="true"></redoc>
-<script nonce="{nonce}" src="{js}"></script>
+<redoc spec-url="$openapi_attr" untrusted-spec="true"></redoc>
+<script nonce="$nonce" src="$js"></script>
 </body>
 </html>
 """
@@ -215,7 +217,7 @@ def add_docs(app: FastAPI, title: str, docs_assets: str | Path | None) -> None:
     def page(template: str, request: Request, **assets: str) -> HTMLResponse:
         nonce = secrets.token_urlsafe(18)
         root = _root(request)
-        text = template.format(
+        text = string.Template(template).substitute(
             title=html.escape(title),
             nonce=nonce,
             openapi_js=_js(root + openapi_url),
@@ -234,8 +236,6 @@ def add_docs(app: FastAPI, title: str, docs_assets: str | Path | None) -> None:
         return page(_REDOC, request, js="redoc.standalone.js")
 
     async def oauth2_redirect(request: Request) -> HTMLResponse:
-        from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
-
         nonce = secrets.token_urlsafe(18)
         text = bytes(get_swagger_ui_oauth2_redirect_html().body).decode()
         text = text.replace("<script>", f'<script nonce="{nonce}">')
