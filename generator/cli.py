@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--overlay", type=Path, help="OpenAPI Overlay 1.0 file applied before validation")
         p.add_argument("--lenient", action="store_true", help="report every spec error as a warning and go on")
         p.add_argument("--allow-remote-refs", action="store_true", help="let $ref fetch http(s) URLs")
+        p.add_argument("--allow-ref-outside", action="append", type=Path, metavar="DIR", default=[],
+                       help="let $ref read files in DIR too (default: only the spec's own folder tree); repeatable")
         loud = p.add_mutually_exclusive_group()
         loud.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         loud.add_argument("-v", "--verbose", action="store_true",
@@ -86,6 +88,7 @@ def _job(args: argparse.Namespace) -> Job:
         overlay=args.overlay,
         lenient=args.lenient,
         allow_remote_refs=args.allow_remote_refs,
+        allow_ref_outside=tuple(args.allow_ref_outside),
         templates=getattr(args, "templates", None),
     )
 
@@ -135,7 +138,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         jobs = [_job(args)]
     else:
         given = [f"--{name}" for name in (*_SPEC_ONLY, "output") if getattr(args, name) is not None]
-        given += [flag for flag, on in (("--lenient", args.lenient), ("--allow-remote-refs", args.allow_remote_refs)) if on]
+        given += [flag for flag, on in (("--lenient", args.lenient), ("--allow-remote-refs", args.allow_remote_refs),
+                                        ("--allow-ref-outside", args.allow_ref_outside)) if on]
         if given:
             raise SpecError(Diagnostic(str(args.config or "pyproject.toml"), "", f"{', '.join(given)} need(s) SPEC; without SPEC, "
                                        "set the same keys in each [[tool.oapigen.specs]] table"))

@@ -9,6 +9,7 @@ Each table is one package to generate::
     package = "agent_server"               # default: the spec's file name in snake_case
     lenient = false
     allow_remote_refs = false
+    allow_ref_outside = ["shared-schemas"]  # folders outside the spec's own that $refs may reach
     rename = { create_run_threads__thread_id__runs_post = "thread_runs.start_run" }
     templates = "oapigen-templates"       # a folder of templates that replace built-in ones
 """
@@ -37,6 +38,7 @@ class Job:
     overlay: Path | None = None
     lenient: bool = False
     allow_remote_refs: bool = False
+    allow_ref_outside: tuple[Path, ...] = ()  # folders beyond the spec's own that local $refs may reach
     renames: tuple[tuple[str, str], ...] = field(default=())
     templates: Path | None = None  # a folder searched before the built-in templates
     origin: tuple[str, str] = ("", "")  # the config file and the pointer of its table, if any
@@ -70,6 +72,8 @@ class Job:
         }
         if self.idempotency_headers:
             options["idempotency_headers"] = list(self.idempotency_headers)
+        if self.allow_ref_outside:
+            options["allow_ref_outside"] = [str(p) for p in self.allow_ref_outside]
         if self.templates is not None:
             options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
         return options
@@ -117,8 +121,8 @@ def find_config(start: Path) -> Path:
                                hint="give SPEC, or add [[tool.oapigen.specs]] tables to pyproject.toml"))
 
 
-_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates",
-         "idempotency_headers"}
+_KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "allow_ref_outside", "rename",
+         "templates", "idempotency_headers"}
 
 
 def load_jobs(pyproject: Path) -> list[Job]:
@@ -166,6 +170,11 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
     for key in ("lenient", "allow_remote_refs"):
         if key in table and not isinstance(table[key], bool):
             raise fail(key, "must be true or false")
+    outside = table.get("allow_ref_outside", [])
+    if isinstance(outside, str):
+        outside = [outside]
+    if not isinstance(outside, list) or not all(isinstance(v, str) for v in outside):
+        raise fail("allow_ref_outside", "must be a folder or a list of folders (strings)")
     rename = table.get("rename", {})
     if not isinstance(rename, Mapping) or not all(isinstance(v, str) for v in rename.values()):
         raise fail("rename", "must be a table of operationId = \"new_name\" (or \"group.new_name\")")
@@ -180,6 +189,7 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         overlay=base / table["overlay"] if "overlay" in table else None,
         lenient=table.get("lenient", False),
         allow_remote_refs=table.get("allow_remote_refs", False),
+        allow_ref_outside=tuple(base / folder for folder in outside),
         renames=tuple(sorted(rename.items())),
         templates=base / table["templates"] if "templates" in table else None,
         origin=(display, where),

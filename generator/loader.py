@@ -7,6 +7,9 @@
 * External ``$ref``\\ s (other files, or URLs with ``allow_remote_refs``) are pulled into the root
   document (``components/<kind>/<Name>``, or ``definitions``/``parameters``/``responses`` for
   Swagger 2.0) and rewritten to internal pointers (:class:`_Bundler`).
+* A spec is untrusted input: a ``$ref`` to a local file must stay inside the spec's own folder
+  tree (symlinks resolved first) or a folder given with ``allow_ref_outside``; a remote
+  document never reads local files.
 * :meth:`LoadedSpec.locate` maps a JSON pointer to ``(file, line)``; the line map is built only
   when first asked for (:class:`SourceText`).
 
@@ -22,7 +25,7 @@ import re
 import stat
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -307,8 +310,12 @@ class LoadedSpec:
         return Diagnostic(file, pointer, message, severity, line, None, hint)
 
 
-def load_spec(path: str | Path, *, allow_remote_refs: bool = False) -> LoadedSpec:
-    """Load, parse and bundle a spec. Raises :class:`SpecError` (never anything else)."""
+def load_spec(path: str | Path, *, allow_remote_refs: bool = False,
+              allow_ref_outside: Sequence[str | Path] = ()) -> LoadedSpec:
+    """Load, parse and bundle a spec. Raises :class:`SpecError` (never anything else).
+
+    ``$ref``\\ s to local files may reach the spec's folder tree and the folders of
+    ``allow_ref_outside`` only (all with symlinks resolved)."""
     root = Path(path)
     display = str(path)
     raw = read_file_bytes(root, display)
@@ -319,7 +326,8 @@ def load_spec(path: str | Path, *, allow_remote_refs: bool = False) -> LoadedSpe
         found = "empty" if document is None else f"a {type(document).__name__}"
         raise _fail(display, f"top level is {found}; expected a mapping (an OpenAPI document object)")
     sources = {display: SourceText(display, text, is_json)}
-    bundler = _Bundler(root, display, document, sources, allow_remote=allow_remote_refs)
+    roots = (root.resolve().parent, *(Path(d).resolve() for d in allow_ref_outside))
+    bundler = _Bundler(root, display, document, sources, allow_remote=allow_remote_refs, roots=roots)
     bundler.run()
     return LoadedSpec(
         path=root,
@@ -465,8 +473,9 @@ class _Bundler:
     """
 
     def __init__(self, root: Path, display: str, document: dict[str, Any], sources: dict[str, SourceText],
-                 *, allow_remote: bool) -> None:
+                 *, allow_remote: bool, roots: tuple[Path, ...]) -> None:
         self.document, self.sources, self.allow_remote = document, sources, allow_remote
+        self.roots = roots  # the folders local $refs may reach
         self.root = _Where(str(root.resolve()), display, (), 0)
         self.sections = _SECTIONS_2 if "swagger" in document else _SECTIONS_3
         self.docs: dict[str, Any] = {}
@@ -588,15 +597,27 @@ class _Bundler:
                 return None
             key = url.split("#", 1)[0]
             return key, key, fragment
-        if scheme == "file":
-            local = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path)).resolve()
-            return str(local), str(local), fragment
-        if len(scheme) > 1:
+        if scheme not in ("", "file") and len(scheme) > 1:
             self.errors.append(self._diagnostic(where, path, f"unsupported $ref scheme in '{ref}'"))
             return None
-        relative = urllib.parse.unquote(base)
-        display = os.path.normpath(os.path.join(os.path.dirname(where.display), relative))
-        return str((Path(where.key).parent / relative).resolve()), display, fragment
+        if "://" in where.key:
+            self.errors.append(self._diagnostic(where, path, f"$ref '{ref}': a remote document cannot "
+                                                "refer to a local file"))
+            return None
+        if scheme == "file":
+            local = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path)).resolve()
+            display = str(local)
+        else:
+            relative = urllib.parse.unquote(base)
+            display = os.path.normpath(os.path.join(os.path.dirname(where.display), relative))
+            local = (Path(where.key).parent / relative).resolve()
+        if not any(local.is_relative_to(folder) for folder in self.roots):
+            self.errors.append(self._diagnostic(
+                where, path, f"$ref '{ref}' reaches {local}, outside the spec's folder {self.roots[0]}",
+                hint="a spec may only refer to files in its own folder tree; to allow another folder, "
+                     "pass --allow-ref-outside DIR (allow_ref_outside in [[tool.oapigen.specs]])"))
+            return None
+        return str(local), display, fragment
 
     def _content(self, key: str, display: str, fragment: str, ref: str, path: list[str | int],
                  where: _Where) -> Any:

@@ -23,7 +23,7 @@ from .models import ModelsResult, generate_models
 from .overlay import apply_overlay_with_warnings
 from .progress import Stages
 from .render import render_package
-from .validate import METHODS, drop_dangling_refs, validate_spec
+from .validate import METHODS, drop_dangling_refs, drop_misfit_defaults, validate_spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def load(job: Job, stages: Stages | None = None) -> Loaded:
     """Load and overlay."""
     stages = stages or Stages()
     stages.stage("load")
-    spec = load_spec(job.spec, allow_remote_refs=job.allow_remote_refs)
+    spec = load_spec(job.spec, allow_remote_refs=job.allow_remote_refs, allow_ref_outside=job.allow_ref_outside)
     document, warnings = spec.document, list[Diagnostic]()
     if job.overlay is not None:
         document, warnings = apply_overlay_with_warnings(document, job.overlay)
@@ -102,8 +102,9 @@ def judged(prepared: Prepared, lenient: bool) -> list[Diagnostic]:
 
 def generation_document(document: dict[str, Any], lenient: bool) -> dict[str, Any]:
     """A private copy of the document for generation (which hoists schemas into it);
-    ``lenient``: with every unresolvable ``$ref`` replaced by an untyped value."""
-    return drop_dangling_refs(document) if lenient else copy.deepcopy(document)
+    ``lenient``: with every unresolvable ``$ref`` replaced by an untyped value. Defaults that do
+    not fit their schema's type are left out (the validator warns about each)."""
+    return drop_misfit_defaults(drop_dangling_refs(document) if lenient else copy.deepcopy(document))
 
 
 def checked_document(prepared: Prepared, lenient: bool) -> tuple[dict[str, Any], list[Diagnostic]]:

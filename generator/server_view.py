@@ -10,6 +10,7 @@ The generated server is five modules:
   deepObject parameters, number literals in text);
 * ``_server_mock.py``: values synthesized from a JSON schema, deterministic for a seed;
 * ``_server_routing.py``: dispatch that tries only the routes a request's path can match.
+* ``_server_http.py``: size limits (413, 414, 431) and the docs pages (a strict CSP).
 
 Everything the templates print is decided here: names (deduplicated against the module's own),
 annotations, imports, and literals of spec values (through :mod:`generator.server_literals`).
@@ -50,6 +51,7 @@ RUNTIME = "_server_runtime.py"
 REQUESTS = "_server_requests.py"
 MOCK = "_server_mock.py"
 ROUTING = "_server_routing.py"
+HTTP = "_server_http.py"
 
 # FastAPI's parameter function for each location.
 _MARKERS = {
@@ -781,6 +783,7 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
         REQUESTS: ("_server_requests.py.jinja", {}),
         MOCK: ("_server_mock.py.jinja", {}),
         ROUTING: ("_server_routing.py.jinja", {}),
+        HTTP: ("_server_http.py.jinja", {}),
     }
 
 

@@ -17,7 +17,9 @@ This module also holds :func:`walk_spec`, the walk that knows what each object o
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
@@ -165,6 +167,7 @@ class _RefReport:
         self.foreign: list[tuple[Tokens, str]] = []  # not internal pointers (files, URLs)
         self.dangling: dict[str, list[Tokens]] = {}  # ref -> where it is used
         self.loops: list[list[Tokens]] = []
+        self.whole: list[Tokens] = []  # '$ref: "#"': the whole document is never a schema
         targets: dict[tuple[str, ...], tuple[str, ...]] = {}  # ref node -> target, both ref nodes
         nodes: dict[tuple[str, ...], Tokens] = {}
         for path, ref in refs:
@@ -174,6 +177,9 @@ class _RefReport:
             tokens = _ref_tokens(ref)
             if tokens is None:
                 continue  # '#anchor': a $anchor / $id reference, not checked here
+            if not tokens:
+                self.whole.append(path)
+                continue
             target = follow_pointer(document, tokens)
             if target is MISSING:
                 self.dangling.setdefault(ref, []).append(path)
@@ -198,7 +204,7 @@ class _RefReport:
     def bad_paths(self) -> list[Tokens]:
         """Ref nodes a resolver would fail on (the library must not see them)."""
         return [p for p, _ in self.foreign] + [p for ps in self.dangling.values() for p in ps] + [
-            p for loop in self.loops for p in loop]
+            p for loop in self.loops for p in loop] + self.whole
 
 
 # JSON Schema's types, and Swagger 2.0's `file` (a 3.x `type: file` is left to the library)
@@ -273,6 +279,9 @@ class _Checker:
             more = f"; also used at {pointer(*paths[1])}" if len(paths) > 1 else ""
             more += f" and {len(paths) - 2} more place(s)" if len(paths) > 2 else ""
             self.error(paths[0], f"dangling $ref '{ref}': nothing at that pointer{more}", self._hint(ref))
+        for path in report.whole:
+            self.error(path, "$ref '#' refers to the whole document, which is not a schema or a component",
+                       "refer to one, e.g. '#/components/schemas/Name'; with --lenient it becomes any JSON value")
         for loop in report.loops:
             chain = " -> ".join(pointer(*p) for p in [*loop, loop[0]])
             self.error(loop[0], f"$ref loop with no schema in between: {chain}")
@@ -617,6 +626,64 @@ _ONE_SCHEMA = frozenset(k for k, (kind, many) in _CHILD.items() if kind == SCHEM
 _SCHEMA_MAPS = frozenset(k for k, (kind, many) in _CHILD.items() if kind == SCHEMA and many)
 
 
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def _misfit_default(schema: dict[str, Any]) -> str | None:
+    """Why the schema's ``default`` does not fit its ``type`` or ``enum`` (None: it fits, or
+    the schema says too little to tell)."""
+    default = schema["default"]
+    declared = schema.get("type")
+    types = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
+    types = [t for t in types if isinstance(t, str) and t in _JSON_TYPES]
+    if types and schema.get("nullable") is True:
+        types.append("null")
+    text = json.dumps(default, default=str, ensure_ascii=False)
+    shown = text if len(text) <= 40 else _abridged(text)
+    if types and not any(_JSON_TYPES[t](default) for t in types):
+        return f"default {shown} is not of the schema's type ({' or '.join(types)})"
+    enum = schema.get("enum")
+    null_ok = default is None and schema.get("nullable") is True
+    if isinstance(enum, list) and enum and not null_ok and not any(
+            type(v) is type(default) and v == default for v in enum):
+        return f"default {shown} is not one of the schema's enum values"
+    return None
+
+
+def misfit_defaults(document: dict[str, Any]) -> list[tuple[Tokens, str]]:
+    """Each schema whose ``default`` does not fit its type or enum: (path, why). Generated
+    models would carry a value of the wrong type (and fail type checking): they drop it."""
+    found: list[tuple[Tokens, str]] = []
+
+    def visit(path: list[str | int], node: Any, kind: str) -> bool:
+        if kind == SCHEMA and isinstance(node, dict) and "default" in node:
+            why = _misfit_default(node)
+            if why is not None:
+                found.append(((*path, "default"), why))
+        return True
+
+    with contextlib.suppress(TooDeep):  # reported by the checks
+        walk_spec(document, visit)
+    return found
+
+
+def drop_misfit_defaults(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (changed in place) without the defaults :func:`misfit_defaults` finds."""
+    for path, _ in misfit_defaults(document):
+        owner = follow_pointer(document, path[:-1])
+        if isinstance(owner, dict):
+            owner.pop("default", None)
+    return document
+
+
 def drop_dangling_refs(document: dict[str, Any]) -> dict[str, Any]:
     """For ``--lenient``: a new document where each unresolvable ``$ref`` (dangling, looping or
     not internal) is replaced by ``{}`` (an untyped JSON value), and each schema that is not a
@@ -637,6 +704,9 @@ def drop_dangling_refs(document: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_LIST_DEFAULT = "a default list belongs to the array schema, next to `items`, not inside it"
+
+
 def _merged(findings: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str | None]]:
     """The library's findings, one per pointer: several about one value (``['a'] is not of type
     'string'`` and ``['a'] is not one of ['a']``) become one message naming the value once, and a
@@ -650,7 +720,7 @@ def _merged(findings: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str
         rest = [m.removeprefix(subject) if subject and m.startswith(subject + "is ") else m for m in messages[1:]]
         hint = None
         if ptr.endswith("/items/default") and messages[0].startswith("["):
-            hint = "a default list belongs to the array schema, next to `items`, not inside it"
+            hint = _LIST_DEFAULT
         yield ptr, _one_line("; ".join([messages[0], *rest])), hint
 
 
@@ -666,6 +736,12 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
     checker = _Checker(spec, doc, _LOCATIONS_2 if minor == "2.0" else _LOCATIONS)
     checker.run()
     findings = list(checker.findings)
+    for path, why in misfit_defaults(doc):  # the library's own word on them is covered
+        where_ = pointer(*path)
+        checker.covered.append(where_)
+        listed = where_.endswith("/items/default") and isinstance(follow_pointer(doc, path), list)
+        findings.append(spec.diagnostic(where_, f"{why}: it is left out of the generated code",
+                                        severity=Severity.WARNING, hint=_LIST_DEFAULT if listed else None))
     library_doc = _replaced(doc, checker.bad_refs, share=True) if checker.bad_refs else doc
     for ptr, message, hint in _merged(_library_findings(library_doc, minor)):
         if message in checker.repeated or any(ptr == c or ptr.startswith(c + "/") for c in checker.covered):

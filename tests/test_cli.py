@@ -316,7 +316,7 @@ def test_several_findings_about_one_value_are_one_warning(tmp_path: Path) -> Non
     result = run_oapigen("validate", str(spec))
     assert result.returncode == 0, result.stderr
     (warning,) = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert "items/default: ['a', 'b'] is not of type 'string'; is not one of ['a', 'b']" in warning
+    assert "items/default: default [\"a\", \"b\"] is not of the schema's type (string)" in warning
     assert "belongs to the array schema, next to `items`" in warning
 
 
@@ -429,3 +429,32 @@ def test_config_idempotency_headers(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(table + 'idempotency_headers = "X-Request-Key"\n')
     result = run_oapigen("generate", cwd=tmp_path)
     assert result.returncode == 2 and "idempotency_headers" in result.stderr and "list" in result.stderr
+
+def test_refs_outside_the_spec_folder_need_the_flag_or_the_config_key(tmp_path: Path) -> None:
+    """A spec under review in CI is untrusted: its $refs may not read files beside it."""
+    (tmp_path / "secret.yaml").write_text("type: object\ndescription: TOPSECRET\nproperties: {a: {type: string}}\n")
+    api = tmp_path / "api"
+    api.mkdir()
+    (api / "openapi.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n"
+        "            application/json:\n              schema: {$ref: '../secret.yaml'}\n")
+    refused = run_oapigen("generate", str(api / "openapi.yaml"), "--output", str(tmp_path / "out"), "--check")
+    assert_no_traceback(refused)
+    assert refused.returncode == 2
+    assert f"{api / 'openapi.yaml'}:12: /paths/~1x/get/responses/200/content/application~1json/schema: " in refused.stderr
+    assert "--allow-ref-outside" in refused.stderr and "TOPSECRET" not in refused.stderr
+    allowed = run_oapigen("generate", str(api / "openapi.yaml"), "--output", str(tmp_path / "out"),
+                          "--allow-ref-outside", str(tmp_path))
+    assert allowed.returncode == 0, allowed.stderr
+    assert "TOPSECRET" in (tmp_path / "out" / "openapi" / "models.py").read_text()
+
+    table = '[[tool.oapigen.specs]]\nspec = "openapi.yaml"\noutput = "gen"\n'
+    (api / "pyproject.toml").write_text(table)
+    assert run_oapigen("generate", cwd=api).returncode == 2
+    (api / "pyproject.toml").write_text(table + 'allow_ref_outside = ".."\n')
+    result = run_oapigen("generate", cwd=api)
+    assert result.returncode == 0, result.stderr
+    (api / "pyproject.toml").write_text(table + "allow_ref_outside = 3\n")
+    bad = run_oapigen("generate", cwd=api)
+    assert bad.returncode == 2 and "/tool/oapigen/specs/0/allow_ref_outside: must be a folder" in bad.stderr

@@ -112,7 +112,7 @@ def test_generated_code_type_checks(workspace: Path) -> None:
 
 EXPECTED_FILES = (
     ".oapigen-manifest.json", "API.md", "README.md", "__init__.py", "_auth.py", "_base_client.py",
-    "_endpoints.py", "_response.py", "_serialize.py", "_server_mock.py", "_server_requests.py",
+    "_endpoints.py", "_response.py", "_serialize.py", "_server_http.py", "_server_mock.py", "_server_requests.py",
     "_server_routing.py", "_server_runtime.py", "_spec.py", "_sse.py", "_types.py", "client.py", "errors.py",
     "models.py", "py.typed", "server.py",
 )

@@ -248,7 +248,7 @@ properties:
 
 
 def test_multi_file_spec_is_bundled_into_one_document(tmp_path: Path) -> None:
-    spec = load_spec(multi_file_spec(tmp_path))
+    spec = load_spec(multi_file_spec(tmp_path), allow_ref_outside=[tmp_path / "common"])
     document = spec.document
     assert all(ref.startswith("#/") for ref in refs_of(document)), list(refs_of(document))
     schemas = document["components"]["schemas"]
@@ -274,7 +274,7 @@ def test_multi_file_spec_is_bundled_into_one_document(tmp_path: Path) -> None:
 
 
 def test_bundled_content_is_located_in_its_own_file(tmp_path: Path) -> None:
-    spec = load_spec(multi_file_spec(tmp_path))
+    spec = load_spec(multi_file_spec(tmp_path), allow_ref_outside=[tmp_path / "common"])
     file, line = spec.locate("/components/schemas/Limit/maximum")
     assert file.endswith("params.yaml") and line == 3
     file, line = spec.locate("/paths/~1pets/get/responses/200")  # inlined path item
@@ -289,7 +289,9 @@ def test_swagger_2_petstore_separate_bundles(tmp_path: Path) -> None:
     root = SHARED_SPECS / "oai-petstore-separate" / "spec" / "swagger.yaml"
     if not root.is_file():
         pytest.skip("../shared/specs is absent")
-    spec = load_spec(root)
+    with pytest.raises(SpecError, match="--allow-ref-outside"):
+        load_spec(root)  # its $refs reach ../common: refused unless allowed
+    spec = load_spec(root, allow_ref_outside=[root.parent.parent / "common"])
     assert all(ref.startswith("#/") for ref in refs_of(spec.document))
     assert set(spec.document["definitions"]) == {"Pet", "NewPet", "Error"}
     assert set(spec.document["parameters"]) == {"tagsParam", "limitsParam"}
@@ -446,6 +448,58 @@ def test_remote_refs_are_fetched_when_allowed(tmp_path: Path, http_dir: tuple[Pa
                         f"components: {{schemas: {{A: {{$ref: '{url}/nope.yaml'}}}}}}\n"), allow_remote_refs=True)
 
 
+# --- confinement of local $refs ------------------------------------------------------------------------
+
+HEAD = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+
+
+def ref_spec(folder: Path, ref: str) -> Path:
+    return write(folder / "api" / "openapi.yaml", HEAD + f"components:\n  schemas:\n    A: {{$ref: '{ref}'}}\n")
+
+
+@pytest.mark.parametrize("ref", ["../secret.yaml", "../../secret.yaml", "{outside}/secret.yaml",
+                                 "file://{outside}/secret.yaml", "sub/../../secret.yaml", "link/secret.yaml"])
+def test_refs_outside_the_spec_folder_are_located_errors(tmp_path: Path, ref: str) -> None:
+    write(tmp_path / "secret.yaml", "type: string\ndescription: a secret\n")
+    (tmp_path / "api" / "sub").mkdir(parents=True)
+    (tmp_path / "api" / "link").symlink_to(tmp_path)  # inside by name, outside once resolved
+    root = ref_spec(tmp_path, ref.format(outside=tmp_path))
+    with pytest.raises(SpecError) as info:
+        load_spec(root)
+    [error] = info.value.diagnostics
+    assert (error.file, error.pointer, error.line) == (str(root), "/components/schemas/A", 6)
+    assert "outside the spec's folder" in error.message and "--allow-ref-outside" in (error.hint or "")
+    assert "a secret" not in str(info.value)
+
+
+def test_a_symlinked_file_that_leaves_the_tree_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "secret.yaml", "type: string\n")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "Pet.yaml").symlink_to(tmp_path / "secret.yaml")
+    with pytest.raises(SpecError, match="outside the spec's folder"):
+        load_spec(ref_spec(tmp_path, "Pet.yaml"))
+
+
+def test_refs_inside_the_tree_and_allowed_folders_load(tmp_path: Path) -> None:
+    write(tmp_path / "api" / "schemas" / "Pet.yaml", "type: object\nproperties: {n: {$ref: '../../shared/N.yaml'}}\n")
+    write(tmp_path / "shared" / "N.yaml", "type: integer\n")
+    root = ref_spec(tmp_path, "schemas/Pet.yaml")
+    with pytest.raises(SpecError, match=r"\$ref '../../shared/N.yaml' reaches"):
+        load_spec(root)  # a nested file is confined to the spec's tree too
+    spec = load_spec(root, allow_ref_outside=[tmp_path / "shared"])
+    assert spec.document["components"]["schemas"]["N"] == {"type": "integer"}
+    with pytest.raises(SpecError, match="outside the spec's folder"):
+        load_spec(root, allow_ref_outside=[tmp_path / "elsewhere"])
+
+
+def test_a_remote_document_cannot_read_local_files(tmp_path: Path, http_dir: tuple[Path, str]) -> None:
+    served, url = http_dir
+    write(tmp_path / "api" / "local.yaml", "type: string\n")
+    write(served / "remote.yaml", f"type: object\nproperties: {{x: {{$ref: 'file://{tmp_path}/api/local.yaml'}}}}\n")
+    with pytest.raises(SpecError, match="a remote document cannot refer to a local file"):
+        load_spec(ref_spec(tmp_path, f"{url}/remote.yaml"), allow_remote_refs=True)
+
+
 # --- locating -----------------------------------------------------------------------------------------
 
 
@@ -519,7 +573,7 @@ def test_every_corpus_file_loads_or_fails_cleanly() -> None:
         if path.name == "openai.yaml":
             continue  # loaded (once) by test_validate
         try:
-            spec = load_spec(path)
+            spec = load_spec(path, allow_ref_outside=[SHARED_SPECS])  # the corpus is trusted
         except SpecError as exc:
             assert "remote $ref" in str(exc), exc
             continue

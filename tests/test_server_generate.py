@@ -32,7 +32,8 @@ SPECS = {
     "srv_streams": (STREAMS, None),
     "srv_string_errors": (STRING_ERRORS, None),
 }
-SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py", "_server_routing.py")
+SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py", "_server_routing.py",
+                "_server_http.py")
 
 
 _GENERATED: dict[str, Generated] = {}

@@ -71,7 +71,8 @@ def test_seed_with_overlay_has_no_findings() -> None:
 
 @needs_corpus
 def test_swagger_2_is_validated_as_2_0() -> None:
-    spec = load_spec(SHARED_SPECS / "oai-petstore-separate" / "spec" / "swagger.yaml")
+    spec = load_spec(SHARED_SPECS / "oai-petstore-separate" / "spec" / "swagger.yaml",
+                     allow_ref_outside=[SHARED_SPECS / "oai-petstore-separate" / "common"])
     assert validate_spec(spec) == []  # converting and generating it: tests/test_swagger2.py
 
 
@@ -222,7 +223,8 @@ def test_library_findings_are_located_one_line_warnings(tmp_path: Path) -> None:
     assert all(d.line is not None and "\n" not in d.message and len(d.message) <= 200 for d in result)
     by_pointer = {d.pointer: d.message for d in result}
     assert "non-unique" in by_pointer["/components/schemas/S/required"]
-    assert by_pointer["/paths/~1a/get/responses/200/content/application~1json/schema/default"].startswith("3 is not of type")
+    assert by_pointer["/paths/~1a/get/responses/200/content/application~1json/schema/default"] == (
+        "default 3 is not of the schema's type (string): it is left out of the generated code")  # ours, not the library's
     assert any(m.endswith("...") for m in by_pointer.values())  # a long list of unexpected keys, cut
 
 

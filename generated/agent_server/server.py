@@ -19,6 +19,12 @@ from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from . import models
+from ._server_http import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_HEADER_SIZE,
+    DEFAULT_MAX_URL_SIZE,
+    DocsAssets,
+)
 from ._server_requests import comma_separated, from_text
 from ._server_runtime import (
     Content,
@@ -3071,16 +3077,43 @@ async def prune_threads(
 
 
 def create_app(
-    handlers: Handlers | None = None, *, fallback: Fallback = "mock"
+    handlers: Handlers | None = None,
+    *,
+    fallback: Fallback = "mock",
+    max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    max_url_size: int | None = DEFAULT_MAX_URL_SIZE,
+    max_header_size: int | None = DEFAULT_MAX_HEADER_SIZE,
+    docs_assets: DocsAssets = None,
 ) -> FastAPI:
     """A FastAPI app serving every operation with ``handlers``.
 
     Operations that ``handlers`` does not implement (all of them when it is None) answer from
     the spec (``fallback="mock"``) or with 501 Not Implemented (``fallback="501"``).
+
+    Requests with more than ``max_body_size`` bytes of body answer 413, more than
+    ``max_url_size`` bytes of path and query string 414, more than ``max_header_size`` bytes
+    of headers 431 (None: no limit). ``/docs`` and ``/redoc`` load Swagger UI and ReDoc from a
+    CDN, or from the folder ``docs_assets`` (``swagger-ui-bundle.js``, ``swagger-ui.css``,
+    ``redoc.standalone.js``) where the machine has no internet.
     """
     # The router's routes themselves: include_router() would nest them and match slower.
-    app = FastAPI(title="LangSmith Deployment", version="0.1.0", routes=router.routes)
-    install(app, OPERATIONS, handlers, Handlers, fallback)
+    # The docs pages are the runtime's own (a strict Content-Security-Policy), not FastAPI's.
+    app = FastAPI(
+        title="LangSmith Deployment",
+        version="0.1.0",
+        routes=router.routes,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install(
+        app,
+        OPERATIONS,
+        handlers,
+        Handlers,
+        fallback,
+        limits=(max_body_size, max_url_size, max_header_size),
+        docs_assets=docs_assets,
+    )
     return app
 
 

@@ -58,6 +58,14 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 """60 s to read, write or wait for a pooled connection, 5 s to connect. Streams never time
 out while waiting for the next event."""
+DEFAULT_CONNECTION_LIMITS = httpx.Limits(
+    max_connections=1000, max_keepalive_connections=1000
+)
+"""The connection pool of a client made without ``http_client``. httpx's own (100 connections,
+20 kept alive) nearly stalls one client shared by hundreds of tasks; as many kept alive as
+allowed at all, because httpcore closes an idle connection whenever the pool holds more
+connections in all than it may keep alive (then it reconnects, and queues). Idle connections
+still close after 5 s (``keepalive_expiry``)."""
 DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
@@ -429,7 +437,11 @@ class SyncAPIClient(BaseClient):
             follow_redirects=follow_redirects,
             credentials=credentials,
         )
-        self._http = http_client if http_client is not None else httpx.Client()
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(limits=DEFAULT_CONNECTION_LIMITS)
+        )
         self._owns_http = http_client is None
 
     def close(self) -> None:
@@ -570,7 +582,11 @@ class AsyncAPIClient(BaseClient):
             follow_redirects=follow_redirects,
             credentials=credentials,
         )
-        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS)
+        )
         self._owns_http = http_client is None
 
     async def aclose(self) -> None:

@@ -25,7 +25,6 @@ mock's :func:`error_value`); FastAPI's ``{"detail": ...}`` when the spec declare
 from __future__ import annotations
 
 import hashlib
-import html
 import inspect
 import json
 import logging
@@ -45,6 +44,7 @@ from pydantic_core import PydanticSerializationError, to_json
 from starlette.exceptions import HTTPException
 
 from . import _server_mock
+from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
 from ._server_requests import DEFINITIONS, schema_of
 from ._server_routing import index_routes
@@ -398,8 +398,7 @@ class _Encoded:
 
 
 def _error_shapes(status: int, detail: Any) -> list[Any]:
-    """The usual shapes of an error body, richest first."""
-    detail = json.loads(json.dumps(jsonable_encoder(detail), default=str))
+    """The usual shapes of an error body, richest first; ``detail`` is JSON data already."""
     if isinstance(detail, list):
         message = "; ".join(
             (
@@ -722,28 +721,32 @@ def install(
     base: type,
     fallback: Fallback,
     idempotency_store: IdempotencyStore | None = None,
+    *,
+    limits: tuple[int | None, int | None, int | None] = (None, None, None),
+    docs_assets: DocsAssets = None,
 ) -> None:
-    """Attach the handlers to ``app``, make its errors follow the spec, index its routes."""
+    """Attach the handlers to ``app``, make its errors follow the spec, add the docs pages
+    and the size ``limits`` (body, URL, headers), index its routes."""
     if fallback not in ("mock", "501"):
         raise ValueError(f"fallback must be 'mock' or '501', not {fallback!r}")
     app.state.server = _Server(endpoints, handlers, base, fallback, idempotency_store)
+    add_docs(app, app.title, docs_assets)
     index_routes(app)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
-    # FastAPI writes the title into the HTML of /docs and /redoc as it is: the spec's title is
-    # untrusted text, so the app holds it HTML-escaped, and /openapi.json gets it back as written.
-    title, app.title = app.title, html.escape(app.title)
+    body, url, headers = limits
+    app.add_middleware(
+        SizeLimits, max_body_size=body, max_url_size=url, max_header_size=headers
+    )
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         fresh = app.openapi_schema is None
         schema = generate()
-        if fresh:
-            schema.setdefault("info", {})["title"] = title
-            if DEFINITIONS:
-                schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-                for key, definition in DEFINITIONS.items():
-                    schemas.setdefault(key, definition)
+        if fresh and DEFINITIONS:
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            for key, definition in DEFINITIONS.items():
+                schemas.setdefault(key, definition)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -757,10 +760,19 @@ def _endpoint(request: Request) -> Endpoint | None:
 
 async def _on_invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = jsonable_encoder(
-        [{k: v for k, v in e.items() if k != "url"} for e in exc.errors()],
-        custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")},
-    )
+    # At most _QUOTED_ERRORS errors, each quoting the invalid input abridged (_bounded): a
+    # 10 MB body would otherwise be encoded, matched against the error shapes and sent back.
+    found = exc.errors()
+    errors = [
+        {k: _bounded(v) if k == "input" else v for k, v in e.items() if k != "url"}
+        for e in found[:_QUOTED_ERRORS]
+    ]
+    if len(found) > _QUOTED_ERRORS:
+        more = len(found) - _QUOTED_ERRORS
+        errors.append(
+            {"type": "too_many_errors", "loc": [], "msg": f"and {more} more error(s)"}
+        )
+    errors = _plain(errors)
     endpoint = _endpoint(request)
     if endpoint is None:
         return JSONResponse({"detail": errors}, 422)
@@ -774,4 +786,53 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse(
             {"detail": exc.detail}, exc.status_code, headers=exc.headers
         )
-    return endpoint.error(exc.status_code, exc.detail, exc.headers)
+    return endpoint.error(exc.status_code, _plain(exc.detail), exc.headers)
+
+
+def _plain(detail: Any) -> Any:
+    """``detail`` as JSON data (bytes as text), encoded once for every error shape tried."""
+    encoded = jsonable_encoder(
+        detail, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")}
+    )
+    return json.loads(json.dumps(encoded, default=str))
+
+
+_QUOTED_ERRORS = 20  # validation errors listed in a 422
+_QUOTED_ITEMS = 20  # items of a list or object quoted in an error, in all
+_QUOTED_TEXT = 200  # characters of a string quoted in an error
+
+
+def _bounded(value: Any) -> Any:
+    """A bounded stand-in for a (possibly huge) invalid input: at most ``_QUOTED_ITEMS``
+    items in all, strings cut to ``_QUOTED_TEXT`` characters, ``"..."`` where cut."""
+    budget = _QUOTED_ITEMS
+
+    def cut(node: Any, depth: int) -> Any:
+        nonlocal budget
+        if isinstance(node, str):
+            return node if len(node) <= _QUOTED_TEXT else node[:_QUOTED_TEXT] + "..."
+        if isinstance(node, bytes):
+            return cut(node[: _QUOTED_TEXT * 4].decode("utf-8", "replace"), depth)
+        if isinstance(node, Mapping):
+            out: dict[Any, Any] = {}
+            for key, item in node.items():
+                if budget <= 0 or depth > 8:
+                    out["..."] = "..."
+                    break
+                budget -= 1
+                out[cut(key, depth) if isinstance(key, str) else key] = cut(
+                    item, depth + 1
+                )
+            return out
+        if isinstance(node, list | tuple):
+            items: list[Any] = []
+            for item in node:
+                if budget <= 0 or depth > 8:
+                    items.append("...")
+                    break
+                budget -= 1
+                items.append(cut(item, depth + 1))
+            return items
+        return node
+
+    return cut(value, 0)
