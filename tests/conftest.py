@@ -23,6 +23,43 @@ SHARED_SPECS = ROOT.parent / "shared" / "specs"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """``UPDATE_GOLDEN`` makes the golden tests write what they then compare: they cannot fail.
+    In CI that would accept any change of the output, so it is refused there."""
+    if UPDATE_GOLDEN and os.environ.get("CI"):
+        raise pytest.UsageError(
+            "UPDATE_GOLDEN=1 is refused when CI is set: it rewrites the goldens, so the golden tests "
+            "cannot fail. Regenerate them locally (`make generate`, `UPDATE_GOLDEN=1 pytest "
+            "tests/test_golden.py`) and commit the result."
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"oapigen cache: {os.environ.get('OAPIGEN_TEST_CACHE_DIR') or 'a new empty folder for this session'}"]
+    if UPDATE_GOLDEN:
+        lines.append("UPDATE_GOLDEN=1: the golden tests REWRITE generated/ and tests/golden/ (they cannot fail)")
+    return lines
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each session gets its own empty oapigen cache (``OAPIGEN_CACHE_DIR``, inherited by the
+    CLI subprocesses too): the suite never reads nor fills the user's ``~/.cache/oapigen``, and
+    the cold paths (datamodel-code-generator, black) run. ``OAPIGEN_TEST_CACHE_DIR=<folder>``
+    keeps one cache across sessions instead (a warm, faster local run)."""
+    kept = os.environ.get("OAPIGEN_TEST_CACHE_DIR")
+    folder = Path(kept) if kept else tmp_path_factory.mktemp("oapigen_cache")
+    previous = os.environ.get("OAPIGEN_CACHE_DIR")
+    os.environ["OAPIGEN_CACHE_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop("OAPIGEN_CACHE_DIR", None)
+        else:
+            os.environ["OAPIGEN_CACHE_DIR"] = previous
+
+
 def repo_jobs() -> list[Job]:
     """The golden cases: the [[tool.oapigen.specs]] tables of this repo's pyproject.toml."""
     return load_jobs(ROOT / "pyproject.toml")

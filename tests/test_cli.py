@@ -153,3 +153,31 @@ def test_config_generates_every_table(tmp_path: Path) -> None:
     assert (tmp_path / "gen" / "pets" / "models.py").is_file() and (tmp_path / "gen" / "pets_two" / "API.md").is_file()
     assert "pets.list" in (tmp_path / "gen" / "pets" / "API.md").read_text()
     assert run_oapigen("generate", "--check", cwd=tmp_path).returncode == 0
+
+
+def test_trust_manifest_answers_from_the_manifest_and_plain_check_does_not(tmp_path: Path) -> None:
+    """``--check`` regenerates and compares (a forged manifest cannot fool it); with
+    ``--trust-manifest`` it answers from the manifest when that records no change (fast, and
+    fooled by a forged one, as the README says), and still regenerates when an input changed."""
+    from generator import writer
+
+    spec = tmp_path / "pets.yaml"
+    shutil.copy(PETSTORE, spec)
+    args = ("generate", str(spec), "--output", str(tmp_path / "out"), "--package", "pets")
+    assert run_oapigen(*args, "-q").returncode == 0
+    package = tmp_path / "out" / "pets"
+    client = package / "client.py"
+    client.write_text(client.read_text(encoding="utf-8") + "import os  # slipped in\n", encoding="utf-8")
+    manifest = json.loads((package / writer.MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["client.py"] = writer.sha256_text(client.read_text(encoding="utf-8"))
+    (package / writer.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    trusted = run_oapigen(*args, "--check", "--trust-manifest")
+    assert (trusted.returncode, trusted.stdout) == (0, "")
+    assert "up to date (nothing changed)" in trusted.stderr
+    plain = run_oapigen(*args, "--check")
+    assert plain.returncode == 1 and "slipped in" in plain.stdout and "up to date" not in plain.stderr
+
+    spec.write_text(spec.read_text(encoding="utf-8").replace("title: Swagger Petstore", "title: Changed", 1), encoding="utf-8")
+    changed = run_oapigen(*args, "--check", "--trust-manifest")
+    assert changed.returncode == 1 and "Changed" in changed.stdout

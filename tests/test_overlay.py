@@ -153,3 +153,55 @@ def test_soft_problems_are_warnings(tmp_path: Path) -> None:
     assert document == DOC
     assert [w.pointer for w in warnings] == ["", "/actions/0"]
     assert all(w.severity is Severity.WARNING for w in warnings)
+
+
+TWO_OPS: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/a": {"get": {"parameters": [], "responses": {"200": {"description": "ok"}}}},
+        "/b": {"get": {"parameters": [], "responses": {"200": {"description": "ok"}}}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"name": "trace", "in": "header"},  # one item appended to each array
+        [{"name": "trace", "in": "header"}],  # a list: each of its items appended
+    ],
+)
+def test_an_update_applied_to_several_arrays_is_copied_into_each(tmp_path: Path, update: Any) -> None:
+    """Each target gets its own copy: a later action changing one target leaves the others."""
+    path = overlay_file(tmp_path, [
+        {"target": "$.paths.*.get.parameters", "update": update},
+        {"target": "$.paths['/a'].get.parameters[0]", "update": {"description": "only on /a"}},
+    ])
+    document = apply_overlay(TWO_OPS, path)
+    assert document["paths"]["/a"]["get"]["parameters"] == [{"name": "trace", "in": "header", "description": "only on /a"}]
+    assert document["paths"]["/b"]["get"]["parameters"] == [{"name": "trace", "in": "header"}]
+    assert TWO_OPS["paths"]["/a"]["get"]["parameters"] == []
+
+
+def test_an_update_merged_into_several_objects_is_copied_into_each(tmp_path: Path) -> None:
+    path = overlay_file(tmp_path, [
+        {"target": "$.paths.*.get", "update": {"x-meta": {"owner": "x"}, "parameters": [{"name": "p", "in": "query"}]}},
+        {"target": "$.paths['/a'].get['x-meta']", "update": {"owner": "a"}},
+        {"target": "$.paths['/a'].get.parameters[0]", "update": {"required": True}},
+    ])
+    document = apply_overlay(TWO_OPS, path)
+    assert document["paths"]["/a"]["get"]["x-meta"] == {"owner": "a"}
+    assert document["paths"]["/b"]["get"]["x-meta"] == {"owner": "x"}
+    assert document["paths"]["/a"]["get"]["parameters"] == [{"name": "p", "in": "query", "required": True}]
+    assert document["paths"]["/b"]["get"]["parameters"] == [{"name": "p", "in": "query"}]
+
+
+def test_a_scalar_update_replaces_each_match(tmp_path: Path) -> None:
+    path = overlay_file(tmp_path, [
+        {"target": "$.paths.*.get.responses['200'].description", "update": {"text": "new"}},
+        {"target": "$.paths['/a'].get.responses['200'].description", "update": {"more": 1}},
+    ])
+    document = apply_overlay(TWO_OPS, path)
+    assert document["paths"]["/a"]["get"]["responses"]["200"]["description"] == {"text": "new", "more": 1}
+    assert document["paths"]["/b"]["get"]["responses"]["200"]["description"] == {"text": "new"}

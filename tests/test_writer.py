@@ -79,3 +79,21 @@ def test_diff_names_stale_and_extra_owned_files(tmp_path: Path) -> None:
     diffs = writer.diff_package(package, {"a.py": "changed\n"})
     text = "".join(diffs)
     assert "-A" in text and "+changed" in text and "b.py" in text
+
+
+def test_a_file_no_longer_generated_is_removed_unless_edited(tmp_path: Path) -> None:
+    """The deletion rule: an owned file that is no longer generated is removed when it still has
+    its recorded hash; edited since, it is the user's: kept, reported as neither, and no longer
+    owned (so a later run never removes it either)."""
+    package = tmp_path / "pkg"
+    write(package, {"a.py": "A\n", "edited.py": "old\n", "gone.py": "gone\n", "sub/deep.py": "D\n"})
+    (package / "edited.py").write_text("old, with my edits\n")
+    report = write(package, {"a.py": "A\n"})
+    assert report == writer.WriteReport(written=(), unchanged=("a.py",), removed=("gone.py", "sub/deep.py"))
+    assert not (package / "gone.py").exists() and not (package / "sub" / "deep.py").exists()
+    assert (package / "edited.py").read_text() == "old, with my edits\n"
+    assert writer.owned_files(package) == {"a.py"}
+    report = write(package, {"a.py": "A\n"})
+    assert report.removed == () and (package / "edited.py").read_text() == "old, with my edits\n"
+    assert writer.diff_package(package, {"a.py": "A\n"}) == []
+
