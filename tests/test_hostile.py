@@ -625,4 +625,8 @@ def test_the_mock_servers_doc_pages_escape_the_spec_title(tmp_path: Path) -> Non
     assert "<script>alert(1)" not in docs.text and "&lt;/title&gt;&lt;script&gt;" in docs.text
     assert "<script>alert(1)" not in redoc.text
     assert schema.json()["info"]["title"] == title  # the document keeps the text as written
-    assert gen.package.models is not None
+    # the generated docs carry the title as text: Markdown/HTML-escaped, a Python docstring value
+    for page in ("README.md", "API.md"):
+        text = (gen.package_dir / page).read_text(encoding="utf-8")
+        assert "<script>" not in text and "alert(1)" in text, page
+    assert title in (gen.package.__doc__ or "")

@@ -57,7 +57,7 @@ def test_the_seed_overlay_documents_itself() -> None:
     assert text.startswith("#") and "Interrupt" in text.split("overlay:")[0]
     data = yaml.safe_load(text)
     assert data["overlay"].startswith("1.0.") and data["info"]["title"]
-    assert all(action.get("description") for action in data["actions"])
+    assert data["actions"] and all(action.get("description") for action in data["actions"])
 
 
 def test_update_merges_objects_and_appends_to_arrays(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_update_merges_objects_and_appends_to_arrays(tmp_path: Path) -> None:
     assert pet["properties"] == {"id": {"type": "integer", "format": "int64"}, "name": {"type": "string"}}
     assert [t["name"] for t in document["tags"]] == ["a", "b", "c", "d"]
     assert document["info"]["title"] == "renamed"
-    assert all(op["x-seen"] for op in document["paths"]["/pets"].values())
+    assert [op["x-seen"] for op in document["paths"]["/pets"].values()] == [True, True]
     assert DOC["tags"] == [{"name": "a"}] and "name" not in DOC["components"]["schemas"]["Pet"]["properties"]
 
 
@@ -152,7 +152,7 @@ def test_soft_problems_are_warnings(tmp_path: Path) -> None:
     document, warnings = apply_overlay_with_warnings(DOC, path)
     assert document == DOC
     assert [w.pointer for w in warnings] == ["", "/actions/0"]
-    assert all(w.severity is Severity.WARNING for w in warnings)
+    assert warnings and all(w.severity is Severity.WARNING for w in warnings)
 
 
 TWO_OPS: dict[str, Any] = {

@@ -269,7 +269,7 @@ paths:
         "201": {schema: {type: string}}
 """)
     prepared = prepare_job(spec)
-    assert all(d.severity is Severity.WARNING for d in prepared.findings)
+    assert prepared.findings and all(d.severity is Severity.WARNING for d in prepared.findings)
     (finding,) = prepared.findings
     assert finding.pointer == "/paths/~1pets/get/responses/201" and finding.line == 9  # no description
 
@@ -328,7 +328,7 @@ def test_split_petstore_generates_a_working_client_and_server(packages: Path) ->
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=server.create_app()))
         async with pkg.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client:
             pets = await client.find_pets(tags=["a", "b"], limit=2)
-            assert all(isinstance(p, pkg.models.Pet) for p in pets)
+            assert pets and all(isinstance(p, pkg.models.Pet) for p in pets)
             created = await client.add_pet(body={"name": "rex", "id": 1})
             assert isinstance(created, pkg.models.Pet)
             assert isinstance(await client.find_pet_by_id(7), pkg.models.Pet)
