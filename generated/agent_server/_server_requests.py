@@ -104,17 +104,28 @@ def multipart_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[
                 if isinstance(name, str):
                     payload = part.get_payload(decode=True)
                     value: Any = payload if isinstance(payload, bytes) else b""
-                    if (
-                        part.get_filename() is None
-                        and part.get_content_maintype() == "text"
-                    ):
-                        value = value.decode(
-                            part.get_content_charset() or "utf-8", "replace"
-                        )
+                    if part.get_filename() is None:
+                        value = _text_part(part, value)
                     _add(fields, name, value)
         return _validate(tp, fields, ("body",))
 
     return read
+
+
+def _text_part(part: Any, value: bytes) -> Any:
+    """A multipart field that is not a file: text as str, JSON (an object or a list the client
+    sent as an ``application/json`` part) decoded; anything else stays bytes."""
+    subtype = part.get_content_subtype()
+    if part.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    ):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if part.get_content_maintype() == "text":
+        return value.decode(part.get_content_charset() or "utf-8", "replace")
+    return value
 
 
 def raw_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[Any]]:
