@@ -9,7 +9,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -137,3 +138,55 @@ def serve_over_http(app: Any) -> Iterator[str]:
 def anyio_backend() -> str:
     """The async tests run on asyncio."""
     return "asyncio"
+
+
+# -- one mypy --strict run per session -------------------------------------------------------------
+
+MypyTargets = Callable[[pytest.FixtureRequest], list[Path]]
+_MYPY_TARGETS: dict[str, MypyTargets] = {}
+
+
+def mypy_strict_targets(provider: MypyTargets) -> MypyTargets:
+    """Register (when a test module is imported, i.e. collected) a function that writes what
+    its module wants type-checked and returns the paths (package folders, scripts). The
+    ``mypy_strict`` fixture runs mypy ONCE over every registered target; each module's test
+    asserts on its own part of the result."""
+    _MYPY_TARGETS[f"{provider.__module__}.{provider.__name__}"] = provider
+    return provider
+
+
+@dataclass(frozen=True)
+class MypyRun:
+    targets: dict[str, list[Path]]
+    returncode: int
+    output: str
+
+    def errors(self, provider: MypyTargets) -> str:
+        """mypy's lines about ``provider``'s targets, and any line about no target (a crash, a
+        duplicate module): empty when they type-check."""
+        mine = self.targets[f"{provider.__module__}.{provider.__name__}"]
+        assert mine, "the provider returned no target"
+        every = [p for paths in self.targets.values() for p in paths]
+        lines = []
+        for line in self.output.splitlines():
+            if not line or line.startswith("Success:") or line.startswith("Found "):
+                continue
+            about = [p for p in every if line.startswith(str(p))]
+            if not about or any(line.startswith(str(p)) for p in mine):
+                lines.append(line)
+        if self.returncode not in (0, 1):  # 2: mypy itself failed
+            lines.append(f"mypy exited with {self.returncode}")
+        return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def mypy_strict(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> MypyRun:
+    """``mypy --strict`` once over the targets of every collected test module."""
+    targets = {key: provider(request) for key, provider in sorted(_MYPY_TARGETS.items())}
+    every = [str(p) for paths in targets.values() for p in paths]
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--show-absolute-path",
+         "--cache-dir", str(tmp_path_factory.mktemp("mypy_cache")), *every],
+        cwd=tmp_path_factory.getbasetemp(), capture_output=True, text=True, timeout=1200, check=False,
+    )
+    return MypyRun(targets, done.returncode, done.stdout + done.stderr)

@@ -14,6 +14,8 @@ import pytest
 from generator.config import Job
 from generator.pipeline import Generated
 
+from .conftest import MypyRun, mypy_strict_targets
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "agent-server.json"
 SEED_OVERLAY = ROOT / "specs" / "agent-server.overlay.yaml"
@@ -107,16 +109,11 @@ def test_generated_server_is_lint_clean(tmp_path_factory: pytest.TempPathFactory
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_generated_server_type_checks(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """mypy --strict on a whole small package (the seed's runs in the golden test)."""
-    root = generated_root(tmp_path_factory, "srv_features")
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(root / ".mypy"),
-         "-p", "srv_features"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+@mypy_strict_targets
+def server_package(request: pytest.FixtureRequest) -> list[Path]:
+    return [generated_root(request.getfixturevalue("tmp_path_factory"), "srv_features") / "srv_features"]
+
+
+def test_generated_server_type_checks(mypy_strict: MypyRun) -> None:
+    """mypy --strict on a whole small package (the seed's is checked in test_client_typecheck)."""
+    assert not mypy_strict.errors(server_package)
