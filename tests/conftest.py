@@ -66,12 +66,24 @@ def repo_jobs() -> list[Job]:
     return load_jobs(ROOT / "pyproject.toml")
 
 
-@pytest.fixture(scope="session")
-def generated_packages() -> dict[str, tuple[Job, object]]:
-    """package name -> (job, in-memory generation result), for every spec in specs/."""
+_REPO_GENERATED: dict[str, tuple[Job, Any]] = {}
+
+
+def repo_generated() -> dict[str, tuple[Job, Any]]:
+    """package name -> (job, in-memory generation result), for every spec in specs/: generated
+    once per session, shared by every test that needs them (the seed with its overlay is the
+    slowest spec)."""
     from generator.pipeline import generate
 
-    return {job.package: (job, generate(job)) for job in repo_jobs()}
+    if not _REPO_GENERATED:
+        _REPO_GENERATED.update({job.package: (job, generate(job)) for job in repo_jobs()})
+    return _REPO_GENERATED
+
+
+@pytest.fixture(scope="session")
+def generated_packages() -> dict[str, tuple[Job, Any]]:
+    """:func:`repo_generated` as a fixture."""
+    return repo_generated()
 
 
 @pytest.fixture(scope="session")

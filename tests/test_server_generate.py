@@ -14,7 +14,7 @@ import pytest
 from generator.config import Job
 from generator.pipeline import Generated
 
-from .conftest import MypyRun, mypy_strict_targets
+from .conftest import MypyRun, mypy_strict_targets, repo_generated
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "agent-server.json"
@@ -42,7 +42,12 @@ def generated(package: str) -> Generated:
 
     if package not in _GENERATED:
         spec, overlay = SPECS[package]
-        _GENERATED[package] = generate(Job(spec=spec, output=Path("generated"), package=package, overlay=overlay))
+        shared = {job.package: result for job, result in repo_generated().values()
+                  if (job.spec.resolve(), job.overlay and job.overlay.resolve()) == (spec, overlay)}
+        if shared:  # a spec of the repo: the session's generation, under a folder name of its own
+            _GENERATED[package] = next(iter(shared.values()))
+        else:
+            _GENERATED[package] = generate(Job(spec=spec, output=Path("generated"), package=package, overlay=overlay))
     return _GENERATED[package]
 
 
