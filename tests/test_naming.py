@@ -127,6 +127,7 @@ def test_is_fastapi_style(operation_id: str, path: str, expected: bool) -> None:
     [
         # the longest matching path wins (here "/runs" matches too)
         ("create_run_threads__thread_id__runs_post", "/runs", ["/threads/{thread_id}/runs"], "create_run"),
+        ("x_a_b_get", "/b", ["/a/b"], "x"),  # longest first, not last in alphabetical order
         ("listPets_get", "/pets", [], "listPets_get"),
         ("root__get", "/", [], "root__get"),  # a one-character fragment is never removed
         ("list_a_get", "/a", [], "list"),  # two characters are
