@@ -104,38 +104,6 @@ def test_json_overlay_files_work(tmp_path: Path) -> None:
     assert apply_overlay(DOC, path)["info"]["summary"] == "s"
 
 
-@pytest.mark.parametrize(
-    ("text", "pointer", "message", "line"),
-    [
-        ("- a\n", "", "must be a mapping", None),
-        ("info: {title: t, version: '1'}\nactions: []\n", "", "not an Overlay 1.0", None),
-        ("overlay: 2.0.0\ninfo: {title: t, version: '1'}\nactions: []\n", "/overlay", "not an Overlay 1.0", 1),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\n", "", "'actions' must be a list", None),
-        ("overlay: 1.0.0\ninfo: {title: t}\nactions: []\n", "/info", "'info' must be", 2),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - 3\n", "/actions/0", "an action must be", 4),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: $.info, update: {}}\n"
-         "  - target: $.paths[\n    update: {}\n", "/actions/1/target", "invalid JSONPath", 5),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: info, update: {}}\n",
-         "/actions/0/target", "starting with '$'", 4),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    remove: 'yes'\n",
-         "/actions/0/remove", "true or false", 5),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.info\n    update: [1]\n",
-         "/actions/0/update", "must be an object", 5),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - {target: $, remove: true}\n",
-         "/actions/0/target", "whole document", 4),
-    ],
-)
-def test_bad_overlays_raise_located_errors(tmp_path: Path, text: str, pointer: str, message: str,
-                                           line: int | None) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(text)
-    with pytest.raises(SpecError) as exc:
-        apply_overlay(DOC, path)
-    (error,) = exc.value.diagnostics
-    assert (error.file, error.pointer, error.line) == (str(path), pointer, line)
-    assert message in error.message
-
-
 def test_overlay_syntax_errors_and_missing_files_are_spec_errors(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("overlay: 1.0.0\nactions: [\n")
@@ -222,6 +190,12 @@ HEAD = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\n"
          "start it with overlay: 1.0.0"),
         ("overlay: 1.0.0\ninfo: [t]\nactions: []\n", "/info", 2,
          "'info' must be a mapping with a string 'title' and 'version'", None),
+        ("overlay: 1.0.0\ninfo: {title: t}\nactions: []\n", "/info", 2,
+         "'info' must be a mapping with a string 'title' and 'version'", None),
+        (HEAD + "actions:\n  - {target: $.info, update: {}}\n  - target: $.paths[\n    update: {}\n", "/actions/1/target", 5,
+         "invalid JSONPath '$.paths[': Parse error near the end of string!", None),
+        (HEAD + "actions:\n  - {target: info, update: {}}\n", "/actions/0/target", 4,
+         "'target' must be a JSONPath string starting with '$', found 'info'", None),
         (HEAD, "", None, "'actions' must be a list of actions", None),
         (HEAD + "actions: 3\n", "/actions", 3, "'actions' must be a list of actions", None),
         (HEAD + "actions:\n  - 3\n", "/actions/0", 4, "an action must be a mapping with 'target' and 'update' or 'remove'", None),
