@@ -42,6 +42,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The random order's seed again at the end (also with -q), to repeat a failing order."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.has_plugin("randomly") and seed is not None:
+        terminalreporter.write_line(f"tests ran in random order: repeat it with --randomly-seed={seed}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Each session gets its own empty oapigen cache (``OAPIGEN_CACHE_DIR``, inherited by the
