@@ -135,6 +135,11 @@ class _Overlay:
             self.warn((*where, "target"), f"target {action['target']!r} matched nothing")
             return document
         paths = list({tuple(self._path(match, where)): None for match in matches})
+        if () in paths and not any(match.value is document for match in matches):
+            # jsonpath-ng's extensions (`len`, `sorted`, `str()`...) give values outside the
+            # document, with no path: without this they would apply to the root
+            raise self.error((*where, "target"), f"target {action['target']!r} matches a computed value, "
+                             "not a place in the document")
         if action.get("remove"):
             if () in paths:
                 raise self.error((*where, "target"), "cannot remove the whole document")

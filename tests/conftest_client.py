@@ -55,10 +55,18 @@ def packages_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+_generated: dict[tuple[Path, str, bool], dict[str, str]] = {}
+
+
 def generate_files(spec: Path, package: str, *, lenient: bool = False) -> dict[str, str]:
+    """The files of ``spec`` generated as ``package``: once per session, shared by every test
+    file that asks (do not modify the mapping)."""
     from generator.pipeline import generate
 
-    return generate(Job(spec=spec, output=Path("unused"), package=package, lenient=lenient)).files
+    key = (spec, package, lenient)
+    if key not in _generated:
+        _generated[key] = generate(Job(spec=spec, output=Path("unused"), package=package, lenient=lenient)).files
+    return _generated[key]
 
 
 def package_dir(pkg: ModuleType) -> Path:

@@ -141,6 +141,29 @@ def test_colliding_names_and_handlers_are_unique() -> None:
     assert len(set(handlers)) == len(handlers)
 
 
+def test_handler_names_colliding_across_groups_take_the_group_prefix() -> None:
+    """README: handler names that collide across groups are prefixed with the group
+    (``threads_get_state``); a name used once keeps its plain form, untagged ones too."""
+    ok = {"responses": {"204": {"description": "ok"}}}
+    api = build(
+        spec(
+            {
+                "/threads/state": {"get": {"operationId": "getState", "tags": ["threads"], **ok}},
+                "/runs/state": {"get": {"operationId": "getState", "tags": ["runs"], **ok}},
+                "/runs/x": {"post": {"operationId": "cancel", "tags": ["runs"], **ok}},
+                "/plain": {"get": {"operationId": "getState", **ok}},
+            }
+        )
+    )
+    by_path = {op.path: (op.python_path, op.handler_name) for op in api.operations}
+    assert by_path == {
+        "/threads/state": ("threads.get_state", "threads_get_state"),
+        "/runs/state": ("runs.get_state", "runs_get_state"),
+        "/runs/x": ("runs.cancel", "cancel"),
+        "/plain": ("get_state", "get_state"),
+    }
+
+
 def test_renames_from_config() -> None:
     ok = {"responses": {"204": {"description": "ok"}}}
     api = build(spec({"/a": {"get": {"operationId": "getUser", "tags": ["a"], **ok}}}), {"getUser": "people.fetch"})

@@ -33,7 +33,7 @@ def test_constructor_arguments_from_security_schemes(features: ModuleType) -> No
         "timeout_",  # the scheme "timeout" cannot take the timeout argument's name
     ]
     assert params["base_url"].default == "https://api.example.test/v1"
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert params and all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
 
 
 def test_each_operation_gets_the_credentials_its_security_names(features: ModuleType) -> None:

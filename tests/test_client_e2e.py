@@ -39,10 +39,10 @@ def test_client_against_generated_server(seed: ModuleType) -> None:
             events = [e async for e in client.thread_runs.stream_run(THREAD, body={"assistant_id": "agent"})]
             assert events and all(isinstance(e, seed.ServerSentEvent) for e in events)
             history = await client.threads.get_thread_history(THREAD, limit=2, before="x")
-            assert all(isinstance(s, models.ThreadState) for s in history)
+            assert history and all(isinstance(s, models.ThreadState) for s in history)
             assert await client.store.put_item(body={"namespace": ["a"], "key": "k", "value": {}}) is None
             runs = await client.thread_runs.list_runs_http(THREAD, select=["run_id", "status"], status="pending")
-            assert all(isinstance(r, models.Run) for r in runs)
+            assert runs and all(isinstance(r, models.Run) for r in runs)
             assert (await client.system.health_check(check_db=1)).ok is True
         await http.aclose()
 

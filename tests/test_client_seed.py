@@ -217,6 +217,40 @@ def test_retry_after_forms(seed: ModuleType) -> None:
     assert retry_after(httpx.Headers()) is None
 
 
+def test_retry_after_is_clamped_at_zero(seed: ModuleType) -> None:
+    retry_after = seed._base_client.retry_after
+    assert retry_after(httpx.Headers({"Retry-After": "-5"})) == 0.0
+    assert retry_after(httpx.Headers({"retry-after-ms": "-100"})) == 0.0
+    past = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    assert retry_after(httpx.Headers({"Retry-After": past})) == 0.0
+    # a bad retry-after-ms falls back to Retry-After
+    assert retry_after(httpx.Headers({"retry-after-ms": "x", "Retry-After": "4"})) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "delays", "calls"),
+    [
+        ({"Retry-After": "60"}, [60.0], 2),  # the longest wait the client accepts
+        ({"Retry-After": "61"}, [], 1),  # longer: the client gives up at once, never sleeping a minute+
+        ({"retry-after-ms": "60001"}, [], 1),
+        ({"Retry-After": "-3"}, [0.0], 2),  # negative: retried without waiting
+    ],
+)
+def test_retry_after_above_the_limit_is_not_waited_for(
+    seed: ModuleType, monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], delays: list[float], calls: int
+) -> None:
+    sleeps = patch_sleep(monkeypatch, seed)
+    assert seed._base_client.MAX_RETRY_AFTER == 60.0
+    rec = Recorder(httpx.Response(503, headers=headers), default=OK)
+    with mock_client(seed, rec) as client:
+        if calls == 1:
+            with pytest.raises(seed.InternalServerError):
+                client.system.health_check()
+        else:
+            client.system.health_check()
+    assert sleeps.delays == delays and len(rec.requests) == calls
+
+
 def test_backoff_when_no_retry_after(seed: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     sleeps = patch_sleep(monkeypatch, seed)
     rec = Recorder(httpx.Response(500), httpx.Response(502), default=OK)

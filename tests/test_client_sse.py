@@ -43,6 +43,21 @@ def test_crlf_split_across_chunks_and_bytes_split_inside_a_character(seed: Modul
     assert [e.data for e in decode(seed, *chunks)] == ["é", 2]
 
 
+def test_only_one_leading_space_is_stripped(seed: ModuleType) -> None:
+    """WHATWG: after the colon ONE space is dropped; more spaces, and trailing ones, are data."""
+    text = (
+        b"event:  two\ndata:  indented\ndata:\tTab \nid:  8\n\n"
+        b"data:   \n\n"
+        b"data:x\n\n"
+    )
+    events = decode(seed, text)
+    assert [(e.event, e.data, e.id) for e in events] == [
+        (" two", " indented\n\tTab ", " 8"),
+        ("message", "  ", None),
+        ("message", "x", None),
+    ]
+
+
 def test_comments_keepalives_ids_and_retry(seed: ModuleType) -> None:
     text = (
         b"\xef\xbb\xbf: hello\n\n"  # BOM, comment, blank line: nothing

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from generator import client_view
 
+from .conftest import MypyRun, mypy_strict_targets
 from .conftest_client import (
     DATA,
     FEATURES_SPEC,
@@ -25,8 +27,7 @@ from .conftest_client import (
 )
 
 
-@pytest.fixture(scope="session")
-def packages(
+def _packages(
     generated_packages: dict[str, Any], split: ModuleType, tmp_path_factory: pytest.TempPathFactory
 ) -> list[ModuleType]:
     return [
@@ -39,17 +40,29 @@ def packages(
     ]
 
 
+@pytest.fixture(scope="session")
+def packages(
+    generated_packages: dict[str, Any], split: ModuleType, tmp_path_factory: pytest.TempPathFactory
+) -> list[ModuleType]:
+    return _packages(generated_packages, split, tmp_path_factory)
+
+
+@mypy_strict_targets
+def client_packages(request: pytest.FixtureRequest) -> list[Path]:
+    """The generated packages, with a typed usage example of the seed client."""
+    tmp_path_factory = request.getfixturevalue("tmp_path_factory")
+    packages = _packages(request.getfixturevalue("generated_packages"), request.getfixturevalue("split"), tmp_path_factory)
+    usage = packages_root(tmp_path_factory) / "usage_seed.py"
+    shutil.copy(DATA / "usage_seed.py", usage)
+    return [*(package_dir(pkg) for pkg in packages), usage]
+
+
 def run(*args: str, cwd: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=300)
 
 
-def test_mypy_strict(packages: list[ModuleType], tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = packages_root(tmp_path_factory)
-    shutil.copy(DATA / "usage_seed.py", root / "usage_seed.py")
-    cache = tmp_path_factory.mktemp("mypy_cache")
-    targets = [package_dir(pkg).name for pkg in packages]
-    result = run("mypy", "--strict", "--cache-dir", str(cache), *targets, "usage_seed.py", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_mypy_strict(mypy_strict: MypyRun) -> None:
+    assert not mypy_strict.errors(client_packages)
 
 
 def test_ruff_on_the_client_modules(packages: list[ModuleType]) -> None:

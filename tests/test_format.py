@@ -86,7 +86,7 @@ def test_chunked_black_is_byte_identical_on_edge_cases(tiny_chunks: None) -> Non
 def test_no_split_inside_strings_or_on_bad_input(tiny_chunks: None) -> None:
     assert fmt.split_chunks("def f(:\n") == ["def f(:\n"]
     chunks = fmt.split_chunks(EDGE_CASES)
-    assert not any(c.startswith("def not_a_statement") for c in chunks)
+    assert chunks and not any(c.startswith("def not_a_statement") for c in chunks)
 
 
 def test_format_python_uses_and_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_chunks: None) -> None:

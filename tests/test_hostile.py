@@ -13,8 +13,6 @@ import inspect
 import json
 import re
 import ssl
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +24,7 @@ from generator import escape, models_check, naming, writer
 from generator.errors import SpecError
 from generator.ir import Operation, ParamLocation
 
+from .conftest import MypyRun, mypy_strict_targets
 from .hostile_support import (
     HOSTILE,
     ROOT,
@@ -50,9 +49,16 @@ def package_name(spec: str) -> str:
     return "hostile_" + spec.split(".")[0]
 
 
+def hostile_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder per session for the hostile packages (shared with the mypy run)."""
+    folder = tmp_path_factory.getbasetemp() / "hostile"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("hostile")
+    return hostile_workspace(tmp_path_factory)
 
 
 def hostile(workspace: Path, spec: str) -> Generated:
@@ -97,17 +103,18 @@ def test_nothing_runs_at_import_in_a_fresh_interpreter(workspace: Path, spec: st
     assert not gen.marker.exists()
 
 
-def test_generated_code_type_checks(workspace: Path) -> None:
+def test_generated_code_type_checks(mypy_strict: MypyRun) -> None:
     """Names that shadow builtins or imports (an operation called ``list``, a scheme called
     ``str``) would break annotations: mypy --strict over every hostile package. (Not numbers.yaml:
     its defaults of the wrong type, e.g. a string for an integer, are copied into models.py as the
     spec writes them, which mypy rightly refuses.)"""
-    packages = [hostile(workspace, spec).package_dir.name for spec in SPECS if spec != "numbers.yaml"]
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(workspace / ".mypy_cache"), *packages],
-        cwd=workspace / "out", capture_output=True, text=True, timeout=600, check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert not mypy_strict.errors(hostile_packages)
+
+
+@mypy_strict_targets
+def hostile_packages(request: pytest.FixtureRequest) -> list[Path]:
+    workspace = hostile_workspace(request.getfixturevalue("tmp_path_factory"))
+    return [hostile(workspace, spec).package_dir for spec in SPECS if spec != "numbers.yaml"]
 
 
 EXPECTED_FILES = (
@@ -625,4 +632,8 @@ def test_the_mock_servers_doc_pages_escape_the_spec_title(tmp_path: Path) -> Non
     assert "<script>alert(1)" not in docs.text and "&lt;/title&gt;&lt;script&gt;" in docs.text
     assert "<script>alert(1)" not in redoc.text
     assert schema.json()["info"]["title"] == title  # the document keeps the text as written
-    assert gen.package.models is not None
+    # the generated docs carry the title as text: Markdown/HTML-escaped, a Python docstring value
+    for page in ("README.md", "API.md"):
+        text = (gen.package_dir / page).read_text(encoding="utf-8")
+        assert "<script>" not in text and "alert(1)" in text, page
+    assert title in (gen.package.__doc__ or "")

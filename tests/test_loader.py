@@ -6,7 +6,6 @@ import functools
 import http.server
 import json
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,14 +124,18 @@ def test_load_data_file_returns_any_data_and_locates_errors(tmp_path: Path) -> N
 # --- resource limits ------------------------------------------------------------------------------
 
 
-def test_file_over_the_size_limit_fails_before_reading(tmp_path: Path) -> None:
+def test_file_over_the_size_limit_fails_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:  # sparse: no 50 MB actually written
         handle.truncate(loader.MAX_FILE_BYTES + 1)
-    started = time.perf_counter()
+
+    def no_reading(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    monkeypatch.setattr(Path, "open", no_reading)
     with pytest.raises(SpecError, match="too big"):
         load_spec(big)
-    assert time.perf_counter() - started < 1
 
 
 def test_billion_laughs_fails_fast(tmp_path: Path) -> None:
@@ -141,10 +144,8 @@ def test_billion_laughs_fails_fast(tmp_path: Path) -> None:
         previous = chr(ord(level) - 1)
         lines.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
     bomb = write(tmp_path / "bomb.yaml", "\n".join(lines) + "\n")
-    started = time.perf_counter()
     with pytest.raises(SpecError, match="billion laughs"):
         load_spec(bomb)
-    assert time.perf_counter() - started < 2
 
 
 def test_recursive_alias_is_refused(tmp_path: Path) -> None:
@@ -250,7 +251,8 @@ properties:
 def test_multi_file_spec_is_bundled_into_one_document(tmp_path: Path) -> None:
     spec = load_spec(multi_file_spec(tmp_path), allow_ref_outside=[tmp_path / "common"])
     document = spec.document
-    assert all(ref.startswith("#/") for ref in refs_of(document)), list(refs_of(document))
+    refs = list(refs_of(document))
+    assert refs and all(ref.startswith("#/") for ref in refs), refs
     schemas = document["components"]["schemas"]
     # the local Pet keeps its name; the two Pet.yaml files get distinct, deterministic names
     assert schemas["Pet"] == {"type": "string", "description": "a local schema that already has the name"}
@@ -292,7 +294,8 @@ def test_swagger_2_petstore_separate_bundles(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="--allow-ref-outside"):
         load_spec(root)  # its $refs reach ../common: refused unless allowed
     spec = load_spec(root, allow_ref_outside=[root.parent.parent / "common"])
-    assert all(ref.startswith("#/") for ref in refs_of(spec.document))
+    refs = list(refs_of(spec.document))
+    assert refs and all(ref.startswith("#/") for ref in refs), refs
     assert set(spec.document["definitions"]) == {"Pet", "NewPet", "Error"}
     assert set(spec.document["parameters"]) == {"tagsParam", "limitsParam"}
     assert spec.document["definitions"]["NewPet"]["allOf"][0] == {"$ref": "#/definitions/Pet"}
@@ -569,6 +572,7 @@ def test_json_line_map_agrees_with_the_text(document: dict[str, Any], indent: in
 def test_every_corpus_file_loads_or_fails_cleanly() -> None:
     files = [p for p in sorted(SHARED_SPECS.rglob("*")) if p.suffix in (".json", ".yaml", ".yml")]
     assert len(files) > 40
+    every_ref: list[str] = []
     for path in files:
         if path.name == "openai.yaml":
             continue  # loaded (once) by test_validate
@@ -578,4 +582,7 @@ def test_every_corpus_file_loads_or_fails_cleanly() -> None:
             assert "remote $ref" in str(exc), exc
             continue
         assert isinstance(spec.document, dict)
-        assert all(not ref.startswith(("http:", "https:")) and "#" in ref for ref in refs_of(spec.document))
+        refs = list(refs_of(spec.document))  # a spec may have none
+        assert all(not ref.startswith(("http:", "https:")) and "#" in ref for ref in refs), refs
+        every_ref.extend(refs)
+    assert len(every_ref) > 100  # the check above ran on real $refs

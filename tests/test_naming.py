@@ -86,3 +86,66 @@ def test_long_names_are_shortened_from_the_middle_and_stably() -> None:
     assert len(short) <= naming.MAX_LENGTH and short.startswith("CreateAssistant") and short.endswith("StrategyStatic")
     assert naming.pascal(cls) == short
     assert naming.snake("short_name") == "short_name" and naming.shorten_class_name("Run") == "Run"
+
+
+def test_empty_names_take_the_prefix_and_a_digest_of_the_original() -> None:
+    assert naming.snake("日本") == "n_cf2abf0c"
+    assert naming.snake("日本", prefix="op") == "op_cf2abf0c"
+    assert naming.pascal("日本") == "N_cf2abf0c"
+    assert naming.snake("\ud800") == "n_91a681b9"  # a lone surrogate is hashed, not an error
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("getUserByID", "GetUserById"),
+        ("thread runs", "ThreadRuns"),
+        ("a-b_c", "ABC"),
+        ("HTTPServer", "HttpServer"),
+        ("already Pascal", "AlreadyPascal"),
+        ("1abc", "N_1abc"),
+        ("class", "Class"),  # not a keyword once capitalized
+        ("None", "None_"),
+        ("ÉtéCafé", "EteCafe"),
+    ],
+)
+def test_pascal(text: str, expected: str) -> None:
+    assert naming.pascal(text) == expected
+
+
+def test_pascal_prefix_and_reserved() -> None:
+    assert naming.pascal("2x", prefix="Model") == "Model_2x"
+    assert naming.pascal("client", reserved={"Client"}) == "Client_"
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "path", "expected"),
+    [
+        ("create_run_threads__thread_id__runs_post", "/threads/{thread_id}/runs", True),
+        ("XX_runs_post", "/runs", True),
+        ("listPets", "/pets", False),
+        ("runs_post", "/runs", False),  # no function name before the path
+        ("__runs_post", "/runs", False),  # only underscores before it
+        ("cancel_runs_post", "/runs/cancel", False),  # the suffix names another path
+        ("list_pets_fetch", "/pets", False),  # not an HTTP method
+    ],
+)
+def test_is_fastapi_style(operation_id: str, path: str, expected: bool) -> None:
+    assert naming.is_fastapi_style(operation_id, path) is expected
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "path", "all_paths", "expected"),
+    [
+        # the longest matching path wins (here "/runs" matches too)
+        ("create_run_threads__thread_id__runs_post", "/runs", ["/threads/{thread_id}/runs"], "create_run"),
+        ("x_a_b_get", "/b", ["/a/b"], "x"),  # longest first, not last in alphabetical order
+        ("listPets_get", "/pets", [], "listPets_get"),
+        ("root__get", "/", [], "root__get"),  # a one-character fragment is never removed
+        ("list_a_get", "/a", [], "list"),  # two characters are
+        ("__runs_post", "/runs", [], "__runs_post"),  # nothing but underscores would be left
+        ("XX_runs_post", "/runs", [], "XX"),
+    ],
+)
+def test_operation_base_name_edges(operation_id: str, path: str, all_paths: list[str], expected: str) -> None:
+    assert naming.operation_base_name(operation_id, path, all_paths, fastapi_spec=True) == expected

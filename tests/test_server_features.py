@@ -156,6 +156,20 @@ async def test_form_multipart_and_raw_bodies(recorded: httpx.AsyncClient, record
     assert recorder.seen["put_blob"] == {"body": b"\x01\x02"}
 
 
+async def test_an_empty_required_form_or_multipart_body_is_refused(recorded: httpx.AsyncClient, recorder: Recorder) -> None:
+    """A required body sent empty is validated as an empty form (422 naming the missing
+    fields), never handed to the handler as None."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    login = await recorded.post("/login", content=b"", headers=form)
+    assert login.status_code == 422
+    assert sorted(tuple(e["loc"]) for e in login.json()["detail"]) == [("body", "password"), ("body", "user")]
+    multipart = {**KEY, "Authorization": "Bearer t", "Content-Type": "multipart/form-data; boundary=x"}
+    upload = await recorded.post("/uploads", content=b"", headers=multipart)
+    assert upload.status_code == 422
+    assert [tuple(e["loc"]) for e in upload.json()["detail"]] == [("body", "title")]
+    assert "login" not in recorder.seen and "upload" not in recorder.seen
+
+
 async def test_mock_uses_examples_defaults_and_headers(mock: httpx.AsyncClient) -> None:
     item = await mock.get(f"/items/{ITEM}", headers=KEY)
     assert item.json() == {"id": ITEM, "name": 'from the "spec" example'}

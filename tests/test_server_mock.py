@@ -125,6 +125,33 @@ async def test_every_operation_answers_from_the_spec(server: ModuleType, api: Ap
             assert str(response.status_code) == op.success.status, f"{op.path}: {response.text[:300]}"
 
 
+async def test_answers_fit_the_spec_not_only_the_models(server: ModuleType, api: Api, client: httpx.AsyncClient) -> None:
+    """Each JSON answer validates against the SPEC's schema (the overlaid document, with
+    jsonschema-rs), not only against the generated models: those accept null for optional
+    fields where the spec does not, so a mock sending null for a field it leaves unset would pass
+    a check against its own types."""
+    import jsonschema_rs
+
+    from generator.loader import load_spec
+    from generator.overlay import apply_overlay
+
+    from .test_server_generate import SEED, SEED_OVERLAY
+
+    document = apply_overlay(load_spec(SEED).document, SEED_OVERLAY)
+    checked: list[str] = []
+    for op in api.operations:
+        response = await client.request(**valid_request(server, op))
+        declared = document["paths"][op.path][op.method.value.lower()]["responses"][str(response.status_code)]
+        if response.headers.get("content-type", "").split(";")[0] != "application/json":
+            continue
+        schema = declared["content"]["application/json"]["schema"]
+        validator = jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]})
+        errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(response.json())]
+        assert not errors, f"{op.method.value} {op.path}: {errors[:5]}"
+        checked.append(op.operation_id)
+    assert len(checked) == 48  # every operation answering JSON
+
+
 async def test_streaming_operations_stream_events(server: ModuleType, api: Api, client: httpx.AsyncClient) -> None:
     streaming = [op for op in api.operations if op.streams]
     assert len(streaming) == 4

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +22,14 @@ from generator.errors import Severity
 from generator.pipeline import prepare
 from generator.swagger2 import convert, is_swagger2
 
-from .conftest import ROOT, SHARED_SPECS, assert_no_traceback, run_oapigen
+from .conftest import (
+    ROOT,
+    SHARED_SPECS,
+    MypyRun,
+    assert_no_traceback,
+    mypy_strict_targets,
+    run_oapigen,
+)
 
 FEATURES = ROOT / "tests" / "data" / "swagger2" / "features.yaml"
 PETSTORE2 = SHARED_SPECS / "oai-petstore-separate" / "spec" / "swagger.yaml"
@@ -269,7 +275,7 @@ paths:
         "201": {schema: {type: string}}
 """)
     prepared = prepare_job(spec)
-    assert all(d.severity is Severity.WARNING for d in prepared.findings)
+    assert prepared.findings and all(d.severity is Severity.WARNING for d in prepared.findings)
     (finding,) = prepared.findings
     assert finding.pointer == "/paths/~1pets/get/responses/201" and finding.line == 9  # no description
 
@@ -301,8 +307,15 @@ def prepare_job(spec: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both Swagger 2.0 specs generated through the CLI (one config, two tables)."""
-    root = tmp_path_factory.mktemp("swagger2")
+    return swagger2_packages(tmp_path_factory)
+
+
+def swagger2_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both Swagger 2.0 specs generated through the CLI (one config, two tables), once per session."""
+    root = tmp_path_factory.getbasetemp() / "swagger2"
+    if (root / "out").is_dir():
+        return root / "out"
+    root.mkdir()
     tables = [(FEATURES, "s2_features", "")] + ([(
         PETSTORE2, "s2_petstore",  # its $refs reach ../common: allowed by the config
         f'allow_ref_outside = ["{(PETSTORE2.parent.parent / "common").as_posix()}"]\n',
@@ -332,7 +345,7 @@ def test_split_petstore_generates_a_working_client_and_server(packages: Path) ->
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=server.create_app()))
         async with pkg.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client:
             pets = await client.pets.find_pets(tags=["a", "b"], limit=2)
-            assert all(isinstance(p, pkg.models.Pet) for p in pets)
+            assert pets and all(isinstance(p, pkg.models.Pet) for p in pets)
             created = await client.pets.add_pet(body={"name": "rex", "id": 1})
             assert isinstance(created, pkg.models.Pet)
             assert isinstance(await client.pets.find_pet_by_id(7), pkg.models.Pet)
@@ -402,15 +415,20 @@ def test_csv_query_arrays_are_sent_comma_separated(packages: Path) -> None:
     assert str(seen[0].url) == "https://api.example.com/v2/items?ids=1%2C2&sort=name%7Cid"
 
 
-def test_generated_packages_and_their_readme_examples_pass_mypy_strict(packages: Path) -> None:
+@mypy_strict_targets
+def swagger2_targets(request: pytest.FixtureRequest) -> list[Path]:
     """The packages, and the client example of each generated README.md (a call to a real operation)."""
-    targets = sorted(p.name for p in packages.iterdir() if (p / "__init__.py").is_file())
-    for name in targets:
-        readme = (packages / name / "README.md").read_text()
+    packages = swagger2_packages(request.getfixturevalue("tmp_path_factory"))
+    targets = sorted(p for p in packages.iterdir() if (p / "__init__.py").is_file())
+    examples = []
+    for target in targets:
+        readme = (target / "README.md").read_text()
         example = re.search(r"^```python\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
         assert example is not None, readme
-        (packages / f"readme_{name}.py").write_text(example.group(1))
-    examples = [f"readme_{name}.py" for name in targets]
-    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(packages.parent / ".mypy"),
-                             *targets, *examples], cwd=packages, capture_output=True, text=True, check=False, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
+        examples.append(packages / f"readme_{target.name}.py")
+        examples[-1].write_text(example.group(1))
+    return [*targets, *examples]
+
+
+def test_generated_packages_and_their_readme_examples_pass_mypy_strict(mypy_strict: MypyRun) -> None:
+    assert not mypy_strict.errors(swagger2_targets)
