@@ -141,7 +141,9 @@ def test_comment_value(text: str, out: str) -> None:
 
 
 def test_markdown_cell_escapes_every_markup_character() -> None:
-    assert escape.md_cell("*a*_b_[c](d)`e` <x> | \\") == "\\*a\\*\\_b\\_\\[c\\](d)\\`e\\` \\<x\\> \\| \\\\"
+    # a code span of the spec stays one (nothing is markup inside it; only | is escaped there)
+    assert escape.md_cell("*a*_b_[c](d)`e` <x> | \\") == "\\*a\\*\\_b\\_\\[c\\](d)`e` \\<x\\> \\| \\\\"
+    assert escape.md_cell("`<b>|x` and `") == "`<b>\\|x` and \\`"
     assert escape.md_cell("two\nlines") == "two lines"
     assert escape.md_cell("XX plain X") == "XX plain X"
 

@@ -226,11 +226,12 @@ def write(doc: Any, folder: Path, as_yaml: bool) -> Path:
 
 def check_refusal(stderr: str, spec_name: str) -> None:
     """A refusal names the spec file, a location in it and what is wrong: its first error line is
-    ``<path>/<spec_name>[:line[:column]]: /json/pointer: message`` (later lines may continue a
-    long message)."""
+    ``error: <path>/<spec_name>[:line[:column]]: /json/pointer: message`` (later lines may
+    continue a long message); a finding about the whole file (too deep, too big) has no
+    pointer."""
     errors = [line for line in stderr.splitlines() if line and not line.startswith("warning:")]
     assert errors, stderr
-    located = re.compile(rf"^(\S*/)?{re.escape(spec_name)}(:\d+(:\d+)?)?: /\S*: \S")
+    located = re.compile(rf"^error: (\S*/)?{re.escape(spec_name)}(:\d+(:\d+)?)?(: /\S*)?: \S")
     assert located.match(errors[0]), stderr
 
 
