@@ -101,7 +101,9 @@ def _unwrap(annotation: Any, pkg_types: types.ModuleType) -> tuple[Any, bool]:
                 optional = True
             elif typing.get_origin(member) is dict:
                 plain_dicts.append(member)  # the "or a dict" alternative of a body model
-            elif typing.get_origin(member) in (typing.IO, tuple):
+            elif typing.get_origin(member) is typing.IO or (
+                typing.get_origin(member) is tuple and bytes in typing.get_args(annotation)
+            ):
                 continue  # a file object or (name, file[, type]): bytes stand for them
             else:
                 members.append(member)
