@@ -347,6 +347,8 @@ def _client_doc(api: Api, schemes: Sequence[SchemeView], base_url: str | None, a
         "    max_retries: Retries after connection errors, 408, 429 and 5xx (default 2).",
         "    strict_responses: Raise ``ResponseValidationError`` when a response does not fit",
         "        its declared type (unknown enum values never raise); False returns it as built.",
+        "    follow_redirects: Follow 301, 302, 303, 307 and 308 (default); credentials are not",
+        "        sent to another origin. False: a 3xx raises ``RedirectError``.",
         "    http_client: An httpx client of your own (e.g. with a mock or ASGI transport); the",
         "        client does not close it.",
     ]

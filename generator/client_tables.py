@@ -64,6 +64,7 @@ class EndpointRow:
     security: tuple[tuple[str, ...], ...]
     idempotent: bool
     resumable: bool
+    name: str  # the client method: ``store.put_item``
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
         security=tuple(req.schemes for req in op.security),
         idempotent=op.method.idempotent,
         resumable=resumable(op),
+        name=op.python_path,
     )
 
 

@@ -54,6 +54,8 @@ RUNTIME_EXPORTS = (
     ("errors", "NotFoundError"),
     ("errors", "PermissionDeniedError"),
     ("errors", "RateLimitError"),
+    ("errors", "RedirectError"),
+    ("errors", "RequestValidationError"),
     ("errors", "ResponseValidationError"),
     ("errors", "UnprocessableEntityError"),
 )

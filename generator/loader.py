@@ -534,13 +534,13 @@ class _Bundler:
             if ident in self.inlining:
                 self.errors.append(self._diagnostic(where, path, f"circular $ref '{ref}' (through inlined content)"))
                 return False
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            node.clear()
-            node.update(copy_json(content), **siblings)
+            inlined = self._inline(node, copy_json(content), ref, path, where)
+            if inlined is _FAILED:
+                return False
             self.origins[tuple(str(t) for t in path)] = (display, frag_tokens)
             self.inlining.add(ident)
             try:
-                self._walk(node, kind, list(path), _Where(key, display, frag_tokens, len(path)))
+                self._walk(inlined, kind, list(path), _Where(key, display, frag_tokens, len(path)))
             finally:
                 self.inlining.discard(ident)
             return False
@@ -552,6 +552,29 @@ class _Bundler:
             self.pending.append((tokens, copy_json(content), _Where(key, display, frag_tokens, len(tokens)), kind))
         node["$ref"] = new_ref
         return True
+
+    def _inline(self, node: dict[str, Any], content: Any, ref: str, path: list[str | int], where: _Where) -> Any:
+        """Put ``content`` where ``node`` (the ``$ref`` object) is; its sibling keys merge into a
+        mapping. Any other JSON value (a string, number, list...) replaces the node in its parent;
+        siblings cannot merge into it, so they are an error, as is a document that is not a
+        mapping. Returns the inlined value, or _FAILED (error recorded)."""
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if isinstance(content, dict):
+            node.clear()
+            node.update(content)
+            node.update(siblings)
+            return node
+        what = type(content).__name__ if content is not None else "null"
+        if siblings or not path:
+            reason = f"has sibling keys ({', '.join(sorted(map(str, siblings)))})" if siblings else "is the whole document"
+            self.errors.append(self._diagnostic(where, path, f"$ref '{ref}' points to a {what}, not a mapping, "
+                                                f"and {reason}: the two cannot be merged"))
+            return _FAILED
+        parent: Any = self.document
+        for token in path[:-1]:
+            parent = parent[token]
+        parent[path[-1]] = content
+        return content
 
     def _resolve(self, ref: str, path: list[str | int], where: _Where) -> tuple[str, str, str] | None:
         """(file key, display, fragment) of an external ref, or None (error recorded)."""

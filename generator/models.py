@@ -46,7 +46,36 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
     models_check.name_enum_members(doc["components"]["schemas"])
+    keep_wire_values(doc["components"]["schemas"])
     return doc, diagnostics
+
+
+def keep_wire_values(schemas: Any) -> None:
+    """Make the models keep what the wire carries, in the schemas the library reads.
+
+    * An object schema that does not say what to do with unknown properties (neither
+      ``additionalProperties`` nor ``unevaluatedProperties``) allows them, as JSON Schema does:
+      its model keeps them (``extra="allow"``), so a newer server's fields are read, dumped and
+      sent back, and a body's keys the spec does not list are sent. ``additionalProperties:
+      false`` still forbids them.
+    * A ``number`` is ``int | float``, whatever its format: pydantic turns an int into a float
+      for a ``float`` field (``5`` would go back on the wire as ``5.0``), and the library's
+      types for some formats (``decimal``: Decimal, ``date-time``: datetime, ``time-delta``...)
+      are written to JSON as strings.
+    """
+    for schema in models_check.iter_schemas(schemas):
+        if not isinstance(schema, dict):
+            continue
+        if isinstance(schema.get("properties"), Mapping) and not (
+                {"additionalProperties", "unevaluatedProperties"} & schema.keys()):
+            schema["additionalProperties"] = True
+        listed = [schema["type"]] if isinstance(schema.get("type"), str) else schema.get("type")
+        if not isinstance(listed, list) or "number" not in listed or "integer" in listed:
+            continue
+        if "enum" not in schema and "const" not in schema:
+            schema["type"] = [t for x in listed for t in (("integer", x) if x == "number" else (x,))]
+            if "string" not in listed:  # the format is the number's
+                schema.pop("format", None)
 
 
 def _discriminator_values(doc: Mapping[str, Any], member: Any, prop: str, depth: int = 0) -> set[str] | None:

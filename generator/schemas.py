@@ -125,6 +125,8 @@ class SchemaTyper:
                 name = _STRING_FORMATS.get(str(schema.get("format", "")), "str")
                 if schema.get("contentEncoding") == "base64" or schema.get("contentMediaType"):
                     name = "bytes" if schema.get("format") == "binary" else name
+            if types == "number":  # as the models have it (models.keep_wire_values): 5 stays 5
+                return self._wrap_null(union(primitive("int"), primitive("float")), nullable)
             return self._wrap_null(primitive(name), nullable)
         return ANY
 

@@ -182,7 +182,7 @@ def test_404_with_error_response_body(seed: ModuleType) -> None:
         (500, "InternalServerError"),
         (502, "InternalServerError"),
         (418, "ApiError"),
-        (302, "ApiError"),
+        (302, "RedirectError"),  # without a Location: not followed
     ],
 )
 def test_error_classes_by_status(seed: ModuleType, status: int, name: str) -> None:

@@ -320,6 +320,77 @@ def test_missing_fragment_and_bad_external_file(tmp_path: Path) -> None:
     assert second.file.endswith("broken.yaml") and second.line == 2
 
 
+def refs_to_values_spec(tmp_path: Path) -> Path:
+    """A spec split the way Redocly users split theirs: texts and values in another file."""
+    write(tmp_path / "texts.yml", "intro: |\n  An intro, kept in its own file.\nlimit: 10\ntags: [items, things]\n"
+          "nothing: null\n")
+    return write(tmp_path / "openapi.yml", """\
+openapi: 3.1.0
+info:
+  title: t
+  version: '1'
+  description: {$ref: 'texts.yml#/intro'}
+paths:
+  /items:
+    get:
+      operationId: list_items
+      description: {$ref: 'texts.yml#/intro'}
+      tags: {$ref: 'texts.yml#/tags'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  n: {type: integer, maximum: {$ref: 'texts.yml#/limit'}}
+""")
+
+
+def test_refs_to_strings_numbers_and_lists_are_inlined(tmp_path: Path) -> None:
+    spec = load_spec(refs_to_values_spec(tmp_path))
+    document = spec.document
+    intro = "An intro, kept in its own file.\n"
+    assert document["info"]["description"] == intro
+    operation = document["paths"]["/items"]["get"]
+    assert operation["description"] == intro and operation["tags"] == ["items", "things"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["n"] == {"type": "integer", "maximum": 10}
+    assert validate_spec(spec) == []
+    assert spec.locate("/paths/~1items/get/tags")[0].endswith("texts.yml")
+
+
+@pytest.mark.parametrize(("extra", "pointer", "message"), [
+    ("      summary: {$ref: 'texts.yml#/gone'}\n", "/paths/~1items/get/summary", "$ref 'texts.yml#/gone': nothing at '#/gone' in"),
+    ("      summary: {$ref: 'texts.yml#/intro', x-note: a}\n", "/paths/~1items/get/summary",
+     "points to a str, not a mapping, and has sibling keys (x-note)"),
+])
+def test_a_ref_to_a_value_that_cannot_be_inlined_is_located(tmp_path: Path, extra: str, pointer: str,
+                                                              message: str) -> None:
+    root = refs_to_values_spec(tmp_path)
+    text = root.read_text(encoding="utf-8").replace("      responses:", extra + "      responses:")
+    root.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as exc:
+        load_spec(root)
+    error = only_error(exc)
+    assert error.file == str(root) and error.pointer == pointer and error.line == 12
+    assert message in error.message
+
+
+def test_cli_generates_a_spec_with_refs_to_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    root = refs_to_values_spec(tmp_path)
+    assert main(["generate", str(root), "--output", str(tmp_path / "out"), "--package", "refs_pkg"]) == 0
+    readme = (tmp_path / "out" / "refs_pkg" / "README.md").read_text(encoding="utf-8")
+    assert "An intro, kept in its own file." in readme
+    root.write_text(root.read_text(encoding="utf-8").replace("#/limit", "#/gone"), encoding="utf-8")
+    assert main(["validate", str(root)]) == 2
+    pointer = "/paths/~1items/get/responses/200/content/application~1json/schema/properties/n/maximum"
+    assert f"openapi.yml:20: {pointer}: $ref 'texts.yml#/gone': nothing at" in capsys.readouterr().err
+
+
 def test_remote_refs_are_refused_without_touching_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
     root = SHARED_SPECS / "fastapi-codegen-tests" / "remote_ref" / "body_and_parameters.yaml"
     if not root.is_file():

@@ -18,6 +18,8 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
+    RequestValidationError,
     ResponseValidationError,
     UnprocessableEntityError,
 )
@@ -40,6 +42,8 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "RedirectError",
+    "RequestValidationError",
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",

@@ -31,6 +31,7 @@ CREATE_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="assistants.create_assistant",
 )
 
 # search_assistants_assistants_search_post: POST /assistants/search
@@ -51,6 +52,7 @@ SEARCH_ASSISTANTS: Endpoint[list[models.Assistant]] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="assistants.search_assistants",
 )
 
 # count_assistants_assistants_count_post: POST /assistants/count
@@ -68,6 +70,7 @@ COUNT_ASSISTANTS: Endpoint[int] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="assistants.count_assistants",
 )
 
 # get_assistant_assistants__assistant_id__get: GET /assistants/{assistant_id}
@@ -81,6 +84,7 @@ GET_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="assistants.get_assistant",
 )
 
 # delete_assistant_assistants__assistant_id__delete: DELETE /assistants/{assistant_id}
@@ -97,6 +101,7 @@ DELETE_ASSISTANT: Endpoint[Any] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="assistants.delete_assistant",
 )
 
 # patch_assistant_assistants__assistant_id__patch: PATCH /assistants/{assistant_id}
@@ -115,6 +120,7 @@ PATCH_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="assistants.patch_assistant",
 )
 
 # get_assistant_graph_assistants__assistant_id__graph_get: GET /assistants/{assistant_id}/graph
@@ -141,6 +147,7 @@ GET_ASSISTANT_GRAPH: Endpoint[dict[str, list[dict[str, Any]]]] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="assistants.get_assistant_graph",
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs_get: GET /assistants/{assistant_id}/subgraphs
@@ -160,6 +167,7 @@ GET_ASSISTANT_SUBGRAPHS: Endpoint[models.Subgraphs] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="assistants.get_assistant_subgraphs",
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get: GET /assistants/{assistant_id}/subgraphs/{namespace}
@@ -177,6 +185,7 @@ GET_ASSISTANT_SUBGRAPHS_2: Endpoint[models.Subgraphs] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="assistants.get_assistant_subgraphs_2",
 )
 
 # get_assistant_schemas_assistants__assistant_id__schemas_get: GET /assistants/{assistant_id}/schemas
@@ -195,6 +204,7 @@ GET_ASSISTANT_SCHEMAS: Endpoint[models.GraphSchema] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="assistants.get_assistant_schemas",
 )
 
 # get_assistant_versions_assistants__assistant_id__versions_get: POST /assistants/{assistant_id}/versions
@@ -212,6 +222,7 @@ GET_ASSISTANT_VERSIONS: Endpoint[list[models.Assistant]] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="assistants.get_assistant_versions",
 )
 
 # set_latest_assistant_version_assistants__assistant_id__versions_post: POST /assistants/{assistant_id}/latest
@@ -232,6 +243,7 @@ SET_LATEST_ASSISTANT_VERSION: Endpoint[models.Assistant] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="assistants.set_latest_assistant_version",
 )
 
 # create_thread_threads_post: POST /threads
@@ -249,6 +261,7 @@ CREATE_THREAD: Endpoint[models.Thread] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.create_thread",
 )
 
 # search_threads_threads_search_post: POST /threads/search
@@ -265,6 +278,7 @@ SEARCH_THREADS: Endpoint[list[models.Thread]] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.search_threads",
 )
 
 # count_threads_threads_count_post: POST /threads/count
@@ -282,6 +296,7 @@ COUNT_THREADS: Endpoint[int] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.count_threads",
 )
 
 # get_latest_thread_state_threads__thread_id__state_get: GET /threads/{thread_id}/state
@@ -300,6 +315,7 @@ GET_LATEST_THREAD_STATE: Endpoint[models.ThreadState] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="threads.get_latest_thread_state",
 )
 
 # update_thread_state_threads__thread_id__state_post: POST /threads/{thread_id}/state
@@ -322,6 +338,7 @@ UPDATE_THREAD_STATE: Endpoint[models.ThreadStateUpdateResponse] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.update_thread_state",
 )
 
 # get_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get: GET /threads/{thread_id}/state/{checkpoint_id}
@@ -341,6 +358,7 @@ GET_THREAD_STATE_AT_CHECKPOINT: Endpoint[models.ThreadState] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="threads.get_thread_state_at_checkpoint",
 )
 
 # post_thread_state_at_checkpoint_threads__thread_id__state__checkpoint_id__get: POST /threads/{thread_id}/state/checkpoint
@@ -363,6 +381,7 @@ POST_THREAD_STATE_AT_CHECKPOINT: Endpoint[models.ThreadState] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.post_thread_state_at_checkpoint",
 )
 
 # get_thread_history_threads__thread_id__history_get: GET /threads/{thread_id}/history
@@ -383,6 +402,7 @@ GET_THREAD_HISTORY: Endpoint[list[models.ThreadState]] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="threads.get_thread_history",
 )
 
 # get_thread_history_post_threads__thread_id__history_post: POST /threads/{thread_id}/history
@@ -401,6 +421,7 @@ GET_THREAD_HISTORY_POST: Endpoint[list[models.ThreadState]] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.get_thread_history_post",
 )
 
 # copy_thread_post_threads__thread_id__copy_post: POST /threads/{thread_id}/copy
@@ -418,6 +439,7 @@ COPY_THREAD_POST: Endpoint[models.Thread] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.copy_thread_post",
 )
 
 # get_thread_threads__thread_id__get: GET /threads/{thread_id}
@@ -434,6 +456,7 @@ GET_THREAD: Endpoint[models.Thread] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="threads.get_thread",
 )
 
 # delete_thread_threads__thread_id__delete: DELETE /threads/{thread_id}
@@ -450,6 +473,7 @@ DELETE_THREAD: Endpoint[Any] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="threads.delete_thread",
 )
 
 # patch_thread_threads__thread_id__patch: PATCH /threads/{thread_id}
@@ -468,6 +492,7 @@ PATCH_THREAD: Endpoint[models.Thread] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="threads.patch_thread",
 )
 
 # join_thread_stream_threads__thread_id__stream_get: GET /threads/{thread_id}/stream
@@ -489,6 +514,7 @@ JOIN_THREAD_STREAM: Endpoint[ServerSentEvent] = Endpoint(
         ),
     ),
     resumable=True,
+    name="threads.join_thread_stream",
 )
 
 # list_runs_http_threads__thread_id__runs_get: GET /threads/{thread_id}/runs
@@ -511,6 +537,7 @@ LIST_RUNS_HTTP: Endpoint[list[models.Run]] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="thread_runs.list_runs_http",
 )
 
 # create_run_threads__thread_id__runs_post: POST /threads/{thread_id}/runs
@@ -532,6 +559,7 @@ CREATE_RUN: Endpoint[models.Run] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="thread_runs.create_run",
 )
 
 # create_thread_cron_threads__thread_id__runs_crons_post: POST /threads/{thread_id}/runs/crons
@@ -550,6 +578,7 @@ CREATE_THREAD_CRON: Endpoint[models.Cron] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="crons_plus_tier.create_thread_cron",
 )
 
 # stream_run_threads__thread_id__runs_stream_post: POST /threads/{thread_id}/runs/stream
@@ -571,6 +600,7 @@ STREAM_RUN: Endpoint[ServerSentEvent] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="thread_runs.stream_run",
 )
 
 # wait_run_threads__thread_id__runs_wait_post: POST /threads/{thread_id}/runs/wait
@@ -592,6 +622,7 @@ WAIT_RUN: Endpoint[Any] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="thread_runs.wait_run",
 )
 
 # get_run_http_threads__thread_id__runs__run_id__get: GET /threads/{thread_id}/runs/{run_id}
@@ -611,6 +642,7 @@ GET_RUN_HTTP: Endpoint[models.Run] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="thread_runs.get_run_http",
 )
 
 # delete_run_threads__thread_id__runs__run_id__delete: DELETE /threads/{thread_id}/runs/{run_id}
@@ -630,6 +662,7 @@ DELETE_RUN: Endpoint[Any] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="thread_runs.delete_run",
 )
 
 # join_run_http_threads__thread_id__runs__run_id__join_get: GET /threads/{thread_id}/runs/{run_id}/join
@@ -650,6 +683,7 @@ JOIN_RUN_HTTP: Endpoint[Any] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="thread_runs.join_run_http",
 )
 
 # stream_run_http_threads__thread_id__runs__run_id__join_get: GET /threads/{thread_id}/runs/{run_id}/stream
@@ -673,6 +707,7 @@ STREAM_RUN_HTTP: Endpoint[ServerSentEvent] = Endpoint(
         ),
     ),
     resumable=True,
+    name="thread_runs.stream_run_http",
 )
 
 # cancel_run_http_threads__thread_id__runs__run_id__cancel_post: POST /threads/{thread_id}/runs/{run_id}/cancel
@@ -695,6 +730,7 @@ CANCEL_RUN_HTTP: Endpoint[Any] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="thread_runs.cancel_run_http",
 )
 
 # create_cron_runs_crons_post: POST /runs/crons
@@ -712,6 +748,7 @@ CREATE_CRON: Endpoint[models.Cron] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="crons_plus_tier.create_cron",
 )
 
 # search_crons_runs_crons_post: POST /runs/crons/search
@@ -726,6 +763,7 @@ SEARCH_CRONS: Endpoint[list[models.Cron]] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="crons_plus_tier.search_crons",
 )
 
 # count_crons_runs_crons_count_post: POST /runs/crons/count
@@ -743,6 +781,7 @@ COUNT_CRONS: Endpoint[int] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="crons_plus_tier.count_crons",
 )
 
 # stream_run_stateless_runs_stream_post: POST /runs/stream
@@ -763,6 +802,7 @@ STREAM_RUN_STATELESS: Endpoint[ServerSentEvent] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="stateless_runs.stream_run_stateless",
 )
 
 # cancel_runs_post: POST /runs/cancel
@@ -781,6 +821,7 @@ CANCEL: Endpoint[None] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="thread_runs.cancel",
 )
 
 # wait_run_stateless_runs_wait_post: POST /runs/wait
@@ -801,6 +842,7 @@ WAIT_RUN_STATELESS: Endpoint[Any] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="stateless_runs.wait_run_stateless",
 )
 
 # run_stateless_runs_post: POST /runs
@@ -821,6 +863,7 @@ RUN_STATELESS: Endpoint[Any] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="stateless_runs.run_stateless",
 )
 
 # run_batch_stateless_runs_post: POST /runs/batch
@@ -841,6 +884,7 @@ RUN_BATCH_STATELESS: Endpoint[Any] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="stateless_runs.run_batch_stateless",
 )
 
 # delete_cron_runs_crons__cron_id__delete: DELETE /runs/crons/{cron_id}
@@ -857,6 +901,7 @@ DELETE_CRON: Endpoint[Any] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="crons_plus_tier.delete_cron",
 )
 
 # get_item: GET /store/items
@@ -876,6 +921,7 @@ GET_ITEM: Endpoint[models.Item] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="store.get_item",
 )
 
 # put_item: PUT /store/items
@@ -889,6 +935,7 @@ PUT_ITEM: Endpoint[None] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="store.put_item",
 )
 
 # delete_item: DELETE /store/items
@@ -902,6 +949,7 @@ DELETE_ITEM: Endpoint[None] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="store.delete_item",
 )
 
 # search_items: POST /store/items/search
@@ -919,6 +967,7 @@ SEARCH_ITEMS: Endpoint[models.SearchItemsResponse] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="store.search_items",
 )
 
 # list_namespaces: POST /store/namespaces
@@ -940,6 +989,7 @@ LIST_NAMESPACES: Endpoint[models.ListNamespaceResponse] = Endpoint(
         ),
     ),
     idempotent=False,
+    name="store.list_namespaces",
 )
 
 # post_a2a: POST /a2a/{assistant_id}
@@ -958,6 +1008,7 @@ POST_A2A: Endpoint[models.PostA2aResponse] = Endpoint(
         Reply("500"),
     ),
     idempotent=False,
+    name="a2a.post_a2a",
 )
 
 # get_mcp: GET /mcp/
@@ -965,6 +1016,7 @@ GET_MCP: Endpoint[Any] = Endpoint(
     "GET",
     "/mcp/",
     replies=(Reply("405"),),
+    name="mcp.get_mcp",
 )
 
 # post_mcp: POST /mcp/
@@ -980,6 +1032,7 @@ POST_MCP: Endpoint[dict[str, Any] | None] = Endpoint(
         Reply("500"),
     ),
     idempotent=False,
+    name="mcp.post_mcp",
 )
 
 # delete_mcp: DELETE /mcp/
@@ -987,6 +1040,7 @@ DELETE_MCP: Endpoint[Any] = Endpoint(
     "DELETE",
     "/mcp/",
     replies=(Reply("404"),),
+    name="mcp.delete_mcp",
 )
 
 # server_info_info_get: GET /info
@@ -999,6 +1053,7 @@ SERVER_INFO: Endpoint[models.ServerInfoResponse] = Endpoint(
             (Content("application/json", "json", lambda: models.ServerInfoResponse),),
         ),
     ),
+    name="system.server_info",
 )
 
 # system_metrics_metrics_get: GET /metrics
@@ -1015,6 +1070,7 @@ SYSTEM_METRICS: Endpoint[dict[str, Any] | str] = Endpoint(
             ),
         ),
     ),
+    name="system.system_metrics",
 )
 
 # health_check_ok_get: GET /ok
@@ -1031,4 +1087,5 @@ HEALTH_CHECK: Endpoint[models.HealthCheckResponse] = Endpoint(
             "500", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
+    name="system.health_check",
 )

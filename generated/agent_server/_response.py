@@ -19,7 +19,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 from urllib.parse import parse_qsl
 
 import httpx
@@ -177,13 +177,16 @@ class RawResponse(Generic[T]):
 
     ``client.with_raw_response.<group>.<method>(...)`` returns one: ``.http_response`` (the
     :class:`httpx.Response`), ``.headers``, ``.status_code``, and ``.parse()`` for the value
-    the plain method returns. For event streams the response is open and ``.parse()`` is the
-    stream.
+    the plain method returns. The body is not validated until ``.parse()`` is called, which
+    raises :class:`ResponseValidationError` as the plain method would; so a body that does not
+    fit can still be read from ``.http_response``. For event streams the response is open and
+    ``.parse()`` is the stream.
     """
 
-    def __init__(self, http_response: httpx.Response, parsed: T) -> None:
+    def __init__(self, http_response: httpx.Response, parse: Callable[[], T]) -> None:
         self.http_response = http_response
-        self._parsed = parsed
+        self._parse: Callable[[], T] | None = parse
+        self._parsed: T | None = None
 
     @property
     def headers(self) -> httpx.Headers:
@@ -194,7 +197,10 @@ class RawResponse(Generic[T]):
         return self.http_response.status_code
 
     def parse(self) -> T:
-        return self._parsed
+        """The value the plain method returns (validated on the first call, then kept)."""
+        if self._parse is not None:
+            self._parsed, self._parse = self._parse(), None
+        return cast(T, self._parsed)
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}]>"
@@ -202,6 +208,7 @@ class RawResponse(Generic[T]):
 
 class _Slot:
     response: httpx.Response | None = None
+    parse: Callable[[], Any] | None = None
 
 
 _CAPTURE: ContextVar[_Slot | None] = ContextVar("_CAPTURE", default=None)
@@ -214,10 +221,20 @@ def record(response: httpx.Response) -> None:
         slot.response = response
 
 
+def deferred(parse: Callable[[], T]) -> T | None:
+    """``parse()``; while a raw call runs, None instead, and ``parse`` is kept for later."""
+    slot = _CAPTURE.get()
+    if slot is None:
+        return parse()
+    slot.parse = parse
+    return None
+
+
 def _raw(slot: _Slot, parsed: T) -> RawResponse[T]:
     if slot.response is None:  # pragma: no cover - every method sends a request
         raise RuntimeError("the call sent no request")
-    return RawResponse(slot.response, parsed)
+    parse = slot.parse if slot.parse is not None else (lambda: parsed)
+    return RawResponse(slot.response, parse)
 
 
 def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:

@@ -4232,6 +4232,8 @@ class Client(SyncAPIClient):
         max_retries: Retries after connection errors, 408, 429 and 5xx (default 2).
         strict_responses: Raise ``ResponseValidationError`` when a response does not fit
             its declared type (unknown enum values never raise); False returns it as built.
+        follow_redirects: Follow 301, 302, 303, 307 and 308 (default); credentials are not
+            sent to another origin. False: a 3xx raises ``RedirectError``.
         http_client: An httpx client of your own (e.g. with a mock or ASGI transport); the
             client does not close it.
     """
@@ -4244,6 +4246,7 @@ class Client(SyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         strict_responses: bool = True,
+        follow_redirects: bool = True,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -4252,6 +4255,7 @@ class Client(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             strict_responses=strict_responses,
+            follow_redirects=follow_redirects,
             http_client=http_client,
             credentials={},
         )
@@ -4284,6 +4288,8 @@ class AsyncClient(AsyncAPIClient):
         max_retries: Retries after connection errors, 408, 429 and 5xx (default 2).
         strict_responses: Raise ``ResponseValidationError`` when a response does not fit
             its declared type (unknown enum values never raise); False returns it as built.
+        follow_redirects: Follow 301, 302, 303, 307 and 308 (default); credentials are not
+            sent to another origin. False: a 3xx raises ``RedirectError``.
         http_client: An httpx client of your own (e.g. with a mock or ASGI transport); the
             client does not close it.
     """
@@ -4296,6 +4302,7 @@ class AsyncClient(AsyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         strict_responses: bool = True,
+        follow_redirects: bool = True,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -4304,6 +4311,7 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             strict_responses=strict_responses,
+            follow_redirects=follow_redirects,
             http_client=http_client,
             credentials={},
         )

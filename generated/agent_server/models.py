@@ -13,12 +13,18 @@ class Config(BaseModel):
     The assistant config.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
 
 
 class Assistant(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     assistant_id: Annotated[UUID, Field(title="Assistant Id")]
     """
     The ID of the assistant.
@@ -75,6 +81,9 @@ class AssistantCreate(BaseModel):
     Payload for creating an assistant.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
     """
     The ID of the assistant. If not provided, a random UUID will be generated.
@@ -114,6 +123,9 @@ class AssistantPatch(BaseModel):
     Payload for updating an assistant.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     graph_id: Annotated[str | None, Field(title="Graph Id")] = None
     """
     The ID of the graph the assistant should use. The graph ID is normally set in your langgraph.json configuration. If not provided, assistant will keep pointing to same graph.
@@ -145,6 +157,9 @@ class AssistantVersionChange(BaseModel):
     Payload for changing the version of an assistant.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     version: Annotated[int | None, Field(title="Version")] = None
     """
     The assistant version.
@@ -152,6 +167,9 @@ class AssistantVersionChange(BaseModel):
 
 
 class Config1(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
@@ -162,6 +180,9 @@ class Cron(BaseModel):
     Represents a scheduled task.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     cron_id: Annotated[UUID, Field(title="Cron Id")]
     """
     The ID of the cron.
@@ -213,6 +234,9 @@ class Config2(BaseModel):
     The configuration for the assistant.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     tags: Annotated[list[str] | None, Field(title="Tags")] = None
     recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
@@ -351,6 +375,9 @@ class CronSearch(BaseModel):
     Payload for listing crons
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
     """
     The assistant ID or graph name to filter by using exact match.
@@ -386,6 +413,9 @@ class CronCountRequest(BaseModel):
     Payload for counting crons
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
     """
     The assistant ID or graph name to search for.
@@ -401,6 +431,9 @@ class GraphSchema(BaseModel):
     Defines the structure and properties of a graph.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     graph_id: Annotated[str, Field(title="Graph Id")]
     """
     The ID of the graph.
@@ -434,6 +467,9 @@ class GraphSchemaNoId(BaseModel):
     Defines the structure and properties of a graph without an ID.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     input_schema: Annotated[dict[str, Any], Field(title="Input Schema")]
     """
     The schema for the graph input. Missing if unable to generate JSON schema from graph.
@@ -491,6 +527,9 @@ class MultitaskStrategy(StrEnum):
 
 
 class Run(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     run_id: Annotated[UUID, Field(title="Run Id")]
     """
     The ID of the run.
@@ -531,12 +570,16 @@ class Send(BaseModel):
     A message to send to a node.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     node: Annotated[str, Field(title="Node")]
     """
     The node to send the message to.
     """
     input: Annotated[
-        dict[str, Any] | list[Any] | float | str | bool | None, Field(title="Message")
+        dict[str, Any] | list[Any] | int | float | str | bool | None,
+        Field(title="Message"),
     ]
     """
     The message to send.
@@ -548,12 +591,16 @@ class Command(BaseModel):
     The command to run.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     update: Annotated[dict[str, Any] | list[Any] | None, Field(title="Update")] = None
     """
     An update to the state.
     """
     resume: Annotated[
-        dict[str, Any] | list[Any] | float | str | bool | None, Field(title="Resume")
+        dict[str, Any] | list[Any] | int | float | str | bool | None,
+        Field(title="Resume"),
     ] = None
     """
     A value to pass to an interrupted node.
@@ -571,6 +618,9 @@ class Checkpoint(BaseModel):
     The checkpoint to resume from.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     thread_id: str | None = None
     """
     Unique identifier for the thread associated with this checkpoint.
@@ -661,6 +711,9 @@ class RunCreateStateful(BaseModel):
     Payload for creating a run.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     assistant_id: UUID | str
     """
     The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
@@ -670,7 +723,8 @@ class RunCreateStateful(BaseModel):
     The checkpoint to resume from.
     """
     input: Annotated[
-        dict[str, Any] | list[Any] | str | float | bool | None, Field(title="Input")
+        dict[str, Any] | list[Any] | str | int | float | bool | None,
+        Field(title="Input"),
     ] = None
     """
     The input to the graph.
@@ -745,7 +799,7 @@ class RunCreateStateful(BaseModel):
     """
     How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
     """
-    after_seconds: Annotated[float | None, Field(title="After Seconds")] = None
+    after_seconds: Annotated[int | float | None, Field(title="After Seconds")] = None
     """
     The number of seconds to wait before starting the run. Use to schedule future runs.
     """
@@ -775,12 +829,16 @@ class RunCreateStateless(BaseModel):
     Payload for creating a run.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     assistant_id: UUID | str
     """
     The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
     """
     input: Annotated[
-        dict[str, Any] | list[Any] | str | float | bool | None, Field(title="Input")
+        dict[str, Any] | list[Any] | str | int | float | bool | None,
+        Field(title="Input"),
     ] = None
     """
     The input to the graph.
@@ -849,7 +907,7 @@ class RunCreateStateless(BaseModel):
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
-    after_seconds: Annotated[float | None, Field(title="After Seconds")] = None
+    after_seconds: Annotated[int | float | None, Field(title="After Seconds")] = None
     """
     The number of seconds to wait before starting the run. Use to schedule future runs.
     """
@@ -895,6 +953,9 @@ class AssistantSearchRequest(BaseModel):
     Payload for listing assistants.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Metadata to filter by. Exact match filter for each KV pair.
@@ -934,6 +995,9 @@ class AssistantCountRequest(BaseModel):
     Payload for counting assistants.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Metadata to filter by. Exact match filter for each KV pair.
@@ -949,6 +1013,9 @@ class AssistantVersionsSearchRequest(BaseModel):
     Payload for listing assistant versions.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Metadata to filter versions by. Exact match filter for each KV pair.
@@ -1011,6 +1078,9 @@ class ThreadSearchRequest(BaseModel):
     Payload for listing threads.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     ids: Annotated[list[UUID] | None, Field(title="Ids")] = None
     """
     List of thread IDs to include. Others are excluded.
@@ -1054,6 +1124,9 @@ class ThreadCountRequest(BaseModel):
     Payload for counting threads.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Thread metadata to filter on.
@@ -1080,6 +1153,9 @@ class Status3(StrEnum):
 
 
 class Thread(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     thread_id: Annotated[UUID, Field(title="Thread Id")]
     """
     The ID of the thread.
@@ -1136,11 +1212,14 @@ class Ttl(BaseModel):
     The time-to-live for the thread.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     strategy: Strategy | None = Strategy.delete
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
-    ttl: float | None = None
+    ttl: int | float | None = None
     """
     The time-to-live in minutes from now until thread should be swept.
     """
@@ -1151,11 +1230,14 @@ class Ttl1(BaseModel):
     The time-to-live for the thread.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     strategy: Strategy | None = Strategy.delete
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
-    ttl: float | None = None
+    ttl: int | float | None = None
     """
     The time-to-live in minutes from now until thread should be swept.
     """
@@ -1166,6 +1248,9 @@ class ThreadPatch(BaseModel):
     Payload for updating a thread.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     """
     Metadata to merge with existing thread metadata.
@@ -1177,6 +1262,9 @@ class ThreadPatch(BaseModel):
 
 
 class ThreadSuperstepUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     values: list[dict[str, Any]] | dict[str, Any] | None = None
     command: Command | None = None
     """
@@ -1193,6 +1281,9 @@ class ThreadStateUpdateResponse(BaseModel):
     Response for adding state to a thread.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     checkpoint: Annotated[dict[str, Any] | None, Field(title="Checkpoint")] = None
 
 
@@ -1201,6 +1292,9 @@ class CheckpointConfig(BaseModel):
     Checkpoint config.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     thread_id: str | None = None
     """
     Unique identifier for the thread associated with this checkpoint.
@@ -1224,6 +1318,9 @@ class StorePutRequest(BaseModel):
     Request to store or update an item.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     namespace: Annotated[list[str], Field(title="Namespace")]
     """
     A list of strings representing the namespace path.
@@ -1243,6 +1340,9 @@ class StoreDeleteRequest(BaseModel):
     Request to delete an item.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     namespace: Annotated[list[str] | None, Field(title="Namespace")] = None
     """
     A list of strings representing the namespace path.
@@ -1258,6 +1358,9 @@ class StoreSearchRequest(BaseModel):
     Request to search for items within a namespace prefix.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     namespace_prefix: Annotated[list[str] | None, Field(title="Namespace Prefix")] = (
         None
     )
@@ -1283,6 +1386,9 @@ class StoreSearchRequest(BaseModel):
 
 
 class StoreListNamespacesRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     prefix: Annotated[list[str] | None, Field(title="Prefix")] = None
     """
     Optional list of strings representing the prefix to filter namespaces.
@@ -1310,6 +1416,9 @@ class Item(BaseModel):
     Represents a single document or data entry in the graph's Store. Items are used to store cross-thread memories.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     namespace: list[str]
     """
     The namespace of the item. A namespace is analogous to a document's directory.
@@ -1347,6 +1456,9 @@ class RunsCancel1(BaseModel):
     Payload for cancelling runs.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     status: Annotated[Status4, Field(title="Status")]
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
@@ -1366,6 +1478,9 @@ class RunsCancel2(BaseModel):
     Payload for cancelling runs.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     status: Annotated[Status4 | None, Field(title="Status")] = None
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
@@ -1388,6 +1503,9 @@ class RunsCancel(RootModel[RunsCancel1 | RunsCancel2]):
 
 
 class SearchItemsResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     items: list[Item]
 
 
@@ -1407,6 +1525,9 @@ class ThreadCronCreate(BaseModel):
     Payload for creating a thread-specific cron job (runs on the same thread).
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     schedule: Annotated[str, Field(title="Schedule")]
     """
     The cron schedule to execute this job on.
@@ -1464,6 +1585,9 @@ class ThreadCronCreate(BaseModel):
 
 
 class Interrupt(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     id: str | None = None
     value: dict[str, Any]
 
@@ -1499,6 +1623,9 @@ class Kind(StrEnum):
 
 
 class Parts(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     kind: Kind
     text: str
 
@@ -1508,11 +1635,17 @@ class Kind1(StrEnum):
 
 
 class Parts1(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     kind: Kind1
     data: dict[str, Any]
 
 
 class Message(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     role: Role
     """
     Message role
@@ -1532,6 +1665,9 @@ class Thread1(BaseModel):
     Optional thread context
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     threadId: str | None = None
     """
     Thread identifier for conversation context
@@ -1543,6 +1679,9 @@ class Params(BaseModel):
     Method parameters
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     message: Message
     thread: Thread1 | None = None
     """
@@ -1555,6 +1694,9 @@ class Params1(BaseModel):
     Method parameters
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     taskId: str
     """
     Task identifier to retrieve
@@ -1562,6 +1704,9 @@ class Params1(BaseModel):
 
 
 class PostA2aBody(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     jsonrpc: Jsonrpc
     """
     JSON-RPC version
@@ -1589,11 +1734,17 @@ class Error(BaseModel):
     Error information if request failed
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     code: int | None = None
     message: str | None = None
 
 
 class PostA2aResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     jsonrpc: Jsonrpc1
     id: str
     result: dict[str, Any] | None = None
@@ -1607,6 +1758,9 @@ class PostA2aResponse(BaseModel):
 
 
 class ServerInfoResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     version: Annotated[str, Field(title="Version")]
     """
     LangGraph API version
@@ -1626,6 +1780,9 @@ class ServerInfoResponse(BaseModel):
 
 
 class HealthCheckResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     ok: Annotated[Literal[True], Field(title="OK")]
     """
     Indicates the server is healthy
@@ -1646,6 +1803,9 @@ class RunBatchCreate(RootModel[list[RunCreateStateless]]):
 
 
 class Superstep(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     updates: list[ThreadSuperstepUpdate]
 
 
@@ -1654,6 +1814,9 @@ class ThreadCreate(BaseModel):
     Payload for creating a thread.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
     """
     The ID of the thread. If not provided, a random UUID will be generated.
@@ -1678,6 +1841,9 @@ class ThreadStateCheckpointRequest(BaseModel):
     Payload for getting the state of a thread at a checkpoint.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     checkpoint: Annotated[CheckpointConfig, Field(title="Checkpoint")]
     """
     The checkpoint to get the state for.
@@ -1689,6 +1855,9 @@ class ThreadStateCheckpointRequest(BaseModel):
 
 
 class ThreadStateSearch(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 1
     """
     The maximum number of states to return.
@@ -1712,6 +1881,9 @@ class ThreadStateUpdate(BaseModel):
     Payload for updating the state of a thread.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
     values: Annotated[list[Any] | dict[str, Any] | None, Field(title="Values")] = None
     """
     The values to update the state with.
@@ -1727,6 +1899,9 @@ class ThreadStateUpdate(BaseModel):
 
 
 class Task(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     id: Annotated[str, Field(title="Task Id")]
     name: Annotated[str, Field(title="Node Name")]
     error: Annotated[str | None, Field(title="Error")] = None
@@ -1736,6 +1911,9 @@ class Task(BaseModel):
 
 
 class ThreadState(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     values: Annotated[list[dict[str, Any]] | dict[str, Any], Field(title="Values")]
     next: Annotated[list[str], Field(title="Next")]
     tasks: Annotated[list[Task] | None, Field(title="Tasks")] = None

@@ -9,6 +9,13 @@ only when it cannot have been processed: the connection was never made, or the s
 so (429, 503). The wait is ``Retry-After`` (or ``retry-after-ms``) when the server sends one
 (a wait over 60 s is not worth it: the error is raised at once), else an exponential backoff
 from 0.5 s to 8 s with up to 25 % jitter.
+
+Redirects (``follow_redirects=True``, the default) are followed as httpx follows them (301, 302
+and 303 may turn the method into GET and drop the body; 307 and 308 send it again; at most the
+``http_client``'s ``max_redirects``), except that leaving the origin drops every credential the
+client set (``Authorization``, the API-key headers of the security schemes, ``Cookie``), not only
+``Authorization``. A 3xx that is not followed raises :class:`RedirectError`, naming the
+``Location``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import Any, Self, TypeVar, cast
 import httpx
 
 from ._auth import Credential, RequestParts, choose
-from ._response import decode_error_body, decode_success, record
+from ._response import decode_error_body, decode_success, deferred, record
 from ._serialize import (
     EncodedBody,
     cookie_pairs,
@@ -39,7 +46,7 @@ from ._serialize import (
 from ._spec import Endpoint
 from ._sse import AsyncStream, ServerSentEvent, Stream
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
-from .errors import status_error, transport_error
+from .errors import RedirectError, RequestValidationError, status_error, transport_error
 
 T = TypeVar("T")
 
@@ -57,6 +64,9 @@ log = logging.getLogger(__name__)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRY_STATUSES = frozenset({408, 429})
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
+# Headers that may carry credentials besides those of the security schemes: never sent to
+# another origin.
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 def retry_after(headers: httpx.Headers) -> float | None:
@@ -101,6 +111,7 @@ class BaseClient:
         timeout: TimeoutTypes,
         max_retries: int,
         strict_responses: bool,
+        follow_redirects: bool,
         credentials: Mapping[str, Credential | None],
     ) -> None:
         self.base_url = httpx.URL(str(base_url).rstrip("/"))
@@ -108,10 +119,17 @@ class BaseClient:
             timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         )
         self.max_retries = max_retries
+        self.follow_redirects = follow_redirects
         self._strict_responses = strict_responses
         self._headers = httpx.Headers(headers)
         self._credentials = {
             name: c for name, c in credentials.items() if c is not None
+        }
+        probe = RequestParts(httpx.Headers())
+        for credential in self._credentials.values():
+            credential.apply(probe)
+        self._secret_headers = _SECRET_HEADERS | {
+            name.lower() for name in probe.headers
         }
 
     def __repr__(self) -> str:
@@ -156,27 +174,37 @@ class BaseClient:
             for credential in choose(self._credentials, endpoint.security):
                 credential.apply(parts)
         segments: dict[str, str] = {}
-        for param in endpoint.params:
-            value = args.get(param.python_name, NOT_GIVEN)
-            if isinstance(value, NotGiven):
-                continue
-            if param.location == "path":
-                segments[param.name] = path_segment(param, value)
-            elif param.location == "query":
-                parts.query.extend(query_pairs(param, value))
-            elif param.location == "header":
-                headers[param.name] = header_value(param, value)
-            else:
-                parts.cookies.extend(cookie_pairs(param, value))
+        argument = "body"
+        try:
+            for param in endpoint.params:
+                value = args.get(param.python_name, NOT_GIVEN)
+                if isinstance(value, NotGiven):
+                    continue
+                argument = param.python_name
+                if param.location == "path":
+                    segments[param.name] = path_segment(param, value)
+                elif param.location == "query":
+                    parts.query.extend(query_pairs(param, value))
+                elif param.location == "header":
+                    headers[param.name] = header_value(param, value)
+                else:
+                    parts.cookies.extend(cookie_pairs(param, value))
+            argument = "body"
+            encoded = EncodedBody()
+            if endpoint.body is not None and not isinstance(body, NotGiven):
+                encoded = encode_body(endpoint.body, body)
+        except (
+            TypeError,
+            ValueError,
+        ) as exc:  # pydantic's ValidationError is a ValueError
+            where = f"{endpoint.method} {endpoint.path}"
+            raise RequestValidationError(endpoint.name, where, argument, exc) from exc
+        if encoded.content_type:
+            headers["Content-Type"] = encoded.content_type
         if parts.cookies:
             headers["Cookie"] = "; ".join([*headers.get_list("Cookie"), *parts.cookies])
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
-        encoded = EncodedBody()
-        if endpoint.body is not None and not isinstance(body, NotGiven):
-            encoded = encode_body(endpoint.body, body)
-            if encoded.content_type:
-                headers["Content-Type"] = encoded.content_type
         if extra_headers:
             headers.update(extra_headers)
         pieces = list(endpoint.path_pieces)
@@ -224,8 +252,69 @@ class BaseClient:
         return wait if wait <= MAX_RETRY_AFTER else None
 
     def _decode(self, endpoint: Endpoint[T], response: httpx.Response) -> T:
+        strict = self._strict_responses
         return cast(
-            T, decode_success(endpoint, response, strict=self._strict_responses)
+            T, deferred(lambda: decode_success(endpoint, response, strict=strict))
+        )
+
+    def _redirect(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        endpoint: Endpoint[Any],
+        response: httpx.Response,
+        hops: int,
+    ) -> httpx.Request:
+        """The request that follows a 3xx response (read and closed), or RedirectError."""
+        if not self.follow_redirects:
+            reason = "follow_redirects=False"
+        elif "location" not in response.headers:
+            reason = "no Location header"
+        elif not response.has_redirect_location:
+            reason = f"{response.status_code} is not a redirect to follow"
+        elif hops >= http.max_redirects:
+            reason = f"more than {http.max_redirects} redirects"
+        else:
+            try:
+                return self._redirect_request(response)
+            except httpx.InvalidURL:
+                reason = "invalid Location"
+        raise RedirectError(response, decode_error_body(endpoint, response), reason)
+
+    def _redirect_request(self, response: httpx.Response) -> httpx.Request:
+        """The next request, by httpx's rules: 303 (and 302, and 301 after a POST) become GET
+        without a body; another origin gets no credentials (an ``http`` to ``https`` move on the
+        same host keeps them)."""
+        request = response.request
+        url = request.url.join(response.headers["location"])
+        method = request.method
+        status = response.status_code
+        if (status in (302, 303) and method != "HEAD") or (
+            status == 301 and method == "POST"
+        ):
+            method = "GET"
+        headers = httpx.Headers(request.headers)
+        headers["Host"] = url.netloc.decode("ascii")
+        old = request.url
+        upgrade = (
+            old.scheme == "http"
+            and url.scheme == "https"
+            and old.port is None
+            and url.port is None
+        )
+        if (url.scheme, url.host, url.port) != (
+            old.scheme,
+            old.host,
+            old.port,
+        ) and not (upgrade and url.host == old.host):
+            for name in self._secret_headers:
+                headers.pop(name, None)
+        stream: httpx.SyncByteStream | httpx.AsyncByteStream | None = request.stream
+        if method != request.method:
+            stream = None
+            for name in ("content-length", "content-type", "transfer-encoding"):
+                headers.pop(name, None)
+        return httpx.Request(
+            method, url, headers=headers, stream=stream, extensions=request.extensions
         )
 
 
@@ -280,6 +369,7 @@ class SyncAPIClient(BaseClient):
         timeout: TimeoutTypes,
         max_retries: int,
         strict_responses: bool,
+        follow_redirects: bool,
         http_client: httpx.Client | None,
         credentials: Mapping[str, Credential | None],
     ) -> None:
@@ -289,6 +379,7 @@ class SyncAPIClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             strict_responses=strict_responses,
+            follow_redirects=follow_redirects,
             credentials=credentials,
         )
         self._http = http_client if http_client is not None else httpx.Client()
@@ -313,10 +404,12 @@ class SyncAPIClient(BaseClient):
     def _send(
         self, endpoint: Endpoint[Any], request: httpx.Request, *, stream: bool
     ) -> httpx.Response:
-        attempt = 0
+        attempt = hops = 0
         while True:
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._http.send(
+                    request, stream=stream, follow_redirects=False
+                )
             except httpx.TransportError as exc:
                 delay = self._retry_delay(endpoint, attempt, error=exc)
                 if delay is None:
@@ -329,6 +422,10 @@ class SyncAPIClient(BaseClient):
                     return response
                 response.read()
                 response.close()
+                if 300 <= response.status_code < 400:
+                    request = self._redirect(self._http, endpoint, response, hops)
+                    hops += 1
+                    continue
                 delay = self._retry_delay(endpoint, attempt, response=response)
                 if delay is None:
                     raise status_error(response, decode_error_body(endpoint, response))
@@ -399,6 +496,7 @@ class AsyncAPIClient(BaseClient):
         timeout: TimeoutTypes,
         max_retries: int,
         strict_responses: bool,
+        follow_redirects: bool,
         http_client: httpx.AsyncClient | None,
         credentials: Mapping[str, Credential | None],
     ) -> None:
@@ -408,6 +506,7 @@ class AsyncAPIClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             strict_responses=strict_responses,
+            follow_redirects=follow_redirects,
             credentials=credentials,
         )
         self._http = http_client if http_client is not None else httpx.AsyncClient()
@@ -432,10 +531,12 @@ class AsyncAPIClient(BaseClient):
     async def _send(
         self, endpoint: Endpoint[Any], request: httpx.Request, *, stream: bool
     ) -> httpx.Response:
-        attempt = 0
+        attempt = hops = 0
         while True:
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self._http.send(
+                    request, stream=stream, follow_redirects=False
+                )
             except httpx.TransportError as exc:
                 delay = self._retry_delay(endpoint, attempt, error=exc)
                 if delay is None:
@@ -448,6 +549,10 @@ class AsyncAPIClient(BaseClient):
                     return response
                 await response.aread()
                 await response.aclose()
+                if 300 <= response.status_code < 400:
+                    request = self._redirect(self._http, endpoint, response, hops)
+                    hops += 1
+                    continue
                 delay = self._retry_delay(endpoint, attempt, response=response)
                 if delay is None:
                     raise status_error(response, decode_error_body(endpoint, response))

@@ -19,6 +19,7 @@ LIST_PETS: Endpoint[models.Pets] = Endpoint(
         Reply("200", (Content("application/json", "json", lambda: models.Pets),)),
         Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
+    name="pets.list_pets",
 )
 
 # createPets: POST /pets
@@ -31,6 +32,7 @@ CREATE_PETS: Endpoint[None] = Endpoint(
         Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
     idempotent=False,
+    name="pets.create_pets",
 )
 
 # showPetById: GET /pets/{petId}
@@ -42,4 +44,5 @@ SHOW_PET_BY_ID: Endpoint[models.Pet] = Endpoint(
         Reply("200", (Content("application/json", "json", lambda: models.Pet),)),
         Reply("default", (Content("application/json", "json", lambda: models.Error),)),
     ),
+    name="pets.show_pet_by_id",
 )

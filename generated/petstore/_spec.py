@@ -94,6 +94,7 @@ class Endpoint(Generic[T]):
     ] = ()  # alternatives, each a set of scheme names
     idempotent: bool = True
     resumable: bool = False  # an event stream that can be resumed with Last-Event-ID
+    name: str = ""  # the client method, as errors name it: ``store.put_item``
 
     @cached_property
     def accept(self) -> str | None:

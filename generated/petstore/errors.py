@@ -4,7 +4,9 @@
 Every exception derives from :class:`ApiClientError`::
 
     ApiClientError
+    ├── RequestValidationError       an argument does not fit the spec; nothing was sent
     ├── ApiError                     the server answered with a status outside 2xx
+    │   ├── RedirectError               3xx not followed (see ``follow_redirects``)
     │   ├── BadRequestError             400
     │   ├── AuthenticationError         401
     │   ├── PermissionDeniedError       403
@@ -19,13 +21,16 @@ Every exception derives from :class:`ApiClientError`::
 
 ``ApiError`` carries ``status_code``, ``headers``, ``body`` (parsed into the model the spec
 declares for that status when there is one, else the JSON value or the text) and the
-``httpx.Response``. Messages name the method and the path, never the query string or headers,
-so credentials never show up in them.
+``httpx.Response``. Messages name the method and the path, never the query string, headers
+or argument values, so credentials never show up in them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+import pydantic
 
 __all__ = [
     "ApiClientError",
@@ -39,11 +44,14 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "RequestValidationError",
     "ResponseValidationError",
     "UnprocessableEntityError",
 ]
 
 _EXCERPT = 300
+_MAX_SHOWN = 5  # errors a RequestValidationError message lists
 
 
 def _where(request: httpx.Request) -> str:
@@ -79,6 +87,36 @@ class ApiError(ApiClientError):
         except httpx.ResponseNotRead:
             detail = ""
         super().__init__(f"{message}: {detail}" if detail else message)
+
+
+class RedirectError(ApiError):
+    """A 3xx the client did not follow: ``follow_redirects=False``, no ``Location``, a status
+    that is not a redirect to follow (300, 304), or too many redirects in a row.
+
+    ``location`` is the ``Location`` header (None when there is none), resolved against the
+    request's URL; the message names it without its query string.
+    """
+
+    location: str | None
+
+    def __init__(self, response: httpx.Response, body: object, reason: str) -> None:
+        super().__init__(response, body)
+        value = response.headers.get("location")
+        try:
+            self.location = (
+                None if value is None else str(response.request.url.join(value))
+            )
+        except httpx.InvalidURL:
+            self.location = value
+        target = (
+            f"to {self.location.partition('?')[0]} "
+            if self.location is not None
+            else ""
+        )
+        self.args = (
+            f"{response.status_code} {response.reason_phrase} for {_where(response.request)}: "
+            f"redirect {target}not followed ({reason})",
+        )
 
 
 class BadRequestError(ApiError):
@@ -170,4 +208,43 @@ class ResponseValidationError(ApiClientError):
         super().__init__(
             f"the {response.status_code} response to {_where(response.request)} "
             f"does not fit {expected}: {errors}"
+        )
+
+
+class RequestValidationError(ApiClientError, ValueError):
+    """A call's arguments do not fit what the spec declares; nothing was sent.
+
+    ``operation`` is the method (``store.put_item``), ``errors`` one dict per problem with its
+    ``loc`` (starting with the argument: ``("body", "namespace")``), ``msg`` and ``type``, as
+    pydantic reports them. The original exception (a pydantic ``ValidationError``, or the
+    ``TypeError``/``ValueError`` of an argument that cannot be sent) is the ``__cause__``.
+    It is also a ``ValueError``.
+    """
+
+    operation: str
+    errors: list[dict[str, Any]]
+
+    def __init__(
+        self, operation: str, where: str, argument: str, exc: Exception
+    ) -> None:
+        self.operation = operation
+        if isinstance(exc, pydantic.ValidationError):
+            self.errors = [
+                {"loc": (argument, *e["loc"]), "msg": e["msg"], "type": e["type"]}
+                for e in exc.errors(
+                    include_url=False, include_input=False, include_context=False
+                )
+            ]
+        else:
+            self.errors = [
+                {"loc": (argument,), "msg": str(exc), "type": type(exc).__name__}
+            ]
+        shown = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+            for e in self.errors[:_MAX_SHOWN]
+        )
+        more = len(self.errors) - _MAX_SHOWN
+        super().__init__(
+            f"invalid arguments for {operation} ({where}): {shown}"
+            + (f"; and {more} more" if more > 0 else "")
         )

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
 class Pet(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     id: int
     name: str
     tag: str | None = None
@@ -17,5 +20,8 @@ class Pets(RootModel[list[Pet]]):
 
 
 class Error(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     code: int
     message: str
