@@ -129,7 +129,31 @@ class _Walk:
                     continue
                 op_ptr = ptr_of("paths", path, method) if item_ptr.startswith("/paths") else f"{item_ptr}/{method}"
                 drafts.append(self.draft(path, method, item, op, op_ptr, all_paths))
-        return self.name_operations(drafts)
+        operations = self.name_operations(drafts)
+        self.check_fragments(operations)
+        return operations
+
+    def check_fragments(self, operations: list[Operation]) -> None:
+        """Warn about paths with a ``#fragment``: it is never sent, so the operation is served
+        at the path without it; when another operation has the same method and URL, the two
+        are one route, which answers for the one declared first."""
+        first: dict[tuple[HttpMethod, str], Operation] = {}
+        for op in operations:
+            url = (op.method, _PATH_PARAM.sub("{}", op.url_path))
+            other = first.setdefault(url, op)
+            if other is not op and "#" in op.path + other.path:
+                self.warn(
+                    op.pointer,
+                    f"{op.method.value} {op.path!r} and {other.method.value} {other.path!r} "
+                    f"({other.pointer}) are one URL: a #fragment is never sent; the server "
+                    f"routes {op.method.value} {op.url_path!r} to {other.operation_id!r}, "
+                    f"declared first",
+                )
+            elif "#" in op.path:
+                self.warn(
+                    op.pointer,
+                    f"the #fragment of {op.path!r} is never sent: served at {op.url_path!r}",
+                )
 
     def draft(
         self, path: str, method: str, item: Mapping[str, Any], op: Mapping[str, Any], op_ptr: str, all_paths: list[str]

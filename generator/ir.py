@@ -269,6 +269,11 @@ class Operation:
     def python_path(self) -> str:
         return f"{self.group}.{self.python_name}" if self.group else self.python_name
 
+    @property
+    def url_path(self) -> str:
+        """The path as requested: without a ``#fragment``, which is never sent."""
+        return self.path.partition("#")[0]
+
     def parameters_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location is location)
 

@@ -47,6 +47,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
     models_check.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
+    models_check.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
 
@@ -168,6 +169,10 @@ def _run_datamodel_codegen(
                 # pydantic's EmailStr needs the email-validator package; the generated package
                 # needs only pydantic, so e-mail addresses are plain strings.
                 type_mappings=["email=string", "idn-email=string"],
+                # Kept in the fields' JSON schemas: formats of plain strings (see
+                # models_check.keep_plain_string_formats), writeOnly (never in a mock answer).
+                field_extra_keys={"writeOnly"},
+                field_extra_keys_without_x_prefix={models_check.KEPT_FORMAT},
             )
         except Exception as exc:  # the library's errors are not typed; keep them located
             raise SpecError(

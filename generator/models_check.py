@@ -137,6 +137,30 @@ def name_enum_members(schemas: Any) -> None:
             schema["x-enum-varnames"] = names
 
 
+# String formats datamodel-code-generator types as a plain ``str`` (e-mail addresses: pydantic's
+# EmailStr needs the email-validator package), which would lose them: kept as ``x-format``, which
+# the library writes back as ``format`` into the field's JSON schema (``json_schema_extra``).
+PLAIN_STRING_FORMATS = frozenset(
+    {"email", "idn-email", "uri-reference", "iri", "iri-reference", "idn-hostname", "uri-template",
+     "json-pointer", "relative-json-pointer", "regex"}
+)
+KEPT_FORMAT = "x-format"
+
+
+def keep_plain_string_formats(schemas: Any) -> None:
+    """Give ``x-format`` to string schemas of the :data:`PLAIN_STRING_FORMATS`, so that the
+    models' JSON schemas (the mock's source, /openapi.json) keep the format; a spec's own
+    ``x-format`` is dropped from the library's copy, where it would become a ``format``."""
+    for schema in iter_schemas(schemas):
+        if not isinstance(schema, dict):
+            continue
+        schema.pop(KEPT_FORMAT, None)
+        kind, fmt = schema.get("type"), schema.get("format")
+        strings = kind == "string" or (isinstance(kind, list) and "string" in kind)
+        if strings and isinstance(fmt, str) and fmt in PLAIN_STRING_FORMATS:
+            schema[KEPT_FORMAT] = fmt
+
+
 # -- the output ---------------------------------------------------------------------------------
 
 

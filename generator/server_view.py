@@ -62,7 +62,8 @@ _MARKERS = {
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
-     "require", "Fallback", "openapi_extra", "from_text", "percent_decoded"}
+     "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
+     "space_separated", "pipe_separated", "header_items"}
 )
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
@@ -102,6 +103,7 @@ class ParamView:
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
     percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
+    splitter: str | None  # a list sent as one delimited value: the runtime's splitter
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,7 @@ class AuthView:
 @dataclass(frozen=True, slots=True)
 class ContentView:
     media_type: str
+    sent_as: str | None  # the concrete media type answers are sent as, for a wildcard one
     kind: str | None  # BodyKind value; None for JSON, the runtime's default
     annotation: str  # runtime type of the body
     example: str | None  # Python literal
@@ -259,11 +262,11 @@ def _renamed_in_route(op: Operation) -> frozenset[str]:
 
 
 def _route_path(op: Operation) -> str:
-    """The path FastAPI routes: the spec's, with the parameters of :func:`_renamed_in_route`
-    named by their Python names."""
+    """The path FastAPI routes: the spec's without a ``#fragment`` (never sent), with the
+    parameters of :func:`_renamed_in_route` named by their Python names."""
     renamed = _renamed_in_route(op)
     names = {p.name: p.python_name for p in op.parameters_in(ParamLocation.PATH) if p.name in renamed}
-    return _TEMPLATE.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.path)  # one pass: no renaming twice
+    return _TEMPLATE.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.url_path)  # one pass: no renaming twice
 
 
 def _scalar(t: TypeRef) -> bool:
@@ -285,6 +288,24 @@ def fastapi_reads(p: Parameter) -> bool:
     if all(_scalar(m) or (m.kind is TypeKind.LIST and _scalar(m.args[0])) for m in members):
         return True
     return p.location is ParamLocation.QUERY and len(members) == 1 and members[0].kind is TypeKind.NAMED
+
+
+# The runtime's splitter for a list sent as one value, by the style delimiting it.
+_SPLITTERS = {"form": "comma_separated", "spaceDelimited": "space_separated", "pipeDelimited": "pipe_separated"}
+
+
+def _splitter(p: Parameter) -> str | None:
+    """The splitter of a list parameter FastAPI reads that arrives as one delimited value (it
+    reads only repeated keys): a query or cookie parameter not exploded, a header (``simple``
+    style: always one comma-separated value)."""
+    members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
+    if not any(m.kind is TypeKind.LIST for m in members):
+        return None
+    if p.location is ParamLocation.HEADER:
+        return "header_items"
+    if p.location in (ParamLocation.QUERY, ParamLocation.COOKIE) and not p.explode:
+        return _SPLITTERS.get(p.style)
+    return None
 
 
 def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
@@ -316,6 +337,7 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
         deprecated=p.deprecated,
         deep_object=deep,
         percent_decoded=p.location is ParamLocation.COOKIE,
+        splitter=None if deep else _splitter(p),
         from_text=any(
             t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
             for t in p.type.walk()
@@ -355,9 +377,41 @@ def _body(op: Operation) -> BodyView | None:
     )
 
 
+# The concrete media type of an answer declared with a wildcard one (``*/*``, ``image/*``): by
+# the body's kind, then by the wildcard's type; anything else is application/octet-stream.
+_CONCRETE_BY_KIND = {
+    BodyKind.JSON: "application/json",
+    BodyKind.TEXT: "text/plain",
+    BodyKind.EVENT_STREAM: "text/event-stream",
+    BodyKind.FORM: "application/x-www-form-urlencoded",
+    BodyKind.MULTIPART: "multipart/form-data",
+}
+_CONCRETE_BY_TYPE = {
+    "text": "text/plain",
+    "image": "image/png",
+    "audio": "audio/mpeg",
+    "video": "video/mp4",
+    "font": "font/woff2",
+    "multipart": "multipart/mixed",
+}
+
+
+def concrete_media_type(media_type: str, kind: BodyKind) -> str | None:
+    """What an answer declared as ``media_type`` is sent as when that is a wildcard (None: it
+    is not): a Content-Type header names one media type, never ``*/*``."""
+    main, _, sub = media_type.split(";")[0].strip().lower().partition("/")
+    if "*" not in (main, sub):
+        return None
+    by_kind = _CONCRETE_BY_KIND.get(kind)
+    if by_kind is not None and (main == "*" or by_kind.startswith(main + "/")):
+        return by_kind
+    return _CONCRETE_BY_TYPE.get(main, "application/octet-stream")
+
+
 def _content(m: MediaBody) -> ContentView:
     return ContentView(
         media_type=m.media_type,
+        sent_as=concrete_media_type(m.media_type, m.kind),
         kind=None if m.kind is BodyKind.JSON else m.kind.value,
         annotation=_annotation(m.type),
         example=try_literal(m.example) if m.has_example else None,
@@ -394,7 +448,7 @@ def _scheme(s: SecurityScheme) -> SchemeView | None:
 
 
 def _segments(op: Operation) -> list[str]:
-    return op.path.strip("/").split("/")
+    return op.url_path.strip("/").split("/")
 
 
 def _shadows(general: Operation, specific: Operation) -> bool:
@@ -594,6 +648,7 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add("from_text")
         if any(p.percent_decoded for p in v.params):
             names.add("percent_decoded")
+        names.update(p.splitter for p in v.params if p.splitter)
     return _sorted_names(names)
 
 

@@ -344,7 +344,7 @@ SAFE_ATTRIBUTES = frozenset(
         # identifiers from generator.naming (or computed from them)
         "name", "python_name", "attribute", "sync_class", "async_class", "raw_class", "async_raw_class",
         "argument", "constant", "handler", "function", "request_name", "credentials_name", "endpoint",
-        "credential", "factory", "reader", "decorator", "marker", "package", "module",
+        "credential", "factory", "reader", "splitter", "decorator", "marker", "package", "module",
         # annotations and runtime type expressions made of sanitized names and str_literal()s
         "annotation", "item_annotation", "returns", "async_returns", "result", "type", "item_type", "reads",
         # Python literals made by str_literal / server_literals.py_literal

@@ -306,7 +306,13 @@ class CronCreate(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
@@ -746,7 +752,13 @@ class RunCreateStateful(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
@@ -860,7 +872,13 @@ class RunCreateStateless(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.
@@ -1559,7 +1577,13 @@ class ThreadCronCreate(BaseModel):
     Static context added to the assistant.
     """
     webhook: Annotated[
-        str | None, Field(max_length=65536, min_length=1, title="Webhook")
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
     ] = None
     """
     Webhook to call after LangGraph API call is done.

@@ -4,24 +4,45 @@
 Values are deterministic for a seed (the runtime derives it from the request) and are checked
 against the type before they are used: a synthesized value that does not validate is tried
 again with another seed and fewer optional parts.
+
+Schemas of any depth: pydantic's JSON schema generation recurses (a few dozen frames a model),
+so each model's schema is generated on its own, with the models it refers to as stubs, and the
+synthesizer walks schemas with a stack of its own rather than Python's.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import importlib
+import json
 import random
 import re
+import string
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticSerializationError, core_schema, to_json
 
 _ATTEMPTS = 8
 _DEEP = 4  # below this depth: no optional properties, as few items as allowed
+_DEEPEST = 1000  # a schema nesting deeper than this (required recursion) has no value
 _EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
+_MODEL = "x-oapigen-model"  # key of a stub standing for a model in a JSON schema
+
+# The standard library's parser of regular expressions (``re._parser``, Python 3.11+), through
+# which a string matching a ``pattern`` is made.
+try:
+    _REGEX: Any = importlib.import_module("re._parser")
+except (
+    ImportError
+):  # pragma: no cover - another Python: patterns get the plain candidates
+    _REGEX = None
 
 
 class MockError(Exception):
@@ -34,9 +55,23 @@ def adapter(tp: Any) -> TypeAdapter[Any]:
     return TypeAdapter(tp)
 
 
+class _OneModel(GenerateJsonSchema):
+    """Pydantic's JSON schema generator expanding only the model ``expand`` (None: none): every
+    other model becomes a stub ``{_MODEL: cls}``, expanded by the synthesizer when it gets
+    there."""
+
+    expand: Any = None
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        if schema["cls"] is self.expand:
+            return super().model_schema(schema)
+        return {_MODEL: schema["cls"]}
+
+
 @functools.cache
 def _schema(tp: Any) -> dict[str, Any]:
-    return adapter(tp).json_schema()
+    generator = type("_OneModel", (_OneModel,), {"expand": tp})
+    return adapter(tp).json_schema(schema_generator=generator)
 
 
 def value(
@@ -45,9 +80,10 @@ def value(
     """A value of ``tp``: the example if it validates, else a synthesized one.
 
     Top-level fields of an object (or of each object in a list) named like a key of ``echo``
-    (the request's path parameters and JSON body fields) take the request's value when it is
-    not null and keeps the answer valid (the models accept null for optional fields where the
-    spec may not).
+    (the request's path parameters and JSON body fields) take the request's value when it
+    keeps the answer valid and can be sent: never a ``writeOnly`` field, never a null inside
+    an echoed object (the models accept null for optional fields where the spec may not),
+    never a value JSON cannot carry (a lone surrogate, nesting too deep to encode).
     """
     ta = adapter(tp)
     has_example, sample = example
@@ -57,24 +93,77 @@ def value(
         except ValidationError:
             pass  # the spec's example does not fit its own schema: synthesize instead
     schema = _schema(tp)
+    result, data = _synthesized(ta, schema, seed)
+    return _echo(ta, schema, data, result, echo, deep=False) if echo else result
+
+
+def error_value(tp: Any, status: int, message: str) -> Any:
+    """A value of an error body's type carrying ``message`` and ``status`` where it fits: in
+    fields named like a message or a code at any depth; enum values naming a request error
+    (4xx) or a server error (5xx) are preferred."""
+    ta = adapter(tp)
+    schema = _schema(tp)
+    prefer = _CLIENT_ERROR if status < 500 else _SERVER_ERROR
+    result, data = _synthesized(ta, schema, status, prefer=prefer)
+    fields = {
+        **dict.fromkeys(_MESSAGE_FIELDS, message),
+        **dict.fromkeys(_STATUS_FIELDS, status),
+    }
+    return _echo(ta, schema, data, result, fields, deep=True)
+
+
+_MESSAGE_FIELDS = (
+    "message",
+    "detail",
+    "description",
+    "error",
+    "error_description",
+    "msg",
+    "title",
+)
+_STATUS_FIELDS = ("code", "status", "status_code", "statusCode")
+_CLIENT_ERROR = ("invalid", "request", "validation", "client", "bad")
+_SERVER_ERROR = ("server", "internal", "api")
+
+
+def _synthesized(
+    ta: TypeAdapter[Any],
+    schema: dict[str, Any],
+    seed: int,
+    prefer: tuple[str, ...] = (),
+) -> tuple[Any, Any]:
+    """A synthesized value that validates, and the data it was validated from."""
     for attempt in range(_ATTEMPTS):
-        data = _Synthesizer(
-            schema, random.Random(seed + attempt), rich=attempt < _ATTEMPTS // 2
-        ).value(schema)
+        rng = random.Random(seed + attempt)
+        data = _Synthesizer(rng, rich=attempt < _ATTEMPTS // 2, prefer=prefer).run(
+            schema
+        )
         try:
-            result = ta.validate_python(data)
+            return ta.validate_python(data), data
         except ValidationError:
             continue
-        return _echo(ta, data, result, echo) if echo else result
-    raise MockError(f"no value synthesized for {tp!r} validates")
+    raise MockError(f"no value synthesized for {ta!r} validates")
 
 
-def _echo(ta: TypeAdapter[Any], data: Any, result: Any, echo: Mapping[str, Any]) -> Any:
-    """``data`` (``result`` validated) with each echoed field that keeps it valid, validated."""
-    objects = _objects(data)
+def _echo(
+    ta: TypeAdapter[Any],
+    schema: Mapping[str, Any],
+    data: Any,
+    result: Any,
+    echo: Mapping[str, Any],
+    *,
+    deep: bool,
+) -> Any:
+    """``data`` (``result`` validated) with each echoed field that keeps it valid, validated;
+    ``deep``: into the objects at any depth, else the top-level ones."""
+    objects = list(_all_objects(data)) if deep else _objects(data)
+    write_only = _write_only(schema)
     for key, sent in echo.items():
         targets = [o for o in objects if key in o]
-        if sent is None or not targets:
+        if key in write_only or not targets:
+            continue
+        sent = _echoable(sent)
+        if sent is None:
             continue
         saved = [o[key] for o in targets]
         for o in targets:
@@ -87,6 +176,21 @@ def _echo(ta: TypeAdapter[Any], data: Any, result: Any, echo: Mapping[str, Any])
     return result
 
 
+def _echoable(sent: Any) -> Any:
+    """``sent`` as it may be echoed (None: not at all): without the null members of its
+    objects; None when JSON cannot carry it."""
+    if sent is None:
+        return None
+    try:
+        return json.loads(to_json(sent), object_hook=_without_nulls)
+    except (PydanticSerializationError, ValueError, RecursionError):
+        return None
+
+
+def _without_nulls(members: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in members.items() if v is not None}
+
+
 def _objects(data: Any) -> list[dict[str, Any]]:
     """What is echoed into: ``data`` itself, or the objects of a list."""
     if isinstance(data, dict):
@@ -94,6 +198,49 @@ def _objects(data: Any) -> list[dict[str, Any]]:
     if isinstance(data, list):
         return [d for d in data if isinstance(d, dict)]
     return []
+
+
+def _all_objects(data: Any) -> Iterator[dict[str, Any]]:
+    """The objects in ``data`` at any depth, outermost first."""
+    pending = [data]
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, dict):
+            yield item
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _resolve(
+    schema: Any, defs: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """``schema`` with its references and model stubs followed, and the definitions its own
+    references name."""
+    for _ in range(64):
+        if not isinstance(schema, Mapping):
+            return {}, defs
+        if _MODEL in schema:
+            outer = _schema(schema[_MODEL])
+            schema, defs = outer, outer.get("$defs", {})
+        elif isinstance(schema.get("$ref"), str):
+            schema = defs.get(schema["$ref"].rsplit("/", 1)[-1])
+        else:
+            return schema, defs
+    return {}, defs
+
+
+def _write_only(schema: Mapping[str, Any]) -> frozenset[str]:
+    """The ``writeOnly`` properties of the objects echoed into (of ``schema``, or its items)."""
+    target, defs = _resolve(schema, schema.get("$defs", {}))
+    if target.get("type") == "array":
+        target, defs = _resolve(target.get("items"), defs)
+    properties = target.get("properties", {})
+    return frozenset(
+        name
+        for name, sub in properties.items()
+        if isinstance(sub, Mapping) and sub.get("writeOnly")
+    )
 
 
 def header_value(name: str, tp: Any, path: str, seed: int) -> str:
@@ -110,7 +257,12 @@ def _moment(rng: random.Random) -> dt.datetime:
     return _EPOCH + dt.timedelta(seconds=rng.randrange(365 * 24 * 3600))
 
 
-# String formats (as pydantic writes them in JSON schemas) -> a value maker.
+def _base64(rng: random.Random) -> str:
+    return base64.b64encode(rng.choice(_WORDS).encode()).decode()
+
+
+# String formats (as pydantic writes them in JSON schemas, or as the models keep them from the
+# spec where their type is a plain str) -> a value maker.
 _FORMATS: dict[str, Callable[[random.Random], str]] = {
     "uuid": lambda rng: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
     "date-time": lambda rng: _moment(rng).isoformat(),
@@ -118,40 +270,77 @@ _FORMATS: dict[str, Callable[[random.Random], str]] = {
     "time": lambda rng: _moment(rng).time().isoformat(),
     "duration": lambda rng: f"PT{rng.randrange(1, 3600)}S",
     "email": lambda rng: f"{rng.choice(_WORDS)}@example.com",
+    "idn-email": lambda rng: f"{rng.choice(_WORDS)}@example.com",
     "uri": lambda rng: f"https://example.com/{rng.choice(_WORDS)}",
+    "iri": lambda rng: f"https://example.com/{rng.choice(_WORDS)}",
+    "uri-reference": lambda rng: f"/{rng.choice(_WORDS)}",
+    "iri-reference": lambda rng: f"/{rng.choice(_WORDS)}",
+    "uri-template": lambda rng: f"https://example.com/{rng.choice(_WORDS)}",
     "hostname": lambda rng: "example.com",
+    "idn-hostname": lambda rng: "example.com",
     "ipv4": lambda rng: f"192.0.2.{rng.randrange(1, 255)}",
     "ipv6": lambda rng: "2001:db8::1",
+    "json-pointer": lambda rng: f"/{rng.choice(_WORDS)}/0",
+    "relative-json-pointer": lambda rng: f"0/{rng.choice(_WORDS)}",
+    "regex": lambda rng: "^[a-z]+$",
+    "base64": _base64,
+    "byte": _base64,
 }
+
+# What a (sub-)schema asks the synthesizer for: a schema, the definitions its references name,
+# its depth, whether it is an optional property.
+_Request = tuple[Any, Mapping[str, Any], int, bool]
+_Step = Generator[_Request, Any, Any]
 
 
 class _Synthesizer:
-    """Walks a JSON schema (pydantic's dialect) and makes one value of it."""
+    """Walks a JSON schema (pydantic's dialect) and makes one value of it.
+
+    Each schema is a step (a generator) that yields the sub-schemas it needs and is sent their
+    values; :meth:`run` keeps the steps on a stack of its own: no depth is too deep for it.
+    """
 
     def __init__(
-        self, root: Mapping[str, Any], rng: random.Random, *, rich: bool
+        self, rng: random.Random, *, rich: bool, prefer: tuple[str, ...] = ()
     ) -> None:
-        self.defs: Mapping[str, Any] = root.get("$defs", {})
         self.rng = rng
         self.rich = rich
+        self.prefer = prefer
 
-    def value(self, schema: Any, depth: int = 0, *, optional: bool = False) -> Any:
+    def run(self, schema: Mapping[str, Any]) -> Any:
+        steps = [self.value(schema, schema.get("$defs", {}), 0, False)]
+        sent: Any = None
+        while steps:
+            try:
+                request = steps[-1].send(sent)
+            except StopIteration as done:
+                steps.pop()
+                sent = done.value
+                continue
+            steps.append(self.value(*request))
+            sent = None
+        return sent
+
+    def value(
+        self, schema: Any, defs: Mapping[str, Any], depth: int, optional: bool
+    ) -> _Step:
         """A value of ``schema``; ``optional``: of a property that may be left out, never null
         (the models accept null there, the spec may not)."""
-        if not isinstance(schema, Mapping) or depth > 32:
-            return None
-        if "$ref" in schema:
-            target = self.defs.get(schema["$ref"].rsplit("/", 1)[-1])
-            return self.value(target, depth + 1, optional=optional)
+        schema, defs = _resolve(schema, defs)
+        if not schema or depth > _DEEPEST:
+            return None if depth > _DEEPEST else {}
         if "const" in schema:
             return schema["const"]
         if schema.get("enum"):
-            return self.rng.choice(schema["enum"])
+            return self.choice(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if schema.get(key):
-                return self.value(self._branch(schema[key], depth, optional), depth + 1)
+                branch = self._branch(schema[key], depth, optional)
+                return (yield branch, defs, depth + 1, False)
         if schema.get("allOf"):
-            parts = [self.value(s, depth + 1) for s in schema["allOf"]]
+            parts = []
+            for sub in schema["allOf"]:
+                parts.append((yield sub, defs, depth + 1, False))
             if all(isinstance(p, dict) for p in parts):
                 return {k: v for p in parts for k, v in p.items()}
             return parts[0]
@@ -160,9 +349,9 @@ class _Synthesizer:
             kind = next((k for k in kind if k != "null"), "null")
         match kind:
             case "object":
-                return self.object(schema, depth)
+                return (yield from self.object(schema, defs, depth))
             case "array":
-                return self.array(schema, depth)
+                return (yield from self.array(schema, defs, depth))
             case "string":
                 return self.string(schema)
             case "integer":
@@ -174,6 +363,15 @@ class _Synthesizer:
             case "null":
                 return None
         return {}  # any JSON value
+
+    def choice(self, options: list[Any]) -> Any:
+        """One of ``options``: one naming a preferred word when there is one."""
+        preferred = [
+            o
+            for o in options
+            if isinstance(o, str) and any(w in o.lower() for w in self.prefer)
+        ]
+        return self.rng.choice(preferred or options)
 
     def _branch(self, options: list[Any], depth: int, optional: bool) -> Any:
         concrete = [
@@ -187,43 +385,73 @@ class _Synthesizer:
             return {"type": "null"}
         return concrete[self.rng.randrange(len(concrete))]
 
-    def object(self, schema: Mapping[str, Any], depth: int) -> dict[str, Any]:
+    def object(
+        self, schema: Mapping[str, Any], defs: Mapping[str, Any], depth: int
+    ) -> _Step:
         properties: Mapping[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", ()))
         out: dict[str, Any] = {}
         for name, sub in properties.items():
             if name in required:
-                out[name] = self.value(sub, depth + 1)
-            elif self.rich and depth < _DEEP:
-                out[name] = self.value(sub, depth + 1, optional=True)
+                out[name] = yield sub, defs, depth + 1, False
+            elif (
+                self.rich
+                and depth < _DEEP
+                and not (isinstance(sub, Mapping) and sub.get("writeOnly"))
+            ):
+                out[name] = yield sub, defs, depth + 1, True
         extra = schema.get("additionalProperties")
         if not properties and isinstance(extra, Mapping) and extra and depth < _DEEP:
-            out[self.rng.choice(_WORDS)] = self.value(extra, depth + 1)
+            out[self.rng.choice(_WORDS)] = yield extra, defs, depth + 1, False
         return out
 
-    def array(self, schema: Mapping[str, Any], depth: int) -> list[Any]:
+    def array(
+        self, schema: Mapping[str, Any], defs: Mapping[str, Any], depth: int
+    ) -> _Step:
         prefix = schema.get("prefixItems")
+        items: list[Any] = []
         if isinstance(prefix, list):
-            return [self.value(s, depth + 1) for s in prefix]
+            for sub in prefix:
+                items.append((yield sub, defs, depth + 1, False))
+            return items
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", low + 2))
-        count = max(low, min(high, 1 if depth < _DEEP else 0))
-        return [self.value(schema.get("items", {}), depth + 1) for _ in range(count)]
+        for _ in range(max(low, min(high, 1 if depth < _DEEP else 0))):
+            items.append((yield schema.get("items", {}), defs, depth + 1, False))
+        return items
 
     def string(self, schema: Mapping[str, Any]) -> str:
         rng = self.rng
-        make = _FORMATS.get(str(schema.get("format")))
-        if make is not None:
-            return make(rng)
-        text = f"{rng.choice(_WORDS)}-{rng.randrange(1000)}"
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            candidates = (text, "a", "A", "0", "a0", "example", "")
-            text = next((c for c in candidates if re.search(pattern, c)), text)
         low = int(schema.get("minLength", 0))
         high = schema.get("maxLength")
-        text = text.ljust(low, "x")
-        return text[: int(high)] if high is not None else text
+        make = _FORMATS.get(str(schema.get("format")))
+        pattern = schema.get("pattern")
+        if not isinstance(pattern, str):
+            text = make(rng) if make else f"{rng.choice(_WORDS)}-{rng.randrange(1000)}"
+            text = text.ljust(low, "x")
+            return text[: int(high)] if high is not None else text
+        formatted = make(rng) if make else None
+        if formatted is not None and _matches(pattern, formatted):
+            return formatted
+        made: str | None = None
+        # Repetitions: a few (twice), the fewest, then as many as minLength may need.
+        for extra, most in (
+            (_MAX_EXTRA, False),
+            (_MAX_EXTRA, False),
+            (0, False),
+            (low, True),
+            (low // 2 + 1, True),
+            (low // 4 + 1, True),
+        ):
+            made = matching(pattern, rng, extra=extra, most=most)
+            if made is None or (
+                len(made) >= low and (high is None or len(made) <= int(high))
+            ):
+                break
+        if made is not None:
+            return made
+        candidates = ("a", "A", "0", "a0", "example", "")
+        return next((c for c in candidates if _matches(pattern, c)), "example")
 
     def integer(self, schema: Mapping[str, Any]) -> int:
         low, high = self._bounds(schema, 1)
@@ -244,3 +472,148 @@ class _Synthesizer:
             "maximum", schema.get("exclusiveMaximum", low + 100 + epsilon) - epsilon
         )
         return low, max(low, min(high, low + 100))
+
+
+# -- strings matching a pattern ------------------------------------------------------------------
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except (re.error, RecursionError, OverflowError):
+        return False
+
+
+_MAX_EXTRA = 3  # repetitions beyond a quantifier's minimum
+_MAX_LENGTH = 4096  # of a string made from a pattern
+_PRINTABLE = string.ascii_letters + string.digits + "-_.~:/@+ "
+# Characters of \d, \w, \s and their negations to choose from, and each class's test.
+_CATEGORIES: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "CATEGORY_DIGIT": ("0123456789", str.isdigit),
+    "CATEGORY_NOT_DIGIT": ("abcxyzABC_-", lambda c: not c.isdigit()),
+    "CATEGORY_WORD": ("abcxyzABC019_", lambda c: c.isalnum() or c == "_"),
+    "CATEGORY_NOT_WORD": ("-.:/ ", lambda c: not (c.isalnum() or c == "_")),
+    "CATEGORY_SPACE": (" ", str.isspace),
+    "CATEGORY_NOT_SPACE": ("abcxyzABC019", lambda c: not c.isspace()),
+}
+
+
+class _Unsupported(Exception):
+    """A pattern the maker cannot follow (or that makes too long a string)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(pattern: str) -> Any:
+    if _REGEX is None:
+        return None
+    try:
+        return _REGEX.parse(pattern)
+    except (
+        Exception
+    ):  # re.error, RecursionError, OverflowError...: no such string is made
+        return None
+
+
+def matching(
+    pattern: str, rng: random.Random, *, extra: int = _MAX_EXTRA, most: bool = False
+) -> str | None:
+    """A string matching the regular expression ``pattern`` (None: none could be made).
+
+    Made from the standard library's parse of the pattern: literals, classes, alternatives,
+    groups and back-references, quantifiers (from their minimum to ``extra`` more; ``most``:
+    always as many as that); anchors and lookarounds are not followed, and what is made is
+    checked against the pattern.
+    """
+    tree = _parsed(pattern)
+    if tree is None:
+        return None
+    maker = _Maker(rng, extra, most)
+    try:
+        maker.emit(tree)
+    except (_Unsupported, RecursionError):
+        return None
+    text = "".join(maker.out)
+    return text if _matches(pattern, text) else None
+
+
+class _Maker:
+    """Makes a string from a parsed pattern."""
+
+    def __init__(self, rng: random.Random, extra: int, most: bool) -> None:
+        self.rng = rng
+        self.extra = extra
+        self.most = most
+        self.out: list[str] = []
+        self.groups: dict[int, str] = {}
+
+    def emit(self, items: Any) -> None:
+        rng, out = self.rng, self.out
+        for op, arg in items:
+            name = getattr(op, "name", str(op))
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "NOT_LITERAL":
+                out.append(next(c for c in _PRINTABLE if ord(c) != arg))
+            elif name == "ANY":
+                out.append(rng.choice(string.ascii_letters))
+            elif name == "IN":
+                out.append(_one_of(arg, rng))
+            elif name == "BRANCH":
+                self.emit(rng.choice(arg[1]))
+            elif name == "SUBPATTERN":
+                start = len(out)
+                self.emit(arg[-1])
+                if arg[0] is not None:
+                    self.groups[arg[0]] = "".join(out[start:])
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, sub = arg
+                high = max(low, min(high, low + self.extra))
+                for _ in range(high if self.most else rng.randint(low, high)):
+                    self.emit(sub)
+            elif name == "ATOMIC_GROUP":
+                self.emit(arg)
+            elif name == "GROUPREF":
+                out.append(self.groups.get(arg, ""))
+            elif name == "GROUPREF_EXISTS":
+                group, yes, no = arg
+                self.emit(yes if group in self.groups else (no or []))
+            elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
+                raise _Unsupported(name)
+            if len(out) > _MAX_LENGTH:
+                raise _Unsupported("too long")
+
+
+def _one_of(items: Any, rng: random.Random) -> str:
+    """A character of a class ``[...]``."""
+    if items and getattr(items[0][0], "name", "") == "NEGATE":
+        rest = items[1:]
+        start = rng.randrange(len(_PRINTABLE))
+        for c in _PRINTABLE[start:] + _PRINTABLE[:start]:
+            if not any(_in(op, arg, c) for op, arg in rest):
+                return c
+        raise _Unsupported("negated class")
+    op, arg = rng.choice(items)
+    name = getattr(op, "name", str(op))
+    if name == "LITERAL":
+        return chr(arg)
+    if name == "RANGE":
+        low, high = arg
+        printable = [c for c in _PRINTABLE if low <= ord(c) <= high]
+        if printable:
+            return rng.choice(printable)
+        code = rng.randint(low, min(high, low + 64))
+        return chr(code) if not 0xD800 <= code <= 0xDFFF else chr(low)
+    if name == "CATEGORY" and str(arg) in _CATEGORIES:
+        return rng.choice(_CATEGORIES[str(arg)][0])
+    raise _Unsupported(name)
+
+
+def _in(op: Any, arg: Any, c: str) -> bool:
+    name = getattr(op, "name", str(op))
+    if name == "LITERAL":
+        return bool(ord(c) == arg)
+    if name == "RANGE":
+        return bool(arg[0] <= ord(c) <= arg[1])
+    if name == "CATEGORY" and str(arg) in _CATEGORIES:
+        return _CATEGORIES[str(arg)][1](c)
+    raise _Unsupported(name)

@@ -14,6 +14,11 @@ lifespan) goes to the router as it is, through every route. The router's list of
 counts its changes (``add_api_route``, ``include_router``, ``mount``, ``routes.insert``, ...):
 the tree is made anew on the next request after one.
 
+An encoded slash (``%2F``) in a request's path is part of a path parameter, not a separator:
+ASGI servers hand the path decoded (``/notes/a/b`` for ``/notes/a%2Fb``), so such a request is
+routed by its raw path, decoded but for its encoded slashes (``/notes/a%2Fb``, a literal ``%``
+as ``%25``), and the parameters that route reads are decoded from it (``key="a/b"``).
+
 Which paths a route can match, by its path's segments: a literal segment, only itself; a
 segment that is one parameter of a converter taking one non-empty segment (str, int, float,
 uuid), any non-empty segment; from the first other segment on (a path converter, a parameter
@@ -24,8 +29,11 @@ inside a segment), anything. A mount is its path followed by anything; any other
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
@@ -33,6 +41,7 @@ from starlette._utils import get_route_path
 from starlette.convertors import (
     FloatConvertor,
     IntegerConvertor,
+    PathConvertor,
     StringConvertor,
     UUIDConvertor,
 )
@@ -57,6 +66,45 @@ _CHANGES = (
     "reverse",
     "sort",
 )
+
+
+_ENCODED_SLASH = re.compile(rb"%2[fF]")
+# Whether the request being routed is routed by its raw path (it has an encoded slash).
+_RAW: ContextVar[bool] = ContextVar("_RAW", default=False)
+
+
+class _Segment(StringConvertor):
+    """A ``str`` path parameter, decoded from a raw path when the request is routed by one."""
+
+    def convert(self, value: str) -> str:
+        return unquote(value) if _RAW.get() else value
+
+
+class _Rest(PathConvertor):
+    """A ``path`` path parameter, decoded the same way."""
+
+    def convert(self, value: str) -> str:
+        return unquote(value) if _RAW.get() else value
+
+
+_DECODING = {StringConvertor: _Segment(), PathConvertor: _Rest()}
+
+
+def _raw_route_path(scope: Scope) -> str | None:
+    """The path a request with an encoded slash is routed by (its route path, without the
+    root path); None: it has none, or its raw path does not start with its root path."""
+    raw = scope.get("raw_path")
+    if not isinstance(raw, bytes) or _ENCODED_SLASH.search(raw) is None:
+        return None
+    pieces = _ENCODED_SLASH.split(raw)
+    path = "%2F".join(
+        unquote(p.decode("latin-1"), errors="replace").replace("%", "%25")
+        for p in pieces
+    )
+    root = scope.get("root_path", "")
+    if not path.startswith(root):
+        return None
+    return path[len(root) :]
 
 
 def index_routes(app: FastAPI) -> None:
@@ -201,6 +249,10 @@ class _Index:
             segments, rest = _filing(route)
             self.tree.add(segments, position, rest=rest)
             self.plain.append(_plain(route))
+            convertors = getattr(route, "param_convertors", None)
+            if isinstance(convertors, dict):  # decoding parameters of raw paths (%2F)
+                for name, convertor in convertors.items():
+                    convertors[name] = _DECODING.get(type(convertor), convertor)
         self.tree.seal()
         self.alone: list[ASGIApp] = [_Alone(router, r).app for r in self.routes]
 
@@ -239,15 +291,33 @@ class _Dispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path = get_route_path(scope)
-            if path.startswith("/") and not path.endswith("\n"):
-                routes = self.router.routes
-                if not self.index.current(routes):
-                    self.index = _Index(self.router, routes)
-                index = self.index
-                position = index.first_full(scope, path)
-                if position is not None:
-                    scope.setdefault("router", self.router)
-                    await index.alone[position](scope, receive, send)
-                    return
+            raw = _raw_route_path(scope)
+            if (
+                raw is not None
+            ):  # routed by its raw path, its parameters decoded from it
+                scope["path"] = scope.get("root_path", "") + raw
+                token = _RAW.set(True)
+                try:
+                    await self.route(scope, raw, receive, send)
+                finally:
+                    _RAW.reset(token)
+                return
+            await self.route(scope, get_route_path(scope), receive, send)
+            return
+        await self.linear(scope, receive, send)
+
+    async def route(
+        self, scope: Scope, path: str, receive: Receive, send: Send
+    ) -> None:
+        """An HTTP request whose route path is ``path``: through the index when it can be."""
+        if path.startswith("/") and not path.endswith("\n"):
+            routes = self.router.routes
+            if not self.index.current(routes):
+                self.index = _Index(self.router, routes)
+            index = self.index
+            position = index.first_full(scope, path)
+            if position is not None:
+                scope.setdefault("router", self.router)
+                await index.alone[position](scope, receive, send)
+                return
         await self.linear(scope, receive, send)

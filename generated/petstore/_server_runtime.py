@@ -8,9 +8,10 @@ an HTTP response checked against the responses the spec declares, and turns an e
 a 500 whose traceback goes to the ``petstore.server`` log, never to the caller.
 
 Requests FastAPI needs help with are read by ``_server_requests``. Error bodies (422, 401,
-500, ...) take the shape the spec declares for that status when one of the usual shapes fits
-it (``{"detail": ...}``, a bare message, ``{"code": ..., "message": ...}``, ...), else
-FastAPI's ``{"detail": ...}``.
+500, ...) take the shape the spec declares for that status: one of the usual shapes when it
+fits (``{"detail": ...}``, a bare message, ``{"code": ..., "message": ...}``, ...), else a
+value of the declared type with the message and status in the fields named for them (the
+mock's :func:`error_value`); FastAPI's ``{"detail": ...}`` when the spec declares none.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
-from pydantic_core import to_json
+from pydantic_core import PydanticSerializationError, to_json
 from starlette.exceptions import HTTPException
 
 from . import _server_mock
@@ -126,6 +127,12 @@ class Content:
     kind: str = "json"  # json, event_stream, form, multipart, text, binary
     example: Any = None
     has_example: bool = False
+    sent_as: str | None = None  # the concrete media type of a wildcard one (``*/*``)
+
+    @property
+    def content_type(self) -> str:
+        """The media type answers are sent as."""
+        return self.sent_as or self.media_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +236,7 @@ class Endpoint:
         if not isinstance(result, Reply) and main and main.kind != "event_stream":
             # What the lines below come to for a plain value, without making a Reply of it.
             body = _encode(main, result)
-            return Response(body, self.status, media_type=main.media_type)
+            return Response(body, self.status, media_type=main.content_type)
         reply = result if isinstance(result, Reply) else Reply(self.status, result)
         content = self._content(reply)
         if (
@@ -259,28 +266,41 @@ class Endpoint:
         if content is None:
             return _Encoded(reply.status, None, reply.headers, None)
         body = _encode(content, reply.body)
-        return _Encoded(reply.status, body, reply.headers, content.media_type)
+        return _Encoded(reply.status, body, reply.headers, content.content_type)
 
     def error(
         self, status: int, detail: Any, headers: Mapping[str, str] | None = None
     ) -> Response:
-        """An error response, in the shape the spec declares for ``status`` when one fits."""
+        """An error response in the shape the spec declares for ``status``: one of the usual
+        shapes when it fits, else a value of the declared type carrying the message where it
+        can; FastAPI's ``{"detail": ...}`` when the spec declares none."""
         declared = self.declared(status)
         content = declared.content(None) if declared is not None else None
-        if content is not None and content.kind == "json":
-            for candidate in _error_shapes(status, detail):
-                try:
-                    value = adapter(content.type).validate_python(candidate)
-                except ValidationError:
-                    continue
-                body = adapter(content.type).dump_json(
-                    value, by_alias=True, exclude_unset=True
+        if content is None or content.kind not in ("json", "text"):
+            return JSONResponse({"detail": detail}, status, headers=headers)
+        shapes = _error_shapes(status, detail)
+        if content.kind == "text":
+            body = str(shapes[1]).encode()
+            return Response(
+                body, status, headers=headers, media_type=content.content_type
+            )
+        ta = adapter(content.type)
+        for candidate in shapes:
+            try:
+                value = ta.validate_python(candidate)
+            except ValidationError:
+                continue
+            body = ta.dump_json(value, by_alias=True, exclude_unset=True)
+            if json.loads(body) == candidate:
+                return Response(
+                    body, status, headers=headers, media_type=content.content_type
                 )
-                if json.loads(body) == candidate:
-                    return Response(
-                        body, status, headers=headers, media_type=content.media_type
-                    )
-        return JSONResponse({"detail": detail}, status, headers=headers)
+        try:
+            value = _server_mock.error_value(content.type, status, str(shapes[1]))
+            body = ta.dump_json(value, by_alias=True, exclude_unset=True)
+        except (_server_mock.MockError, PydanticSerializationError):
+            return JSONResponse({"detail": detail}, status, headers=headers)
+        return Response(body, status, headers=headers, media_type=content.content_type)
 
 
 @dataclass(slots=True)
@@ -369,7 +389,7 @@ async def _stream(reply: Reply, content: Content) -> Response:
         encoded(),
         status_code=reply.status,
         headers=reply.headers,
-        media_type=content.media_type,
+        media_type=content.content_type,
     )
 
 
@@ -405,6 +425,7 @@ class _Server:
         self.endpoints = endpoints
         self.fallback = fallback
         self.answers: dict[tuple[str, int], _Encoded] = {}  # mock answers, oldest first
+        self.remembered = 0  # bytes the answers take, as _size counts them
         self.methods: dict[str, Callable[..., Any]] = {}
         for name in endpoints:
             method = getattr(handlers, name, None) if handlers is not None else None
@@ -424,13 +445,31 @@ class _Server:
             if hasattr(reply.body, "__aiter__"):  # streams are made anew each time
                 return await endpoint.respond(reply)
             answer = endpoint._encoded(reply, endpoint._content(reply))
-            if len(self.answers) >= _REMEMBERED:
-                del self.answers[next(iter(self.answers))]
-            self.answers[endpoint.handler, seed] = answer
+            self.remember((endpoint.handler, seed), answer)
         return answer.response()
 
+    def remember(self, key: tuple[str, int], answer: _Encoded) -> None:
+        """Keep ``answer`` (dropping the oldest ones past :data:`_REMEMBERED_BYTES`)."""
+        size = _size(answer)
+        if size > _REMEMBERED_BYTES // 16:
+            return  # a big answer is made again rather than kept
+        if key in self.answers:  # made twice by requests at the same time
+            self.remembered -= _size(self.answers.pop(key))
+        while self.answers and self.remembered + size > _REMEMBERED_BYTES:
+            self.remembered -= _size(self.answers.pop(next(iter(self.answers))))
+        self.answers[key] = answer
+        self.remembered += size
 
-_REMEMBERED = 1024  # mock answers kept per app: the same request gets the same answer
+
+# Mock answers kept per app (the same request gets the same answer), by the bytes they take:
+# requests echoed into answers make answers of any size.
+_REMEMBERED_BYTES = 8 * 1024 * 1024
+
+
+def _size(answer: _Encoded) -> int:
+    """The bytes an answer takes, roughly: its body and headers, and its entry."""
+    headers = sum(len(k) + len(v) for k, v in answer.headers.items())
+    return len(answer.body or b"") + headers + 256
 
 
 def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) -> Reply:
