@@ -282,7 +282,19 @@ class _Walk:
             has_default=has_default,
             default=schema.get("default") if has_default and isinstance(schema, Mapping) else None,
             pointer=p_ptr,
+            enum=self.is_enum(schema),
         )
+
+    def is_enum(self, schema: Any) -> bool:
+        """Whether ``schema`` (its ``$ref``s followed) is an enum or a const."""
+        for _ in range(64):  # a $ref loop is no enum
+            if not isinstance(schema, Mapping):
+                return False
+            ref = schema.get("$ref")
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                return "enum" in schema or "const" in schema
+            schema = resolve_pointer(self.document, ref)
+        return False
 
     # -- bodies -----------------------------------------------------------------------------
 

@@ -162,6 +162,7 @@ class Parameter:
     has_default: bool = False
     default: Any = None  # a JSON value
     pointer: str = ""
+    enum: bool = False  # the schema (its $refs followed) is an enum or a const: one scalar value
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ _MARKERS = {
 # Names of the runtime module that server.py may import.
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
-     "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
+     "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object", "query_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
      "space_separated", "pipe_separated", "header_items"}
 )
@@ -104,6 +104,10 @@ class ParamView:
     description: str | None
     deprecated: bool
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
+    query_object: bool  # read by the runtime's query_object (an object or a root model in the query)
+    query_others: tuple[str, ...]  # query_object: the keys of the operation's other query parameters
+    explode: bool
+    query_rank: int  # query_object exploded: how many exploded object parameters come before it
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
     percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
     splitter: str | None  # a list sent as one delimited value: the runtime's splitter
@@ -205,9 +209,18 @@ class OperationView:
         return tuple(p for p in self.params if p.deep_object)
 
     @property
+    def query_objects(self) -> tuple[ParamView, ...]:
+        return tuple(p for p in self.params if p.query_object)
+
+    @property
+    def runtime_read(self) -> bool:
+        """Whether a parameter is read by the runtime (a dependency), not by FastAPI."""
+        return bool(self.deep_objects or self.query_objects)
+
+    @property
     def openapi_extra(self) -> bool:
-        """Whether FastAPI needs help documenting the request (runtime-read body, deepObject)."""
-        return bool(self.deep_objects) or (self.body is not None and self.body.reader is not None)
+        """Whether FastAPI needs help documenting the request (runtime-read body or parameters)."""
+        return self.runtime_read or (self.body is not None and self.body.reader is not None)
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -326,13 +339,30 @@ def _splitter(p: Parameter) -> str | None:
     return None
 
 
-def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
+def _query_object(p: Parameter) -> bool:
+    """Whether a query parameter not in style deepObject is read by the runtime's
+    ``query_object``: an object (FastAPI would read every query key into a model, and no dict)
+    or a model of another schema (a root model: FastAPI reads models from the query's keys);
+    not an enum."""
+    members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
+    return (
+        p.location is ParamLocation.QUERY
+        and p.style != "deepObject"
+        and len(members) == 1
+        and (members[0].kind is TypeKind.DICT or (members[0].kind is TypeKind.NAMED and not p.enum))
+    )
+
+
+def _param(p: Parameter, renamed_in_route: bool = False, others: tuple[str, ...] = (), rank: int = 0) -> ParamView:
     deep = p.location is ParamLocation.QUERY and p.style == "deepObject"
-    if not deep and not fastapi_reads(p):
+    spread = _query_object(p)
+    if not deep and not spread and not fastapi_reads(p):
         # Handed to the handler as the text on the wire, rather than refused by FastAPI.
         listed = p.type.kind is TypeKind.LIST and p.location is not ParamLocation.PATH
         text = TypeRef(TypeKind.LIST, args=(primitive("str"),)) if listed else primitive("str")
         p = replace(p, type=union(text, NONE) if p.type.nullable else text, has_default=False, default=None)
+    if spread:  # the runtime's reader answers None for a parameter not sent
+        p = replace(p, has_default=False, default=None)
     annotation = _annotation(p.type)
     default: str | None = None
     if not p.required:
@@ -354,6 +384,10 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
         description=p.description,
         deprecated=p.deprecated,
         deep_object=deep,
+        query_object=spread,
+        query_others=others if spread else (),
+        explode=p.explode,
+        query_rank=rank if spread and p.explode else 0,
         percent_decoded=p.location is ParamLocation.COOKIE,
         splitter=None if deep else _splitter(p),
         from_text=any(
@@ -628,8 +662,20 @@ def build(api: Api) -> ServerView:
                 )
             auth = auths[checked]
         renamed = _renamed_in_route(op)
+        queried = [p.name for p in op.parameters_in(ParamLocation.QUERY)] + [
+            s.param_name
+            for s in api.security_schemes
+            if s.location is ParamLocation.QUERY and s.param_name and any(s.key in r.schemes for r in op.security)
+        ]
+        spread = [p.name for p in op.parameters if _query_object(p) and p.explode]
         params = tuple(
-            _param(p, p.location is ParamLocation.PATH and p.name in renamed) for p in op.parameters
+            _param(
+                p,
+                p.location is ParamLocation.PATH and p.name in renamed,
+                tuple(sorted({n for n in queried if n != p.name})),
+                spread.index(p.name) if p.name in spread else 0,
+            )
+            for p in op.parameters
         )
         taken = {p.python_name for p in params} | {"body"}
         request_name = naming.dedupe(["request"], taken)[0]
@@ -698,10 +744,10 @@ def _third_party_imports(
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     fastapi = {"APIRouter", "FastAPI", "Request"}
     for v in views:
-        fastapi.update(p.marker for p in v.params if not p.deep_object)
+        fastapi.update(p.marker for p in v.params if not (p.deep_object or p.query_object))
         if v.body is not None and v.body.reader is None:
             fastapi.add("Body")
-        if v.auth is not None or v.deep_objects or (v.body is not None and v.body.reader is not None):
+        if v.auth is not None or v.runtime_read or (v.body is not None and v.body.reader is not None):
             fastapi.add("Depends")
     if schemes:
         fastapi.add("Security")
@@ -733,6 +779,8 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add(v.body.reader)
         if v.deep_objects:
             names.add("deep_object")
+        if v.query_objects:
+            names.add("query_object")
         if v.openapi_extra:
             names.add("openapi_extra")
         if any(p.from_text for p in v.params):
