@@ -158,3 +158,66 @@ def test_mock_answers_query_objects(tmp_path_factory: pytest.TempPathFactory, se
     client = served(pkg)
     assert client.find_boxes(limit=5, box={"w": 3, "kind": "b"}, flat={"w": 1}, deep={"x": 2}, pick="t") is not None
     assert client.find_tags(tags={"a": 1}) is not None
+
+
+ONE_OF_SPEC = """
+openapi: 3.1.0
+info: {title: one of, version: "1"}
+paths:
+  /holders/{n}:
+    get:
+      operationId: getHolder
+      parameters:
+        - {name: n, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Holder'}}}}
+components:
+  schemas:
+    Open: {type: object}
+    Closed:
+      type: object
+      additionalProperties: false
+      properties: {a: {type: string}}
+    Alpha:
+      type: object
+      required: [type]
+      properties: {type: {const: alpha}, color: {type: string}}
+    Beta:
+      type: object
+      required: [type]
+      properties: {type: {const: beta}, texture: {type: string}}
+    Holder:
+      type: object
+      required: [nullable, anything, tagged, either]
+      properties:
+        nullable: {oneOf: [{$ref: '#/components/schemas/Open'}, {$ref: '#/components/schemas/Closed'}, {type: 'null'}]}
+        anything: {oneOf: [{$ref: '#/components/schemas/Open'}, {$ref: '#/components/schemas/Closed'}, {}]}
+        tagged: {oneOf: [{$ref: '#/components/schemas/Alpha'}, {$ref: '#/components/schemas/Beta'}]}
+        either: {anyOf: [{type: integer}, {type: string}]}
+        maybe: {oneOf: [{$ref: '#/components/schemas/Open'}, {$ref: '#/components/schemas/Closed'}]}
+"""
+
+
+def test_mock_one_of_answers_fit_exactly_one_branch(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """Every branch of these oneOf fits ``{}`` (or, for Alpha/Beta, an object without the const
+    the branch is told apart by) where pydantic's first fitting member is enough: the mock's
+    answers must be valid under the spec's own schema, exactly one branch each."""
+    import jsonschema
+    import yaml
+
+    pkg = _package(tmp_path_factory, "sweep_one_of", ONE_OF_SPEC)
+    document = yaml.safe_load(ONE_OF_SPEC)
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/components/schemas/Holder", "components": document["components"]}
+    )
+    client = served(pkg)
+    mock = importlib.import_module(f"{pkg.__name__}._server_mock")
+    holder = importlib.import_module(f"{pkg.__name__}.models").Holder
+    answers = [client.get_holder(n=n).model_dump(mode="json", by_alias=True, exclude_unset=True) for n in range(4)]
+    answers += [
+        mock.value(holder, seed, example=(False, None), echo={}).model_dump(mode="json", by_alias=True, exclude_unset=True)
+        for seed in range(40)
+    ]
+    problems = [f"{a}: {e.message}" for a in answers for e in validator.iter_errors(a)]
+    assert not problems, "\n".join(problems[:5])
+    assert {a["tagged"]["type"] for a in answers} == {"alpha", "beta"}  # both branches still made
