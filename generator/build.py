@@ -73,6 +73,9 @@ _KIND_ORDER = {
 }
 
 
+_STATUS = re.compile(r"[1-5](?:[0-9][0-9]|XX|xx)|default")  # a response key the server can send
+
+
 def _status_key(status: str) -> tuple[int, str]:
     if status.isascii() and status.isdigit():
         return (0, status)
@@ -348,6 +351,12 @@ class _Walk:
         first_success = next((s for s in statuses if s.startswith("2")), None)
         out = []
         for status in statuses:
+            if not _STATUS.fullmatch(status):
+                self.warn(
+                    ptr + ptr_of(status),
+                    f"response {status!r} is not an HTTP status code (100-599), a range (2XX) or 'default'; left out",
+                )
+                continue
             resp, r_ptr = self.deref(raw.get(status, raw.get(int(status)) if status.isascii() and status.isdigit() else None), f"{ptr}/{status}")
             suffix = "Response" if status == first_success else f"Response{naming.pascal(status, prefix='S')}"
             headers = []

@@ -221,3 +221,32 @@ def test_mock_one_of_answers_fit_exactly_one_branch(tmp_path_factory: pytest.Tem
     problems = [f"{a}: {e.message}" for a in answers for e in validator.iter_errors(a)]
     assert not problems, "\n".join(problems[:5])
     assert {a["tagged"]["type"] for a in answers} == {"alpha", "beta"}  # both branches still made
+
+
+BAD_STATUS_SPEC = """
+openapi: 3.1.0
+info: {title: bad status, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "abcdef": {description: not a status, content: {application/json: {schema: {type: string}}}}
+        "200": {description: ok, content: {application/json: {schema: {type: array, items: {type: integer}}}}}
+"""
+
+
+def test_invalid_response_status_left_out_with_a_warning(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """--lenient: a response key that is no status (FastAPI refused the route when the server
+    was imported) is left out, located in a warning; the rest of the operation is served."""
+    from generator.config import Job
+    from generator.pipeline import generate
+
+    spec = tmp_path_factory.mktemp("bad_status") / "bad_status.yaml"
+    spec.write_text(BAD_STATUS_SPEC, encoding="utf-8")
+    result = generate(Job(spec=spec, output=spec.parent, package="sweep_bad_status", lenient=True))
+    assert any(
+        d.pointer == "/paths/~1things/get/responses/abcdef" and "left out" in d.message for d in result.diagnostics
+    )
+    pkg = install(tmp_path_factory, "sweep_bad_status", result.files)
+    assert all(isinstance(n, int) for n in served(pkg).list_things())
