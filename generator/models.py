@@ -47,6 +47,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
     models_check.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
+    nullable_combinations(doc["components"]["schemas"])
     models_check.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
@@ -77,6 +78,22 @@ def keep_wire_values(schemas: Any) -> None:
             schema["type"] = [t for x in listed for t in (("integer", x) if x == "number" else (x,))]
             if "string" not in listed:  # the format is the number's
                 schema.pop("format", None)
+
+
+def nullable_combinations(schemas: Any) -> None:
+    """OpenAPI 3.0's ``nullable: true`` beside ``oneOf``/``anyOf``/``allOf`` (and no ``type``)
+    allows null, which the library's models left out (``A | B``, not ``A | B | None``): such a
+    schema becomes ``anyOf: [<itself without nullable>, {type: null}]``."""
+    for schema in list(models_check.iter_schemas(schemas)):
+        if (
+            isinstance(schema, dict)
+            and schema.get("nullable") is True
+            and "type" not in schema
+            and any(isinstance(schema.get(k), list) and schema[k] for k in ("oneOf", "anyOf", "allOf"))
+        ):
+            inner = {k: schema.pop(k) for k in ("oneOf", "anyOf", "allOf", "discriminator") if k in schema}
+            schema.pop("nullable")
+            schema["anyOf"] = [inner, {"type": "null"}]
 
 
 def _discriminator_values(doc: Mapping[str, Any], member: Any, prop: str, depth: int = 0) -> set[str] | None:
