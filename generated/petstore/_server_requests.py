@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -177,6 +178,139 @@ def deep_object(
     return read
 
 
+def query_object(
+    name: str,
+    tp: Any,
+    *,
+    explode: bool,
+    others: Sequence[str],
+    rank: int = 0,
+    required: bool,
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading the query parameter ``name`` of an object type, style ``form``, as
+    the generated client writes it: exploded, each property is a key of its own (any key but
+    ``others``, the keys of the operation's other query parameters; only the declared ones when
+    the object admits no other; the client writes each at most once, so a key repeated is one of
+    several such parameters: the ``rank``-th, in the order of the operation's parameters, is this
+    one's; the wire cannot tell whose a key sent once is: the first's); not
+    exploded, ``name=key,value,key,value``. A model of another
+    schema (a root model: a union, an array) is read from ``name`` itself.
+
+    Values arrive as text, read as JSON where the type takes it so (nested objects and arrays,
+    numbers, booleans, ``""`` for null: as the client writes them), else as the text itself.
+    """
+    taken = tuple(others)
+    brackets = tuple(o + "[" for o in others)
+
+    async def read(request: Request) -> Any:
+        query = request.query_params
+        closed, is_object = _object_keys(tp)
+        value: Any
+        if not is_object:
+            items = query.getlist(name)
+            if not items and not required:
+                return None
+            value = items if _admits_array(tp) else (items[-1] if items else None)
+            return _validate_text(tp, value, ("query", name))
+        fields: dict[str, Any] = {}
+        if explode:
+            for key in dict.fromkeys(query.keys()):
+                if key in taken or key.startswith(brackets):
+                    continue
+                if closed is None or key in closed:
+                    texts = query.getlist(key)
+                    if rank < len(texts):
+                        fields[key] = texts[rank]
+        elif name in query:
+            joined = ",".join(query.getlist(name))
+            parts = joined.split(",") if joined else []
+            if len(parts) % 2:
+                raise RequestValidationError(
+                    [
+                        {
+                            "type": "value_error",
+                            "loc": ("query", name),
+                            "input": joined,
+                            "msg": "Value error, expected key,value pairs separated by commas",
+                        }
+                    ]
+                )
+            for key, text in zip(parts[::2], parts[1::2], strict=True):
+                _add(fields, key, text)
+        if not fields and not required:
+            return None
+        return _validate_text(tp, fields, ("query", name))
+
+    return read
+
+
+@functools.cache
+def _query_schema(tp: Any) -> dict[str, Any]:
+    """The JSON schema of ``tp``, its top-level ``$ref`` followed."""
+    schema = adapter(tp).json_schema()
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        schema = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {})
+    return schema
+
+
+def _object_keys(tp: Any) -> tuple[frozenset[str] | None, bool]:
+    """(the only keys the object admits, None: any; whether ``tp`` is an object)."""
+    schema = _query_schema(tp)
+    if not (
+        schema.get("type") == "object"
+        or "properties" in schema
+        or "additionalProperties" in schema
+    ):
+        return None, False
+    if schema.get("additionalProperties") is False:
+        return frozenset(schema.get("properties", {})), True
+    return None, True
+
+
+def _admits_array(tp: Any) -> bool:
+    schema = _query_schema(tp)
+    return schema.get("type") == "array" or any(
+        isinstance(b, dict) and b.get("type") == "array"
+        for b in schema.get("anyOf", ())
+    )
+
+
+def _json_text(value: Any) -> Any:
+    """Text as the client writes a value that is not a string: JSON (the text ``null`` is a
+    string: the client writes null as ``""``)."""
+    if isinstance(value, list):
+        return [_json_text(v) for v in value]
+    if value == "":
+        return None
+    try:
+        decoded = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+    return value if decoded is None else decoded
+
+
+def _validate_text(tp: Any, value: Any, loc: tuple[str | int, ...]) -> Any:
+    """``value`` (text, or an object of texts) validated read as JSON; where the type refuses
+    that (an object: in the fields it refuses), as the text itself."""
+    ta = adapter(tp)
+    decoded = (
+        {k: _json_text(v) for k, v in value.items()}
+        if isinstance(value, dict)
+        else _json_text(value)
+    )
+    try:
+        return ta.validate_python(decoded)
+    except ValidationError as exc:
+        refused = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    if isinstance(value, dict):
+        value = {k: v if k in refused else decoded[k] for k, v in value.items()}
+    try:
+        return ta.validate_python(value)
+    except ValidationError as exc:
+        raise _invalid(exc, loc) from None
+
+
 def _add(fields: dict[str, Any], key: str, value: Any) -> None:
     if key in fields:
         previous = fields[key]
@@ -198,6 +332,7 @@ def openapi_extra(
     *,
     body: tuple[str, Any, bool] | None = None,
     deep_objects: Sequence[tuple[str, Any, bool]] = (),
+    query_objects: Sequence[tuple[str, Any, bool, bool]] = (),
 ) -> dict[str, Any]:
     """What FastAPI cannot document by itself: runtime-read bodies, deepObject parameters.
 
@@ -210,7 +345,7 @@ def openapi_extra(
             "required": required,
             "content": {media_type: {"schema": schema_of(tp)}},
         }
-    if deep_objects:
+    if deep_objects or query_objects:
         extra["parameters"] = [
             {
                 "name": name,
@@ -221,5 +356,15 @@ def openapi_extra(
                 "schema": schema_of(tp),
             }
             for name, tp, required in deep_objects
+        ] + [
+            {
+                "name": name,
+                "in": "query",
+                "style": "form",
+                "explode": explode,
+                "required": required,
+                "schema": schema_of(tp),
+            }
+            for name, tp, required, explode in query_objects
         ]
     return extra
