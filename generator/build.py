@@ -264,12 +264,16 @@ class _Walk:
         location = ParamLocation(p["in"])
         schema, s_ptr = p.get("schema"), f"{p_ptr}/schema"
         content = p.get("content")
+        json_content = False
         if schema is None and isinstance(content, Mapping) and content:
             mt = next(iter(content))
             schema, s_ptr = (content[mt] or {}).get("schema"), p_ptr + ptr_of("content", mt, "schema")
+            json_content = body_kind(str(mt)) is BodyKind.JSON
         type_ = self.typer.type_of(schema, s_ptr, hint + naming.pascal(p["name"], prefix="P")) if schema is not None else primitive("str")
         default_style = "form" if location in (ParamLocation.QUERY, ParamLocation.COOKIE) else "simple"
         style: str = p["style"] if isinstance(p.get("style"), str) else default_style
+        if json_content:
+            style = "json"  # content: {application/json: ...}: the value is its JSON text
         explode: bool = p["explode"] if isinstance(p.get("explode"), bool) else style == "form"
         has_default = isinstance(schema, Mapping) and "default" in schema
         return Parameter(

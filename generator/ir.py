@@ -157,7 +157,7 @@ class Parameter:
     type: TypeRef
     description: str | None = None
     deprecated: bool = False
-    style: str = "form"
+    style: str = "form"  # or "json": a parameter with content application/json, sent as JSON text
     explode: bool = True
     has_default: bool = False
     default: Any = None  # a JSON value

@@ -107,6 +107,7 @@ class ParamView:
     query_object: bool  # read by the runtime's query_object (an object or a root model in the query)
     query_others: tuple[str, ...]  # query_object: the keys of the operation's other query parameters
     explode: bool
+    json_content: bool  # content: application/json: the value is JSON text
     query_rank: int  # query_object exploded: how many exploded object parameters come before it
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
     percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
@@ -343,14 +344,13 @@ def _query_object(p: Parameter) -> bool:
     """Whether a query parameter not in style deepObject is read by the runtime's
     ``query_object``: an object (FastAPI would read every query key into a model, and no dict)
     or a model of another schema (a root model: FastAPI reads models from the query's keys);
-    not an enum."""
+    not an enum. And any parameter sent as JSON text (``content: application/json``)."""
+    if p.location is not ParamLocation.QUERY or p.style == "deepObject":
+        return False
+    if p.style == "json":  # content: application/json: any type, sent as JSON text
+        return True
     members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
-    return (
-        p.location is ParamLocation.QUERY
-        and p.style != "deepObject"
-        and len(members) == 1
-        and (members[0].kind is TypeKind.DICT or (members[0].kind is TypeKind.NAMED and not p.enum))
-    )
+    return len(members) == 1 and (members[0].kind is TypeKind.DICT or (members[0].kind is TypeKind.NAMED and not p.enum))
 
 
 def _param(p: Parameter, renamed_in_route: bool = False, others: tuple[str, ...] = (), rank: int = 0) -> ParamView:
@@ -387,6 +387,7 @@ def _param(p: Parameter, renamed_in_route: bool = False, others: tuple[str, ...]
         query_object=spread,
         query_others=others if spread else (),
         explode=p.explode,
+        json_content=p.style == "json",
         query_rank=rank if spread and p.explode else 0,
         percent_decoded=p.location is ParamLocation.COOKIE,
         splitter=None if deep else _splitter(p),

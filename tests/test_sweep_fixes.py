@@ -292,3 +292,45 @@ def test_openapi_30_nullable_beside_one_of_any_of_all_of(tmp_path_factory: pytes
     answers = [served(pkg).get_holder().model_dump(mode="json", exclude_unset=True)]
     answers += [mock.value(holder, n, example=(False, None), echo={}).model_dump(mode="json") for n in range(20)]
     assert all(a["one"] is None or "a" in a["one"] for a in answers)  # {"a": ...} fits A alone
+
+
+JSON_CONTENT_SPEC = """
+openapi: 3.1.0
+info: {title: json content parameters, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: findPets
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          content: {application/json: {schema: {$ref: '#/components/schemas/Filter'}}}
+        - name: tag
+          in: query
+          content: {application/json: {schema: {type: string}}}
+        - {name: id, in: query, schema: {type: integer}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+components:
+  schemas:
+    Filter:
+      type: object
+      required: [id]
+      properties: {id: {type: integer}, name: {type: string}}
+"""
+
+
+def test_query_parameter_with_json_content_is_json_text(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """``content: application/json``: the value is its JSON text under its own name (it was
+    spread like a form object: ``id=1&name=x``, colliding with the ``id`` parameter)."""
+    pkg = _package(tmp_path_factory, "sweep_json_content", JSON_CONTENT_SPEC)
+    serialize = importlib.import_module(f"{pkg.__name__}._serialize")
+    endpoints = importlib.import_module(f"{pkg.__name__}._endpoints")
+    params = {p.python_name: p for p in endpoints.FIND_PETS.params}
+    assert serialize.query_pairs(params["filter"], {"id": 1, "name": "x"}) == [("filter", '{"id":1,"name":"x"}')]
+    handlers, seen = _recording(pkg, "find_pets")
+    client = served(pkg, handlers)
+    client.find_pets(filter={"id": 1, "name": "x"}, tag="7", id=2)
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {"filter": {"id": 1, "name": "x"}, "tag": "7", "id": 2}
