@@ -183,6 +183,7 @@ def query_object(
     tp: Any,
     *,
     explode: bool,
+    json: bool = False,
     others: Sequence[str],
     rank: int = 0,
     required: bool,
@@ -194,7 +195,8 @@ def query_object(
     several such parameters: the ``rank``-th, in the order of the operation's parameters, is this
     one's; the wire cannot tell whose a key sent once is: the first's); not
     exploded, ``name=key,value,key,value``. A model of another
-    schema (a root model: a union, an array) is read from ``name`` itself.
+    schema (a root model: a union, an array) is read from ``name`` itself; with ``json``
+    (``content: application/json``), any type: ``name``'s JSON text.
 
     Values arrive as text, read as JSON where the type takes it so (nested objects and arrays,
     numbers, booleans, ``""`` for null: as the client writes them), else as the text itself.
@@ -204,14 +206,27 @@ def query_object(
 
     async def read(request: Request) -> Any:
         query = request.query_params
-        closed, is_object = _object_keys(tp)
         value: Any
-        if not is_object:
+        if json or not _object_keys(tp)[1]:
             items = query.getlist(name)
-            if not items and not required:
+            if not items:
+                if required:
+                    raise RequestValidationError(
+                        [
+                            {
+                                "type": "missing",
+                                "loc": ("query", name),
+                                "msg": "Field required",
+                                "input": None,
+                            }
+                        ]
+                    )
                 return None
-            value = items if _admits_array(tp) else (items[-1] if items else None)
+            if json:
+                return _validate(tp, _json_value(items[-1], name), ("query", name))
+            value = items if _admits_array(tp) else items[-1]
             return _validate_text(tp, value, ("query", name))
+        closed = _object_keys(tp)[0]
         fields: dict[str, Any] = {}
         if explode:
             for key in dict.fromkeys(query.keys()):
@@ -266,6 +281,22 @@ def _object_keys(tp: Any) -> tuple[frozenset[str] | None, bool]:
     if schema.get("additionalProperties") is False:
         return frozenset(schema.get("properties", {})), True
     return None, True
+
+
+def _json_value(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("query", name),
+                    "msg": "JSON text expected",
+                    "input": text,
+                }
+            ]
+        ) from None
 
 
 def _admits_array(tp: Any) -> bool:
@@ -332,7 +363,7 @@ def openapi_extra(
     *,
     body: tuple[str, Any, bool] | None = None,
     deep_objects: Sequence[tuple[str, Any, bool]] = (),
-    query_objects: Sequence[tuple[str, Any, bool, bool]] = (),
+    query_objects: Sequence[tuple[str, Any, bool, bool, bool]] = (),
 ) -> dict[str, Any]:
     """What FastAPI cannot document by itself: runtime-read bodies, deepObject parameters.
 
@@ -360,11 +391,13 @@ def openapi_extra(
             {
                 "name": name,
                 "in": "query",
-                "style": "form",
-                "explode": explode,
                 "required": required,
-                "schema": schema_of(tp),
+                **(
+                    {"content": {"application/json": {"schema": schema_of(tp)}}}
+                    if as_json
+                    else {"style": "form", "explode": explode, "schema": schema_of(tp)}
+                ),
             }
-            for name, tp, required, explode in query_objects
+            for name, tp, required, explode, as_json in query_objects
         ]
     return extra
