@@ -334,3 +334,48 @@ def test_query_parameter_with_json_content_is_json_text(tmp_path_factory: pytest
     client.find_pets(filter={"id": 1, "name": "x"}, tag="7", id=2)
     got = {k: _dump(v) for k, v in seen[-1].items()}
     assert got == {"filter": {"id": 1, "name": "x"}, "tag": "7", "id": 2}
+
+
+CLOSED_ALL_OF_SPEC = """
+openapi: 3.1.0
+info: {title: closed allOf, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: getThing
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Extended'}}}}
+components:
+  schemas:
+    Base:
+      type: object
+      additionalProperties: false
+      required: [id]
+      properties: {id: {type: integer}}
+    Aliased: {allOf: [{$ref: '#/components/schemas/Base'}]}
+    Extended:
+      allOf:
+        - {$ref: '#/components/schemas/Aliased'}
+        - {type: object, properties: {extra: {type: string}}}
+"""
+
+
+def test_property_a_closed_all_of_member_forbids_is_left_out(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """JSON Schema applies each allOf member to the whole object: Base allows only ``id``, so
+    ``extra`` is never valid. The model left it in (the mock answered it, the client could
+    send it); it is left out with a located warning."""
+    from generator.config import Job
+    from generator.pipeline import generate
+
+    spec = tmp_path_factory.mktemp("closed_all_of") / "closed_all_of.yaml"
+    spec.write_text(CLOSED_ALL_OF_SPEC, encoding="utf-8")
+    result = generate(Job(spec=spec, output=spec.parent, package="sweep_closed_all_of"))
+    assert [d.pointer for d in result.diagnostics if "never be valid" in d.message] == [
+        "/components/schemas/Extended/allOf/1/properties/extra"
+    ]
+    pkg = install(tmp_path_factory, "sweep_closed_all_of", result.files)
+    assert "extra" not in pkg.models.Extended.model_fields
+    mock = importlib.import_module(f"{pkg.__name__}._server_mock")
+    made = [mock.value(pkg.models.Extended, n, example=(False, None), echo={}) for n in range(8)]
+    assert all(set(m.model_dump(exclude_unset=True)) == {"id"} for m in made)
+    assert set(served(pkg).get_thing().model_dump(exclude_unset=True)) == {"id"}
