@@ -63,6 +63,7 @@ _MARKERS = {
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object", "query_object",
+     "header_object", "cookie_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
      "space_separated", "pipe_separated", "header_items"}
 )
@@ -104,11 +105,12 @@ class ParamView:
     description: str | None
     deprecated: bool
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
-    query_object: bool  # read by the runtime's query_object (an object or a root model in the query)
-    query_others: tuple[str, ...]  # query_object: the keys of the operation's other query parameters
+    location: str  # query, header, cookie or path
+    object_reader: str | None  # runtime reader of an object or root model (query_object...), not FastAPI
+    object_others: tuple[str, ...]  # object_reader: the keys of the operation's other query parameters/cookies
     explode: bool
     json_content: bool  # content: application/json: the value is JSON text
-    query_rank: int  # query_object exploded: how many exploded object parameters come before it
+    object_rank: int  # query_object exploded: how many exploded object parameters come before it
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
     percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
     splitter: str | None  # a list sent as one delimited value: the runtime's splitter
@@ -210,13 +212,13 @@ class OperationView:
         return tuple(p for p in self.params if p.deep_object)
 
     @property
-    def query_objects(self) -> tuple[ParamView, ...]:
-        return tuple(p for p in self.params if p.query_object)
+    def object_params(self) -> tuple[ParamView, ...]:
+        return tuple(p for p in self.params if p.object_reader)
 
     @property
     def runtime_read(self) -> bool:
         """Whether a parameter is read by the runtime (a dependency), not by FastAPI."""
-        return bool(self.deep_objects or self.query_objects)
+        return bool(self.deep_objects or self.object_params)
 
     @property
     def openapi_extra(self) -> bool:
@@ -340,28 +342,37 @@ def _splitter(p: Parameter) -> str | None:
     return None
 
 
-def _query_object(p: Parameter) -> bool:
-    """Whether a query parameter not in style deepObject is read by the runtime's
-    ``query_object``: an object (FastAPI would read every query key into a model, and no dict)
-    or a model of another schema (a root model: FastAPI reads models from the query's keys);
-    not an enum. And any parameter sent as JSON text (``content: application/json``)."""
-    if p.location is not ParamLocation.QUERY or p.style == "deepObject":
-        return False
-    if p.style == "json":  # content: application/json: any type, sent as JSON text
-        return True
+_OBJECT_READERS = {
+    ParamLocation.QUERY: "query_object",
+    ParamLocation.HEADER: "header_object",
+    ParamLocation.COOKIE: "cookie_object",
+}
+
+
+def _object_reader(p: Parameter) -> str | None:
+    """The runtime function reading a query, header or cookie parameter FastAPI cannot (None:
+    FastAPI reads it): an object (FastAPI would read every query key into a model, and no dict,
+    or hand the handler the text) or a model of another schema (a root model), not an enum;
+    and any parameter sent as JSON text (``content: application/json``). deepObject:
+    ``deep_object``."""
+    if p.location not in _OBJECT_READERS or p.style == "deepObject":
+        return None
     members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
-    return len(members) == 1 and (members[0].kind is TypeKind.DICT or (members[0].kind is TypeKind.NAMED and not p.enum))
+    spread = len(members) == 1 and (
+        members[0].kind is TypeKind.DICT or (members[0].kind is TypeKind.NAMED and not p.enum)
+    )
+    return _OBJECT_READERS[p.location] if spread or p.style == "json" else None
 
 
 def _param(p: Parameter, renamed_in_route: bool = False, others: tuple[str, ...] = (), rank: int = 0) -> ParamView:
     deep = p.location is ParamLocation.QUERY and p.style == "deepObject"
-    spread = _query_object(p)
-    if not deep and not spread and not fastapi_reads(p):
+    reader = _object_reader(p)
+    if not deep and not reader and not fastapi_reads(p):
         # Handed to the handler as the text on the wire, rather than refused by FastAPI.
         listed = p.type.kind is TypeKind.LIST and p.location is not ParamLocation.PATH
         text = TypeRef(TypeKind.LIST, args=(primitive("str"),)) if listed else primitive("str")
         p = replace(p, type=union(text, NONE) if p.type.nullable else text, has_default=False, default=None)
-    if spread:  # the runtime's reader answers None for a parameter not sent
+    if reader:  # the runtime's reader answers None for a parameter not sent
         p = replace(p, has_default=False, default=None)
     annotation = _annotation(p.type)
     default: str | None = None
@@ -384,14 +395,15 @@ def _param(p: Parameter, renamed_in_route: bool = False, others: tuple[str, ...]
         description=p.description,
         deprecated=p.deprecated,
         deep_object=deep,
-        query_object=spread,
-        query_others=others if spread else (),
+        location=p.location.value,
+        object_reader=reader,
+        object_others=others if reader and p.location is not ParamLocation.HEADER else (),
         explode=p.explode,
         json_content=p.style == "json",
-        query_rank=rank if spread and p.explode else 0,
-        percent_decoded=p.location is ParamLocation.COOKIE,
+        object_rank=rank if reader and p.explode else 0,
+        percent_decoded=p.location is ParamLocation.COOKIE and not reader,
         splitter=None if deep else _splitter(p),
-        from_text=any(
+        from_text=not reader and any(
             t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
             for t in p.type.walk()
         ),
@@ -663,18 +675,22 @@ def build(api: Api) -> ServerView:
                 )
             auth = auths[checked]
         renamed = _renamed_in_route(op)
-        queried = [p.name for p in op.parameters_in(ParamLocation.QUERY)] + [
-            s.param_name
-            for s in api.security_schemes
-            if s.location is ParamLocation.QUERY and s.param_name and any(s.key in r.schemes for r in op.security)
-        ]
-        spread = [p.name for p in op.parameters if _query_object(p) and p.explode]
+        keys = {  # the query keys and cookies an exploded object does not take
+            where: {p.name for p in op.parameters_in(where)}
+            | {
+                s.param_name
+                for s in api.security_schemes
+                if s.location is where and s.param_name and any(s.key in r.schemes for r in op.security)
+            }
+            for where in (ParamLocation.QUERY, ParamLocation.COOKIE)
+        }
+        spread = [p.name for p in op.parameters_in(ParamLocation.QUERY) if _object_reader(p) and p.explode]
         params = tuple(
             _param(
                 p,
                 p.location is ParamLocation.PATH and p.name in renamed,
-                tuple(sorted({n for n in queried if n != p.name})),
-                spread.index(p.name) if p.name in spread else 0,
+                tuple(sorted(keys.get(p.location, set()) - {p.name})),
+                spread.index(p.name) if p.location is ParamLocation.QUERY and p.name in spread else 0,
             )
             for p in op.parameters
         )
@@ -745,7 +761,7 @@ def _third_party_imports(
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     fastapi = {"APIRouter", "FastAPI", "Request"}
     for v in views:
-        fastapi.update(p.marker for p in v.params if not (p.deep_object or p.query_object))
+        fastapi.update(p.marker for p in v.params if not (p.deep_object or p.object_reader))
         if v.body is not None and v.body.reader is None:
             fastapi.add("Body")
         if v.auth is not None or v.runtime_read or (v.body is not None and v.body.reader is not None):
@@ -780,8 +796,7 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add(v.body.reader)
         if v.deep_objects:
             names.add("deep_object")
-        if v.query_objects:
-            names.add("query_object")
+        names.update(p.object_reader for p in v.params if p.object_reader)
         if v.openapi_extra:
             names.add("openapi_extra")
         if any(p.from_text for p in v.params):

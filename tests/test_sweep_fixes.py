@@ -379,3 +379,64 @@ def test_property_a_closed_all_of_member_forbids_is_left_out(tmp_path_factory: p
     made = [mock.value(pkg.models.Extended, n, example=(False, None), echo={}) for n in range(8)]
     assert all(set(m.model_dump(exclude_unset=True)) == {"id"} for m in made)
     assert set(served(pkg).get_thing().model_dump(exclude_unset=True)) == {"id"}
+
+
+HEADER_COOKIE_SPEC = """
+openapi: 3.1.0
+info: {title: header and cookie objects, version: "1"}
+paths:
+  /prefs:
+    get:
+      operationId: getPrefs
+      parameters:
+        - {name: X-Box, in: header, required: true, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: X-Box-Exploded, in: header, explode: true, schema: {$ref: '#/components/schemas/Box'}}
+        - name: X-Json
+          in: header
+          content: {application/json: {schema: {$ref: '#/components/schemas/Box'}}}
+        - {name: theme, in: cookie, schema: {$ref: '#/components/schemas/Theme'}}
+        - {name: flat, in: cookie, explode: false, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: sid, in: cookie, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+components:
+  schemas:
+    Box:
+      type: object
+      additionalProperties: false
+      required: [w]
+      properties: {w: {type: integer}, label: {type: string}}
+    Theme:
+      type: object
+      additionalProperties: false
+      properties: {color: {type: string}, size: {type: integer}}
+"""
+
+
+def test_header_and_cookie_objects_read_as_sent(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """Headers (simple: ``w,3,label,x``; exploded ``w=3,label=x``; JSON content) and cookies
+    (form exploded: a cookie per property; not exploded: ``flat=w,7,label,a%20b``) of object
+    types reach the handler typed as the client sent them (they were handed over as text)."""
+    pkg = _package(tmp_path_factory, "sweep_header_cookie", HEADER_COOKIE_SPEC)
+    handlers, seen = _recording(pkg, "get_prefs")
+    client = served(pkg, handlers)
+    client.get_prefs(
+        x_box={"w": 3, "label": "x"},
+        x_box_exploded={"w": 4, "label": "y z"},
+        x_json={"w": 5, "label": "a,b"},
+        theme={"color": "red", "size": 2},
+        flat={"w": 7, "label": "a b"},
+        sid="s1",
+    )
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {
+        "x_box": {"w": 3, "label": "x"},
+        "x_box_exploded": {"w": 4, "label": "y z"},
+        "x_json": {"w": 5, "label": "a,b"},
+        "theme": {"color": "red", "size": 2},
+        "flat": {"w": 7, "label": "a b"},
+        "sid": "s1",
+    }
+    client.get_prefs(x_box={"w": 1})
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {"x_box": {"w": 1}, "x_box_exploded": None, "x_json": None, "theme": None, "flat": None, "sid": None}
