@@ -74,6 +74,9 @@ _KIND_ORDER = {
 }
 
 
+_STATUS = re.compile(r"[1-5](?:[0-9][0-9]|XX|xx)|default")  # a response key the server can send
+
+
 def _status_key(status: str) -> tuple[int, str]:
     if status.isascii() and status.isdigit():
         return (0, status)
@@ -301,12 +304,16 @@ class _Walk:
         location = ParamLocation(p["in"])
         schema, s_ptr = p.get("schema"), f"{p_ptr}/schema"
         content = p.get("content")
+        json_content = False
         if schema is None and isinstance(content, Mapping) and content:
             mt = next(iter(content))
             schema, s_ptr = (content[mt] or {}).get("schema"), p_ptr + ptr_of("content", mt, "schema")
+            json_content = body_kind(str(mt)) is BodyKind.JSON
         type_ = self.typer.type_of(schema, s_ptr, hint + naming.pascal(p["name"], prefix="P")) if schema is not None else primitive("str")
         default_style = "form" if location in (ParamLocation.QUERY, ParamLocation.COOKIE) else "simple"
         style: str = p["style"] if isinstance(p.get("style"), str) else default_style
+        if json_content:
+            style = "json"  # content: {application/json: ...}: the value is its JSON text
         explode: bool = p["explode"] if isinstance(p.get("explode"), bool) else style == "form"
         has_default = isinstance(schema, Mapping) and "default" in schema
         return Parameter(
@@ -322,7 +329,19 @@ class _Walk:
             has_default=has_default,
             default=schema.get("default") if has_default and isinstance(schema, Mapping) else None,
             pointer=p_ptr,
+            enum=self.is_enum(schema),
         )
+
+    def is_enum(self, schema: Any) -> bool:
+        """Whether ``schema`` (its ``$ref``s followed) is an enum or a const."""
+        for _ in range(64):  # a $ref loop is no enum
+            if not isinstance(schema, Mapping):
+                return False
+            ref = schema.get("$ref")
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                return "enum" in schema or "const" in schema
+            schema = resolve_pointer(self.document, ref)
+        return False
 
     # -- bodies -----------------------------------------------------------------------------
 
@@ -377,6 +396,12 @@ class _Walk:
         first_success = next((s for s in statuses if s.startswith("2")), None)
         out = []
         for status in statuses:
+            if not _STATUS.fullmatch(status):
+                self.warn(
+                    ptr + ptr_of(status),
+                    f"response {status!r} is not an HTTP status code (100-599), a range (2XX) or 'default'; left out",
+                )
+                continue
             resp, r_ptr = self.deref(raw.get(status, raw.get(int(status)) if status.isascii() and status.isdigit() else None), f"{ptr}/{status}")
             suffix = "Response" if status == first_success else f"Response{naming.pascal(status, prefix='S')}"
             headers = []

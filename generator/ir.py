@@ -157,11 +157,12 @@ class Parameter:
     type: TypeRef
     description: str | None = None
     deprecated: bool = False
-    style: str = "form"
+    style: str = "form"  # or "json": a parameter with content application/json, sent as JSON text
     explode: bool = True
     has_default: bool = False
     default: Any = None  # a JSON value
     pointer: str = ""
+    enum: bool = False  # the schema (its $refs followed) is an enum or a const: one scalar value
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,8 +47,10 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
     models_check.name_union_variants(doc["components"]["schemas"])
     models_check.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
+    diagnostics += _closed_all_of(doc, spec_name)
     models_check.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
+    nullable_combinations(doc["components"]["schemas"])
     models_check.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
@@ -79,6 +81,74 @@ def keep_wire_values(schemas: Any) -> None:
             schema["type"] = [t for x in listed for t in (("integer", x) if x == "number" else (x,))]
             if "string" not in listed:  # the format is the number's
                 schema.pop("format", None)
+
+
+def nullable_combinations(schemas: Any) -> None:
+    """OpenAPI 3.0's ``nullable: true`` beside ``oneOf``/``anyOf``/``allOf`` (and no ``type``)
+    allows null, which the library's models left out (``A | B``, not ``A | B | None``): such a
+    schema becomes ``anyOf: [<itself without nullable>, {type: null}]``."""
+    for schema in list(models_check.iter_schemas(schemas)):
+        if (
+            isinstance(schema, dict)
+            and schema.get("nullable") is True
+            and "type" not in schema
+            and any(isinstance(schema.get(k), list) and schema[k] for k in ("oneOf", "anyOf", "allOf"))
+        ):
+            inner = {k: schema.pop(k) for k in ("oneOf", "anyOf", "allOf", "discriminator") if k in schema}
+            schema.pop("nullable")
+            schema["anyOf"] = [inner, {"type": "null"}]
+
+
+def _allowed_keys(doc: Mapping[str, Any], schema: Any, depth: int = 0) -> frozenset[str] | None:
+    """The only property names an object of ``schema`` may have (None: any), by the
+    ``additionalProperties: false`` of the schema or of what its ``$ref`` and ``allOf`` name."""
+    if depth > 16 or not isinstance(schema, Mapping):
+        return None
+    if isinstance(schema.get("$ref"), str):
+        return _allowed_keys(doc, resolve_pointer(doc, schema["$ref"]), depth + 1)
+    found: frozenset[str] | None = None
+    if schema.get("additionalProperties") is False and "patternProperties" not in schema:
+        properties = schema.get("properties")
+        found = frozenset(properties) if isinstance(properties, Mapping) else frozenset()
+    members = schema.get("allOf")
+    for member in members if isinstance(members, list) else ():
+        allowed = _allowed_keys(doc, member, depth + 1)
+        if allowed is not None:
+            found = allowed if found is None else found & allowed
+    return found
+
+
+def _closed_all_of(doc: dict[str, Any], spec_name: str) -> list[Diagnostic]:
+    """A property an ``allOf`` adds beside a member with ``additionalProperties: false`` that
+    does not declare it can never be valid (JSON Schema applies each member to the whole
+    object): it is left out of the models, with a warning, rather than let the client send and
+    the server accept what the spec refuses."""
+    diagnostics: list[Diagnostic] = []
+    schemas = doc["components"]["schemas"]
+    for name, schema in list(schemas.items()):
+        members = schema.get("allOf") if isinstance(schema, dict) else None
+        if not isinstance(members, list):
+            continue
+        allowed = _allowed_keys(doc, schema)
+        if allowed is None:
+            continue
+        inline = [(("allOf", str(i)), m) for i, m in enumerate(members) if isinstance(m, dict) and "$ref" not in m]
+        for path, part in [((), schema), *inline]:
+            properties = part.get("properties")
+            for key in [k for k in properties if k not in allowed] if isinstance(properties, dict) else ():
+                del properties[key]
+                if isinstance(part.get("required"), list) and key in part["required"]:
+                    part["required"] = [r for r in part["required"] if r != key]
+                diagnostics.append(
+                    Diagnostic(
+                        spec_name,
+                        ptr_of("components", "schemas", name, *path, "properties", key),
+                        f"property {key!r} can never be valid: a member of the allOf allows no "
+                        f"property it does not declare (additionalProperties: false); left out of the models",
+                        Severity.WARNING,
+                    )
+                )
+    return diagnostics
 
 
 def _discriminator_values(doc: Mapping[str, Any], member: Any, prop: str, depth: int = 0) -> set[str] | None:

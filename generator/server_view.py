@@ -64,7 +64,8 @@ _MARKERS = {
 # Names of the runtime module that server.py may import.
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
-     "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object",
+     "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object", "query_object",
+     "header_object", "cookie_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
      "space_separated", "pipe_separated", "header_items"}
 )
@@ -106,6 +107,12 @@ class ParamView:
     description: str | None
     deprecated: bool
     deep_object: bool  # read by the runtime (query style deepObject), not by FastAPI
+    location: str  # query, header, cookie or path
+    object_reader: str | None  # runtime reader of an object or root model (query_object...), not FastAPI
+    object_others: tuple[str, ...]  # object_reader: the keys of the operation's other query parameters/cookies
+    explode: bool
+    json_content: bool  # content: application/json: the value is JSON text
+    object_rank: int  # query_object exploded: how many exploded object parameters come before it
     from_text: bool  # has number/boolean literals, which pydantic does not read from text
     percent_decoded: bool  # a cookie: its value arrives percent-encoded (style form)
     splitter: str | None  # a list sent as one delimited value: the runtime's splitter
@@ -209,9 +216,18 @@ class OperationView:
         return tuple(p for p in self.params if p.deep_object)
 
     @property
+    def object_params(self) -> tuple[ParamView, ...]:
+        return tuple(p for p in self.params if p.object_reader)
+
+    @property
+    def runtime_read(self) -> bool:
+        """Whether a parameter is read by the runtime (a dependency), not by FastAPI."""
+        return bool(self.deep_objects or self.object_params)
+
+    @property
     def openapi_extra(self) -> bool:
-        """Whether FastAPI needs help documenting the request (runtime-read body, deepObject)."""
-        return bool(self.deep_objects) or (self.body is not None and self.body.reader is not None)
+        """Whether FastAPI needs help documenting the request (runtime-read body or parameters)."""
+        return self.runtime_read or (self.body is not None and self.body.reader is not None)
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -334,13 +350,38 @@ def _splitter(p: Parameter) -> str | None:
     return None
 
 
-def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
+_OBJECT_READERS = {
+    ParamLocation.QUERY: "query_object",
+    ParamLocation.HEADER: "header_object",
+    ParamLocation.COOKIE: "cookie_object",
+}
+
+
+def _object_reader(p: Parameter) -> str | None:
+    """The runtime function reading a query, header or cookie parameter FastAPI cannot (None:
+    FastAPI reads it): an object (FastAPI would read every query key into a model, and no dict,
+    or hand the handler the text) or a model of another schema (a root model), not an enum;
+    and any parameter sent as JSON text (``content: application/json``). deepObject:
+    ``deep_object``."""
+    if p.location not in _OBJECT_READERS or p.style == "deepObject":
+        return None
+    members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
+    spread = len(members) == 1 and (
+        members[0].kind is TypeKind.DICT or (members[0].kind is TypeKind.NAMED and not p.enum)
+    )
+    return _OBJECT_READERS[p.location] if spread or p.style == "json" else None
+
+
+def _param(p: Parameter, renamed_in_route: bool = False, others: tuple[str, ...] = (), rank: int = 0) -> ParamView:
     deep = p.location is ParamLocation.QUERY and p.style == "deepObject"
-    if not deep and not fastapi_reads(p):
+    reader = _object_reader(p)
+    if not deep and not reader and not fastapi_reads(p):
         # Handed to the handler as the text on the wire, rather than refused by FastAPI.
         listed = p.type.kind is TypeKind.LIST and p.location is not ParamLocation.PATH
         text = TypeRef(TypeKind.LIST, args=(primitive("str"),)) if listed else primitive("str")
         p = replace(p, type=union(text, NONE) if p.type.nullable else text, has_default=False, default=None)
+    if reader:  # the runtime's reader answers None for a parameter not sent
+        p = replace(p, has_default=False, default=None)
     annotation = _annotation(p.type)
     default: str | None = None
     if not p.required:
@@ -362,9 +403,15 @@ def _param(p: Parameter, renamed_in_route: bool = False) -> ParamView:
         description=p.description,
         deprecated=p.deprecated,
         deep_object=deep,
-        percent_decoded=p.location is ParamLocation.COOKIE,
+        location=p.location.value,
+        object_reader=reader,
+        object_others=others if reader and p.location is not ParamLocation.HEADER else (),
+        explode=p.explode,
+        json_content=p.style == "json",
+        object_rank=rank if reader and p.explode else 0,
+        percent_decoded=p.location is ParamLocation.COOKIE and not reader,
         splitter=None if deep else _splitter(p),
-        from_text=any(
+        from_text=not reader and any(
             t.kind is TypeKind.LITERAL and any(not isinstance(v, str) for v in t.literal)
             for t in p.type.walk()
         ),
@@ -642,8 +689,24 @@ def build(api: Api) -> ServerView:
                 )
             auth = auths[checked]
         renamed = _renamed_in_route(op)
+        keys = {  # the query keys and cookies an exploded object does not take
+            where: {p.name for p in op.parameters_in(where)}
+            | {
+                s.param_name
+                for s in api.security_schemes
+                if s.location is where and s.param_name and any(s.key in r.schemes for r in op.security)
+            }
+            for where in (ParamLocation.QUERY, ParamLocation.COOKIE)
+        }
+        spread = [p.name for p in op.parameters_in(ParamLocation.QUERY) if _object_reader(p) and p.explode]
         params = tuple(
-            _param(p, p.location is ParamLocation.PATH and p.name in renamed) for p in op.parameters
+            _param(
+                p,
+                p.location is ParamLocation.PATH and p.name in renamed,
+                tuple(sorted(keys.get(p.location, set()) - {p.name})),
+                spread.index(p.name) if p.location is ParamLocation.QUERY and p.name in spread else 0,
+            )
+            for p in op.parameters
         )
         taken = {p.python_name for p in params} | {"body"}
         request_name = naming.dedupe(["request"], taken)[0]
@@ -713,10 +776,10 @@ def _third_party_imports(
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     fastapi = {"APIRouter", "FastAPI", "Request"}
     for v in views:
-        fastapi.update(p.marker for p in v.params if not p.deep_object)
+        fastapi.update(p.marker for p in v.params if not (p.deep_object or p.object_reader))
         if v.body is not None and v.body.reader is None:
             fastapi.add("Body")
-        if v.auth is not None or v.deep_objects or (v.body is not None and v.body.reader is not None):
+        if v.auth is not None or v.runtime_read or (v.body is not None and v.body.reader is not None):
             fastapi.add("Depends")
     if schemes:
         fastapi.add("Security")
@@ -750,6 +813,7 @@ def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
             names.add(v.body.reader)
         if v.deep_objects:
             names.add("deep_object")
+        names.update(p.object_reader for p in v.params if p.object_reader)
         if v.openapi_extra:
             names.add("openapi_extra")
         if any(p.from_text for p in v.params):

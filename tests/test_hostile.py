@@ -351,13 +351,13 @@ SAFE_ATTRIBUTES = frozenset(
         # identifiers from generator.naming (or computed from them)
         "name", "python_name", "attribute", "sync_class", "async_class", "raw_class", "async_raw_class",
         "argument", "constant", "handler", "function", "request_name", "credentials_name", "endpoint",
-        "credential", "factory", "reader", "splitter", "decorator", "marker", "package", "module",
+        "credential", "factory", "reader", "object_reader", "splitter", "decorator", "marker", "package", "module",
         # annotations and runtime type expressions made of sanitized names and str_literal()s
         "annotation", "item_annotation", "returns", "async_returns", "result", "type", "item_type", "reads",
         # Python literals made by str_literal / server_literals.py_literal (encoding_literal)
         "default", "example", "encoding",
         # booleans and numbers
-        "explode", "required", "status",
+        "explode", "required", "status", "json_content", "object_rank",
         # HTTP methods and parameter locations (enum values), dotted Python calls and exception
         # names, code fences longer than any backtick run: computed by the docs view
         "method", "value", "location", "python", "call", "raises", "fence",

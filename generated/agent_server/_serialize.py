@@ -3,7 +3,8 @@
 
 Parameters follow the OpenAPI ``style``/``explode`` rules: ``simple``, ``label`` and
 ``matrix`` in paths (percent-encoded), ``form``, ``spaceDelimited``, ``pipeDelimited`` and
-``deepObject`` in queries, ``simple`` in headers and ``form`` in cookies. Values are first made
+``deepObject`` in queries, ``simple`` in headers and ``form`` in cookies; one declared with
+``content: application/json`` (style ``json`` here) is its JSON text, anywhere. Values are first made
 JSON-like (models, enums, UUIDs and dates become dicts and strings), booleans are written
 ``true``/``false`` and ``None`` is an empty value.
 """
@@ -65,8 +66,14 @@ def path_segment(param: Param, value: object) -> str:
     return segment.replace(".", "%2E") if not segment.strip(".") else segment
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
 def _path_segment(param: Param, value: object) -> str:
     data = jsonable(value)
+    if param.style == "json":  # content: application/json
+        return quote(_json(data), safe="")
     if data is None or data in ("", [], {}):
         raise ValueError(f"path parameter {param.python_name!r} must not be empty")
     explode = param.explode
@@ -94,6 +101,8 @@ def _path_segment(param: Param, value: object) -> str:
 def query_pairs(param: Param, value: object) -> list[tuple[str, str]]:
     """The ``(name, value)`` pairs of a query parameter (httpx percent-encodes them)."""
     data = jsonable(value)
+    if param.style == "json":  # content: application/json
+        return [(param.name, _json(data))]
     if param.style == "deepObject" and isinstance(data, dict):
         return _deep_object(param.name, data)
     if isinstance(data, list):
@@ -132,6 +141,8 @@ def _deep_object(
 def header_value(param: Param, value: object) -> str:
     """A header parameter (style ``simple``)."""
     data = jsonable(value)
+    if param.style == "json":  # content: application/json
+        return _json(data)
     if isinstance(data, list):
         return ",".join(scalar(x) for x in data)
     if isinstance(data, dict):
@@ -144,6 +155,8 @@ def header_value(param: Param, value: object) -> str:
 def cookie_pairs(param: Param, value: object) -> list[str]:
     """``name=value`` items of the Cookie header (style ``form``, values percent-encoded)."""
     data = jsonable(value)
+    if param.style == "json":  # content: application/json
+        return [f"{param.name}={quote(_json(data), safe='')}"]
     if isinstance(data, list):
         if param.explode:
             return [f"{param.name}={_enc(x)}" for x in data]

@@ -391,6 +391,253 @@ def _kinds_of(value: Any) -> set[str]:
     return {"string"} if isinstance(value, bytes) else set()
 
 
+def query_object(
+    name: str,
+    tp: Any,
+    *,
+    explode: bool,
+    json: bool = False,
+    others: Sequence[str] = (),
+    rank: int = 0,
+    required: bool,
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading the query parameter ``name`` of an object type, style ``form``, as
+    the generated client writes it: exploded, each property is a key of its own (any key but
+    ``others``, the keys of the operation's other query parameters; only the declared ones when
+    the object admits no other; the client writes each at most once, so a key repeated is one of
+    several such parameters: the ``rank``-th, in the order of the operation's parameters, is this
+    one's; the wire cannot tell whose a key sent once is: the first's); not exploded,
+    ``name=key,value,key,value``. A model of another schema (a root model: a union, an array)
+    is read from ``name`` itself; with ``json`` (``content: application/json``), any type:
+    ``name``'s JSON text.
+
+    Values arrive as text, read as JSON where the type takes it so (nested objects and arrays,
+    numbers, booleans, ``""`` for null: as the client writes them), else as the text itself.
+    """
+    taken = tuple(others)
+    brackets = tuple(o + "[" for o in others)
+    loc = ("query", name)
+
+    async def read(request: Request) -> Any:
+        query = request.query_params
+        closed, is_object = _object_keys(tp)
+        if json or not is_object or not explode:
+            items = query.getlist(name)
+            if not items:
+                return _absent(loc, required)
+            text: Any
+            if is_object and not json:
+                text = ",".join(items)
+            elif json or not _admits_array(tp):
+                text = items[-1]
+            else:
+                text = items if explode else ",".join(items)
+            return _object_text(tp, text, explode=False, json=json, loc=loc)
+        fields: dict[str, Any] = {}
+        for key in dict.fromkeys(query.keys()):
+            if key in taken or key.startswith(brackets):
+                continue
+            if closed is None or key in closed:
+                texts = query.getlist(key)
+                if rank < len(texts):
+                    fields[key] = texts[rank]
+        if not fields and not required:
+            return None
+        return _validate_text(tp, fields, loc)
+
+    return read
+
+
+def header_object(
+    name: str, tp: Any, *, explode: bool, json: bool = False, required: bool
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading the header ``name`` of an object type, style ``simple``, as the
+    client writes it: exploded ``key=value,key=value``, else ``key,value,key,value`` (a root
+    model: the text itself); with ``json``, its JSON text. Values as :func:`query_object`'s.
+    """
+    loc = ("header", name)
+
+    async def read(request: Request) -> Any:
+        lines = request.headers.getlist(name)
+        if not lines:
+            return _absent(loc, required)
+        return _object_text(tp, ",".join(lines), explode=explode, json=json, loc=loc)
+
+    return read
+
+
+def cookie_object(
+    name: str,
+    tp: Any,
+    *,
+    explode: bool,
+    json: bool = False,
+    others: Sequence[str] = (),
+    required: bool,
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading the cookie parameter ``name`` of an object type, style ``form``, as
+    the client writes it (values percent-encoded): exploded, each property is a cookie of its
+    own (any but ``others``, the operation's other cookies; only the declared ones for a closed
+    object), else ``name=key,value,key,value`` (a root model: the value itself); with ``json``,
+    its JSON text. Values as :func:`query_object`'s."""
+    loc = ("cookie", name)
+
+    async def read(request: Request) -> Any:
+        cookies = request.cookies
+        closed, is_object = _object_keys(tp)
+        if explode and is_object and not json:
+            fields = {
+                k: unquote(v)
+                for k, v in cookies.items()
+                if k not in others and (closed is None or k in closed)
+            }
+            if not fields and not required:
+                return None
+            return _validate_text(tp, fields, loc)
+        if name not in cookies:
+            return _absent(loc, required)
+        return _object_text(
+            tp, cookies[name], explode=False, json=json, loc=loc, encoded=True
+        )
+
+    return read
+
+
+def _absent(loc: tuple[str, str], required: bool) -> None:
+    if required:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": loc, "msg": "Field required", "input": None}]
+        )
+
+
+def _object_text(
+    tp: Any,
+    text: Any,
+    *,
+    explode: bool,
+    json: bool,
+    loc: tuple[str, str],
+    encoded: bool = False,
+) -> Any:
+    """One parameter's text (a list of texts: a repeated query key) read into ``tp``: JSON
+    text; a root model's value (its items for an array); an object's ``key=value`` items
+    (``explode``) or ``key,value`` pairs, separated by commas. ``encoded``: each item is
+    percent-encoded (a cookie's)."""
+
+    def plain(item: str) -> str:
+        return unquote(item) if encoded else item
+
+    if json:
+        return _validate(tp, _json_value(plain(text), loc), loc)
+    if not _object_keys(tp)[1]:
+        if isinstance(text, str) and _admits_array(tp):
+            text = [plain(t) for t in text.split(",")] if text else []
+        return _validate_text(tp, text if isinstance(text, list) else plain(text), loc)
+    parts = [plain(t) for t in text.split(",")] if text else []
+    fields: dict[str, Any] = {}
+    if explode:
+        for part in parts:
+            key, _, value = part.partition("=")
+            fields[key] = value
+    elif len(parts) % 2:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": loc,
+                    "input": text,
+                    "msg": "Value error, expected key,value pairs separated by commas",
+                }
+            ]
+        )
+    else:
+        fields = dict(zip(parts[::2], parts[1::2], strict=True))
+    return _validate_text(tp, fields, loc)
+
+
+@functools.cache
+def _query_schema(tp: Any) -> dict[str, Any]:
+    """The JSON schema of ``tp``, its top-level ``$ref`` followed."""
+    schema = adapter(tp).json_schema()
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        schema = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {})
+    return schema
+
+
+def _object_keys(tp: Any) -> tuple[frozenset[str] | None, bool]:
+    """(the only keys the object admits, None: any; whether ``tp`` is an object)."""
+    schema = _query_schema(tp)
+    if not (
+        schema.get("type") == "object"
+        or "properties" in schema
+        or "additionalProperties" in schema
+    ):
+        return None, False
+    if schema.get("additionalProperties") is False:
+        return frozenset(schema.get("properties", {})), True
+    return None, True
+
+
+def _json_value(text: str, loc: tuple[str, str]) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": loc,
+                    "msg": "JSON text expected",
+                    "input": text,
+                }
+            ]
+        ) from None
+
+
+def _admits_array(tp: Any) -> bool:
+    schema = _query_schema(tp)
+    return schema.get("type") == "array" or any(
+        isinstance(b, dict) and b.get("type") == "array"
+        for b in schema.get("anyOf", ())
+    )
+
+
+def _json_text(value: Any) -> Any:
+    """Text as the client writes a value that is not a string: JSON (the text ``null`` is a
+    string: the client writes null as ``""``)."""
+    if isinstance(value, list):
+        return [_json_text(v) for v in value]
+    if value == "":
+        return None
+    try:
+        decoded = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+    return value if decoded is None else decoded
+
+
+def _validate_text(tp: Any, value: Any, loc: tuple[str | int, ...]) -> Any:
+    """``value`` (text, or an object of texts) validated read as JSON; where the type refuses
+    that (an object: in the fields it refuses), as the text itself."""
+    ta = adapter(tp)
+    decoded = (
+        {k: _json_text(v) for k, v in value.items()}
+        if isinstance(value, dict)
+        else _json_text(value)
+    )
+    try:
+        return ta.validate_python(decoded)
+    except ValidationError as exc:
+        refused = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    if isinstance(value, dict):
+        value = {k: v if k in refused else decoded[k] for k, v in value.items()}
+    try:
+        return ta.validate_python(value)
+    except ValidationError as exc:
+        raise _invalid(exc, loc) from None
+
+
 def _add(fields: dict[str, Any], key: str, value: Any) -> None:
     if key in fields:
         previous = fields[key]
@@ -412,6 +659,7 @@ def openapi_extra(
     *,
     body: tuple[str, Any, bool] | None = None,
     deep_objects: Sequence[tuple[str, Any, bool]] = (),
+    object_params: Sequence[tuple[str, str, Any, bool, bool, bool]] = (),
 ) -> dict[str, Any]:
     """What FastAPI cannot document by itself: runtime-read bodies, deepObject parameters.
 
@@ -424,7 +672,7 @@ def openapi_extra(
             "required": required,
             "content": {media_type: {"schema": schema_of(tp)}},
         }
-    if deep_objects:
+    if deep_objects or object_params:
         extra["parameters"] = [
             {
                 "name": name,
@@ -435,5 +683,21 @@ def openapi_extra(
                 "schema": schema_of(tp),
             }
             for name, tp, required in deep_objects
+        ] + [
+            {
+                "name": name,
+                "in": location,
+                "required": required,
+                **(
+                    {"content": {"application/json": {"schema": schema_of(tp)}}}
+                    if as_json
+                    else {
+                        "style": "simple" if location == "header" else "form",
+                        "explode": explode,
+                        "schema": schema_of(tp),
+                    }
+                ),
+            }
+            for location, name, tp, required, explode, as_json in object_params
         ]
     return extra

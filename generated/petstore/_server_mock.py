@@ -526,8 +526,7 @@ class _Synthesizer:
             return self.choice(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if schema.get(key):
-                branch = self._branch(schema[key], depth, optional)
-                return (yield branch, defs, depth + 1, False)
+                return (yield from self.union(schema[key], defs, depth, optional))
         if schema.get("allOf"):
             parts = []
             for sub in schema["allOf"]:
@@ -564,12 +563,39 @@ class _Synthesizer:
         ]
         return self.rng.choice(preferred or options)
 
+    def union(
+        self, options: list[Any], defs: Mapping[str, Any], depth: int, optional: bool
+    ) -> _Step:
+        """A value of one branch valid under no other, when one can be made: the spec's
+        ``oneOf`` means exactly one (the models' unions take the first member that fits, and
+        pydantic writes ``anyOf``; one branch only satisfies ``anyOf`` too). The branches are
+        tried in a random order, null last (never for an optional property); when none gives
+        such a value, an optional property is left out (:data:`_OMIT`), else the first value
+        made is kept."""
+        first = self._branch(options, depth, optional)
+        made = yield first, defs, depth + 1, False
+        if len(options) < 2 or _alone(made, first, options, defs):
+            return made
+        others = [o for o in options if o is not first and not _is_null(o)]
+        self.rng.shuffle(others)
+        if not optional:
+            others += [o for o in options if o is not first and _is_null(o)]
+        tries: list[tuple[Any, Any]] = []
+        for branch in [first, *others]:
+            if not _resolve(branch, defs)[
+                0
+            ]:  # any value: a scalar fits fewer branches than {}
+                tries += [(branch, {"type": kind}) for kind in _ANY_KINDS]
+            elif branch is not first:
+                tries.append((branch, branch))
+        for branch, sub in tries[:_BRANCHES]:
+            candidate = yield sub, defs, depth + 1, False
+            if _alone(candidate, branch, options, defs):
+                return candidate
+        return _OMIT if optional else made
+
     def _branch(self, options: list[Any], depth: int, optional: bool) -> Any:
-        concrete = [
-            o
-            for o in options
-            if not (isinstance(o, Mapping) and o.get("type") == "null")
-        ]
+        concrete = [o for o in options if not _is_null(o)]
         if not concrete or (
             depth >= _DEEP and not optional and len(concrete) < len(options)
         ):
@@ -590,7 +616,9 @@ class _Synthesizer:
                 and depth < _DEEP
                 and not (isinstance(sub, Mapping) and sub.get("writeOnly"))
             ):
-                out[name] = yield sub, defs, depth + 1, True
+                made = yield sub, defs, depth + 1, True
+                if made is not _OMIT:
+                    out[name] = made
         extra = schema.get("additionalProperties")
         if not properties and isinstance(extra, Mapping) and extra and depth < _DEEP:
             out[self.rng.choice(_WORDS)] = yield extra, defs, depth + 1, False
@@ -663,6 +691,162 @@ class _Synthesizer:
             "maximum", schema.get("exclusiveMaximum", low + 100 + epsilon) - epsilon
         )
         return low, max(low, min(high, low + 100))
+
+
+_BRANCHES = 6  # branches of a union tried for a value valid under only one
+_OMIT = object()  # an optional property's value that is better left out
+_ANY_KINDS = (
+    "string",
+    "integer",
+    "boolean",
+)  # tried for a branch that allows any value
+_FIT_DEPTH = 64  # below this depth, :func:`_fits` assumes a value fits
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and schema.get("type") == "null"
+
+
+def _alone(made: Any, branch: Any, options: list[Any], defs: Mapping[str, Any]) -> bool:
+    """Whether ``made`` (a value of ``branch``) is valid under none of the other ``options``."""
+    return made is not _OMIT and not any(
+        _fits(o, defs, made) for o in options if o is not branch
+    )
+
+
+def _fits(schema: Any, defs: Mapping[str, Any], data: Any, depth: int = 0) -> bool:
+    """Whether ``data`` may be valid under ``schema`` (pydantic's dialect, its references into
+    ``defs``, model stubs followed). The keywords that tell union branches apart are checked
+    (types, ``const``, ``enum``, ``required``, closed objects, properties, items, bounds,
+    lengths, patterns); the others (formats among them) are taken to hold: never False for a
+    valid value, so a value no other branch fits is valid under one branch only."""
+    schema, defs = _resolve(schema, defs)
+    if not schema or depth > _FIT_DEPTH:
+        return True
+    if "const" in schema and not _same(data, schema["const"]):
+        return False
+    if isinstance(schema.get("enum"), list) and not any(
+        _same(data, e) for e in schema["enum"]
+    ):
+        return False
+    kinds = schema.get("type")
+    if isinstance(kinds, str | list) and not any(
+        _is_kind(data, k) for k in ([kinds] if isinstance(kinds, str) else kinds)
+    ):
+        return False
+    deeper = depth + 1
+    if not all(_fits(sub, defs, data, deeper) for sub in schema.get("allOf", ())):
+        return False
+    for key in (
+        "anyOf",
+        "oneOf",
+    ):  # oneOf: at least one (a bound: fits may be too kind)
+        if schema.get(key) and not any(
+            _fits(s, defs, data, deeper) for s in schema[key]
+        ):
+            return False
+    if isinstance(data, str):
+        return _fits_text(schema, data)
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return _fits_number(schema, data)
+    if isinstance(data, dict):
+        return _fits_object(schema, defs, data, deeper)
+    if isinstance(data, list):
+        if len(data) < schema.get("minItems", 0) or len(data) > schema.get(
+            "maxItems", len(data)
+        ):
+            return False
+        prefix = schema.get("prefixItems")
+        prefix = prefix if isinstance(prefix, list) else []
+        items = schema.get("items")
+        return all(
+            _fits(prefix[n] if n < len(prefix) else items, defs, item, deeper)
+            for n, item in enumerate(data)
+        )
+    return True
+
+
+def _fits_text(schema: Mapping[str, Any], data: str) -> bool:
+    if len(data) < schema.get("minLength", 0) or len(data) > schema.get(
+        "maxLength", len(data)
+    ):
+        return False
+    pattern = schema.get("pattern")
+    try:
+        return not isinstance(pattern, str) or re.search(pattern, data) is not None
+    except (re.error, RecursionError, OverflowError):
+        return True
+
+
+def _fits_number(schema: Mapping[str, Any], data: float) -> bool:
+    def bound(key: str) -> float | None:
+        found = schema.get(key)
+        return found if isinstance(found, int | float) else None
+
+    low, high = bound("minimum"), bound("maximum")
+    above, below = bound("exclusiveMinimum"), bound("exclusiveMaximum")
+    return (
+        (low is None or data >= low)
+        and (high is None or data <= high)
+        and (above is None or data > above)
+        and (below is None or data < below)
+    )
+
+
+def _fits_object(
+    schema: Mapping[str, Any], defs: Mapping[str, Any], data: dict[str, Any], depth: int
+) -> bool:
+    if any(r not in data for r in schema.get("required", ())):
+        return False
+    properties = schema.get("properties") or {}
+    extra = schema.get("additionalProperties")
+    open_keys = "patternProperties" in schema  # keys it may allow are not checked
+    for key, item in data.items():
+        if key in properties:
+            sub: Any = properties[key]
+        elif open_keys or extra is None or extra is True:
+            continue
+        else:
+            sub = extra  # False: no other key; a schema: the others'
+        if sub is False or not _fits(sub, defs, item, depth):
+            return False
+    return True
+
+
+def _is_kind(data: Any, kind: Any) -> bool:
+    match kind:
+        case "null":
+            return data is None
+        case "boolean":
+            return isinstance(data, bool)
+        case "integer":
+            return (isinstance(data, int) and not isinstance(data, bool)) or (
+                isinstance(data, float) and data.is_integer()
+            )
+        case "number":
+            return isinstance(data, int | float) and not isinstance(data, bool)
+        case "string":
+            return isinstance(data, str)
+        case "array":
+            return isinstance(data, list)
+        case "object":
+            return isinstance(data, dict)
+    return True
+
+
+def _same(data: Any, expected: Any) -> bool:
+    """JSON equality: ``True`` is not ``1``."""
+    if isinstance(data, bool) or isinstance(expected, bool):
+        return type(data) is type(expected) and data == expected
+    if isinstance(data, list) and isinstance(expected, list):
+        return len(data) == len(expected) and all(
+            _same(a, b) for a, b in zip(data, expected, strict=True)
+        )
+    if isinstance(data, dict) and isinstance(expected, dict):
+        return data.keys() == expected.keys() and all(
+            _same(v, expected[k]) for k, v in data.items()
+        )
+    return bool(data == expected)
 
 
 # -- strings matching a pattern ------------------------------------------------------------------

@@ -1,0 +1,334 @@
+"""The conformance sweep: a generated client calls every operation of its API against the same
+package's mock server, over real HTTP, with arguments synthesized from the models.
+
+General, not per spec: the operations come from ``oapigen inspect --json``, the arguments from
+each client method's own type hints, the values from the package's own synthesizer (the mock's
+``_server_mock.value``, which validates what it makes against the type). Each operation is
+called twice: with its required arguments only, and with every optional argument too.
+
+Outcomes, per call:
+
+* ``ok``: a typed result (a stream is read to its end), or, for an operation whose spec declares
+  no 2xx answer, the typed error of a status it declares;
+* ``typed``: an error of the package's own hierarchy (``ApiClientError``); since the arguments
+  are valid by construction, an ``ApiError`` from the mock is a client/server disagreement,
+  and a ``ResponseValidationError`` a mock answer that fails the spec's own schema;
+* ``crash``: any other exception (a bug in the client or the harness's reach).
+
+``args``: no value could be synthesized for an argument (counted apart, never as ok).
+
+``python -m tests.conformance SPEC [--lenient]`` prints the table for one spec.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import io
+import json
+import sys
+import types
+import typing
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OUTCOMES = ("ok", "typed", "crash", "args")
+
+
+@dataclass
+class Call:
+    """One call of the sweep."""
+
+    python: str
+    variant: str  # "required" or "all"
+    outcome: str
+    detail: str = ""
+
+
+@dataclass
+class Sweep:
+    """The calls of one package's sweep, and what schemathesis found against the same mock."""
+
+    spec: str
+    operations: int
+    calls: list[Call] = field(default_factory=list)
+    schemathesis: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(c.outcome for c in self.calls)
+
+    def failures(self) -> list[Call]:
+        return [c for c in self.calls if c.outcome != "ok"]
+
+    def row(self) -> str:
+        n = self.counts()
+        return (
+            f"| {self.spec} | {self.operations} | {n['ok']} | {n['typed']} | {n['crash']} | {n['args']} "
+            f"| {len(self.schemathesis)} |"
+        )
+
+
+class NoValue(Exception):
+    """No argument value could be synthesized."""
+
+
+def inspect_rows(spec: Path, *, lenient: bool, overlay: Path | None = None) -> list[dict[str, Any]]:
+    """``oapigen inspect SPEC --json``, in process."""
+    from generator.cli import main
+
+    out = io.StringIO()
+    args = ["inspect", str(spec), "--json", "-q", *(["--lenient"] if lenient else [])]
+    args += ["--overlay", str(overlay)] if overlay else []
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(args)
+    assert code == 0, f"inspect {spec} exited {code}"
+    rows: list[dict[str, Any]] = json.loads(out.getvalue())
+    return rows
+
+
+def _unwrap(annotation: Any, pkg_types: types.ModuleType) -> tuple[Any, bool]:
+    """(the type to synthesize for a parameter, whether it may be left out)."""
+    optional = False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members, plain_dicts = [], []
+        for member in typing.get_args(annotation):
+            if member is type(None) or member is pkg_types.NotGiven:
+                optional = True
+            elif typing.get_origin(member) is dict:
+                plain_dicts.append(member)  # the "or a dict" alternative of a body model
+            elif typing.get_origin(member) is typing.IO or (
+                typing.get_origin(member) is tuple and bytes in typing.get_args(annotation)
+            ):
+                continue  # a file object or (name, file[, type]): bytes stand for them
+            else:
+                members.append(member)
+        members = members or plain_dicts
+        if len(members) == 1:
+            return members[0], optional
+        return typing.Union[tuple(members)], optional  # noqa: UP007 (built at run time)
+    return annotation, optional
+
+
+_SKIPPED = {"self", "timeout", "extra_headers", "extra_query", "extra_body", "max_retries"}
+
+
+def arguments(method: Callable[..., Any], pkg: types.ModuleType, seed: int, *, optional: bool) -> dict[str, Any]:
+    """Keyword arguments for ``method``: every required one, and with ``optional`` the rest."""
+    mock = importlib.import_module(pkg.__name__ + "._server_mock")
+    pkg_types = importlib.import_module(pkg.__name__ + "._types")
+    hints = typing.get_type_hints(method)
+    out: dict[str, Any] = {}
+    for name, param in inspect.signature(method).parameters.items():
+        if name in _SKIPPED or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+            continue
+        tp, may_omit = _unwrap(hints[name], pkg_types)
+        if param.default is not param.empty and may_omit and not optional:
+            continue
+        try:
+            out[name] = mock.value(tp, seed + zlib.crc32(name.encode()), example=(False, None), echo={})
+        except Exception as exc:  # the synthesizer's own failure: reported, not a crash
+            raise NoValue(f"{name}: {tp!r}: {type(exc).__name__}: {exc}") from exc
+    return out
+
+
+_CLIENT_OPTIONS = {"base_url", "headers", "timeout", "max_retries", "strict_responses", "http_client"}
+
+
+def credentials(pkg: types.ModuleType) -> dict[str, Any]:
+    """A value for each credential argument of ``pkg.Client`` (one per security scheme)."""
+    mock = importlib.import_module(pkg.__name__ + "._server_mock")
+    pkg_types = importlib.import_module(pkg.__name__ + "._types")
+    init = pkg.Client.__init__
+    hints = typing.get_type_hints(init)
+    out = {}
+    for name in inspect.signature(init).parameters:
+        if name != "self" and name not in _CLIENT_OPTIONS:
+            tp, _ = _unwrap(hints[name], pkg_types)
+            out[name] = mock.value(tp, zlib.crc32(name.encode()), example=(False, None), echo={})
+    return out
+
+
+def _resolve(client: Any, dotted: str) -> Callable[..., Any]:
+    target = client
+    for part in dotted.split("."):
+        target = getattr(target, part)
+    return typing.cast(Callable[..., Any], target)
+
+
+def _consume(result: Any) -> Any:
+    """Read a stream to its end (a typed iterator), so its events are validated too."""
+    if hasattr(result, "__next__") or type(result).__name__ in ("Stream", "JsonLinesStream"):
+        with result if hasattr(result, "__enter__") else contextlib.nullcontext(result) as stream:
+            return list(stream)
+    return result
+
+
+def declared_errors(pkg: types.ModuleType) -> dict[tuple[str, str], set[str]]:
+    """(METHOD, path) -> the statuses an operation declares, for operations without a 2xx."""
+    endpoints = importlib.import_module(pkg.__name__ + "._endpoints")
+    spec_module = importlib.import_module(pkg.__name__ + "._spec")
+    out: dict[tuple[str, str], set[str]] = {}
+    for row in vars(endpoints).values():
+        if isinstance(row, spec_module.Endpoint):
+            statuses = {reply.status for reply in row.replies}
+            if not any(s.startswith("2") for s in statuses):
+                out[(row.method, row.path)] = statuses
+    return out
+
+
+def sweep(pkg: types.ModuleType, spec: str, rows: list[dict[str, Any]], base_url: str) -> Sweep:
+    """Call every operation of ``rows`` through ``pkg``'s Client against ``base_url``."""
+    errors = importlib.import_module(pkg.__name__ + ".errors")
+    no_success = declared_errors(pkg)
+    result = Sweep(spec, len(rows))
+    with pkg.Client(base_url=base_url, max_retries=0, **credentials(pkg)) as client:
+        for index, row in enumerate(rows):
+            method = _resolve(client, row["python"])
+            allowed = no_success.get((row["method"], row["path"]), set())
+            for variant in ("required", "all"):
+                result.calls.append(_call(method, pkg, errors, row, variant, index, allowed))
+    return result
+
+
+def _call(
+    method: Callable[..., Any], pkg: types.ModuleType, errors: Any, row: dict[str, Any], variant: str, seed: int, allowed: set[str]
+) -> Call:
+    name = f"{row['python']} ({row['method']} {row['path']})"
+    try:
+        kwargs = arguments(method, pkg, seed, optional=variant == "all")
+    except NoValue as exc:
+        return Call(name, variant, "args", str(exc))
+    try:
+        _consume(method(**kwargs))
+    except errors.ApiError as exc:
+        if str(exc.status_code) in allowed or f"{str(exc.status_code)[0]}XX" in allowed or "default" in allowed:
+            return Call(name, variant, "ok", f"declared {exc.status_code}")
+        return Call(name, variant, "typed", f"{type(exc).__name__}: {str(exc)[:300]}")
+    except errors.ApiClientError as exc:
+        return Call(name, variant, "typed", f"{type(exc).__name__}: {str(exc)[:300]}")
+    except Exception as exc:
+        return Call(name, variant, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")
+    return Call(name, variant, "ok")
+
+
+@contextlib.contextmanager
+def generated(spec: Path, package: str, root: Path, *, lenient: bool, overlay: Path | None = None) -> Iterator[types.ModuleType]:
+    """``spec`` generated into ``root/package`` and imported (removed from sys.modules after)."""
+    from generator.config import Job
+    from generator.pipeline import generate
+
+    files = generate(Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay)).files
+    for rel, text in files.items():
+        target = root / package / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(root))
+    try:
+        yield importlib.import_module(package)
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def schemathesis_failures(document: dict[str, Any], app: Any, examples: int) -> list[str]:
+    """Positive schemathesis cases against ``app`` in process: the mock must not fail
+    (``not_a_server_error``) and must answer what the spec's own schema allows
+    (``response_schema_conformance``; not for event streams, whose 3.1 ``schema`` describes
+    the stream, not each event). One line per failing operation."""
+    import schemathesis
+    from schemathesis import checks
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.core.errors import SerializationNotPossible
+
+    config = SchemathesisConfig.from_dict(
+        {"base-url": "http://127.0.0.1", "seed": 1, "generation": {"mode": "positive", "deterministic": True, "max-examples": examples}}
+    )
+    schema = schemathesis.openapi.from_dict(document, config=config)
+    schema.app = app
+    failures = []
+    for path, item in sorted(document.get("paths", {}).items()):
+        for method in _METHODS:
+            if method not in item:
+                continue
+            responses = item[method].get("responses") or {}
+            streams = any("text/event-stream" in ((r or {}).get("content") or {}) for r in responses.values())
+            selected = [checks.not_a_server_error] + ([] if streams else [checks.response_schema_conformance])
+            try:
+                _check_operation(schema[path][method.upper()], selected, examples)
+            except SerializationNotPossible:
+                continue  # a media type schemathesis cannot write (e.g. a vendor type): the sweep's calls cover it
+            except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup among them
+                words = " / ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+                failures.append(f"{method.upper()} {path}: {type(exc).__name__}: {words[:400]}")
+    return failures
+
+
+def _check_operation(operation: Any, selected: list[Any], examples: int) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    def check(case: Any) -> None:
+        case.call_and_validate(checks=selected)
+
+    check()
+
+
+def run(spec: Path, root: Path, *, lenient: bool, overlay: Path | None = None, package: str = "swept", examples: int = 5) -> Sweep:
+    """The whole sweep of one spec: generate, serve the mock over HTTP, call everything; then
+    schemathesis against the same mock."""
+    from generator.config import Job
+    from generator.pipeline import generation_document, prepare
+    from tests.conftest import serve_over_http
+
+    rows = inspect_rows(spec, lenient=lenient, overlay=overlay)
+    with generated(spec, package, root, lenient=lenient, overlay=overlay) as pkg:
+        server = importlib.import_module(package + ".server")
+        with serve_over_http(server.create_app()) as url:
+            result = sweep(pkg, spec.name, rows, url)
+        if examples:
+            # The document as generated from: with --lenient, an invalid spec's schemas as the
+            # generator reads them (and warns about), not as a validator of another draft would.
+            prepared = prepare(Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay))
+            document = generation_document(prepared.document, lenient)
+            result.schemathesis = schemathesis_failures(document, server.create_app(), examples)
+    return result
+
+
+HEADER = (
+    "| spec | operations | ok | typed error | crash | no args | schemathesis failures |\n"
+    "| --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def main(argv: list[str]) -> int:
+    import tempfile
+
+    lenient = "--lenient" in argv
+    overlay = Path(argv[argv.index("--overlay") + 1]) if "--overlay" in argv else None
+    specs = [Path(a) for a in argv if not a.startswith("--") and Path(a) != overlay]
+    print(HEADER)
+    failures: list[Call] = []
+    for index, spec in enumerate(specs):
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run(spec, Path(tmp), lenient=lenient, overlay=overlay, package=f"swept_{index}")
+        print(result.row(), flush=True)
+        failures += result.failures()
+        for line in result.schemathesis:
+            print(f"- schemathesis {spec.name}: {line}", file=sys.stderr)
+    for call in failures:
+        print(f"- {call.outcome} [{call.variant}] {call.python}: {call.detail}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,442 @@
+"""Fixes the conformance sweep (tests/conformance.py) asked for, on the server side, each through
+the generated client against the generated server over HTTP:
+
+* object-valued query parameters, in each style the spec allows, read by the server as the
+  client writes them;
+* the mock's answers for ``oneOf``/``anyOf`` valid under exactly one branch (the spec's own
+  schema, not only pydantic's first fitting member).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from .conftest import serve_over_http
+from .conftest_client import generate_files, install
+
+QUERY_SPEC = """
+openapi: 3.1.0
+info: {title: query objects, version: "1"}
+paths:
+  /boxes:
+    get:
+      operationId: findBoxes
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer}}
+        - {name: box, in: query, required: true, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: second, in: query, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: flat, in: query, explode: false, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: deep, in: query, style: deepObject, schema: {$ref: '#/components/schemas/Flat'}}
+        - {name: pick, in: query, schema: {$ref: '#/components/schemas/NumberOrText'}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /tags:
+    get:
+      operationId: findTags
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+        - name: tags
+          in: query
+          required: true
+          schema: {type: object, additionalProperties: {type: integer}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+components:
+  schemas:
+    Box:
+      type: object
+      additionalProperties: false
+      required: [w]
+      properties:
+        w: {type: integer}
+        label: {type: string}
+        size: {type: object, properties: {n: {type: integer}}}
+        kind: {oneOf: [{type: integer}, {type: string, enum: [a, b]}]}
+    Flat:
+      type: object
+      properties:
+        x: {type: integer}
+        y: {type: string}
+    NumberOrText:
+      type: [number, string]
+"""
+
+
+def _package(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> ModuleType:
+    spec = tmp_path_factory.mktemp(name) / f"{name}.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return install(tmp_path_factory, name, generate_files(spec, name))
+
+
+@pytest.fixture()
+def served() -> Iterator[Callable[..., Any]]:
+    """``served(pkg, handlers=None)``: a Client of ``pkg`` over HTTP to its server."""
+    stack: list[Any] = []
+
+    def start(pkg: ModuleType, handlers: Any = None) -> Any:
+        server = importlib.import_module(f"{pkg.__name__}.server")
+        context = serve_over_http(server.create_app() if handlers is None else server.create_app(handlers))
+        url = context.__enter__()
+        stack.append(context)
+        client = pkg.Client(base_url=url, max_retries=0)
+        stack.append(client)
+        return client
+
+    yield start
+    for item in reversed(stack):
+        item.__exit__(None, None, None)
+
+
+def _recording(pkg: ModuleType, method: str) -> tuple[Any, list[dict[str, Any]]]:
+    server = importlib.import_module(f"{pkg.__name__}.server")
+    seen: list[dict[str, Any]] = []
+
+    async def handle(self: Any, **params: Any) -> Any:
+        seen.append(params)
+        return {}
+
+    return type("Recording", (server.Handlers,), {method: handle})(), seen
+
+
+def _dump(value: Any) -> Any:
+    return value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
+
+
+def test_query_objects_every_style_read_as_sent(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    pkg = _package(tmp_path_factory, "sweep_query_objects", QUERY_SPEC)
+    handlers, seen = _recording(pkg, "find_boxes")
+    client = served(pkg, handlers)
+    box = {"w": 3, "label": "x y", "size": {"n": 2}, "kind": 1}
+    client.boxes.find_boxes(
+        limit=5,
+        box=box,  # form, exploded: w=3&label=x+y&size={"n":2}&kind=1
+        second={"w": 4, "kind": "a"},  # the same keys again: the second of each
+        flat={"w": 7, "label": "z"},  # form, not exploded: flat=w,7,label,z
+        deep={"x": 1, "y": "q"},  # deepObject: deep[x]=1&deep[y]=q
+        pick=2.5,  # a root model (a union), read from its own key
+    )
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {
+        "limit": 5,
+        "box": box,
+        "second": {"w": 4, "kind": "a"},
+        "flat": {"w": 7, "label": "z"},
+        "deep": {"x": 1, "y": "q"},
+        "pick": 2.5,
+    }
+    client.boxes.find_boxes(limit=1, box={"w": 1})  # the optional ones left out: None
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {"limit": 1, "box": {"w": 1}, "second": None, "flat": None, "deep": None, "pick": None}
+
+
+def test_query_open_object_exploded_takes_the_other_keys(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    pkg = _package(tmp_path_factory, "sweep_query_tags", QUERY_SPEC)
+    handlers, seen = _recording(pkg, "find_tags")
+    client = served(pkg, handlers)
+    client.tags.find_tags(page=2, tags={"red": 1, "blue": 2})
+    assert seen[-1] == {"page": 2, "tags": {"red": 1, "blue": 2}}
+
+
+def test_query_object_refused_is_a_422_located_at_the_parameter(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    pkg = _package(tmp_path_factory, "sweep_query_refused", QUERY_SPEC)
+    client = served(pkg)
+    errors = importlib.import_module(f"{pkg.__name__}.errors")
+    with pytest.raises(errors.ApiError) as caught:
+        client.boxes.find_boxes(limit=1, box={"w": 1}, extra_query={"flat": "w,1,label"})  # odd pairs
+    assert caught.value.status_code == 422
+    assert "flat" in str(caught.value)
+
+
+def test_mock_answers_query_objects(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """The mock (no handlers) accepts what the client sends too."""
+    pkg = _package(tmp_path_factory, "sweep_query_mock", QUERY_SPEC)
+    client = served(pkg)
+    assert client.boxes.find_boxes(limit=5, box={"w": 3, "kind": "b"}, flat={"w": 1}, deep={"x": 2}, pick="t") is not None
+    assert client.tags.find_tags(tags={"a": 1}) is not None
+
+
+ONE_OF_SPEC = """
+openapi: 3.1.0
+info: {title: one of, version: "1"}
+paths:
+  /holders/{n}:
+    get:
+      operationId: getHolder
+      parameters:
+        - {name: n, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Holder'}}}}
+components:
+  schemas:
+    Open: {type: object}
+    Closed:
+      type: object
+      additionalProperties: false
+      properties: {a: {type: string}}
+    Alpha:
+      type: object
+      required: [type]
+      properties: {type: {const: alpha}, color: {type: string}}
+    Beta:
+      type: object
+      required: [type]
+      properties: {type: {const: beta}, texture: {type: string}}
+    Holder:
+      type: object
+      required: [nullable, anything, tagged, either]
+      properties:
+        nullable: {oneOf: [{$ref: '#/components/schemas/Open'}, {$ref: '#/components/schemas/Closed'}, {type: 'null'}]}
+        anything: {oneOf: [{$ref: '#/components/schemas/Open'}, {$ref: '#/components/schemas/Closed'}, {}]}
+        tagged: {oneOf: [{$ref: '#/components/schemas/Alpha'}, {$ref: '#/components/schemas/Beta'}]}
+        either: {anyOf: [{type: integer}, {type: string}]}
+        maybe: {oneOf: [{$ref: '#/components/schemas/Open'}, {$ref: '#/components/schemas/Closed'}]}
+"""
+
+
+def test_mock_one_of_answers_fit_exactly_one_branch(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """Every branch of these oneOf fits ``{}`` (or, for Alpha/Beta, an object without the const
+    the branch is told apart by) where pydantic's first fitting member is enough: the mock's
+    answers must be valid under the spec's own schema, exactly one branch each."""
+    import jsonschema
+    import yaml
+
+    pkg = _package(tmp_path_factory, "sweep_one_of", ONE_OF_SPEC)
+    document = yaml.safe_load(ONE_OF_SPEC)
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/components/schemas/Holder", "components": document["components"]}
+    )
+    client = served(pkg)
+    mock = importlib.import_module(f"{pkg.__name__}._server_mock")
+    holder = importlib.import_module(f"{pkg.__name__}.models").Holder
+    answers = [client.get_holder(n=n).model_dump(mode="json", by_alias=True, exclude_unset=True) for n in range(4)]
+    answers += [
+        mock.value(holder, seed, example=(False, None), echo={}).model_dump(mode="json", by_alias=True, exclude_unset=True)
+        for seed in range(40)
+    ]
+    problems = [f"{a}: {e.message}" for a in answers for e in validator.iter_errors(a)]
+    assert not problems, "\n".join(problems[:5])
+    assert {a["tagged"]["type"] for a in answers} == {"alpha", "beta"}  # both branches still made
+
+
+BAD_STATUS_SPEC = """
+openapi: 3.1.0
+info: {title: bad status, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "abcdef": {description: not a status, content: {application/json: {schema: {type: string}}}}
+        "200": {description: ok, content: {application/json: {schema: {type: array, items: {type: integer}}}}}
+"""
+
+
+def test_invalid_response_status_left_out_with_a_warning(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """--lenient: a response key that is no status (FastAPI refused the route when the server
+    was imported) is left out, located in a warning; the rest of the operation is served."""
+    from generator.config import Job
+    from generator.pipeline import generate
+
+    spec = tmp_path_factory.mktemp("bad_status") / "bad_status.yaml"
+    spec.write_text(BAD_STATUS_SPEC, encoding="utf-8")
+    result = generate(Job(spec=spec, output=spec.parent, package="sweep_bad_status", lenient=True))
+    assert any(
+        d.pointer == "/paths/~1things/get/responses/abcdef" and "left out" in d.message for d in result.diagnostics
+    )
+    pkg = install(tmp_path_factory, "sweep_bad_status", result.files)
+    assert all(isinstance(n, int) for n in served(pkg).things.list_things())
+
+
+NULLABLE_30_SPEC = """
+openapi: 3.0.3
+info: {title: nullable combinations, version: "1"}
+paths:
+  /holders:
+    get:
+      operationId: getHolder
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Holder'}}}}
+components:
+  schemas:
+    A: {type: object, properties: {a: {type: string}}}
+    B: {type: object, additionalProperties: false, properties: {b: {type: integer}}}
+    Holder:
+      type: object
+      required: [one, any, all]
+      properties:
+        one: {oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}], nullable: true}
+        any: {anyOf: [{type: string}, {type: integer}], nullable: true}
+        all: {allOf: [{$ref: '#/components/schemas/A'}], nullable: true}
+"""
+
+
+def test_openapi_30_nullable_beside_one_of_any_of_all_of(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """3.0's ``nullable: true`` beside a oneOf/anyOf/allOf allows null: the server sends it, the
+    client reads it (the models refused it). The mock's ``one`` fits one branch alone."""
+    pkg = _package(tmp_path_factory, "sweep_nullable_30", NULLABLE_30_SPEC)
+    server = importlib.import_module(f"{pkg.__name__}.server")
+
+    class Nulls(server.Handlers):  # type: ignore[name-defined,misc]
+        async def get_holder(self) -> Any:
+            return {"one": None, "any": None, "all": None}
+
+    held = served(pkg, Nulls()).holders.get_holder()
+    assert (held.one, held.any, held.all) == (None, None, None)
+    mock = importlib.import_module(f"{pkg.__name__}._server_mock")
+    holder = importlib.import_module(f"{pkg.__name__}.models").Holder
+    answers = [served(pkg).holders.get_holder().model_dump(mode="json", exclude_unset=True)]
+    answers += [mock.value(holder, n, example=(False, None), echo={}).model_dump(mode="json") for n in range(20)]
+    assert all(a["one"] is None or "a" in a["one"] for a in answers)  # {"a": ...} fits A alone
+
+
+JSON_CONTENT_SPEC = """
+openapi: 3.1.0
+info: {title: json content parameters, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: findPets
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          content: {application/json: {schema: {$ref: '#/components/schemas/Filter'}}}
+        - name: tag
+          in: query
+          content: {application/json: {schema: {type: string}}}
+        - {name: id, in: query, schema: {type: integer}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+components:
+  schemas:
+    Filter:
+      type: object
+      required: [id]
+      properties: {id: {type: integer}, name: {type: string}}
+"""
+
+
+def test_query_parameter_with_json_content_is_json_text(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """``content: application/json``: the value is its JSON text under its own name (it was
+    spread like a form object: ``id=1&name=x``, colliding with the ``id`` parameter)."""
+    pkg = _package(tmp_path_factory, "sweep_json_content", JSON_CONTENT_SPEC)
+    serialize = importlib.import_module(f"{pkg.__name__}._serialize")
+    endpoints = importlib.import_module(f"{pkg.__name__}._endpoints")
+    params = {p.python_name: p for p in endpoints.FIND_PETS.params}
+    assert serialize.query_pairs(params["filter"], {"id": 1, "name": "x"}) == [("filter", '{"id":1,"name":"x"}')]
+    handlers, seen = _recording(pkg, "find_pets")
+    client = served(pkg, handlers)
+    client.pets.find_pets(filter={"id": 1, "name": "x"}, tag="7", id=2)
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {"filter": {"id": 1, "name": "x"}, "tag": "7", "id": 2}
+
+
+CLOSED_ALL_OF_SPEC = """
+openapi: 3.1.0
+info: {title: closed allOf, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: getThing
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Extended'}}}}
+components:
+  schemas:
+    Base:
+      type: object
+      additionalProperties: false
+      required: [id]
+      properties: {id: {type: integer}}
+    Aliased: {allOf: [{$ref: '#/components/schemas/Base'}]}
+    Extended:
+      allOf:
+        - {$ref: '#/components/schemas/Aliased'}
+        - {type: object, properties: {extra: {type: string}}}
+"""
+
+
+def test_property_a_closed_all_of_member_forbids_is_left_out(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """JSON Schema applies each allOf member to the whole object: Base allows only ``id``, so
+    ``extra`` is never valid. The model left it in (the mock answered it, the client could
+    send it); it is left out with a located warning."""
+    from generator.config import Job
+    from generator.pipeline import generate
+
+    spec = tmp_path_factory.mktemp("closed_all_of") / "closed_all_of.yaml"
+    spec.write_text(CLOSED_ALL_OF_SPEC, encoding="utf-8")
+    result = generate(Job(spec=spec, output=spec.parent, package="sweep_closed_all_of"))
+    assert [d.pointer for d in result.diagnostics if "never be valid" in d.message] == [
+        "/components/schemas/Extended/allOf/1/properties/extra"
+    ]
+    pkg = install(tmp_path_factory, "sweep_closed_all_of", result.files)
+    assert "extra" not in pkg.models.Extended.model_fields
+    mock = importlib.import_module(f"{pkg.__name__}._server_mock")
+    made = [mock.value(pkg.models.Extended, n, example=(False, None), echo={}) for n in range(8)]
+    assert all(set(m.model_dump(exclude_unset=True)) == {"id"} for m in made)
+    assert set(served(pkg).things.get_thing().model_dump(exclude_unset=True)) == {"id"}
+
+
+HEADER_COOKIE_SPEC = """
+openapi: 3.1.0
+info: {title: header and cookie objects, version: "1"}
+paths:
+  /prefs:
+    get:
+      operationId: getPrefs
+      parameters:
+        - {name: X-Box, in: header, required: true, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: X-Box-Exploded, in: header, explode: true, schema: {$ref: '#/components/schemas/Box'}}
+        - name: X-Json
+          in: header
+          content: {application/json: {schema: {$ref: '#/components/schemas/Box'}}}
+        - {name: theme, in: cookie, schema: {$ref: '#/components/schemas/Theme'}}
+        - {name: flat, in: cookie, explode: false, schema: {$ref: '#/components/schemas/Box'}}
+        - {name: sid, in: cookie, schema: {type: string}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+components:
+  schemas:
+    Box:
+      type: object
+      additionalProperties: false
+      required: [w]
+      properties: {w: {type: integer}, label: {type: string}}
+    Theme:
+      type: object
+      additionalProperties: false
+      properties: {color: {type: string}, size: {type: integer}}
+"""
+
+
+def test_header_and_cookie_objects_read_as_sent(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """Headers (simple: ``w,3,label,x``; exploded ``w=3,label=x``; JSON content) and cookies
+    (form exploded: a cookie per property; not exploded: ``flat=w,7,label,a%20b``) of object
+    types reach the handler typed as the client sent them (they were handed over as text)."""
+    pkg = _package(tmp_path_factory, "sweep_header_cookie", HEADER_COOKIE_SPEC)
+    handlers, seen = _recording(pkg, "get_prefs")
+    client = served(pkg, handlers)
+    client.prefs.get_prefs(
+        x_box={"w": 3, "label": "x"},
+        x_box_exploded={"w": 4, "label": "y z"},
+        x_json={"w": 5, "label": "a,b"},
+        theme={"color": "red", "size": 2},
+        flat={"w": 7, "label": "a b"},
+        sid="s1",
+    )
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {
+        "x_box": {"w": 3, "label": "x"},
+        "x_box_exploded": {"w": 4, "label": "y z"},
+        "x_json": {"w": 5, "label": "a,b"},
+        "theme": {"color": "red", "size": 2},
+        "flat": {"w": 7, "label": "a b"},
+        "sid": "s1",
+    }
+    client.prefs.get_prefs(x_box={"w": 1})
+    got = {k: _dump(v) for k, v in seen[-1].items()}
+    assert got == {"x_box": {"w": 1}, "x_box_exploded": None, "x_json": None, "theme": None, "flat": None, "sid": None}
