@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import Job, default_package, load_jobs
+from .config import Job, default_package, find_config, load_jobs
 from .errors import Diagnostic, Severity, SpecError
 from .progress import grouped_warnings
 from .runner import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, RunOptions, internal_error
@@ -23,8 +23,24 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "main"]
 _SPEC_ONLY = ("overlay", "package", "templates")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("oapigen")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="oapigen", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="oapigen",
+        description="Generate a typed Python package (pydantic models, an httpx client, a FastAPI "
+                    "server) from an OpenAPI 3.0/3.1 or Swagger 2.0 description.",
+        epilog="Exit codes: 0 ok; 1 --check found a stale package; 2 bad input (the spec, the config "
+               "or an option); 3 an internal error (a bug in oapigen).",
+    )
+    parser.add_argument("--version", action="version", version=f"oapigen {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser, spec_required: bool) -> None:
@@ -47,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if a package is stale")
     g.add_argument("--trust-manifest", action="store_true",
                    help="with --check: answer from the manifest when it records no change (fast; for pre-commit)")
-    g.add_argument("--config", type=Path, default=Path("pyproject.toml"), help="config file when SPEC is omitted")
+    g.add_argument("--config", type=Path, help="config file when SPEC is omitted (default: the nearest "
+                   "pyproject.toml with [tool.oapigen], here or in a folder above)")
     g.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="packages generated at once without SPEC (default: one per CPU; 1: one after another)")
 
@@ -82,17 +99,14 @@ def _print(diagnostics: Sequence[Diagnostic], args: argparse.Namespace | None = 
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .pipeline import prepare
+    from .pipeline import judged, prepare
 
-    prepared = prepare(_job(args))
-    findings = [*prepared.warnings, *prepared.findings]
-    if args.lenient:
-        _print([d.as_warning() for d in findings], args)
-        return EXIT_OK
-    if findings:
-        raise SpecError([Diagnostic(d.file, d.pointer, d.message, line=d.line, column=d.column, hint=d.hint) for d in findings])
+    # The judgement `generate` makes: errors (the output would be wrong) exit 2, the rest are
+    # warnings; --lenient makes every finding a warning.
+    warnings = judged(prepare(_job(args)), args.lenient)
+    _print(warnings, args)
     if not args.quiet:
-        print(f"{args.spec}: valid")
+        print(f"{args.spec}: valid" + (f" ({len(warnings)} warning(s))" if warnings else ""))
     return EXIT_OK
 
 
@@ -123,9 +137,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         given = [f"--{name}" for name in (*_SPEC_ONLY, "output") if getattr(args, name) is not None]
         given += [flag for flag, on in (("--lenient", args.lenient), ("--allow-remote-refs", args.allow_remote_refs)) if on]
         if given:
-            raise SpecError(Diagnostic(str(args.config), "", f"{', '.join(given)} need(s) SPEC; without SPEC, "
+            raise SpecError(Diagnostic(str(args.config or "pyproject.toml"), "", f"{', '.join(given)} need(s) SPEC; without SPEC, "
                                        "set the same keys in each [[tool.oapigen.specs]] table"))
-        jobs = load_jobs(args.config)
+        config = args.config or find_config(Path.cwd())
+        if not args.quiet and config.parent != Path():  # found in a folder above: say which
+            print(f"oapigen: using {config}", file=sys.stderr)
+        jobs = load_jobs(config)
     if args.jobs is not None and args.jobs < 1:
         raise SpecError(Diagnostic("--jobs", "", f"must be 1 or more, not {args.jobs}"))
     options = RunOptions(check=args.check, quiet=args.quiet, verbose=args.verbose, trust_manifest=args.trust_manifest)

@@ -222,7 +222,10 @@ def _error_class(status: str) -> str:
 
 def method_doc(op: Operation, order: Sequence[str]) -> str:
     """Summary, description, arguments (in ``order``), result and errors, as plain text."""
-    lines = [(op.summary or f"{op.method.value} {op.path}").strip()]
+    request = f"{op.method.value} {op.path}"  # as openai-python's methods name theirs
+    lines = [(op.summary or request).strip()]
+    if lines[0] != request:
+        lines += ["", request]
     if op.description and op.description.strip() != lines[0]:
         lines += ["", op.description.strip()]
     if op.deprecated:

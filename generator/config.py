@@ -15,14 +15,16 @@ Each table is one package to generate::
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import naming
-from .errors import Diagnostic, SpecError, pointer
+from .errors import Diagnostic, SpecError, escape_pointer_token, pointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Job:
     allow_remote_refs: bool = False
     renames: tuple[tuple[str, str], ...] = field(default=())
     templates: Path | None = None  # a folder searched before the built-in templates
+    origin: tuple[str, str] = ("", "")  # the config file and the pointer of its table, if any
 
     @property
     def rename_map(self) -> dict[str, str]:
@@ -68,6 +71,21 @@ class Job:
             options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
         return options
 
+    def check_renames(self, operation_ids: Iterable[str]) -> None:
+        """Every ``rename`` key must name an operation: a typo would be ignored silently."""
+        known = sorted(set(operation_ids))
+        problems = []
+        for key, _ in self.renames:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+                file, where = self.origin
+                problems.append(Diagnostic(file or str(self.spec), f"{where}/rename/{escape_pointer_token(key)}" if where else "",
+                                           f"rename: no operation has the operationId {key!r}",
+                                           hint="did you mean " + " or ".join(map(repr, close)) + "?" if close else
+                                           "`oapigen inspect SPEC` lists the operation ids"))
+        if problems:
+            raise SpecError(problems)
+
     def check(self) -> None:
         """Refuse options that cannot work (a missing override folder)."""
         if self.templates is not None and not self.templates.is_dir():
@@ -77,6 +95,23 @@ class Job:
 def default_package(spec: Path) -> str:
     stem = spec.name.split(".")[0] if spec.name else "api"
     return naming.snake(stem, prefix="api")
+
+
+def find_config(start: Path) -> Path:
+    """The ``pyproject.toml`` to read without SPEC: the first one with a ``[tool.oapigen]`` table
+    in ``start`` or a folder above it (as ruff and pytest find theirs)."""
+    here = Path(os.path.relpath(start.resolve(), Path.cwd().resolve()))
+    for folder in (here, *(Path(os.path.relpath(p, Path.cwd().resolve())) for p in start.resolve().parents)):
+        candidate = folder / "pyproject.toml"
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # unreadable or broken: not one of ours (a broken one above ours is not read)
+        if isinstance(data.get("tool"), dict) and "oapigen" in data["tool"]:
+            return candidate
+    raise SpecError(Diagnostic(str(here / "pyproject.toml"), "", "no SPEC given, and no pyproject.toml with a "
+                               "[tool.oapigen] table here or in a folder above",
+                               hint="give SPEC, or add [[tool.oapigen.specs]] tables to pyproject.toml"))
 
 
 _KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "rename", "templates"}
@@ -140,4 +175,5 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         allow_remote_refs=table.get("allow_remote_refs", False),
         renames=tuple(sorted(rename.items())),
         templates=base / table["templates"] if "templates" in table else None,
+        origin=(display, where),
     )

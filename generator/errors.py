@@ -39,9 +39,9 @@ class Diagnostic:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.pointer or '/'}: {self.message}"
-        if self.severity is Severity.WARNING:
-            text = f"warning: {text}"
+        # a message about a file as a whole (not found, not a folder, a config option) has no
+        # place in a spec to point at: no "/" pointer
+        text = f"{self.severity.value}: {where}: {self.pointer + ': ' if self.pointer else ''}{self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
         return visible(text)  # spec text must not drive the terminal (escape sequences, bidi)

@@ -77,12 +77,26 @@ def comment(text: str) -> str:
     return " ".join(text.split())
 
 
-def md_cell(text: str) -> str:
-    """Text safe inside one Markdown table cell (and free of raw HTML)."""
-    text = comment(text)
+# a complete code span: a backtick run, text, the same run (CommonMark)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _md_text(text: str) -> str:
     for ch in "\\`*_[]<>|":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside one Markdown table cell (and free of raw HTML). The spec's code spans
+    (```name```) stay code spans: inside one, nothing is markup (and a backslash would show),
+    so only ``|`` is escaped there, as a GFM table requires; everything else is escaped."""
+    text = comment(text)
+    out, end = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_md_text(text[end:span.start()]), span[0].replace("|", "\\|")]
+        end = span.end()
+    return "".join([*out, _md_text(text[end:])])
 
 
 def md_code(text: str) -> str:

@@ -5,6 +5,7 @@ step (see :mod:`generator.writer`)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,24 @@ class Loaded:
     warnings: tuple[Diagnostic, ...]  # from the overlay
 
 
+def _same(ptr: str) -> str:
+    return ptr
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     spec: LoadedSpec
     document: dict[str, Any]  # overlaid; OpenAPI 3.0.3 when the spec is Swagger 2.0
     findings: tuple[Diagnostic, ...]  # validator findings (ERROR: fatal for generation)
     warnings: tuple[Diagnostic, ...]  # from the overlay and the Swagger 2.0 conversion
+    original: Callable[[str], str] = _same  # a pointer into `document` -> into the spec as written
+
+    def located(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        """Findings of the later stages (models, IR), which know the pointer only, located like
+        the validator's: the spec's path as given, the pointer as written and the line."""
+        return [d if d.line is not None or d.file != self.spec.path.name else
+                self.spec.diagnostic(self.original(d.pointer), d.message, severity=d.severity, hint=d.hint)
+                for d in diagnostics]
 
 
 def load(job: Job, stages: Stages | None = None) -> Loaded:
@@ -58,10 +71,11 @@ def validated(loaded: Loaded, stages: Stages | None = None) -> Prepared:
     (stages or Stages()).stage("validate")
     document, warnings = loaded.document, list(loaded.warnings)
     findings = validate_spec(loaded.spec, document)
+    original: Callable[[str], str] = _same
     if swagger2.is_swagger2(document):
-        document, findings, notes = swagger2.upgrade(loaded.spec, document, findings)
+        document, findings, notes, original = swagger2.upgrade(loaded.spec, document, findings)
         warnings = [*warnings, *notes]
-    return Prepared(loaded.spec, document, tuple(findings), tuple(warnings))
+    return Prepared(loaded.spec, document, tuple(findings), tuple(warnings), original)
 
 
 def prepare(job: Job, stages: Stages | None = None) -> Prepared:
@@ -139,7 +153,8 @@ def build(
         spec_sha256=prepared.spec.sha256,
         model_names=result.class_names,
     )
-    return api, result.source, [*diagnostics, *model_diags, *build_diags]
+    job.check_renames(op.operation_id for op in api.operations)
+    return api, result.source, [*diagnostics, *prepared.located([*model_diags, *build_diags])]
 
 
 def generate(job: Job, stages: Stages | None = None) -> Generated:

@@ -36,11 +36,13 @@ class Stages:
 
     label: str = ""
     display: TextIO | None = None  # a terminal to draw on; None: draw nothing
+    log: TextIO | None = None  # not a terminal (a CI log): one line per stage instead
     clock: Callable[[], float] = time.perf_counter
     started: list[tuple[str, float]] = field(default_factory=list)
     ended: float | None = None
     operations: int | None = None
     _drawn: int = 0
+    _logged: int = 0  # stages written to the log so far
 
     def stage(self, name: str) -> None:
         """``name`` starts now (and the previous stage ends)."""
@@ -71,7 +73,14 @@ class Stages:
         return ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings())
 
     def _draw(self) -> None:
-        if self.display is None or not self.started or (self.operations or 0) <= PROGRESS_MIN_OPERATIONS:
+        if not self.started or (self.operations or 0) <= PROGRESS_MIN_OPERATIONS:
+            return
+        if self.log is not None:
+            for name, start in self.started[self._logged:]:
+                since = start - self.started[0][1]
+                print(f"{self.label}: {name} ({self.operations} operations, {since:.1f}s)", file=self.log, flush=True)
+            self._logged = len(self.started)
+        if self.display is None:
             return
         name = self.started[-1][0]
         step = STAGES.index(name) + 1 if name in STAGES else len(self.started)

@@ -77,11 +77,12 @@ def up_to_date(job: Job, options: RunOptions) -> Outcome | None:
     return Outcome(str(package_dir), EXIT_OK, "", messages)
 
 
-def run_job(job: Job, options: RunOptions, display: TextIO | None = None) -> Outcome:
-    """Generate (or check) one package. Only KeyboardInterrupt escapes."""
+def run_job(job: Job, options: RunOptions, display: TextIO | None = None, log: TextIO | None = None) -> Outcome:
+    """Generate (or check) one package. Only KeyboardInterrupt escapes. ``display``: a terminal
+    to draw the stages on; ``log``: a stream (not a terminal) to write a line per stage to."""
     started = time.perf_counter()
     where = str(job.output / job.package)
-    stages = Stages(label=job.package, display=display)
+    stages = Stages(label=str(job.output / job.package), display=display, log=log)
     try:
         return _run(job, options, stages, started)
     except SpecError as exc:
@@ -97,16 +98,26 @@ def run_job(job: Job, options: RunOptions, display: TextIO | None = None) -> Out
 
 def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outcome:
     from .pipeline import generate
-    from .writer import diff_package, safe_package_dir, write_package
+    from .writer import (
+        diff_package,
+        hand_edited,
+        package_name_warnings,
+        safe_package_dir,
+        write_package,
+    )
 
     job.check()
     package_dir = safe_package_dir(job.output, job.package)
     result = generate(job, stages)
-    warnings = [] if options.quiet else grouped_warnings(result.diagnostics, verbose=options.verbose)
+    diagnostics = [*package_name_warnings(job.output, job.package), *result.diagnostics]
+    warnings = [] if options.quiet else grouped_warnings(diagnostics, verbose=options.verbose)
     if options.check:
         diffs = diff_package(package_dir, result.files)
         stages.done()
         timings = [f"{package_dir}: {stages.timings_line()}"] if options.verbose else []
+        if not any((package_dir / rel).exists() for rel in result.files):
+            return Outcome(str(package_dir), EXIT_DRIFT, "", (
+                *warnings, *timings, f"{package_dir}: missing (never generated); run oapigen generate"))
         if diffs:
             return Outcome(str(package_dir), EXIT_DRIFT, "".join(diffs), (
                 *warnings, *timings, f"{package_dir}: stale ({len(diffs)} file(s) differ); run oapigen generate"))
@@ -117,10 +128,11 @@ def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outco
     stages.done()
     if options.quiet:
         return Outcome(str(package_dir), EXIT_OK)
+    warnings += grouped_warnings([hand_edited(package_dir / rel) for rel in report.overwritten_edits], verbose=options.verbose)
     summary = (
         f"{package_dir}: {len(result.api.operations)} operations, {len(result.api.model_names)} models; "
         f"{len(report.written)} file(s) written, {len(report.unchanged)} unchanged, {len(report.removed)} removed; "
-        f"{len(result.diagnostics)} warning(s); {time.perf_counter() - started:.1f}s"
+        f"{len(diagnostics) + len(report.overwritten_edits)} warning(s); {time.perf_counter() - started:.1f}s"
     )
     timings = [f"{package_dir}: {stages.timings_line()}"] if options.verbose else []
     return Outcome(str(package_dir), EXIT_OK, "", (*warnings, *timings, summary))
@@ -140,6 +152,7 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions, *, workers: int | None = 
     """Every job's outcome, printed in job order as soon as the jobs before it are done."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     terminal = err if err.isatty() and not options.quiet else None
+    log = err if terminal is None and not options.quiet else None
     outcomes: list[Outcome | None] = [up_to_date(job, options) for job in jobs]
     todo = [i for i, o in enumerate(outcomes) if o is None]
     workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
@@ -154,7 +167,7 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions, *, workers: int | None = 
     if workers == 1:
         for i, job in enumerate(jobs):
             if outcomes[i] is None:
-                outcomes[i] = run_job(job, options, terminal)
+                outcomes[i] = run_job(job, options, terminal, log)
             flush()
     else:
         from . import pipeline  # noqa: F401  (imported once here: forked workers inherit it)

@@ -25,11 +25,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import naming
-from .imports import import_name_key
+from .imports import all_name_key, import_name_key
 from .ir import (
     NONE,
     Api,
     BodyKind,
+    HttpMethod,
     MediaBody,
     Operation,
     Parameter,
@@ -65,6 +66,8 @@ _RUNTIME_NAMES = frozenset(
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
      "space_separated", "pipe_separated", "header_items"}
 )
+# Names of the runtime module that server.py re-exports (in ``__all__``), for handler modules.
+_EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "ServerSentEvent", "Unimplemented"})
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
 _FIXED_NAMES = frozenset(
@@ -150,10 +153,25 @@ class ContentView:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkParam:
+    name: str  # wire name
+    annotation: str  # its type, what the mock synthesizes a value of when nothing gives it
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """The URL a mock ``Location`` or ``Content-Location`` header names (see :func:`_link`)."""
+
+    template: str  # a path of the API: ``/threads/{thread_id}/runs/{run_id}`` (wire names)
+    params: tuple[LinkParam, ...]  # each ``{...}`` in it
+
+
+@dataclass(frozen=True, slots=True)
 class HeaderView:
     name: str
     annotation: str
     required: bool
+    link: LinkView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +256,11 @@ def _returns(op: Operation, main: Response | None) -> str:
         return "AsyncIterator[ServerSentEvent] | Reply"
     if body.type.kind is TypeKind.ANY:
         return "Any"
-    return f"{_annotation(body.type)} | Reply"
+    # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
+    members = body.type.args if body.type.kind is TypeKind.UNION else (body.type,)
+    nullable = any(m.kind is TypeKind.NONE for m in members)
+    parts = [_annotation(m) for m in members if m.kind is not TypeKind.NONE]
+    return " | ".join([*parts, "Reply", *(["None"] if nullable else [])])
 
 
 # Path parameter names Starlette reads from a route's path; others are renamed there.
@@ -418,13 +440,75 @@ def _content(m: MediaBody) -> ContentView:
     )
 
 
-def _response(r: Response) -> ResponseView:
+def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> ResponseView:
+    streams = any(c.kind is BodyKind.EVENT_STREAM for c in r.contents)
     return ResponseView(
         status=r.status,
         description=r.description,
         contents=tuple(_content(c) for c in r.contents),
-        headers=tuple(HeaderView(h.name, _annotation(h.type), h.required) for h in r.headers),
+        headers=tuple(
+            HeaderView(
+                h.name,
+                _annotation(h.type),
+                h.required,
+                _link(op, gets, stream=streams and h.name.lower() == "location")
+                if h.name.lower() in _LINK_HEADERS
+                else None,
+            )
+            for h in r.headers
+        ),
     )
+
+
+_LINK_HEADERS = ("location", "content-location")
+
+
+def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkView | None:
+    """The path a mock ``Location`` / ``Content-Location`` of ``op`` names: the member a request
+    to ``op`` creates or acts on, when a GET operation of the API reads it.
+
+    The member is a GET path of one more template segment than ``op``'s (``POST /threads/{t}/runs``
+    -> ``/threads/{t}/runs/{run_id}``), else of ``op``'s length with its last, literal segment a
+    template instead (``POST /threads/{t}/runs/stream`` -> ``/threads/{t}/runs/{run_id}``). For
+    the ``Location`` of an event stream (where a client reconnects), a streaming GET one literal
+    segment below the member is preferred (``/threads/{t}/runs/{run_id}/stream``). The runtime
+    fills the template from the request's path parameters, the answer's top-level fields, or a
+    value synthesized from the parameter's type. None: no path fits (the mock names the request's
+    own path).
+    """
+    own = _route_path(op).strip("/").split("/")  # names as the request's path parameters have them
+    by_shape = {tuple(_shape(_segments(g))): g for g in gets}
+    literal_last = bool(own) and not own[-1].startswith("{")
+    for prefix in (own, own[:-1] if literal_last else []):
+        member = by_shape.get((*_shape(prefix), "{}")) if prefix else None
+        if member is None:
+            continue
+        chosen, tail = member, _segments(member)[-1:]
+        below = [
+            g
+            for g in gets
+            if stream and g.streams and _shape(_segments(g))[:-1] == _shape(_segments(member))
+            and not _segments(g)[-1].startswith("{")
+        ]
+        if below:
+            chosen, tail = below[0], [*tail, _segments(below[0])[-1]]
+        path = "/" + "/".join([*prefix, *tail])
+        renamed = _renamed_in_route(op)
+        params = {p.name: p for p in chosen.parameters_in(ParamLocation.PATH)}
+        params.update({p.python_name if p.name in renamed else p.name: p for p in op.parameters_in(ParamLocation.PATH)})
+        return LinkView(
+            path,
+            tuple(
+                LinkParam(name, _annotation(params[name].type) if name in params and fastapi_reads(params[name]) else "str")
+                for name in dict.fromkeys(_TEMPLATE.findall(path))
+            ),
+        )
+    return None
+
+
+def _shape(segments: list[str]) -> list[str]:
+    """Path segments with every template written ``{}``: paths that match the same requests."""
+    return ["{}" if s.startswith("{") else s for s in segments]
 
 
 def _scheme(s: SecurityScheme) -> SchemeView | None:
@@ -490,6 +574,16 @@ class ServerView:
     doc: str
 
     @property
+    def exports(self) -> tuple[str, ...]:
+        """``__all__``: what a module implementing the handlers imports from ``server.py``
+        (re-exported names too: ``mypy --strict`` refuses implicit re-exports)."""
+        names = {"Handlers", "OPERATIONS", "app", "create_app", "router"}
+        names |= {n for n in self.runtime_imports if n in _EXPORTED_RUNTIME}
+        if self.schemes:
+            names.add("Credentials")
+        return tuple(sorted(names, key=all_name_key))
+
+    @property
     def mutable_defaults(self) -> bool:
         return any(p.mutable_default for v in self.operations for p in v.params)
 
@@ -516,6 +610,7 @@ def build(api: Api) -> ServerView:
     )
     auths: dict[tuple[tuple[str, ...], ...], AuthView] = {}
     views: list[OperationView] = []
+    gets = tuple(op for op in api.operations if op.method is HttpMethod.GET)
     for op, function in zip(api.operations, functions, strict=True):
         # Requirements naming a scheme that is unsupported (or undefined) cannot be checked:
         # the operation is left open.
@@ -561,7 +656,7 @@ def build(api: Api) -> ServerView:
                 returns=_returns(op, main),
                 status=status,
                 plain_response_class=preferred is None or preferred.media_type != "application/json",
-                responses=tuple(_response(r) for r in op.responses),
+                responses=tuple(_response(r, op, gets) for r in op.responses),
                 doc=_doc(op),
             )
         )

@@ -33,7 +33,7 @@ line and 2.0 pointer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,12 +100,12 @@ def convert(document: Mapping[str, Any]) -> Conversion:
 
 
 def upgrade(spec: LoadedSpec, document: dict[str, Any], findings: list[Diagnostic]) -> tuple[
-        dict[str, Any], list[Diagnostic], list[Diagnostic]]:
+        dict[str, Any], list[Diagnostic], list[Diagnostic], Callable[[str], str]]:
     """Convert a validated 2.0 document and validate the result as usual.
 
     ``findings`` are the 2.0 document's own. Returns the 3.0 document, every finding (2.0 ones
-    first; the 3.0 ones located in the 2.0 document, without those the 2.0 ones already cover)
-    and the conversion notes as warnings.
+    first; the 3.0 ones located in the 2.0 document, without those the 2.0 ones already cover),
+    the conversion notes as warnings, and the map from a 3.0 pointer to the 2.0 one it came from.
     """
     from .validate import validate_spec
 
@@ -120,7 +120,7 @@ def upgrade(spec: LoadedSpec, document: dict[str, Any], findings: list[Diagnosti
         seen.add((original, d.message))
         out.append(spec.diagnostic(original, d.message, severity=d.severity, hint=d.hint))
     notes = [spec.diagnostic(ptr, message, severity=Severity.WARNING) for ptr, message in conversion.notes]
-    return conversion.document, out, notes
+    return conversion.document, out, notes, conversion.original_pointer
 
 
 def _extensions(node: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ class OperationRow:
     python: str  # dotted call from the client: thread_runs.create_run
     handler: str  # server handler method, unique across the API
     request: str | None  # annotation of the request body (model class name when it is one)
-    response: str | None  # annotation of the first 2xx response body
+    response: str | None  # annotation of the first 2xx response body; Stream for an event stream
 
     def as_json(self) -> dict[str, str | None]:
         return asdict(self)
@@ -38,7 +38,8 @@ def row(op: Operation) -> OperationRow:
         python=op.python_path,
         handler=op.handler_name,
         request=_annotation(body),
-        response=_annotation(response),
+        # an event stream: what the client method returns (the body's own type is its text)
+        response="Stream" if op.streams else _annotation(response),
     )
 
 

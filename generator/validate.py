@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import MISSING, Diagnostic, Severity, follow_pointer, pointer, unescape_pointer
@@ -201,6 +201,26 @@ class _RefReport:
             p for loop in self.loops for p in loop]
 
 
+# JSON Schema's types, and Swagger 2.0's `file` (a 3.x `type: file` is left to the library)
+SCHEMA_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null", "file")
+
+
+def _check_type(path: Tokens, value: Any, problem: Callable[[Tokens, str, str | None], None]) -> None:
+    """A schema's ``type`` must name JSON Schema types: any other would be generated as an
+    untyped value (``Any``), so an unknown one is an error, with the closest type as a hint."""
+    import difflib
+
+    names = value if isinstance(value, list) else [value]
+    for index, name in enumerate(names):
+        where = (*path, "type", index) if isinstance(value, list) else (*path, "type")
+        if not isinstance(name, str):
+            problem(where, f"a schema's type must be a string, found {_describe(name)}", None)
+        elif name not in SCHEMA_TYPES:
+            close = difflib.get_close_matches(name, SCHEMA_TYPES[:-1], n=1)
+            problem(where, f"unknown schema type '{name}'",
+                    f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(SCHEMA_TYPES[:-1]))
+
+
 def _collect(document: dict[str, Any], problem: Callable[[Tokens, str, str | None], None]) -> list[tuple[Tokens, str]]:
     """One walk: every ``$ref`` (path, ref); schema/``$ref`` type problems go to ``problem``."""
     refs: list[tuple[Tokens, str]] = []
@@ -212,6 +232,8 @@ def _collect(document: dict[str, Any], problem: Callable[[Tokens, str, str | Non
                 refs.append((tuple(path), ref))
             elif ref is not MISSING:
                 problem((*path, "$ref"), f"$ref must be a string, found {_describe(ref)}", None)
+            if kind == SCHEMA and "type" in node:
+                _check_type(tuple(path), node["type"], problem)
             return True
         if kind == SCHEMA and not isinstance(node, bool):
             hint = ("write `items: {...}` (one schema), not a list"
@@ -376,6 +398,10 @@ class _Checker:
 def _version(document: dict[str, Any]) -> tuple[str | None, str, str]:
     """(version '2.0'/'3.0'/'3.1' or None, pointer, message when unsupported)."""
     version = document.get("openapi")
+    if "swaggerVersion" in document and version is None and "swagger" not in document:
+        found = document["swaggerVersion"]
+        return None, "/swaggerVersion", (f"unsupported Swagger version {found!r} (found swaggerVersion: {found}); "
+                                         "oapigen reads Swagger 2.0, OpenAPI 3.0.x and 3.1.x")
     if "swagger" in document and version is None:
         found = document["swagger"]
         if found == "2.0":
@@ -591,6 +617,23 @@ def drop_dangling_refs(document: dict[str, Any]) -> dict[str, Any]:
     return _replaced(document, report.bad_paths(), share=False)
 
 
+def _merged(findings: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str | None]]:
+    """The library's findings, one per pointer: several about one value (``['a'] is not of type
+    'string'`` and ``['a'] is not one of ['a']``) become one message naming the value once, and a
+    list ``default`` inside ``items`` gets a hint (it belongs to the array, next to ``items``)."""
+    by_pointer: dict[str, list[str]] = {}
+    for ptr, message in findings:
+        if message not in by_pointer.setdefault(ptr, []):
+            by_pointer[ptr].append(message)
+    for ptr, messages in by_pointer.items():
+        subject = messages[0].split(" is ", 1)[0] + " " if " is " in messages[0] else None
+        rest = [m.removeprefix(subject) if subject and m.startswith(subject + "is ") else m for m in messages[1:]]
+        hint = None
+        if ptr.endswith("/items/default") and messages[0].startswith("["):
+            hint = "a default list belongs to the array schema, next to `items`, not inside it"
+        yield ptr, _one_line("; ".join([messages[0], *rest])), hint
+
+
 def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> list[Diagnostic]:
     """Every finding about the spec: oapigen's own (ERROR) first, then the library's (WARNING).
 
@@ -604,7 +647,7 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
     checker.run()
     findings = list(checker.findings)
     library_doc = _replaced(doc, checker.bad_refs, share=True) if checker.bad_refs else doc
-    for ptr, message in _library_findings(library_doc, minor):
+    for ptr, message, hint in _merged(_library_findings(library_doc, minor)):
         if message in checker.repeated or any(ptr == c or ptr.startswith(c + "/") for c in checker.covered):
             continue
         if _VAGUE.search(message) and any(c.startswith(ptr + "/") for c in checker.covered):
@@ -613,7 +656,7 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
             continue  # it tripped over something already reported
         if minor == "2.0" and ptr.endswith("/type") and follow_pointer(doc, tuple(unescape_pointer(ptr))) == "file":
             continue  # 2.0's `type: file`: the library checks 2.0 schemas as 3.0 ones
-        findings.append(spec.diagnostic(ptr, message, severity=Severity.WARNING))
+        findings.append(spec.diagnostic(ptr, message, severity=Severity.WARNING, hint=hint))
     unique: dict[tuple[str, str, Severity], Diagnostic] = {}
     for finding in findings:
         unique.setdefault((finding.pointer, finding.message, finding.severity), finding)

@@ -11,15 +11,18 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import keyword
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, SpecError
+from . import naming
+from .errors import Diagnostic, Severity, SpecError
 
 MANIFEST = ".oapigen-manifest.json"
 _SKIP_DIRS = {"__pycache__"}
@@ -87,10 +90,41 @@ def _fail(package_dir: Path, message: str) -> SpecError:
     return SpecError(Diagnostic(str(package_dir), "", message))
 
 
+def _fix(package: str) -> str:
+    return f"--package {naming.snake(package, prefix='api')}"
+
+
+def _check_output(output: Path) -> None:
+    """The output folder, or the nearest of its parents that exists, must be a folder."""
+    for folder in (output, *output.parents):
+        if folder.is_dir():
+            return
+        if folder.exists() or folder.is_symlink():
+            what = "is" if folder == output else f"is inside {folder}, which is"
+            raise SpecError(Diagnostic(str(output), "", f"the output folder {what} not a directory",
+                                       hint="--output / output = names the folder the package goes in"))
+
+
+def is_subpackage_folder(output: Path) -> bool:
+    """``output`` is itself a Python package: the generated one is imported as ``parent.name``
+    and shadows no top-level module."""
+    return (output / "__init__.py").is_file()
+
+
 def safe_package_dir(output: Path, package: str) -> Path:
-    """``output/package``, refusing names or links that would leave ``output``."""
+    """``output/package``, refusing names that cannot be imported or would shadow the standard
+    library, an output that is not a folder, and links that would leave ``output``."""
     if not package.isidentifier() or not package.isascii():
-        raise _fail(output / package, f"package name {package!r} is not a valid Python identifier")
+        raise SpecError(Diagnostic(str(output / package), "", f"package name {package!r} is not a valid Python identifier",
+                                   hint=_fix(package)))
+    if keyword.iskeyword(package):
+        raise SpecError(Diagnostic(str(output / package), "", f"package name {package!r} is a Python keyword "
+                                   f"(`import {package}` is a syntax error)", hint=_fix(package)))
+    if package in sys.stdlib_module_names and not is_subpackage_folder(output):
+        raise SpecError(Diagnostic(str(output / package), "", f"package name {package!r} is a standard library module: with the output folder "
+                                   f"on sys.path, `import {package}` anywhere would import the generated package",
+                                   hint=f"--package {package}_api, or an --output folder with an __init__.py"))
+    _check_output(output)
     package_dir = output / package
     if package_dir.is_symlink():
         raise _fail(package_dir, "the package folder is a symbolic link; refusing to write through it")
@@ -127,6 +161,13 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    overwritten_edits: tuple[str, ...] = ()  # written over a file edited by hand since the last run
+
+
+def hand_edited(path: Path) -> Diagnostic:
+    """The warning for a generated file whose hand edit a run overwrote."""
+    return Diagnostic(str(path), "", "had been edited by hand; the edit is overwritten (a generated file is rewritten "
+                      "on every run: change the spec, an overlay or a template override instead)", Severity.WARNING)
 
 
 def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[str, Any]) -> WriteReport:
@@ -157,6 +198,10 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
                 + " (move them away, or delete them if they are old output)",
             )
     unchanged = tuple(rel for rel in sorted(files) if read_regular(package_dir / rel) == files[rel])
+    overwritten_edits = tuple(
+        rel for rel in sorted(set(files) & old_owned)
+        if rel not in unchanged and (text := read_regular(package_dir / rel)) is not None and sha256_text(text) != hashes[rel]
+    )
     edited = {
         rel
         for rel in old_owned - set(files) - {MANIFEST}
@@ -164,6 +209,7 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.oapigen-new-", dir=output))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is 0700; the package is a plain folder
         if package_dir.is_dir():
             _copy_user_files(package_dir, staging, (old_owned - edited) | set(files) | {MANIFEST})
         for rel, text in files.items():
@@ -180,7 +226,14 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
         written=tuple(rel for rel in sorted(files) if rel not in unchanged),
         unchanged=unchanged,
         removed=tuple(sorted(old_owned - set(files) - {MANIFEST} - edited)),
+        overwritten_edits=overwritten_edits,
     )
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _copy_user_files(src: Path, dst: Path, owned: set[str]) -> None:
@@ -215,3 +268,30 @@ def _swap(package_dir: Path, staging: Path) -> None:
         os.replace(backup, package_dir)
         raise
     shutil.rmtree(backup, ignore_errors=True)
+
+
+# Import names of API SDKs on PyPI that a spec's file name often gives (openai.yaml -> openai),
+# for when the SDK is installed in the project but not where oapigen runs: name -> distribution.
+WELL_KNOWN_SDKS = {"openai": "openai", "anthropic": "anthropic", "stripe": "stripe", "twilio": "twilio",
+                   "github": "PyGithub", "slack_sdk": "slack-sdk", "kubernetes": "kubernetes", "docker": "docker",
+                   "boto3": "boto3", "mistralai": "mistralai", "cohere": "cohere", "replicate": "replicate"}
+
+
+def package_name_warnings(output: Path, package: str) -> list[Diagnostic]:
+    """A top-level package named like a module installed in this environment, or like a
+    well-known SDK on PyPI, shadows it (or is shadowed by it, depending on ``sys.path``): a
+    warning naming the distribution."""
+    if is_subpackage_folder(output):
+        return []
+    from importlib.metadata import packages_distributions
+
+    owners = sorted(set(packages_distributions().get(package, ())))
+    if owners:
+        what = f"the top-level module of the installed distribution {', '.join(owners)}"
+    elif package in WELL_KNOWN_SDKS:
+        what = f"the import name of the PyPI package {WELL_KNOWN_SDKS[package]}"
+    else:
+        return []
+    return [Diagnostic(str(output / package), "", f"package name {package!r} is also {what}: whichever comes first "
+                       "on sys.path hides the other", Severity.WARNING,
+                       hint=f"--package {package}_api (or package = in the config table)")]

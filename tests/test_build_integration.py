@@ -143,7 +143,7 @@ def hook() -> dict[str, object]:
 def test_pre_commit_hook_definition() -> None:
     h = hook()
     assert h["id"] == "oapigen-check" and h["language"] == "python" and h["pass_filenames"] is False
-    assert h["entry"] == "oapigen generate --check"
+    assert h["entry"] == "oapigen generate --check --trust-manifest"  # fast: the manifest answers
 
 
 def run_hook(root: Path) -> subprocess.CompletedProcess[str]:
@@ -187,7 +187,7 @@ def test_a_template_is_replaced_through_the_cli_and_its_edits_regenerate(tmp_pat
     assert missing.returncode == 2 and "templates folder not found" in missing.stderr
     (templates / "API.md.jinja").write_text("# {{ api.nope }}\n")  # a broken override is bad input
     broken = run_oapigen(*args)
-    assert broken.returncode == 2 and f"{templates / 'API.md.jinja'}: /: template error: " in broken.stderr
+    assert broken.returncode == 2 and f"error: {templates / 'API.md.jinja'}: template error: " in broken.stderr
 
 
 def test_the_config_key_templates(tmp_path: Path) -> None:
@@ -298,7 +298,7 @@ def test_grouping_keeps_errors_and_order() -> None:
                    w("'d' is bad")]
     assert message_kind("'a' is not of type \"string\" at 12") == "'...' is not of type '...' at N"
     lines = grouped_warnings(diagnostics, verbose=False, per_kind=2)
-    assert lines == ["f: /e: broken", "warning: f: /x: 'a' is bad", "warning: f: /x: 'b' is bad",
+    assert lines == ["error: f: /e: broken", "warning: f: /x: 'a' is bad", "warning: f: /x: 'b' is bad",
                      "  ... and 2 more like this (--verbose shows them all)", "warning: f: /x: other 1"]
     assert len(grouped_warnings(diagnostics, verbose=True, per_kind=2)) == 6
 
@@ -342,3 +342,27 @@ def test_generated_docs_show_every_call_and_a_real_quick_start(project: Path) ->
     assert "with Client(base_url=\"http://petstore.swagger.io/v1\") as client:" in readme
     assert "result = client.pets.list()" in readme and "except ApiError as exc:" in readme
     assert "uvicorn pets.server:app" in readme and "async def list(self, *, limit: int | None)" in readme
+
+
+def test_make_says_what_each_step_does_before_it_runs(tmp_path: Path) -> None:
+    """`make generate` on a fresh clone runs quiet pip for a long time: a line before each step."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run(["make", "-n", "-B", "generate", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+                         capture_output=True, text=True, check=False)
+    assert dry.returncode == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    commands = [i for i, line in enumerate(lines) if not line.startswith(("echo ", "touch "))]
+    for i in commands:  # every step is announced by the line before it
+        assert lines[i - 1].startswith('echo "make: '), (lines[i], lines[i - 1])
+
+
+def test_the_readme_pre_commit_snippet_names_the_hook_and_no_tag_that_does_not_exist() -> None:
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("`.pre-commit-config.yaml`:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    (repo,) = yaml.safe_load(snippet)["repos"]
+    assert repo["hooks"] == [{"id": hook()["id"]}]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert str(repo["rev"]) not in (version, f"v{version}")  # oapigen's repository has no tags yet

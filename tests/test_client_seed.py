@@ -157,16 +157,17 @@ def test_json_in_any_encoding_json_allows_is_decoded(seed: ModuleType, encoding:
 
 
 def test_404_with_error_response_body(seed: ModuleType) -> None:
-    rec = Recorder(default=httpx.Response(404, json="Thread not found", headers={"X-Request-Id": "r-1"}))
+    rec = Recorder(default=httpx.Response(404, json={"detail": "Thread not found"}, headers={"X-Request-Id": "r-1"}))
     with mock_client(seed, rec) as client, pytest.raises(seed.NotFoundError) as info:
         client.threads.get_thread(THREAD)
     error = info.value
     assert isinstance(error, seed.ApiError) and isinstance(error, seed.ApiClientError)
     assert error.status_code == 404
     assert error.headers["X-Request-Id"] == "r-1"
-    assert error.body == seed.models.ErrorResponse("Thread not found")
+    assert error.body == seed.models.ErrorResponse(detail="Thread not found")
     assert error.response.request.url.path == f"/threads/{THREAD}"
-    assert str(error) == f'404 Not Found for GET /threads/{THREAD}: "Thread not found"'
+    assert str(error) == f'404 Not Found for GET /threads/{THREAD}: {error.response.text}'
+    assert "Thread not found" in str(error)
 
 
 @pytest.mark.parametrize(

@@ -105,10 +105,10 @@ def test_stream_timeout_can_be_set_per_call(seed: ModuleType) -> None:
 
 
 def test_stream_error_status_raises_before_iteration(seed: ModuleType) -> None:
-    rec = Recorder(httpx.Response(404, json="no such thread"))
+    rec = Recorder(httpx.Response(404, json={"detail": "no such thread"}))
     with mock_client(seed, rec) as client, pytest.raises(seed.NotFoundError) as info:
         client.thread_runs.stream_run(THREAD, body={"assistant_id": "agent"})
-    assert info.value.body == seed.models.ErrorResponse("no such thread")
+    assert info.value.body == seed.models.ErrorResponse(detail="no such thread")
 
 
 class Broken(httpx.SyncByteStream):

@@ -112,8 +112,9 @@ def test_generated_corpus_packages_import(generated: tuple[Path, dict[str, tuple
 
 
 def test_big_spec_validates_with_located_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["validate", str(SHARED_SPECS / "openai.yaml")])
+    code = main(["validate", "--verbose", str(SHARED_SPECS / "openai.yaml")])
     err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err
+    # the validator's findings only: warnings, judged as generate judges them (exit 0)
+    assert code == 0 and "Traceback" not in err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert lines and all(LOCATED.match(line) for line in lines), err[:2000]
+    assert lines and all(line.startswith("warning: ") and LOCATED.match(line) for line in lines), err[:2000]

@@ -47,9 +47,10 @@ def test_the_seed_overlay_fixes_the_seed() -> None:
     assert spec.document == before  # the input is not touched
     assert document["components"]["schemas"]["Interrupt"]["required"] == ["value"]
     assert "Interrupt" not in document["components"]["responses"]
-    media = document["paths"]["/mcp/"]["post"]["requestBody"]["content"]["application/json"]
+    assert "/mcp/" not in document["paths"]  # the real server only redirects it to /mcp
+    media = document["paths"]["/mcp"]["post"]["requestBody"]["content"]["application/json"]
     assert "description" not in media and "example" in media
-    assert document["paths"]["/mcp/"]["delete"]["responses"]["404"]["description"]
+    assert document["paths"]["/mcp"]["delete"]["responses"]["404"]["description"]
 
 
 def test_the_seed_overlay_documents_itself() -> None:

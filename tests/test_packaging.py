@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -36,3 +37,25 @@ def test_wheel_ships_templates_and_generates_from_them(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(tmp_path / "site" / "generator" / "templates")
     assert (tmp_path / "out" / "petstore" / "models.py").is_file()
+
+
+def test_installing_from_a_path_gives_an_oapigen_command(tmp_path: Path) -> None:
+    """The README's `pip install /path/to/oapigen`: the environment gets a working `oapigen`."""
+    prefix = tmp_path / "env"
+    install = subprocess.run(
+        # --ignore-installed: into the prefix only (without it, pip first uninstalls the copy the
+        # running environment has)
+        [sys.executable, "-m", "pip", "install", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
+         "--ignore-installed", "--prefix", str(prefix)],
+        capture_output=True, text=True, check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    command = prefix / "bin" / "oapigen"
+    (site,) = prefix.glob("lib/python3*/site-packages")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    version = subprocess.run([str(command), "--version"], capture_output=True, text=True, check=False, env=env, cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("oapigen "), version.stderr
+    run = subprocess.run([str(command), "generate", str(ROOT / "specs" / "petstore.yaml"), "--output", "out", "-q"],
+                         capture_output=True, text=True, check=False, env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "petstore" / "client.py").is_file()

@@ -20,6 +20,8 @@ SEED_OVERLAY = ROOT / "specs" / "agent-server.overlay.yaml"
 PETSTORE = ROOT / "specs" / "petstore.yaml"
 FEATURES = ROOT / "tests" / "data" / "server" / "features.yaml"
 ROUTING = ROOT / "tests" / "data" / "server" / "routing.yaml"
+STREAMS = ROOT / "tests" / "data" / "server" / "streams.yaml"
+STRING_ERRORS = ROOT / "tests" / "data" / "server" / "string_errors.yaml"
 
 # Package names of their own, so that they never meet another test's generated packages.
 SPECS = {
@@ -27,6 +29,8 @@ SPECS = {
     "srv_petstore": (PETSTORE, None),
     "srv_features": (FEATURES, None),
     "srv_routing": (ROUTING, None),
+    "srv_streams": (STREAMS, None),
+    "srv_string_errors": (STRING_ERRORS, None),
 }
 SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py", "_server_routing.py")
 
@@ -120,3 +124,13 @@ def test_generated_server_type_checks(tmp_path_factory: pytest.TempPathFactory) 
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_server_exports_what_handler_modules_import(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``__all__`` names what a module implementing the handlers imports (mypy --strict refuses
+    the runtime's names otherwise: they are re-exports)."""
+    server = server_module(tmp_path_factory, "srv_features")
+    assert {"Handlers", "Reply", "ServerSentEvent", "Unimplemented", "Credentials", "create_app", "app"} <= set(
+        server.__all__
+    )
+    assert all(hasattr(server, name) for name in server.__all__)

@@ -52,7 +52,7 @@ def store_handlers(server: ModuleType) -> Any:
 
         @staticmethod
         def not_found(what: str) -> Any:
-            return Reply(404, models.ErrorResponse(f"{what} not found"))
+            return Reply(404, models.ErrorResponse(detail=f"{what} not found"))
 
         async def create_thread(self, *, body: Any) -> Any:
             self.calls.append("create_thread")
@@ -135,9 +135,9 @@ async def test_user_handlers_replace_mock_answers(server: ModuleType, client_for
         assert (await client.get(f"/threads/{thread_id}/runs/{run_id}")).json()["status"] == "success"
 
         missing = await client.get(f"/threads/{thread_id}/runs/{uuid.uuid4()}/stream")
-        assert (missing.status_code, missing.json()) == (404, "run not found")
+        assert (missing.status_code, missing.json()) == (404, {"detail": "run not found"})
         orphan = await client.post(f"/threads/{uuid.uuid4()}/runs", json={"assistant_id": "agent"})
-        assert (orphan.status_code, orphan.json()) == (404, "thread not found")
+        assert (orphan.status_code, orphan.json()) == (404, {"detail": "thread not found"})
 
         # Not implemented by the handlers: answered from the spec.
         info = await client.get("/info")
@@ -194,8 +194,8 @@ async def test_handler_errors_are_500_without_traceback(
     assert failed.status_code == 500
     assert failed.json() == {"detail": "Internal Server Error"}
     assert "Traceback" not in failed.text and "fire" not in failed.text
-    # /ok declares 500 as ErrorResponse (a string): the error takes that shape.
-    assert (undeclared.status_code, undeclared.json()) == (500, "Internal Server Error")
+    # /ok declares 500 as ErrorResponse ({"detail": ...}): the error takes that shape.
+    assert (undeclared.status_code, undeclared.json()) == (500, {"detail": "Internal Server Error"})
     assert malformed.status_code == 500
     logged = "\n".join(r.getMessage() + "\n" + (r.exc_text or "") for r in caplog.records)
     assert "database is on fire" in logged and "Traceback" in logged
@@ -207,10 +207,10 @@ async def test_nothing_unvalidated_reaches_the_handler(server: ModuleType, clien
     async with client_for(handlers) as client:
         bad_uuid = await client.get("/threads/abc/runs/def")
         assert bad_uuid.status_code == 422
-        assert "thread_id" in bad_uuid.json() and "run_id" in bad_uuid.json()
+        assert "thread_id" in bad_uuid.json()["detail"] and "run_id" in bad_uuid.json()["detail"]
         bad_body = await client.post("/threads", json={"metadata": "not an object"})
         assert bad_body.status_code == 422
-        assert "body.metadata" in bad_body.json()
+        assert "body.metadata" in bad_body.json()["detail"]
         missing_body = await client.post(f"/threads/{uuid.uuid4()}/runs")
         assert missing_body.status_code == 422
     assert handlers.calls == []

@@ -113,7 +113,7 @@ async def test_openapi_lists_every_operation(client: httpx.AsyncClient, api: Api
         for method, operation in item.items()
     }
     assert served == {(op.path, op.method.value): op.operation_id for op in api.operations}
-    assert len(served) == 57
+    assert len(served) == 59
 
 
 async def test_every_operation_answers_from_the_spec(server: ModuleType, api: Api, client: httpx.AsyncClient) -> None:
@@ -172,16 +172,38 @@ async def test_answers_echo_the_request(client: httpx.AsyncClient) -> None:
 async def test_declared_headers_are_sent(client: httpx.AsyncClient) -> None:
     thread_id = str(uuid.uuid4())
     run = await client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent"})
-    assert run.headers["content-location"] == f"/threads/{thread_id}/runs"
+    # the run's URL: thread_id from the request's path, run_id from the answer
+    assert run.headers["content-location"] == f"/threads/{thread_id}/runs/{run.json()['run_id']}"
+    assert (await client.get(run.headers["content-location"])).status_code == 200
+    stream = await client.post(f"/threads/{thread_id}/runs/stream", json={"assistant_id": "agent"})
+    run_id = stream.headers["content-location"].removeprefix(f"/threads/{thread_id}/runs/")
+    uuid.UUID(run_id)  # no run in a stream's answer: an id synthesized from the parameter's type
 
 
 async def test_invalid_requests_get_422_with_details(client: httpx.AsyncClient) -> None:
     bad_uuid = await client.get("/threads/not-a-uuid")
     assert bad_uuid.status_code == 422
-    # The seed declares 422 as ErrorResponse, a plain string: the details become one message.
-    assert "thread_id" in bad_uuid.json() and "UUID" in bad_uuid.json()
+    # The seed declares 422 as ErrorResponse, {"detail": "<message>"}: the details become one message.
+    assert "thread_id" in bad_uuid.json()["detail"] and "UUID" in bad_uuid.json()["detail"]
     bad_body = await client.post("/threads/search", json={"limit": "many"})
     assert bad_body.status_code == 422
-    assert "body.limit" in bad_body.json()
+    assert "body.limit" in bad_body.json()["detail"]
     not_json = await client.post("/threads", content=b"{", headers={"content-type": "application/json"})
     assert not_json.status_code == 422
+
+
+async def test_errors_declared_as_a_string_are_bare_messages(tmp_path_factory: pytest.TempPathFactory) -> None:
+    server = server_module(tmp_path_factory, "srv_string_errors")
+
+    class Failing(server.Handlers):  # type: ignore[name-defined,misc]
+        async def get_thing(self, **arguments: Any) -> Any:
+            raise RuntimeError("boom")
+
+    cases = ((server.create_app(), "/things/not-a-uuid", 422, "thing_id"),
+             (server.create_app(Failing()), f"/things/{uuid.uuid4()}", 500, "Internal Server Error"))
+    for app, path, status, message in cases:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answer = await client.get(path)
+        assert answer.status_code == status and isinstance(answer.json(), str), answer.text
+        assert message in answer.json()

@@ -14,12 +14,11 @@ not of the server:
 
 from __future__ import annotations
 
-import json
+import copy
 from functools import cache
 from typing import Any
 
 import pytest
-import yaml
 
 schemathesis = pytest.importorskip(
     "schemathesis", reason="schemathesis is not installed (pip install schemathesis)"
@@ -44,18 +43,22 @@ EXAMPLES = {"positive": 10, "negative": 3}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
+@cache
+def _document(package: str) -> Any:
+    """The spec as generated: with its overlay (the seed's moves /mcp/ and adds operations)."""
+    spec, overlay = SPECS[package]
+    return prepare(Job(spec=spec, output=spec.parent, package=package, overlay=overlay)).document
+
+
 def _operations(package: str) -> list[tuple[str, str]]:
-    """(METHOD, path) of every operation, read at collection time (the overlay adds none)."""
-    spec = SPECS[package][0]
-    text = spec.read_text(encoding="utf-8")
-    document = json.loads(text) if spec.suffix == ".json" else yaml.safe_load(text)
+    """(METHOD, path) of every operation, read at collection time."""
+    document = _document(package)
     return [(m.upper(), path) for path, item in document["paths"].items() for m in METHODS if m in item]
 
 
 @cache
 def _schema(package: str, mode: str) -> Any:
-    spec, overlay = SPECS[package]
-    document = prepare(Job(spec=spec, output=spec.parent, package=package, overlay=overlay)).document
+    document = copy.deepcopy(_document(package))
     config = SchemathesisConfig.from_dict(
         {
             # The generated server serves the paths of the spec at its root, without the base

@@ -28,7 +28,8 @@ def test_mock_server_over_http(base_url: str) -> None:
         run = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "agent"})
         assert run.status_code == 200
         assert run.json()["thread_id"] == thread_id
-        assert run.headers["content-location"] == f"/threads/{thread_id}/runs"
+        # the run's URL (GET /threads/{thread_id}/runs/{run_id}), from the path and the answer
+        assert run.headers["content-location"] == f"/threads/{thread_id}/runs/{run.json()['run_id']}"
         with client.stream("POST", f"/threads/{thread_id}/runs/stream", json={"assistant_id": "agent"}) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             text = "".join(stream.iter_text())

@@ -134,6 +134,7 @@ def test_parameters() -> None:
 
 
 def test_handler_results() -> None:
+    item_or_null = TypeRef(TypeKind.UNION, args=(TypeRef(TypeKind.NAMED, "Item"), NONE))
     event_stream = Response("200", "OK", (MediaBody("text/event-stream", BodyKind.EVENT_STREAM, STR),))
     view = server_view.build(
         api(
@@ -142,14 +143,17 @@ def test_handler_results() -> None:
             op("/c", name="c", responses=(event_stream,)),
             op("/d", name="d", responses=(Response("default", "Any", (MediaBody("application/json", BodyKind.JSON, NONE),)),)),
             op("/e", name="e", responses=(Response("405", "Not allowed"),)),
+            op("/f", name="f", responses=(Response("200", "Item or null", (MediaBody("application/json", BodyKind.JSON, item_or_null),)),)),
         )
     )
+    # `None` ends each union (ruff's RUF036 in the generated server)
     assert [(v.returns, v.status) for v in view.operations] == [
         ("str | Reply", 200),
         ("Reply | None", 204),
         ("AsyncIterator[ServerSentEvent] | Reply", 200),
-        ("None | Reply", 200),
+        ("Reply | None", 200),
         ("Reply | None", 405),
+        ("models.Item | Reply | None", 200),
     ]
 
 

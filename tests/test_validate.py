@@ -56,8 +56,7 @@ def test_seed_without_overlay() -> None:
         ("/paths/~1mcp~1/post/requestBody/content/application~1json", 3284),
         ("/paths/~1mcp~1/delete/responses/404", 3347),
         # the misfiled Interrupt itself: a schema is not a valid Response object
-        ("/components/responses/Interrupt", 5682),
-        ("/components/responses/Interrupt", 5682),
+        ("/components/responses/Interrupt", 5682),  # two findings of the library: one warning
     ]
     assert all("\n" not in d.message and len(d.message) <= 200 for d in result)
 
@@ -267,7 +266,7 @@ def test_openai_yaml_validates_in_reasonable_time() -> None:
     result = validate_spec(spec)
     done = time.perf_counter()
     print(f"openai.yaml: load {loaded - started:.2f}s, validate {done - loaded:.2f}s")
-    assert len(result) == 25 and not errors_of(result)
+    assert len(result) == 22 and not errors_of(result)  # 25 findings, 3 pairs about one value
     assert all(d.line is not None and d.pointer.startswith("/components/schemas/") for d in result)
     assert done - started < 60  # about 1.5 s + 2.5 s on a quiet 2-core machine
 
