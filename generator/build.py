@@ -18,6 +18,7 @@ from .ir import (
     ANY,
     Api,
     BodyKind,
+    FieldEncoding,
     Header,
     HttpMethod,
     MediaBody,
@@ -92,6 +93,7 @@ class _Walk:
     file: str = ""
     fastapi_spec: bool = False
     renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
+    path_groups: dict[str, str] = field(default_factory=dict)  # path -> group, for a spec without tags
 
     def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
         """Follow internal $refs of non-schema objects (parameters, bodies, responses)."""
@@ -121,6 +123,7 @@ class _Walk:
         ]
         self.fastapi_spec = sum(naming.is_fastapi_style(i, p) for i, p in ids) * 2 > len(ids) > 0
         drafts: list[dict[str, Any]] = []
+        self.path_groups = path_groups(all_paths) if not _has_tags(paths) else {}
         for path, raw_item in paths.items():
             item, item_ptr = self.deref(raw_item, ptr_of("paths", path))
             for method in naming.HTTP_METHODS:
@@ -129,6 +132,7 @@ class _Walk:
                     continue
                 op_ptr = ptr_of("paths", path, method) if item_ptr.startswith("/paths") else f"{item_ptr}/{method}"
                 drafts.append(self.draft(path, method, item, op, op_ptr, all_paths))
+        self.unique_operation_ids(drafts)
         operations = self.name_operations(drafts)
         self.check_fragments(operations)
         return operations
@@ -155,6 +159,25 @@ class _Walk:
                     f"the #fragment of {op.path!r} is never sent: served at {op.url_path!r}",
                 )
 
+    def unique_operation_ids(self, drafts: list[dict[str, Any]]) -> None:
+        """OpenAPI: an operationId is unique. One used twice keeps it on its first operation; the
+        others get ``<id>_2``, ``<id>_3``... (with a warning), so tools can tell them apart."""
+        first: dict[str, dict[str, Any]] = {}
+        taken = {d["operation_id"] for d in drafts}
+        for d in drafts:
+            original = d["operation_id"]
+            other = first.setdefault(original, d)
+            if other is d:
+                continue
+            unique = naming.dedupe([original], taken)[0]
+            taken.add(unique)
+            self.warn(
+                d["pointer"],
+                f"operationId {original!r} is also the id of {other['method'].value} {other['path']}; "
+                f"this operation is {unique!r}",
+            )
+            d["operation_id"] = unique
+
     def draft(
         self, path: str, method: str, item: Mapping[str, Any], op: Mapping[str, Any], op_ptr: str, all_paths: list[str]
     ) -> dict[str, Any]:
@@ -175,6 +198,8 @@ class _Walk:
             "path": path,
             "base": base,
             "tag": group_override or tag,
+            # a spec without tags: grouped by the path's first segment
+            "group_key": group_override or tag or self.path_groups.get(path),
             "summary": _text(op.get("summary")),
             "description": _text(op.get("description")),
             "deprecated": op.get("deprecated") is True,
@@ -186,14 +211,14 @@ class _Walk:
         }
 
     def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
-        tags = sorted({d["tag"] for d in drafts if d["tag"] is not None})
+        tags = sorted({d["group_key"] for d in drafts if d["group_key"] is not None})
         group_names = dict(
             zip(tags, naming.dedupe(naming.snake(t, prefix="group", reserved=naming.CLIENT_ATTRIBUTES) for t in tags), strict=True)
         )
         taken_on_client = set(group_names.values()) | naming.CLIENT_ATTRIBUTES
         by_group: dict[str | None, list[dict[str, Any]]] = {}
         for d in drafts:
-            d["group"] = group_names.get(d["tag"]) if d["tag"] is not None else None
+            d["group"] = group_names.get(d["group_key"]) if d["group_key"] is not None else None
             by_group.setdefault(d["group"], []).append(d)
         for group, members in by_group.items():
             reserved = taken_on_client if group is None else frozenset()
@@ -215,7 +240,7 @@ class _Walk:
         for d, handler in zip(drafts, naming.dedupe(handlers), strict=True):
             d["handler_name"] = handler
         return [
-            Operation(**{k: v for k, v in d.items() if k != "base"})
+            Operation(**{k: v for k, v in d.items() if k not in ("base", "group_key")})
             for d in drafts
         ]
 
@@ -305,7 +330,8 @@ class _Walk:
             else:
                 type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
             has_example, example = self.example(media)
-            out.append(MediaBody(str(mt), kind, type_, has_example, example))
+            encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
+            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding))
         out.sort(key=lambda m: _KIND_ORDER[m.kind])
         return tuple(out)
 
@@ -364,6 +390,63 @@ class _Walk:
         if not isinstance(raw, list):
             return ()
         return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
+
+
+def _has_tags(paths: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(item, Mapping) and isinstance(op := item.get(method), Mapping) and op.get("tags")
+        for item in paths.values()
+        for method in naming.HTTP_METHODS
+    )
+
+
+def path_groups(paths: list[str]) -> dict[str, str]:
+    """For a spec without tags: each path's resource group, its first literal segment after the
+    segments every path starts with (``/v1/chat/completions`` -> ``chat`` when every path starts
+    with ``/v1``). A path with no such segment (``/``, ``/{id}``) has none: the client's own."""
+    literal = [[seg for seg in p.split("/") if seg] for p in paths]
+    prefix = 0
+    while all(len(segs) > prefix + 1 for segs in literal) and len({segs[prefix] for segs in literal}) == 1:
+        if "{" in literal[0][prefix]:
+            break
+        prefix += 1
+    out: dict[str, str] = {}
+    for path, segs in zip(paths, literal, strict=True):
+        first = segs[prefix] if len(segs) > prefix else ""
+        if first and "{" not in first:
+            out[path] = first
+    return out
+
+
+def _path_head(path: str, segment: str) -> str:
+    """``/v1/chat/completions``, ``chat`` -> ``/v1/chat``."""
+    at = path.find("/" + segment)
+    return path[: at + len(segment) + 1] if at >= 0 else "/" + segment
+
+
+_STYLES = frozenset({"form", "spaceDelimited", "pipeDelimited", "deepObject"})
+
+
+def field_encodings(raw: Any) -> tuple[FieldEncoding, ...]:
+    """A media type's ``encoding`` map, by property name (sorted; unusable entries left out).
+
+    As OpenAPI 3.1.1 says, giving ``style``, ``explode`` or ``allowReserved`` means RFC 6570
+    serialization (``style`` defaults to ``form``, ``explode`` to ``style == "form"``); giving
+    none of them means the value is sent as its ``contentType``.
+    """
+    out: list[FieldEncoding] = []
+    for name, enc in sorted(raw.items()) if isinstance(raw, Mapping) else ():
+        if not isinstance(enc, Mapping) or not isinstance(name, str):
+            continue
+        content_type = enc.get("contentType") if isinstance(enc.get("contentType"), str) else None
+        style = enc.get("style")
+        if (isinstance(style, str) and style in _STYLES) or any(k in enc for k in ("explode", "allowReserved")):
+            style = style if isinstance(style, str) and style in _STYLES else "form"
+            explode = enc["explode"] if isinstance(enc.get("explode"), bool) else style == "form"
+            out.append(FieldEncoding(name, style, explode, content_type))
+        elif content_type is not None:
+            out.append(FieldEncoding(name, None, True, content_type))
+    return tuple(out)
 
 
 def _text(value: Any) -> str | None:
@@ -449,9 +532,13 @@ def build_api(
         groups=tuple(
             ResourceGroup(
                 name=name,
-                class_name=naming.pascal(ops[0].tag or name, prefix="Group"),
+                class_name=naming.pascal(ops[0].tag or walk.path_groups.get(ops[0].path) or name, prefix="Group"),
                 tag=ops[0].tag or name,
-                description=tag_docs.get(ops[0].tag),
+                description=(
+                    tag_docs.get(ops[0].tag)
+                    if ops[0].tag
+                    else f"Operations on the paths under `{_path_head(ops[0].path, walk.path_groups.get(ops[0].path, name))}` (the spec has no tags)."
+                ),
                 operations=tuple(ops),
             )
             for name, ops in sorted(groups.items())

@@ -24,6 +24,7 @@ from .ir import (
     primitive,
     union,
 )
+from .server_literals import encoding_literal
 
 MODELS = "models."
 LAST_EVENT_ID = "last-event-id"
@@ -43,6 +44,7 @@ class ContentRow:
     media_type: str
     kind: str
     type: str  # runtime type expression
+    encoding: str | None = None  # form and multipart bodies: the declared encoding, a literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,11 @@ def _row(op: Operation, constant: str) -> EndpointRow:
         params=tuple(
             ParamRow(p.python_name, p.name, p.location.value, p.style, p.explode) for p in op.parameters
         ),
-        body=ContentRow(body.media_type, body.kind.value, body.type.annotation(MODELS)) if body else None,
+        body=(
+            ContentRow(body.media_type, body.kind.value, body.type.annotation(MODELS), encoding_literal(body.encoding))
+            if body
+            else None
+        ),
         replies=tuple(_reply(r) for r in op.responses),
         security=tuple(req.schemes for req in op.security),
         idempotent=op.method.idempotent,

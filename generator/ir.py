@@ -165,6 +165,22 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldEncoding:
+    """How one property of a form or multipart body goes on the wire (the spec's ``encoding``).
+
+    ``style`` set: RFC 6570 serialization as for a query parameter (``form``, ``spaceDelimited``,
+    ``pipeDelimited``, ``deepObject``); ``style`` None: the value as ``content_type`` says
+    (None: the default for its type: JSON for objects, text for scalars, one value per item
+    for arrays).
+    """
+
+    name: str  # wire name of the property
+    style: str | None = None
+    explode: bool = True
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MediaBody:
     """One media type of a request body or a response."""
 
@@ -173,6 +189,7 @@ class MediaBody:
     type: TypeRef
     has_example: bool = False
     example: Any = None  # a JSON value from the spec
+    encoding: tuple[FieldEncoding, ...] = ()  # form and multipart bodies: declared per property
 
 
 @dataclass(frozen=True, slots=True)

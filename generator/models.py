@@ -45,6 +45,8 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
+    models_check.name_union_variants(doc["components"]["schemas"])
+    models_check.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     models_check.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
     models_check.keep_plain_string_formats(doc["components"]["schemas"])
@@ -144,7 +146,7 @@ def _run_datamodel_codegen(
     """models.py source, the model metadata, and the library's own warnings."""
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion
-    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
 
     with tempfile.TemporaryDirectory(prefix="oapigen-models-") as tmp, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -173,6 +175,7 @@ def _run_datamodel_codegen(
                 # models_check.keep_plain_string_formats), writeOnly (never in a mock answer).
                 field_extra_keys={"writeOnly"},
                 field_extra_keys_without_x_prefix={models_check.KEPT_FORMAT},
+                naming_strategy=NamingStrategy.FullPath,
             )
         except Exception as exc:  # the library's errors are not typed; keep them located
             raise SpecError(
@@ -226,6 +229,10 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
+    source, renames = models_check.shortened_class_names(source, names)
+    if renames:
+        class_by_ref = {ref: renames.get(cls, cls) for ref, cls in class_by_ref.items()}
+        names = tuple(sorted(renames.get(n, n) for n in names))
     # datamodel-code-generator escapes well, but its output is checked, never trusted: unsafe
     # characters become escapes, and anything but plain models is refused (exit 2, located).
     source = models_check.checked_source(source, spec_name, {cls: ref for ref, cls in class_by_ref.items()})

@@ -22,7 +22,7 @@ import io
 import re
 import tokenize
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from . import escape, naming
@@ -115,20 +115,28 @@ def field_aliases(schemas: Any) -> dict[str, str]:
     return dict(zip(wanted, naming.dedupe(candidates, taken), strict=True))
 
 
+# Attributes of ``str``: a member of a string enum (a ``StrEnum``) named like one shadows the
+# method, which ``mypy --strict`` rejects (``replace``, ``title``, ``count``...).
+STR_ATTRIBUTES = frozenset(a for a in dir(str) if not a.startswith("_"))
+
+
 def name_enum_members(schemas: Any) -> None:
-    """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge."""
+    """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge, or
+    that would shadow a method of ``str`` (``replace`` -> ``replace_``)."""
     for schema in iter_schemas(schemas):
         values = schema.get("enum")
         if not isinstance(values, list) or "x-enum-varnames" in schema or "x-enumNames" in schema:
             continue
-        if not any(isinstance(v, str) and _nfkc(v) != v for v in values):
+        renamed = [isinstance(v, str) and (_nfkc(v) != v or _python_form(v) in STR_ATTRIBUTES) for v in values]
+        if not any(renamed):
             continue
-        taken = {_nfkc(v) for v in values if isinstance(v, str) and _nfkc(v) == v}
+        taken = {_nfkc(v) for v, r in zip(values, renamed, strict=True) if isinstance(v, str) and not r}
         names: list[str | None] = []
         used = set(taken)
-        for value in values:
-            if isinstance(value, str) and _nfkc(value) != value:
-                name = naming.dedupe([naming.snake(value, prefix="value", reserved={"mro"})], used)[0]
+        for value, rename in zip(values, renamed, strict=True):
+            if rename:
+                name = naming.snake(value, prefix="value", reserved={"mro"} | STR_ATTRIBUTES)
+                name = naming.dedupe([name], used)[0]
                 used.add(name)
                 names.append(name)
             else:
@@ -159,6 +167,118 @@ def keep_plain_string_formats(schemas: Any) -> None:
         strings = kind == "string" or (isinstance(kind, list) and "string" in kind)
         if strings and isinstance(fmt, str) and fmt in PLAIN_STRING_FORMATS:
             schema[KEPT_FORMAT] = fmt
+
+
+def name_union_variants(schemas: dict[str, Any]) -> None:
+    """Give the inline object variants of a component's ``anyOf``/``oneOf`` a name of their own.
+
+    The models library numbers them after their parent (``ResponsesServerEvent1`` ... ``37``).
+    A variant with a ``title``, or a discriminator value (its ``propertyName``'s, else its
+    ``type`` property's ``const`` or one-value ``enum``), is moved to a component named by it:
+    the title as it is when free (``BetaResponseAudioWsDelta``), else the parent and the title
+    or value (``ResponsesServerEventResponseAudioDelta``); the union refers to it.
+    """
+    taken = {name.lower() for name in schemas}
+    for parent in list(schemas):
+        schema = schemas[parent]
+        if not isinstance(schema, dict):
+            continue
+        disc = schema.get("discriminator")
+        prop = disc.get("propertyName") if isinstance(disc, Mapping) else None
+        for key in ("anyOf", "oneOf"):
+            members = schema.get(key)
+            if not isinstance(members, list):
+                continue
+            for i, member in enumerate(members):
+                if not isinstance(member, dict) or "$ref" in member or not ("properties" in member or "allOf" in member):
+                    continue
+                title = member.get("title") if isinstance(member.get("title"), str) else None
+                label = title or _variant_value(member, prop if isinstance(prop, str) else "type")
+                if not label:
+                    continue
+                candidates = [naming.pascal(title)] if title else []
+                candidates.append(naming.pascal(f"{parent} {label}"))
+                name = next((c for c in candidates if c.lower() not in taken), None)
+                if name is None or name.startswith("N_"):
+                    continue
+                taken.add(name.lower())
+                schemas[name] = member
+                members[i] = {"$ref": "#/components/schemas/" + name}
+
+
+def _variant_value(member: Mapping[str, Any], prop: str) -> str | None:
+    """The one value ``member`` admits for the property ``prop`` (looking into its ``allOf``)."""
+    for part in [member, *(p for p in member.get("allOf") or [] if isinstance(p, Mapping))]:
+        props = part.get("properties")
+        spec = props.get(prop) if isinstance(props, Mapping) else None
+        if isinstance(spec, Mapping):
+            if isinstance(spec.get("const"), str):
+                return str(spec["const"])
+            enum = spec.get("enum")
+            if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
+                return enum[0]
+    return None
+
+
+# Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
+# be folded into it).
+_SCALAR_KEYWORDS = frozenset(
+    {"type", "format", "enum", "const", "nullable", "description", "title", "default", "example",
+     "examples", "deprecated", "readOnly", "writeOnly", "pattern", "minLength", "maxLength",
+     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "$ref", "allOf"}
+)
+
+
+def narrow_enums(schemas: Any, resolve: Callable[[str], Any]) -> None:
+    """Fold ``allOf: [$ref]`` (or a 3.1 sibling ``$ref``) into an ``enum`` or ``const`` beside it.
+
+    ``{enum: [circle], allOf: [{$ref: ShapeKind}]}`` admits only ``circle``: both must hold. The
+    models library keeps the referenced enum and drops the sibling, so ``Circle.kind`` would take
+    any ``ShapeKind`` and a ``Circle | Square`` union would read a square as a circle. When
+    every member is a scalar schema (a referenced enum, a string with a format...), the schema
+    becomes one enum: its own values that every member admits (in its order), with the members'
+    ``type`` and ``format`` where it has none.
+    """
+    for schema in list(iter_schemas(schemas)):
+        own = schema.get("enum") if isinstance(schema.get("enum"), list) else (
+            [schema["const"]] if "const" in schema else None)
+        members = list(schema.get("allOf") or []) if isinstance(schema.get("allOf"), list) else []
+        if isinstance(schema.get("$ref"), str):
+            members.append({"$ref": schema["$ref"]})
+        if own is None or not members or not isinstance(schema, dict):
+            continue
+        resolved = [_scalar_member(m, resolve) for m in members]
+        if any(r is None for r in resolved):
+            continue  # an object, a union...: not a narrowing this can fold
+        values = [v for v in own if all(_admits(r, v) for r in resolved if r is not None)]
+        if not values:
+            continue  # nothing fits both: leave it to the library (and the validator)
+        for r in resolved:
+            for key in ("type", "format", "nullable"):
+                if r is not None and key in r and key not in schema:
+                    schema[key] = r[key]
+        schema.pop("allOf", None)
+        schema.pop("$ref", None)
+        schema.pop("const", None)
+        schema["enum"] = values
+
+
+def _scalar_member(member: Any, resolve: Callable[[str], Any], depth: int = 0) -> Mapping[str, Any] | None:
+    """The schema a ``$ref`` chain leads to, if it constrains only a scalar (no allOf of its own)."""
+    while isinstance(member, Mapping) and isinstance(member.get("$ref"), str) and depth < 16:
+        member, depth = resolve(member["$ref"]), depth + 1
+    if not isinstance(member, Mapping) or "allOf" in member or "$ref" in member:
+        return None
+    if any(key not in _SCALAR_KEYWORDS and not str(key).startswith("x-") for key in member):
+        return None
+    return member
+
+
+def _admits(schema: Mapping[str, Any], value: Any) -> bool:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return False
+    return "const" not in schema or schema["const"] == value
 
 
 # -- the output ---------------------------------------------------------------------------------
@@ -318,6 +438,55 @@ def _bound_names(stmt: ast.stmt) -> list[str]:
     return []
 
 
+# A string literal that is a forward reference (an annotation in quotes), and a name in it.
+_FORWARD_REF = re.compile(r"""(['"])[A-Za-z_][\w\[\]., |]*\1""")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[str, str]]:
+    """``source`` with every class name longer than :data:`naming.MAX_LENGTH` shortened
+    (:func:`naming.shorten_class_name`, deduplicated in name order), and the renames made.
+
+    Only names are renamed: a NAME token equal to the class name that is not an attribute
+    (``X.name``), and the names in a string that is a forward reference (``"list[Name]"``);
+    other strings, comments and docstrings keep the spec's text.
+    """
+    names = sorted(set(names))
+    long = [n for n in names if len(n) > naming.MAX_LENGTH]
+    if not long:
+        return source, {}
+    taken = {n for n in names if len(n) <= naming.MAX_LENGTH}
+    renames: dict[str, str] = {}
+    for name in long:
+        base = candidate = naming.shorten_class_name(name)
+        n = 2
+        while candidate in taken:  # numbered as the library numbers its classes
+            candidate, n = f"{base}{n}", n + 1
+        taken.add(candidate)
+        renames[name] = candidate
+    out: list[str] = []
+    previous = ""
+    lines = io.StringIO(source).readlines()
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    cursor = 0
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        new = None
+        if tok.type == tokenize.NAME and tok.string in renames and previous != ".":
+            new = renames[tok.string]
+        elif tok.type == tokenize.STRING and _FORWARD_REF.fullmatch(tok.string):  # "list['Name']"
+            new = _IDENTIFIER.sub(lambda m: renames.get(m[0], m[0]), tok.string)
+        if new is not None and new != tok.string:
+            start = offsets[tok.start[0] - 1] + tok.start[1]
+            out.append(source[cursor:start] + new)
+            cursor = start + len(tok.string)
+        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            previous = tok.string
+    out.append(source[cursor:])
+    return "".join(out), renames
+
+
 def checked_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
     """``source`` made safe to write, or a located SpecError saying why it cannot be."""
     try:
@@ -345,5 +514,8 @@ __all__ = [
     "is_docstring",
     "iter_schemas",
     "name_enum_members",
+    "name_union_variants",
+    "narrow_enums",
     "needs_python_name",
+    "shortened_class_names",
 ]

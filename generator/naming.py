@@ -50,14 +50,53 @@ def _finish(name: str, original: str, prefix: str, reserved: Iterable[str]) -> s
     return name
 
 
+MAX_LENGTH = 64
+"""Identifiers longer than this are shortened (:func:`shorten`): specs have names of 112 characters."""
+
+_CAPITALS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def shorten(parts: list[str], joiner: str = "", limit: int = MAX_LENGTH) -> str:
+    """``parts`` joined, with words left out of the middle when that is longer than ``limit``:
+    the first word, then as many words from the end and the start (alternately) as fit, so the
+    name keeps what it is about and its most specific words. Depends only on ``parts``: a
+    name does not change when others are added (collisions are :func:`dedupe`'s)."""
+    whole = joiner.join(parts)
+    if len(whole) <= limit or len(parts) < 2:
+        return whole[:limit]
+    front: list[str] = [parts[0]]
+    back: list[str] = []
+    size = len(parts[0])
+    i, j = 1, len(parts) - 1
+    take_back = True
+    while i <= j:
+        word = parts[j] if take_back else parts[i]
+        if size + len(joiner) + len(word) > limit:
+            break
+        size += len(joiner) + len(word)
+        if take_back:
+            back.insert(0, word)
+            j -= 1
+        else:
+            front.append(word)
+            i += 1
+        take_back = not take_back
+    return joiner.join(front + back)
+
+
+def shorten_class_name(name: str, limit: int = MAX_LENGTH) -> str:
+    """A PascalCase class name of at most ``limit`` characters (words split at capitals)."""
+    return name if len(name) <= limit else shorten(_CAPITALS.split(name), "", limit)
+
+
 def snake(text: str, *, prefix: str = "n", reserved: Iterable[str] = ()) -> str:
-    """A valid, non-reserved snake_case identifier for ``text``."""
-    return _finish("_".join(words(text)), text, prefix, frozenset(reserved))
+    """A valid, non-reserved snake_case identifier for ``text`` (at most about :data:`MAX_LENGTH`)."""
+    return _finish(shorten(words(text), "_"), text, prefix, frozenset(reserved))
 
 
 def pascal(text: str, *, prefix: str = "N", reserved: Iterable[str] = ()) -> str:
-    """A valid, non-reserved PascalCase identifier for ``text``."""
-    name = "".join(w[:1].upper() + w[1:] for w in words(text))
+    """A valid, non-reserved PascalCase identifier for ``text`` (at most about :data:`MAX_LENGTH`)."""
+    name = shorten([w[:1].upper() + w[1:] for w in words(text)])
     return _finish(name, text, prefix, frozenset(reserved))
 
 

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from . import escape
-from .ir import TypeKind, TypeRef
+from .ir import FieldEncoding, TypeKind, TypeRef
 
 
 class Unrenderable(ValueError):
@@ -70,3 +70,16 @@ def fits(t: TypeRef, value: Any) -> bool:
         case TypeKind.UNION:
             return any(fits(a, value) for a in t.args)
     return False
+
+
+def encoding_literal(encodings: tuple[FieldEncoding, ...]) -> str | None:
+    """A body's per-property encoding as the generated runtimes read it (client and server
+    alike): ``{"size": ("deepObject", True, None)}``, i.e. name -> (style, explode,
+    content type); None when the spec declares none."""
+    if not encodings:
+        return None
+    items = (
+        f"{escape.str_literal(e.name)}: ({py_literal(e.style)}, {e.explode}, {py_literal(e.content_type)})"
+        for e in encodings
+    )
+    return "{" + ", ".join(items) + "}"

@@ -43,7 +43,7 @@ from .ir import (
     primitive,
     union,
 )
-from .server_literals import fits, try_literal
+from .server_literals import encoding_literal, fits, try_literal
 
 SERVER = "server.py"
 RUNTIME = "_server_runtime.py"
@@ -117,6 +117,7 @@ class BodyView:
     body_media_type: str | None  # Body(media_type=...) when not application/json
     reader: str | None  # runtime function reading bodies FastAPI cannot; None: FastAPI's Body()
     item_type: str  # the annotation without ``| None``: what the runtime validates against
+    encoding: str | None = None  # form and multipart: the properties' declared encoding, a literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,6 +397,7 @@ def _body(op: Operation) -> BodyView | None:
         body_media_type=None if media.media_type == "application/json" else media.media_type,
         reader=_READERS.get(media.kind),
         item_type=item,
+        encoding=encoding_literal(media.encoding),
     )
 
 

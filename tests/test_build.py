@@ -162,7 +162,37 @@ def test_sse_is_recognized() -> None:
         )
     )
     assert api.operations[0].streams
-    assert api.operations[0].group is None
+    assert api.operations[0].group == "s"  # a spec without tags: grouped by the first path segment
+
+
+def _get(op_id: str, tags: list[str] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": op_id, "responses": {"200": {"description": "ok"}}}
+    return {"get": {**op, "tags": tags} if tags else op}
+
+
+def test_a_spec_without_tags_is_grouped_by_the_first_path_segment() -> None:
+    api = build(
+        spec(
+            {
+                "/v1/pets": _get("listPets"),
+                "/v1/pets/{id}": _get("getPet"),
+                "/v1/stores/{id}/orders": _get("listOrders"),
+                "/v1/models": _get("listModels"),  # a name the client reserves
+            }
+        )
+    )
+    # the segment every path starts with (/v1) is not a group
+    assert [op.python_path for op in api.operations] == [
+        "pets.list_pets", "pets.get_pet", "stores.list_orders", "models_.list_models"
+    ]
+    assert [g.class_name for g in api.groups] == ["Models", "Pets", "Stores"]
+    assert api.groups[1].description == "Operations on the paths under `/v1/pets` (the spec has no tags)."
+    assert not api.ungrouped
+
+
+def test_with_tags_untagged_operations_stay_on_the_client() -> None:
+    api = build(spec({"/pets": _get("listPets", ["pets"]), "/stores": _get("listStores")}))
+    assert [op.python_path for op in api.operations] == ["pets.list_pets", "list_stores"]
 
 
 def test_ignored_header_parameters_are_not_in_the_ir() -> None:
@@ -173,3 +203,16 @@ def test_ignored_header_parameters_are_not_in_the_ir() -> None:
     ]
     api = build(spec({"/x": {"get": {"operationId": "x", "parameters": headers, "responses": {"204": {"description": "ok"}}}}}))
     assert [p.name for p in api.operations[0].parameters] == ["X-Trace"]
+
+
+def test_duplicate_operation_ids_are_made_unique_with_a_warning() -> None:
+    doc = spec({"/a": _get("fetch", ["t"]), "/b": _get("fetch", ["t"]), "/c": _get("fetch_2", ["t"])})
+    plan = plan_models(doc, {})
+    models, _ = generate_models(doc, "t.yaml")
+    api, diagnostics = build_api(
+        doc, plan=plan, class_by_ref=models.class_by_ref, renames={}, package="t",
+        spec_name="t.yaml", spec_sha256="0", model_names=models.class_names,
+    )
+    assert [op.operation_id for op in api.operations] == ["fetch", "fetch_3", "fetch_2"]
+    assert [d.pointer for d in diagnostics] == ["/paths/~1b/get"]
+    assert "'fetch' is also the id of GET /a" in diagnostics[0].message

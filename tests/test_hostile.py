@@ -127,7 +127,7 @@ def test_docstring_breakers_stay_text(workspace: Path) -> None:
     marker = str(gen.marker)
     note = models.Note.model_json_schema()
     assert note["description"].startswith(f"\"\"\"; open('{marker}', 'w') #")
-    assert [m.value for m in models.Kind] == ['"""; open(' + repr(marker) + ", 'w') #", "'''", "\\", "a\nb", '")', "# comment", "{{ x }}"]
+    assert [m.value for m in models.NoteKind] == ['"""; open(' + repr(marker) + ", 'w') #", "'''", "\\", "a\nb", '")', "# comment", "{{ x }}"]
     assert models.Note(text="t").meta == {'"""': "'''", "\\": "#"}
     dumped = models.Note(text="t").model_dump(mode="json", by_alias=True)
     assert dumped[f"\"\"\"; open('{marker}', 'w') #"] == f"\"\"\"; open('{marker}', 'w') #"
@@ -347,8 +347,8 @@ SAFE_ATTRIBUTES = frozenset(
         "credential", "factory", "reader", "splitter", "decorator", "marker", "package", "module",
         # annotations and runtime type expressions made of sanitized names and str_literal()s
         "annotation", "item_annotation", "returns", "async_returns", "result", "type", "item_type", "reads",
-        # Python literals made by str_literal / server_literals.py_literal
-        "default", "example",
+        # Python literals made by str_literal / server_literals.py_literal (encoding_literal)
+        "default", "example", "encoding",
         # booleans and numbers
         "explode", "required", "status",
         # HTTP methods and parameter locations (enum values), dotted Python calls and exception

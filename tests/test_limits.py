@@ -158,9 +158,9 @@ def test_recursive_values_through_the_client_against_the_server(recursive: Any) 
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
         async with package.AsyncClient(base_url="http://test", http_client=http) as client:
             results = (
-                await client.echo_tree(body=tree),
-                await client.echo_parity(body=parity),
-                await client.evaluate(body=expr),
+                await client.tree.echo_tree(body=tree),
+                await client.parity.echo_parity(body=parity),
+                await client.expr.evaluate(body=expr),
             )
         await http.aclose()
         return results

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -145,3 +147,112 @@ def test_models_stage_is_cached_by_its_input(tmp_path: Path, monkeypatch: pytest
     spec.write_text(yaml.safe_dump(changed))
     with pytest.raises(AssertionError, match="although its input was cached"):
         generate(job)  # a changed schema misses the cache
+
+
+NAMES_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Names", "version": "1"},
+    "paths": {
+        "/things": {
+            "get": {
+                "operationId": "getThing",
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongThing"}}},
+                    }
+                },
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Very" * 20 + "LongThing": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": "string", "enum": ["a", "b"]},
+                    "other": {"$ref": "#/components/schemas/Other"},
+                    "forest": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongForest"},
+                },
+            },
+            # recursive: the library writes the name as a forward reference, in quotes
+            "Very" * 20 + "LongForest": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"trees": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongWood"}}},
+            },
+            "Very" * 20 + "LongWood": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"trees": {"$ref": "#/components/schemas/" + "Very" * 20 + "LongForest"}}},
+            },
+            "Other": {"type": "object", "properties": {"status": {"type": "string", "enum": ["c"]}}},
+            "Event": {  # inline variants: named by their title, else by their discriminator value
+                "anyOf": [
+                    {"title": "Started", "type": "object", "properties": {"type": {"const": "run.started"}}},
+                    {"type": "object", "properties": {"type": {"type": "string", "enum": ["run.done"]}}},
+                ]
+            },
+        }
+    },
+}
+
+
+def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from .conftest_client import install
+
+    spec = tmp_path_factory.mktemp("names") / "names.json"
+    spec.write_text(json.dumps(NAMES_SPEC))
+    result = generate(Job(spec=spec, output=Path("unused"), package="names_pkg"))
+    names = set(result.api.model_names)
+    # inline enums named after the schema holding them, not Status / Status1
+    assert "OtherStatus" in names and not any(n[-1].isdigit() for n in names), names
+    assert {"Started", "EventRunDone"} <= names
+    ok = result.api.operations[0].success
+    assert ok is not None
+    long = ok.contents[0].type.name
+    assert len(long) <= 64 and long.endswith("LongThing") and long in result.files["client.py"]
+    pkg = install(tmp_path_factory, "names_pkg", result.files)
+    assert getattr(pkg.models, long).model_validate({"status": "a", "forest": [{"trees": [{}]}]}).status == "a"
+    assert not re.search(r"\b(Very){15}", result.files["models.py"])  # no long name is left
+
+
+def test_shortened_class_names_rename_names_and_forward_references_only() -> None:
+    from generator.models_check import shortened_class_names
+
+    long = "Long" * 20 + "Item"
+    source = (
+        f"class {long}(BaseModel):\n"
+        f'    """{long} is documented."""\n'
+        f"    x: int\n\n\n"
+        f'class Holder(RootModel[list["{long}"]]):\n'
+        f'    root: list["{long}"]\n'
+        f"    y: Kind = Kind.{long}\n\n\n"
+        f"{long}.model_rebuild()\n"
+    )
+    renamed, renames = shortened_class_names(source, [long, "Holder"])
+    short = renames[long]
+    assert len(short) <= 64 and short.endswith("LongItem")
+    assert len(re.findall(rf"\b{short}\b", renamed)) == 4  # the class, two forward refs, the rebuild
+    assert f'"""{long} is documented."""' in renamed and f"Kind.{long}" in renamed
+
+
+def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None:
+    from generator.models_check import narrow_enums
+    from generator.schemas import resolve_pointer
+
+    schemas: dict[str, Any] = {
+        "Kind": {"type": "string", "enum": ["a", "b"], "x-note": "extensions do not matter"},
+        "Holder": {
+            "type": "object",
+            "properties": {
+                "kind": {"enum": ["a", "z"], "allOf": [{"$ref": "#/components/schemas/Kind"}]},
+                "sibling": {"const": "b", "$ref": "#/components/schemas/Kind"},  # 3.1: $ref with siblings
+                "whole": {"enum": [{}], "allOf": [{"$ref": "#/components/schemas/Holder"}]},  # an object: kept
+            },
+        },
+    }
+    doc = {"components": {"schemas": schemas}}
+    narrow_enums(schemas, lambda ref: resolve_pointer(doc, ref))
+    props = schemas["Holder"]["properties"]
+    assert props["kind"] == {"type": "string", "enum": ["a"]}
+    assert props["sibling"] == {"type": "string", "enum": ["b"]}
+    assert "allOf" in props["whole"]

@@ -74,3 +74,15 @@ def test_copied_ids_lose_their_suffix_in_a_fastapi_style_spec() -> None:
 
 def test_synthesized_operation_id() -> None:
     assert naming.synthesized_operation_id("GET", "/pets/{petId}") == "get_pets_pet_id"
+
+
+def test_long_names_are_shortened_from_the_middle_and_stably() -> None:
+    text = "listAutoscalingV2NamespacedHorizontalPodAutoscalerForAllNamespacesWithTheStatusSubresourceWatch"
+    name = naming.snake(text)  # 112 characters seen on a container orchestration API
+    assert len(name) <= naming.MAX_LENGTH and name == naming.snake(text)
+    assert name.startswith("list_autoscaling_v2") and name.endswith("status_subresource_watch")
+    cls = "CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic"
+    short = naming.shorten_class_name(cls)
+    assert len(short) <= naming.MAX_LENGTH and short.startswith("CreateAssistant") and short.endswith("StrategyStatic")
+    assert naming.pascal(cls) == short
+    assert naming.snake("short_name") == "short_name" and naming.shorten_class_name("Run") == "Run"

@@ -173,7 +173,7 @@ def test_system(api: Api) -> None:
     assert isinstance(info, api.models.ServerInfoResponse)
     assert info.version and info.langgraph_py_version and isinstance(info.flags, dict)
     assert info.metadata is None  # the server sends none (overlay action 9)
-    assert isinstance(info.host, api.models.Host) and info.host.kind
+    assert isinstance(info.host, api.models.ServerInfoResponseHost) and info.host.kind
     for check_db in (0, 1):
         health = api.system.health_check(check_db=check_db)
         assert isinstance(health, api.models.HealthCheckResponse) and health.ok is True

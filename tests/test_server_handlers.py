@@ -101,7 +101,7 @@ def store_handlers(server: ModuleType) -> Any:
 
         async def events(self, run: Any) -> AsyncIterator[Any]:
             yield Event({"run_id": str(run.run_id), "attempt": 1}, event="metadata", id="1")
-            self.runs[run.run_id] = run.model_copy(update={"status": models.Status("success")})
+            self.runs[run.run_id] = run.model_copy(update={"status": models.RunStatus("success")})
             yield Event({"output": "hello\nworld"}, event="values", id="2")
             yield Event(None, event="end")
 

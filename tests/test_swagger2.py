@@ -327,12 +327,12 @@ def test_split_petstore_generates_a_working_client_and_server(packages: Path) ->
     async def main() -> None:
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=server.create_app()))
         async with pkg.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client:
-            pets = await client.find_pets(tags=["a", "b"], limit=2)
+            pets = await client.pets.find_pets(tags=["a", "b"], limit=2)
             assert all(isinstance(p, pkg.models.Pet) for p in pets)
-            created = await client.add_pet(body={"name": "rex", "id": 1})
+            created = await client.pets.add_pet(body={"name": "rex", "id": 1})
             assert isinstance(created, pkg.models.Pet)
-            assert isinstance(await client.find_pet_by_id(7), pkg.models.Pet)
-            assert await client.delete_pet(7) is None
+            assert isinstance(await client.pets.find_pet_by_id(7), pkg.models.Pet)
+            assert await client.pets.delete_pet(7) is None
         await http.aclose()
 
     asyncio.run(main())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -97,23 +98,79 @@ def _invalid(
     )
 
 
-def form_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[Any]]:
-    """A dependency reading an application/x-www-form-urlencoded body into ``tp``."""
+FieldStyle = tuple[str | None, bool, str | None]
+"""A body property's declared encoding: (style, explode, content type); see the client's ``_spec``."""
+
+_DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def form_body(
+    tp: Any, *, required: bool, encoding: dict[str, FieldStyle] | None = None
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading an application/x-www-form-urlencoded body into ``tp``.
+
+    Each property is read as its ``encoding`` declares it (as the generated client sends it):
+    deepObject ``size[width]=2`` (arrays numbered, ``tags[0]=a``), form and delimited arrays
+    and objects, JSON text; then shaped by the body's schema: one value where an array is
+    expected is a one-item array, JSON text where only an object or array fits is decoded.
+    """
+    styles = encoding or {}
 
     async def read(request: Request) -> Any:
         raw = await request.body()
         if not raw and not required:
             return None
+        schema = _json_schema(tp)
+        # form-exploded objects: their properties arrive as keys of their own (``width=2``)
+        exploded = [
+            n
+            for n, (style, explode, _) in styles.items()
+            if style == "form"
+            and explode
+            and _fits(schema, n, "object")
+            and not _fits(schema, n, "array")
+        ]
         fields: dict[str, Any] = {}
+        loose: dict[str, Any] = {}
         for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
-            _add(fields, key, value)
-        return _validate(tp, fields, ("body",))
+            name, _, rest = key.partition("[")
+            if rest and styles.get(name, (None, True, None))[0] == "deepObject":
+                _put(fields, name, _brackets(rest), value)
+            elif exploded and key not in fields and not _declares(schema, key):
+                _add(loose, key, value)
+            else:
+                _add(fields, key, value)
+        if exploded and loose:
+            fields[exploded[0]] = loose
+        for name, (style, explode, content_type) in styles.items():
+            declared = fields.get(name)
+            as_array, as_object = _fits(schema, name, "array"), _fits(
+                schema, name, "object"
+            )
+            if (
+                style in _DELIMITERS
+                and not explode
+                and isinstance(declared, str)
+                and (as_array or as_object)
+            ):
+                parts = declared.split(_DELIMITERS[style])
+                fields[name] = (
+                    parts
+                    if as_array
+                    else dict(zip(parts[::2], parts[1::2], strict=False))
+                )
+            elif style is None and _is_json(content_type) and declared is not None:
+                fields[name] = _json_or_text(declared)
+        return _validate(tp, _shaped(fields, schema, schema), ("body",))
 
     return read
 
 
-def multipart_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[Any]]:
-    """A dependency reading a multipart/form-data body into ``tp`` (file parts as bytes)."""
+def multipart_body(
+    tp: Any, *, required: bool, encoding: dict[str, FieldStyle] | None = None
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading a multipart/form-data body into ``tp`` (file parts as bytes, JSON
+    parts decoded; shaped by the schema as :func:`form_body` does)."""
 
     async def read(request: Request) -> Any:
         raw = await request.body()
@@ -132,7 +189,11 @@ def multipart_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[
                 if isinstance(name, str):
                     payload = part.get_payload(decode=True)
                     value: Any = payload if isinstance(payload, bytes) else b""
-                    if (
+                    if part.get_filename() is None and _is_json(
+                        part.get_content_type()
+                    ):
+                        value = _json_or_text(value.decode("utf-8", "replace"))
+                    elif (
                         part.get_filename() is None
                         and part.get_content_maintype() == "text"
                     ):
@@ -140,7 +201,8 @@ def multipart_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[
                             part.get_content_charset() or "utf-8", "replace"
                         )
                     _add(fields, name, value)
-        return _validate(tp, fields, ("body",))
+        schema = _json_schema(tp)
+        return _validate(tp, _shaped(fields, schema, schema), ("body",))
 
     return read
 
@@ -162,19 +224,166 @@ def raw_body(tp: Any, *, required: bool) -> Callable[[Request], Awaitable[Any]]:
 def deep_object(
     name: str, tp: Any, *, required: bool
 ) -> Callable[[Request], Awaitable[Any]]:
-    """A dependency reading the query parameter ``name`` in deepObject style: ``name[key]=v``."""
+    """A dependency reading the query parameter ``name`` in deepObject style: ``name[key]=v``,
+    nested objects as ``name[key][inner]=v`` and numbered arrays as the client sends them;
+    shaped by the schema as :func:`form_body` does."""
     prefix = name + "["
 
     async def read(request: Request) -> Any:
-        fields: dict[str, Any] = {}
+        root: dict[str, Any] = {}
         for key, value in request.query_params.multi_items():
             if key.startswith(prefix) and key.endswith("]"):
-                _add(fields, key[len(prefix) : -1], value)
-        if not fields and not required:
+                _put(root, name, _brackets(key[len(prefix) :]), value)
+        if name not in root and not required:
             return None
-        return _validate(tp, fields, ("query", name))
+        schema = _json_schema(tp)
+        return _validate(
+            tp, _shaped(root.get(name, {}), schema, schema), ("query", name)
+        )
 
     return read
+
+
+@functools.cache
+def _json_schema(tp: Any) -> dict[str, Any]:
+    try:
+        return adapter(tp).json_schema()
+    except Exception:  # a type pydantic cannot describe: read the body as it comes
+        return {}
+
+
+def _is_json(content_type: str | None) -> bool:
+    mime = (content_type or "").split(";")[0].strip().lower()
+    return mime == "application/json" or mime.endswith("+json")
+
+
+def _json_or_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value  # the model reports it
+
+
+def _brackets(rest: str) -> list[str]:
+    """``width]`` -> ``["width"]``; ``items][0][price]`` -> ``["items", "0", "price"]``."""
+    return rest.removesuffix("]").split("][")
+
+
+def _put(fields: dict[str, Any], name: str, path: list[str], value: str) -> None:
+    node = fields.setdefault(name, {})
+    for key in path[:-1]:
+        if not isinstance(node, dict):
+            return
+        node = node.setdefault(key, {})
+    if isinstance(node, dict):
+        _add(node, path[-1], value)
+
+
+def _resolve(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
+    """``schema`` and its alternatives (``$ref``, ``anyOf``, ``oneOf``, ``allOf`` followed)."""
+    out: list[dict[str, Any]] = []
+    stack = [schema]
+    while stack and len(out) < 64:
+        s = stack.pop()
+        if not isinstance(s, dict):
+            continue
+        ref = s.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            stack.append(root.get("$defs", {}).get(ref[len("#/$defs/") :]))
+            continue
+        out.append(s)
+        for key in ("anyOf", "oneOf", "allOf"):
+            stack.extend(s.get(key) or [])
+    return out
+
+
+def _kinds(schema: Any, root: dict[str, Any]) -> set[str]:
+    """The JSON types a schema admits ("any" when it does not say)."""
+    kinds: set[str] = set()
+    for s in _resolve(schema, root):
+        t = s.get("type")
+        if isinstance(t, str):
+            kinds.add(t)
+        elif isinstance(t, list):
+            kinds.update(x for x in t if isinstance(x, str))
+        elif "properties" in s or "additionalProperties" in s:
+            kinds.add("object")
+        elif not any(k in s for k in ("anyOf", "oneOf", "allOf", "enum", "const")):
+            kinds.add("any")
+    return kinds
+
+
+def _member(schema: Any, root: dict[str, Any], key: str | None) -> Any:
+    """The schema of an array's items (``key`` None) or of an object's property ``key``."""
+    for s in _resolve(schema, root):
+        if key is None and isinstance(s.get("items"), dict):
+            return s["items"]
+        props = s.get("properties")
+        if key is not None and isinstance(props, dict) and key in props:
+            return props[key]
+        extra = s.get("additionalProperties")
+        if key is not None and isinstance(extra, dict):
+            return extra
+    return {}
+
+
+def _declares(schema: dict[str, Any], key: str) -> bool:
+    return any(key in (s.get("properties") or {}) for s in _resolve(schema, schema))
+
+
+def _fits(schema: dict[str, Any], name: str, kind: str) -> bool:
+    return kind in _kinds(_member(schema, schema, name), schema)
+
+
+def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
+    """Form values (text, repeated keys, bracketed keys) in the shape the schema expects: one
+    value where only an array fits becomes a one-item array, numbered keys an array, JSON text
+    where only an object or array fits is decoded."""
+    kinds = _kinds(schema, root)
+    if not kinds or "any" in kinds:
+        return value
+    if isinstance(value, str) and "string" not in kinds and kinds & {"object", "array"}:
+        value = _json_or_text(value)
+    numbered = isinstance(value, dict) and value and all(k.isdigit() for k in value)
+    if (
+        "array" in kinds
+        and numbered
+        and ("object" not in kinds or not _declared_keys(schema, root, value))
+    ):
+        value = [value[k] for k in sorted(value, key=int)]
+    if (
+        "array" in kinds
+        and not isinstance(value, list)
+        and not kinds & _kinds_of(value)
+    ):
+        value = [value]
+    if isinstance(value, list) and "array" in kinds:
+        item = _member(schema, root, None)
+        return [_shaped(v, item, root) for v in value]
+    if isinstance(value, dict) and "object" in kinds:
+        return {k: _shaped(v, _member(schema, root, k), root) for k, v in value.items()}
+    return value
+
+
+def _declared_keys(schema: Any, root: dict[str, Any], value: dict[str, Any]) -> bool:
+    return any(
+        set(value) & set(s.get("properties") or {}) for s in _resolve(schema, root)
+    )
+
+
+def _kinds_of(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return {"object"}
+    if isinstance(value, str):
+        return {
+            "string",
+            "integer",
+            "number",
+            "boolean",
+        }  # form text reads as any scalar
+    return {"string"} if isinstance(value, bytes) else set()
 
 
 def _add(fields: dict[str, Any], key: str, value: Any) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
-class IfExists(StrEnum):
+class AssistantCreateIfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing assistant).
     """
@@ -45,7 +45,9 @@ class AssistantCreate(BaseModel):
     """
     Metadata to add to assistant.
     """
-    if_exists: Annotated[IfExists | None, Field(title="If Exists")] = IfExists.raise_
+    if_exists: Annotated[AssistantCreateIfExists | None, Field(title="If Exists")] = (
+        AssistantCreateIfExists.raise_
+    )
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing assistant).
     """
@@ -116,7 +118,7 @@ class Config(BaseModel):
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
 
 
-class OnRunCompleted(StrEnum):
+class CronOnRunCompleted(StrEnum):
     """
     What to do with the thread after the run completes.
     """
@@ -182,7 +184,7 @@ class Cron(BaseModel):
     Whether the cron job is enabled. Disabled crons are not executed.
     """
     on_run_completed: Annotated[
-        OnRunCompleted | None, Field(title="On Run Completed")
+        CronOnRunCompleted | None, Field(title="On Run Completed")
     ] = None
     """
     What to do with the thread after the run completes.
@@ -193,7 +195,7 @@ class Cron(BaseModel):
     """
 
 
-class Config1(BaseModel):
+class CronCreateConfig(BaseModel):
     """
     The configuration for the assistant.
     """
@@ -206,7 +208,7 @@ class Config1(BaseModel):
     configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
 
 
-class InterruptBefore(StrEnum):
+class CronCreateInterruptBefore(StrEnum):
     """
     Nodes to interrupt immediately before they get executed.
     """
@@ -214,7 +216,7 @@ class InterruptBefore(StrEnum):
     field_ = "*"
 
 
-class InterruptAfter(StrEnum):
+class CronCreateInterruptAfter(StrEnum):
     """
     Nodes to interrupt immediately after they get executed.
     """
@@ -222,7 +224,7 @@ class InterruptAfter(StrEnum):
     field_ = "*"
 
 
-class OnRunCompleted1(StrEnum):
+class CronCreateOnRunCompleted(StrEnum):
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
@@ -261,7 +263,7 @@ class CronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config1 | None, Field(title="Config")] = None
+    config: Annotated[CronCreateConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -282,26 +284,26 @@ class CronCreate(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        CronCreateInterruptBefore | list[str] | None, Field(title="Interrupt Before")
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        CronCreateInterruptAfter | list[str] | None, Field(title="Interrupt After")
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     on_run_completed: Annotated[
-        OnRunCompleted1 | None, Field(title="On Run Completed")
-    ] = OnRunCompleted1.delete
+        CronCreateOnRunCompleted | None, Field(title="On Run Completed")
+    ] = CronCreateOnRunCompleted.delete
     """
     What to do with the thread after the run completes. 'delete' removes the thread after execution. 'keep' creates a new thread for each execution but does not clean them up.
     """
 
 
-class SortBy(StrEnum):
+class CronSearchSortBy(StrEnum):
     """
     The field to sort by.
     """
@@ -315,7 +317,7 @@ class SortBy(StrEnum):
     updated_at = "updated_at"
 
 
-class SortOrder(StrEnum):
+class CronSearchSortOrder(StrEnum):
     """
     The order to sort by.
     """
@@ -324,7 +326,7 @@ class SortOrder(StrEnum):
     desc = "desc"
 
 
-class SelectEnum(StrEnum):
+class CronSearchSelectEnum(StrEnum):
     cron_id = "cron_id"
     assistant_id = "assistant_id"
     thread_id = "thread_id"
@@ -364,15 +366,19 @@ class CronSearch(BaseModel):
     """
     The number of results to skip.
     """
-    sort_by: Annotated[SortBy | None, Field(title="Sort By")] = SortBy.created_at
+    sort_by: Annotated[CronSearchSortBy | None, Field(title="Sort By")] = (
+        CronSearchSortBy.created_at
+    )
     """
     The field to sort by.
     """
-    sort_order: Annotated[SortOrder | None, Field(title="Sort Order")] = SortOrder.desc
+    sort_order: Annotated[CronSearchSortOrder | None, Field(title="Sort Order")] = (
+        CronSearchSortOrder.desc
+    )
     """
     The order to sort by.
     """
-    select: Annotated[list[SelectEnum] | None, Field(title="Select")] = None
+    select: Annotated[list[CronSearchSelectEnum] | None, Field(title="Select")] = None
     """
     Specify which fields to return. If not provided, all fields are returned.
     """
@@ -472,7 +478,7 @@ class Subgraphs(RootModel[dict[str, GraphSchemaNoId]]):
     root: dict[str, GraphSchemaNoId]
 
 
-class Status(StrEnum):
+class RunStatus(StrEnum):
     """
     The status of the run. One of 'pending', 'running', 'error', 'success', 'timeout', 'interrupted'.
     """
@@ -485,7 +491,7 @@ class Status(StrEnum):
     interrupted = "interrupted"
 
 
-class MultitaskStrategy(StrEnum):
+class RunMultitaskStrategy(StrEnum):
     """
     Strategy to handle concurrent runs on the same thread.
     """
@@ -520,7 +526,7 @@ class Run(BaseModel):
     """
     The last time the run was updated.
     """
-    status: Annotated[Status, Field(title="Status")]
+    status: Annotated[RunStatus, Field(title="Status")]
     """
     The status of the run. One of 'pending', 'running', 'error', 'success', 'timeout', 'interrupted'.
     """
@@ -529,7 +535,9 @@ class Run(BaseModel):
     The run metadata.
     """
     kwargs: Annotated[dict[str, Any], Field(title="Kwargs")]
-    multitask_strategy: Annotated[MultitaskStrategy, Field(title="Multitask Strategy")]
+    multitask_strategy: Annotated[
+        RunMultitaskStrategy, Field(title="Multitask Strategy")
+    ]
     """
     Strategy to handle concurrent runs on the same thread.
     """
@@ -589,7 +597,7 @@ class Command(BaseModel):
     """
 
 
-class Checkpoint(BaseModel):
+class RunCreateStatefulCheckpoint(BaseModel):
     """
     The checkpoint to resume from.
     """
@@ -615,7 +623,36 @@ class Checkpoint(BaseModel):
     """
 
 
-class StreamModeEnum(StrEnum):
+class RunCreateStatefulConfig(BaseModel):
+    """
+    The configuration for the assistant.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
+    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class RunCreateStatefulInterruptBefore(StrEnum):
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatefulInterruptAfter(StrEnum):
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatefulStreamModeEnum(StrEnum):
     values = "values"
     messages = "messages"
     messages_tuple = "messages-tuple"
@@ -627,7 +664,7 @@ class StreamModeEnum(StrEnum):
     custom = "custom"
 
 
-class StreamMode(StrEnum):
+class RunCreateStatefulStreamMode(StrEnum):
     """
     The stream mode(s) to use.
     """
@@ -643,7 +680,7 @@ class StreamMode(StrEnum):
     custom = "custom"
 
 
-class OnDisconnect(StrEnum):
+class RunCreateStatefulOnDisconnect(StrEnum):
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
@@ -652,7 +689,7 @@ class OnDisconnect(StrEnum):
     continue_ = "continue"
 
 
-class MultitaskStrategy1(StrEnum):
+class RunCreateStatefulMultitaskStrategy(StrEnum):
     """
     Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
     """
@@ -663,7 +700,7 @@ class MultitaskStrategy1(StrEnum):
     enqueue = "enqueue"
 
 
-class IfNotExists(StrEnum):
+class RunCreateStatefulIfNotExists(StrEnum):
     """
     How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
     """
@@ -672,7 +709,7 @@ class IfNotExists(StrEnum):
     reject = "reject"
 
 
-class Durability(StrEnum):
+class RunCreateStatefulDurability(StrEnum):
     """
     Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
     """
@@ -694,7 +731,9 @@ class RunCreateStateful(BaseModel):
     """
     The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
     """
-    checkpoint: Annotated[Checkpoint | None, Field(title="Checkpoint")] = None
+    checkpoint: Annotated[
+        RunCreateStatefulCheckpoint | None, Field(title="Checkpoint")
+    ] = None
     """
     The checkpoint to resume from.
     """
@@ -713,7 +752,7 @@ class RunCreateStateful(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config1 | None, Field(title="Config")] = None
+    config: Annotated[RunCreateStatefulConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -734,20 +773,23 @@ class RunCreateStateful(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        RunCreateStatefulInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        RunCreateStatefulInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     stream_mode: Annotated[
-        list[StreamModeEnum] | StreamMode | None, Field(title="Stream Mode")
-    ] = [StreamModeEnum.values]
+        list[RunCreateStatefulStreamModeEnum] | RunCreateStatefulStreamMode | None,
+        Field(title="Stream Mode"),
+    ] = [RunCreateStatefulStreamModeEnum.values]
     """
     The stream mode(s) to use.
     """
@@ -759,9 +801,9 @@ class RunCreateStateful(BaseModel):
     """
     Whether to persist the stream chunks in order to resume the stream later.
     """
-    on_disconnect: Annotated[OnDisconnect | None, Field(title="On Disconnect")] = (
-        OnDisconnect.cancel
-    )
+    on_disconnect: Annotated[
+        RunCreateStatefulOnDisconnect | None, Field(title="On Disconnect")
+    ] = RunCreateStatefulOnDisconnect.cancel
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
@@ -770,14 +812,14 @@ class RunCreateStateful(BaseModel):
     Feedback keys to assign to run.
     """
     multitask_strategy: Annotated[
-        MultitaskStrategy1 | None, Field(title="Multitask Strategy")
-    ] = MultitaskStrategy1.enqueue
+        RunCreateStatefulMultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = RunCreateStatefulMultitaskStrategy.enqueue
     """
     Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
     """
-    if_not_exists: Annotated[IfNotExists | None, Field(title="If Not Exists")] = (
-        IfNotExists.reject
-    )
+    if_not_exists: Annotated[
+        RunCreateStatefulIfNotExists | None, Field(title="If Not Exists")
+    ] = RunCreateStatefulIfNotExists.reject
     """
     How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
     """
@@ -789,21 +831,97 @@ class RunCreateStateful(BaseModel):
     """
     Whether to checkpoint during the run.
     """
-    durability: Annotated[Durability | None, Field(title="Durability")] = (
-        Durability.async_
-    )
+    durability: Annotated[
+        RunCreateStatefulDurability | None, Field(title="Durability")
+    ] = RunCreateStatefulDurability.async_
     """
     Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
     """
 
 
-class OnCompletion(StrEnum):
+class RunCreateStatelessConfig(BaseModel):
+    """
+    The configuration for the assistant.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
+    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class RunCreateStatelessInterruptBefore(StrEnum):
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatelessInterruptAfter(StrEnum):
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+
+    field_ = "*"
+
+
+class RunCreateStatelessStreamModeEnum(StrEnum):
+    values = "values"
+    messages = "messages"
+    messages_tuple = "messages-tuple"
+    tasks = "tasks"
+    checkpoints = "checkpoints"
+    updates = "updates"
+    events = "events"
+    debug = "debug"
+    custom = "custom"
+
+
+class RunCreateStatelessStreamMode(StrEnum):
+    """
+    The stream mode(s) to use.
+    """
+
+    values = "values"
+    messages = "messages"
+    messages_tuple = "messages-tuple"
+    tasks = "tasks"
+    checkpoints = "checkpoints"
+    updates = "updates"
+    events = "events"
+    debug = "debug"
+    custom = "custom"
+
+
+class RunCreateStatelessOnCompletion(StrEnum):
     """
     Whether to delete or keep the thread created for a stateless run. Must be one of 'delete' or 'keep'.
     """
 
     delete = "delete"
     keep = "keep"
+
+
+class RunCreateStatelessOnDisconnect(StrEnum):
+    """
+    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
+    """
+
+    cancel = "cancel"
+    continue_ = "continue"
+
+
+class RunCreateStatelessDurability(StrEnum):
+    """
+    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
+    """
+
+    sync = "sync"
+    async_ = "async"
+    exit = "exit"
 
 
 class RunCreateStateless(BaseModel):
@@ -833,7 +951,7 @@ class RunCreateStateless(BaseModel):
     """
     Metadata to assign to the run.
     """
-    config: Annotated[Config1 | None, Field(title="Config")] = None
+    config: Annotated[RunCreateStatelessConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -854,20 +972,23 @@ class RunCreateStateless(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        RunCreateStatelessInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        RunCreateStatelessInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     stream_mode: Annotated[
-        list[StreamModeEnum] | StreamMode | None, Field(title="Stream Mode")
-    ] = [StreamModeEnum.values]
+        list[RunCreateStatelessStreamModeEnum] | RunCreateStatelessStreamMode | None,
+        Field(title="Stream Mode"),
+    ] = [RunCreateStatelessStreamModeEnum.values]
     """
     The stream mode(s) to use.
     """
@@ -883,15 +1004,15 @@ class RunCreateStateless(BaseModel):
     """
     Whether to persist the stream chunks in order to resume the stream later.
     """
-    on_completion: Annotated[OnCompletion | None, Field(title="On Completion")] = (
-        OnCompletion.delete
-    )
+    on_completion: Annotated[
+        RunCreateStatelessOnCompletion | None, Field(title="On Completion")
+    ] = RunCreateStatelessOnCompletion.delete
     """
     Whether to delete or keep the thread created for a stateless run. Must be one of 'delete' or 'keep'.
     """
-    on_disconnect: Annotated[OnDisconnect | None, Field(title="On Disconnect")] = (
-        OnDisconnect.cancel
-    )
+    on_disconnect: Annotated[
+        RunCreateStatelessOnDisconnect | None, Field(title="On Disconnect")
+    ] = RunCreateStatelessOnDisconnect.cancel
     """
     The disconnect mode to use. Must be one of 'cancel' or 'continue'.
     """
@@ -903,15 +1024,15 @@ class RunCreateStateless(BaseModel):
     """
     Whether to checkpoint during the run.
     """
-    durability: Annotated[Durability | None, Field(title="Durability")] = (
-        Durability.async_
-    )
+    durability: Annotated[
+        RunCreateStatelessDurability | None, Field(title="Durability")
+    ] = RunCreateStatelessDurability.async_
     """
     Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
     """
 
 
-class SortBy1(StrEnum):
+class AssistantSearchRequestSortBy(StrEnum):
     """
     The field to sort by.
     """
@@ -923,7 +1044,16 @@ class SortBy1(StrEnum):
     graph_id = "graph_id"
 
 
-class SelectEnum1(StrEnum):
+class AssistantSearchRequestSortOrder(StrEnum):
+    """
+    The order to sort by.
+    """
+
+    asc = "asc"
+    desc = "desc"
+
+
+class AssistantSearchRequestSelectEnum(StrEnum):
     assistant_id = "assistant_id"
     graph_id = "graph_id"
     name = "name"
@@ -964,15 +1094,21 @@ class AssistantSearchRequest(BaseModel):
     """
     The number of results to skip.
     """
-    sort_by: Annotated[SortBy1 | None, Field(title="Sort By")] = None
+    sort_by: Annotated[AssistantSearchRequestSortBy | None, Field(title="Sort By")] = (
+        None
+    )
     """
     The field to sort by.
     """
-    sort_order: Annotated[SortOrder | None, Field(title="Sort Order")] = SortOrder.desc
+    sort_order: Annotated[
+        AssistantSearchRequestSortOrder | None, Field(title="Sort Order")
+    ] = None
     """
     The order to sort by.
     """
-    select: Annotated[list[SelectEnum1] | None, Field(title="Select")] = None
+    select: Annotated[
+        list[AssistantSearchRequestSelectEnum] | None, Field(title="Select")
+    ] = None
     """
     Specify which fields to return. If not provided, all fields are returned.
     """
@@ -1018,7 +1154,7 @@ class AssistantVersionsSearchRequest(BaseModel):
     """
 
 
-class Status1(StrEnum):
+class ThreadSearchRequestStatus(StrEnum):
     """
     Thread status to filter on.
     """
@@ -1029,7 +1165,7 @@ class Status1(StrEnum):
     error = "error"
 
 
-class SortBy2(StrEnum):
+class ThreadSearchRequestSortBy(StrEnum):
     """
     Sort by field.
     """
@@ -1040,7 +1176,7 @@ class SortBy2(StrEnum):
     updated_at = "updated_at"
 
 
-class SortOrder2(StrEnum):
+class ThreadSearchRequestSortOrder(StrEnum):
     """
     Sort order.
     """
@@ -1049,7 +1185,7 @@ class SortOrder2(StrEnum):
     desc = "desc"
 
 
-class SelectEnum2(StrEnum):
+class ThreadSearchRequestSelectEnum(StrEnum):
     thread_id = "thread_id"
     created_at = "created_at"
     updated_at = "updated_at"
@@ -1081,7 +1217,7 @@ class ThreadSearchRequest(BaseModel):
     """
     State values to filter on.
     """
-    status: Annotated[Status1 | None, Field(title="Status")] = None
+    status: Annotated[ThreadSearchRequestStatus | None, Field(title="Status")] = None
     """
     Thread status to filter on.
     """
@@ -1093,18 +1229,33 @@ class ThreadSearchRequest(BaseModel):
     """
     Offset to start from.
     """
-    sort_by: Annotated[SortBy2 | None, Field(title="Sort By")] = None
+    sort_by: Annotated[ThreadSearchRequestSortBy | None, Field(title="Sort By")] = None
     """
     Sort by field.
     """
-    sort_order: Annotated[SortOrder2 | None, Field(title="Sort Order")] = None
+    sort_order: Annotated[
+        ThreadSearchRequestSortOrder | None, Field(title="Sort Order")
+    ] = None
     """
     Sort order.
     """
-    select: Annotated[list[SelectEnum2] | None, Field(title="Select")] = None
+    select: Annotated[
+        list[ThreadSearchRequestSelectEnum] | None, Field(title="Select")
+    ] = None
     """
     Specify which fields to return. If not provided, all fields are returned.
     """
+
+
+class ThreadCountRequestStatus(StrEnum):
+    """
+    Thread status to filter on.
+    """
+
+    idle = "idle"
+    busy = "busy"
+    interrupted = "interrupted"
+    error = "error"
 
 
 class ThreadCountRequest(BaseModel):
@@ -1123,13 +1274,13 @@ class ThreadCountRequest(BaseModel):
     """
     State values to filter on.
     """
-    status: Annotated[Status1 | None, Field(title="Status")] = None
+    status: Annotated[ThreadCountRequestStatus | None, Field(title="Status")] = None
     """
     Thread status to filter on.
     """
 
 
-class Status3(StrEnum):
+class ThreadStatus(StrEnum):
     """
     The status of the thread.
     """
@@ -1164,7 +1315,7 @@ class Thread(BaseModel):
     """
     The thread config.
     """
-    status: Annotated[Status3, Field(title="Status")]
+    status: Annotated[ThreadStatus, Field(title="Status")]
     """
     The status of the thread.
     """
@@ -1188,7 +1339,7 @@ class Thread(BaseModel):
     """
 
 
-class IfExists1(StrEnum):
+class ThreadCreateIfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing thread).
     """
@@ -1197,7 +1348,7 @@ class IfExists1(StrEnum):
     do_nothing = "do_nothing"
 
 
-class Strategy(StrEnum):
+class ThreadCreateTtlStrategy(StrEnum):
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
@@ -1206,7 +1357,7 @@ class Strategy(StrEnum):
     keep_latest = "keep_latest"
 
 
-class Ttl(BaseModel):
+class ThreadCreateTtl(BaseModel):
     """
     The time-to-live for the thread.
     """
@@ -1214,7 +1365,7 @@ class Ttl(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    strategy: Strategy | None = Strategy.delete
+    strategy: ThreadCreateTtlStrategy | None = ThreadCreateTtlStrategy.delete
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
@@ -1224,7 +1375,16 @@ class Ttl(BaseModel):
     """
 
 
-class Ttl1(BaseModel):
+class ThreadPatchTtlStrategy(StrEnum):
+    """
+    The TTL strategy. 'delete' removes the entire thread.
+    """
+
+    delete = "delete"
+    keep_latest = "keep_latest"
+
+
+class ThreadPatchTtl(BaseModel):
     """
     The time-to-live for the thread.
     """
@@ -1232,7 +1392,7 @@ class Ttl1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    strategy: Strategy | None = Strategy.delete
+    strategy: ThreadPatchTtlStrategy | None = ThreadPatchTtlStrategy.delete
     """
     The TTL strategy. 'delete' removes the entire thread.
     """
@@ -1254,7 +1414,7 @@ class ThreadPatch(BaseModel):
     """
     Metadata to merge with existing thread metadata.
     """
-    ttl: Annotated[Ttl1 | None, Field(title="TTL")] = None
+    ttl: Annotated[ThreadPatchTtl | None, Field(title="TTL")] = None
     """
     The time-to-live for the thread.
     """
@@ -1444,7 +1604,7 @@ class Item(BaseModel):
     """
 
 
-class Status4(StrEnum):
+class RunsCancelRunsCancelStatus(StrEnum):
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
     """
@@ -1454,7 +1614,7 @@ class Status4(StrEnum):
     all = "all"
 
 
-class RunsCancel1(BaseModel):
+class RunsCancelRunsCancel(BaseModel):
     """
     Payload for cancelling runs.
     """
@@ -1462,7 +1622,7 @@ class RunsCancel1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    status: Annotated[Status4, Field(title="Status")]
+    status: Annotated[RunsCancelRunsCancelStatus, Field(title="Status")]
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
     """
@@ -1476,7 +1636,17 @@ class RunsCancel1(BaseModel):
     """
 
 
-class RunsCancel2(BaseModel):
+class RunsCancelRunsCancel1Status(StrEnum):
+    """
+    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
+    """
+
+    pending = "pending"
+    running = "running"
+    all = "all"
+
+
+class RunsCancelRunsCancel1(BaseModel):
     """
     Payload for cancelling runs.
     """
@@ -1484,7 +1654,7 @@ class RunsCancel2(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    status: Annotated[Status4 | None, Field(title="Status")] = None
+    status: Annotated[RunsCancelRunsCancel1Status | None, Field(title="Status")] = None
     """
     Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
     """
@@ -1498,8 +1668,10 @@ class RunsCancel2(BaseModel):
     """
 
 
-class RunsCancel(RootModel[RunsCancel1 | RunsCancel2]):
-    root: Annotated[RunsCancel1 | RunsCancel2, Field(title="RunsCancel")]
+class RunsCancel(RootModel[RunsCancelRunsCancel | RunsCancelRunsCancel1]):
+    root: Annotated[
+        RunsCancelRunsCancel | RunsCancelRunsCancel1, Field(title="RunsCancel")
+    ]
     """
     Payload for cancelling runs.
     """
@@ -1510,6 +1682,46 @@ class SearchItemsResponse(BaseModel):
         extra="allow",
     )
     items: list[Item]
+
+
+class ThreadCronCreateConfig(BaseModel):
+    """
+    The configuration for the assistant.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    tags: Annotated[list[str] | None, Field(title="Tags")] = None
+    recursion_limit: Annotated[int | None, Field(title="Recursion Limit")] = None
+    configurable: Annotated[dict[str, Any] | None, Field(title="Configurable")] = None
+
+
+class ThreadCronCreateInterruptBefore(StrEnum):
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+
+    field_ = "*"
+
+
+class ThreadCronCreateInterruptAfter(StrEnum):
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+
+    field_ = "*"
+
+
+class ThreadCronCreateMultitaskStrategy(StrEnum):
+    """
+    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
+    """
+
+    reject = "reject"
+    rollback = "rollback"
+    interrupt = "interrupt"
+    enqueue = "enqueue"
 
 
 class ThreadCronCreate(BaseModel):
@@ -1542,7 +1754,7 @@ class ThreadCronCreate(BaseModel):
     """
     Metadata to assign to the cron job runs.
     """
-    config: Annotated[Config1 | None, Field(title="Config")] = None
+    config: Annotated[ThreadCronCreateConfig | None, Field(title="Config")] = None
     """
     The configuration for the assistant.
     """
@@ -1563,20 +1775,22 @@ class ThreadCronCreate(BaseModel):
     Webhook to call after LangGraph API call is done.
     """
     interrupt_before: Annotated[
-        InterruptBefore | list[str] | None, Field(title="Interrupt Before")
+        ThreadCronCreateInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
     ] = None
     """
     Nodes to interrupt immediately before they get executed.
     """
     interrupt_after: Annotated[
-        InterruptAfter | list[str] | None, Field(title="Interrupt After")
+        ThreadCronCreateInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
     ] = None
     """
     Nodes to interrupt immediately after they get executed.
     """
     multitask_strategy: Annotated[
-        MultitaskStrategy1 | None, Field(title="Multitask Strategy")
-    ] = MultitaskStrategy1.enqueue
+        ThreadCronCreateMultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = ThreadCronCreateMultitaskStrategy.enqueue
     """
     Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
     """
@@ -1661,7 +1875,7 @@ class AssistantSubset(BaseModel):
     """
 
 
-class Status6(StrEnum):
+class ThreadSubsetStatus(StrEnum):
     """
     The status of the thread.
     """
@@ -1700,7 +1914,7 @@ class ThreadSubset(BaseModel):
     """
     The thread config.
     """
-    status: Annotated[Status6 | None, Field(title="Status")] = None
+    status: Annotated[ThreadSubsetStatus | None, Field(title="Status")] = None
     """
     The status of the thread.
     """
@@ -1714,7 +1928,7 @@ class ThreadSubset(BaseModel):
     """
 
 
-class Status7(StrEnum):
+class RunSubsetStatus(StrEnum):
     """
     The status of the run.
     """
@@ -1727,7 +1941,7 @@ class Status7(StrEnum):
     interrupted = "interrupted"
 
 
-class MultitaskStrategy3(StrEnum):
+class RunSubsetMultitaskStrategy(StrEnum):
     """
     Strategy to handle concurrent runs on the same thread.
     """
@@ -1766,7 +1980,7 @@ class RunSubset(BaseModel):
     """
     The last time the run was updated.
     """
-    status: Annotated[Status7 | None, Field(title="Status")] = None
+    status: Annotated[RunSubsetStatus | None, Field(title="Status")] = None
     """
     The status of the run.
     """
@@ -1776,7 +1990,7 @@ class RunSubset(BaseModel):
     """
     kwargs: Annotated[dict[str, Any] | None, Field(title="Kwargs")] = None
     multitask_strategy: Annotated[
-        MultitaskStrategy3 | None, Field(title="Multitask Strategy")
+        RunSubsetMultitaskStrategy | None, Field(title="Multitask Strategy")
     ] = None
     """
     Strategy to handle concurrent runs on the same thread.
@@ -1880,7 +2094,7 @@ class AssistantVersion(BaseModel):
     """
 
 
-class Strategy2(StrEnum):
+class ThreadPruneRequestStrategy(StrEnum):
     """
     The prune strategy. 'delete' removes threads entirely. 'keep_latest' prunes old checkpoints but keeps threads and their latest state.
     """
@@ -1901,7 +2115,9 @@ class ThreadPruneRequest(BaseModel):
     """
     List of thread IDs to prune.
     """
-    strategy: Annotated[Strategy2 | None, Field(title="Strategy")] = Strategy2.delete
+    strategy: Annotated[ThreadPruneRequestStrategy | None, Field(title="Strategy")] = (
+        ThreadPruneRequestStrategy.delete
+    )
     """
     The prune strategy. 'delete' removes threads entirely. 'keep_latest' prunes old checkpoints but keeps threads and their latest state.
     """
@@ -1921,7 +2137,7 @@ class ThreadPruneResponse(BaseModel):
     """
 
 
-class Jsonrpc(StrEnum):
+class PostA2aBodyJsonrpc(StrEnum):
     """
     JSON-RPC version
     """
@@ -1929,7 +2145,7 @@ class Jsonrpc(StrEnum):
     field_2_0 = "2.0"
 
 
-class Method(StrEnum):
+class PostA2aBodyMethod(StrEnum):
     """
     The method to invoke
     """
@@ -1938,7 +2154,7 @@ class Method(StrEnum):
     tasks_get = "tasks/get"
 
 
-class Role(StrEnum):
+class PostA2aBodyParamsMessageRole(StrEnum):
     """
     Message role
     """
@@ -1947,39 +2163,39 @@ class Role(StrEnum):
     assistant = "assistant"
 
 
-class Kind(StrEnum):
+class PostA2aBodyParamsMessagePartsKind(StrEnum):
     text = "text"
 
 
-class Parts(BaseModel):
+class PostA2aBodyParamsMessageParts(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    kind: Kind
+    kind: PostA2aBodyParamsMessagePartsKind
     text: str
 
 
-class Kind1(StrEnum):
+class PostA2aBodyParamsMessageParts1Kind(StrEnum):
     data = "data"
 
 
-class Parts1(BaseModel):
+class PostA2aBodyParamsMessageParts1(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    kind: Kind1
+    kind: PostA2aBodyParamsMessageParts1Kind
     data: dict[str, Any]
 
 
-class Message(BaseModel):
+class PostA2aBodyParamsMessage(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    role: Role
+    role: PostA2aBodyParamsMessageRole
     """
     Message role
     """
-    parts: list[Parts | Parts1]
+    parts: list[PostA2aBodyParamsMessageParts | PostA2aBodyParamsMessageParts1]
     """
     Message parts
     """
@@ -1989,7 +2205,7 @@ class Message(BaseModel):
     """
 
 
-class Thread1(BaseModel):
+class PostA2aBodyParamsThread(BaseModel):
     """
     Optional thread context
     """
@@ -2003,7 +2219,7 @@ class Thread1(BaseModel):
     """
 
 
-class Params(BaseModel):
+class PostA2aBodyParams(BaseModel):
     """
     Method parameters
     """
@@ -2011,14 +2227,14 @@ class Params(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    message: Message
-    thread: Thread1 | None = None
+    message: PostA2aBodyParamsMessage
+    thread: PostA2aBodyParamsThread | None = None
     """
     Optional thread context
     """
 
 
-class Params1(BaseModel):
+class PostA2aBodyParams1(BaseModel):
     """
     Method parameters
     """
@@ -2036,7 +2252,7 @@ class PostA2aBody(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    jsonrpc: Jsonrpc
+    jsonrpc: PostA2aBodyJsonrpc
     """
     JSON-RPC version
     """
@@ -2044,21 +2260,21 @@ class PostA2aBody(BaseModel):
     """
     Request identifier
     """
-    method: Method
+    method: PostA2aBodyMethod
     """
     The method to invoke
     """
-    params: Params | Params1 | None = None
+    params: PostA2aBodyParams | PostA2aBodyParams1 | None = None
     """
     Method parameters
     """
 
 
-class Jsonrpc1(StrEnum):
+class PostA2aResponseJsonrpc(StrEnum):
     field_2_0 = "2.0"
 
 
-class Error(BaseModel):
+class PostA2aResponseError(BaseModel):
     """
     Error information if request failed
     """
@@ -2074,19 +2290,19 @@ class PostA2aResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    jsonrpc: Jsonrpc1
+    jsonrpc: PostA2aResponseJsonrpc
     id: str
     result: dict[str, Any] | None = None
     """
     Success result containing task information or task details
     """
-    error: Error | None = None
+    error: PostA2aResponseError | None = None
     """
     Error information if request failed
     """
 
 
-class Host(BaseModel):
+class ServerInfoResponseHost(BaseModel):
     """
     Where the server runs.
     """
@@ -2124,7 +2340,7 @@ class ServerInfoResponse(BaseModel):
     """
     Server deployment metadata
     """
-    host: Annotated[Host | None, Field(title="Host")] = None
+    host: Annotated[ServerInfoResponseHost | None, Field(title="Host")] = None
     """
     Where the server runs.
     """
@@ -2196,7 +2412,7 @@ class RunBatchCreate(RootModel[list[RunCreateStateless]]):
     """
 
 
-class Superstep(BaseModel):
+class ThreadCreateSuperstep(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -2219,15 +2435,17 @@ class ThreadCreate(BaseModel):
     """
     Metadata to add to thread.
     """
-    if_exists: Annotated[IfExists1 | None, Field(title="If Exists")] = IfExists1.raise_
+    if_exists: Annotated[ThreadCreateIfExists | None, Field(title="If Exists")] = (
+        ThreadCreateIfExists.raise_
+    )
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing thread).
     """
-    ttl: Annotated[Ttl | None, Field(title="TTL")] = None
+    ttl: Annotated[ThreadCreateTtl | None, Field(title="TTL")] = None
     """
     The time-to-live for the thread.
     """
-    supersteps: list[Superstep] | None = None
+    supersteps: list[ThreadCreateSuperstep] | None = None
 
 
 class ThreadStateCheckpointRequest(BaseModel):
@@ -2292,7 +2510,7 @@ class ThreadStateUpdate(BaseModel):
     """
 
 
-class Task(BaseModel):
+class ThreadStateTask(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -2318,7 +2536,7 @@ class ThreadState(BaseModel):
     )
     values: Annotated[list[dict[str, Any]] | dict[str, Any], Field(title="Values")]
     next: Annotated[list[str], Field(title="Next")]
-    tasks: Annotated[list[Task] | None, Field(title="Tasks")] = None
+    tasks: Annotated[list[ThreadStateTask] | None, Field(title="Tasks")] = None
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")]
     created_at: Annotated[str | None, Field(title="Created At")]
     parent_checkpoint: Annotated[
@@ -2338,4 +2556,4 @@ class ThreadState(BaseModel):
     """
 
 
-Task.model_rebuild()
+ThreadStateTask.model_rebuild()

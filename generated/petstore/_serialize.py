@@ -22,7 +22,7 @@ import httpx
 import pydantic
 from pydantic_core import to_jsonable_python
 
-from ._spec import Content, Param
+from ._spec import Content, FieldStyle, Param
 
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
@@ -108,11 +108,19 @@ def query_pairs(param: Param, value: object) -> list[tuple[str, str]]:
     return [(param.name, scalar(data))]
 
 
-def _deep_object(prefix: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+def _deep_object(
+    prefix: str, data: dict[str, Any] | list[Any]
+) -> list[tuple[str, str]]:
+    """``prefix[key]=value`` pairs, nested objects as ``prefix[key][inner]``; an array of scalars
+    repeats its key, an array holding objects or arrays numbers its items (``prefix[key][0]``).
+    """
     pairs: list[tuple[str, str]] = []
-    for key, value in data.items():
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
         name = f"{prefix}[{key}]"
-        if isinstance(value, dict):
+        if isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(x, (dict, list)) for x in value)
+        ):
             pairs.extend(_deep_object(name, value))
         elif isinstance(value, list):
             pairs.extend((name, scalar(x)) for x in value)
@@ -190,11 +198,31 @@ def encode_body(spec: Content, body: object) -> EncodedBody:
     if not isinstance(data, dict):
         raise TypeError(f"a {spec.media_type} body must be a model or a dict")
     pairs = [
-        (k, scalar(x))
-        for k, v in data.items()
-        for x in (v if isinstance(v, list) else [v])
+        pair for k, v in data.items() for pair in form_field(k, v, spec.encoding.get(k))
     ]
     return EncodedBody(content=urlencode(pairs).encode(), content_type=spec.media_type)
+
+
+def is_json_type(content_type: str | None) -> bool:
+    """Whether a media type is JSON (``application/json``, ``...+json``)."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    return mime == "application/json" or mime.endswith("+json")
+
+
+def form_field(name: str, data: Any, style: FieldStyle | None) -> list[tuple[str, str]]:
+    """The pairs of one form-encoded property (JSON-like ``data``) as its encoding says.
+
+    With a style, as a query parameter of that style (``deepObject``: ``size[width]=2``, arrays
+    numbered ``tags[0]=a``); else JSON text when the content type is JSON or the value an
+    object, one pair per item for arrays, text for scalars.
+    """
+    if style is not None and style[0] is not None:
+        if style[0] == "deepObject" and isinstance(data, (dict, list)):
+            return _deep_object(name, data)
+        return query_pairs(Param(name, name, "query", style[0], style[1]), data)
+    if style is not None and is_json_type(style[2]):
+        return [(name, json.dumps(data, separators=(",", ":")))]
+    return [(name, scalar(x)) for x in (data if isinstance(data, list) else [data])]
 
 
 def is_file(value: object) -> bool:
@@ -232,17 +260,37 @@ def _multipart(spec: Content, body: object) -> EncodedBody:
         raise TypeError("a multipart body must be a model or a dict")
     encoded = EncodedBody()
     for name, value in fields.items():
+        style = spec.encoding.get(name)
+        content_type = style[2] if style is not None else None
+        if is_json_type(content_type) and not is_file(
+            value
+        ):  # the whole value, one JSON part
+            encoded.parts.append(
+                (
+                    name,
+                    (
+                        None,
+                        json.dumps(jsonable(value), separators=(",", ":")),
+                        content_type,
+                    ),
+                )
+            )
+            continue
         for item in value if isinstance(value, list) else [value]:
-            encoded.parts.append((name, _part(item)))
+            encoded.parts.append((name, _part(item, content_type)))
     return encoded
 
 
-def _part(value: object) -> object:
+def _part(value: object, content_type: str | None) -> object:
+    """A file part as given (with the declared content type when it names none), an object
+    or array as a JSON part, a scalar as a text part."""
     if is_file(value):
+        if content_type and "*" not in content_type and not isinstance(value, tuple):
+            return ("upload", value, content_type)
         return value
     data = jsonable(value)
     if isinstance(data, (dict, list)):
-        return (None, scalar(data), "application/json")
+        return (None, json.dumps(data, separators=(",", ":")), "application/json")
     return (None, scalar(data))
 
 

@@ -27,6 +27,10 @@ that changes with every edit of the spec, whatever the edit changes in the code.
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
 Location: TypeAlias = Literal["path", "query", "header", "cookie"]
+FieldStyle: TypeAlias = tuple[str | None, bool, str | None]
+"""How a property of a form or multipart body is sent: (style, explode, content type), from the
+spec's ``encoding``. A style means RFC 6570 serialization as for a query parameter; no style,
+the value as its content type (None: JSON for objects, text for scalars, one per item for arrays)."""
 MediaKind: TypeAlias = Literal[
     "json", "form", "multipart", "binary", "text", "event_stream"
 ]
@@ -54,6 +58,7 @@ class Content:
     media_type: str
     kind: MediaKind
     load_type: Callable[[], Any]
+    encoding: dict[str, FieldStyle] = field(default_factory=dict, compare=False)
     _type: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
