@@ -27,6 +27,7 @@ import importlib
 import inspect
 import io
 import json
+import re
 import sys
 import types
 import typing
@@ -58,6 +59,7 @@ class Sweep:
     operations: int
     calls: list[Call] = field(default_factory=list)
     schemathesis: list[str] = field(default_factory=list)
+    unreachable: int = 0  # operations shadowed by a #fragment path (warned by oapigen), not called
 
     def counts(self) -> Counter[str]:
         return Counter(c.outcome for c in self.calls)
@@ -69,7 +71,7 @@ class Sweep:
         n = self.counts()
         return (
             f"| {self.spec} | {self.operations} | {n['ok']} | {n['typed']} | {n['crash']} | {n['args']} "
-            f"| {len(self.schemathesis)} |"
+            f"| {len(self.schemathesis)} | {self.unreachable} |"
         )
 
 
@@ -181,13 +183,29 @@ def declared_errors(pkg: types.ModuleType) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+def shadowed(operations: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (METHOD, path) of operations no request can reach: a path whose ``#fragment`` (never
+    sent) makes it the URL of an operation declared before it. oapigen warns about each
+    (README, "The server"); no server can tell the two apart."""
+    first: dict[tuple[str, str], str] = {}
+    out = set()
+    for method, path in operations:
+        url = re.sub(r"\{[^{}]*\}", "{}", path.split("#", 1)[0])
+        if first.setdefault((method, url), path) != path and "#" in path:
+            out.add((method, path))
+    return out
+
+
 def sweep(pkg: types.ModuleType, spec: str, rows: list[dict[str, Any]], base_url: str) -> Sweep:
     """Call every operation of ``rows`` through ``pkg``'s Client against ``base_url``."""
     errors = importlib.import_module(pkg.__name__ + ".errors")
     no_success = declared_errors(pkg)
-    result = Sweep(spec, len(rows))
+    unreachable = shadowed([(row["method"], row["path"]) for row in rows])
+    result = Sweep(spec, len(rows), unreachable=len(unreachable))
     with pkg.Client(base_url=base_url, max_retries=0, **credentials(pkg)) as client:
         for index, row in enumerate(rows):
+            if (row["method"], row["path"]) in unreachable:
+                continue
             method = _resolve(client, row["python"])
             allowed = no_success.get((row["method"], row["path"]), set())
             for variant in ("required", "all"):
@@ -255,9 +273,11 @@ def schemathesis_failures(document: dict[str, Any], app: Any, examples: int) -> 
     schema = schemathesis.openapi.from_dict(document, config=config)
     schema.app = app
     failures = []
-    for path, item in sorted(document.get("paths", {}).items()):
+    paths = document.get("paths", {})
+    unreachable = shadowed([(m.upper(), path) for path, item in paths.items() for m in _METHODS if m in item])
+    for path, item in sorted(paths.items()):
         for method in _METHODS:
-            if method not in item:
+            if method not in item or (method.upper(), path) in unreachable:
                 continue
             responses = item[method].get("responses") or {}
             streams = any("text/event-stream" in ((r or {}).get("content") or {}) for r in responses.values())
@@ -305,8 +325,8 @@ def run(spec: Path, root: Path, *, lenient: bool, overlay: Path | None = None, p
 
 
 HEADER = (
-    "| spec | operations | ok | typed error | crash | no args | schemathesis failures |\n"
-    "| --- | --- | --- | --- | --- | --- | --- |"
+    "| spec | operations | ok | typed error | crash | no args | schemathesis failures | unreachable |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
