@@ -79,13 +79,17 @@ class NoValue(Exception):
     """No argument value could be synthesized."""
 
 
-def inspect_rows(spec: Path, *, lenient: bool, overlay: Path | None = None) -> list[dict[str, Any]]:
+def inspect_rows(
+    spec: Path, *, lenient: bool, overlay: Path | None = None, allow: tuple[Path, ...] = ()
+) -> list[dict[str, Any]]:
     """``oapigen inspect SPEC --json``, in process."""
     from generator.cli import main
 
     out = io.StringIO()
     args = ["inspect", str(spec), "--json", "-q", *(["--lenient"] if lenient else [])]
     args += ["--overlay", str(overlay)] if overlay else []
+    for folder in allow:
+        args += ["--allow-ref-outside", str(folder)]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         code = main(args)
     assert code == 0, f"inspect {spec} exited {code}"
@@ -235,12 +239,15 @@ def _call(
 
 
 @contextlib.contextmanager
-def generated(spec: Path, package: str, root: Path, *, lenient: bool, overlay: Path | None = None) -> Iterator[types.ModuleType]:
+def generated(
+    spec: Path, package: str, root: Path, *, lenient: bool, overlay: Path | None = None, allow: tuple[Path, ...] = ()
+) -> Iterator[types.ModuleType]:
     """``spec`` generated into ``root/package`` and imported (removed from sys.modules after)."""
     from generator.config import Job
     from generator.pipeline import generate
 
-    files = generate(Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay)).files
+    job = Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay, allow_ref_outside=allow)
+    files = generate(job).files
     for rel, text in files.items():
         target = root / package / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -303,22 +310,34 @@ def _check_operation(operation: Any, selected: list[Any], examples: int) -> None
     check()
 
 
-def run(spec: Path, root: Path, *, lenient: bool, overlay: Path | None = None, package: str = "swept", examples: int = 5) -> Sweep:
+def run(
+    spec: Path,
+    root: Path,
+    *,
+    lenient: bool,
+    overlay: Path | None = None,
+    allow: tuple[Path, ...] = (),
+    package: str = "swept",
+    examples: int = 5,
+) -> Sweep:
     """The whole sweep of one spec: generate, serve the mock over HTTP, call everything; then
-    schemathesis against the same mock."""
+    schemathesis against the same mock. ``allow``: folders outside the spec's own that its
+    ``$ref``s may reach (``--allow-ref-outside``)."""
     from generator.config import Job
     from generator.pipeline import generation_document, prepare
     from tests.conftest import serve_over_http
 
-    rows = inspect_rows(spec, lenient=lenient, overlay=overlay)
-    with generated(spec, package, root, lenient=lenient, overlay=overlay) as pkg:
+    rows = inspect_rows(spec, lenient=lenient, overlay=overlay, allow=allow)
+    with generated(spec, package, root, lenient=lenient, overlay=overlay, allow=allow) as pkg:
         server = importlib.import_module(package + ".server")
         with serve_over_http(server.create_app()) as url:
             result = sweep(pkg, spec.name, rows, url)
         if examples:
             # The document as generated from: with --lenient, an invalid spec's schemas as the
             # generator reads them (and warns about), not as a validator of another draft would.
-            prepared = prepare(Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay))
+            prepared = prepare(
+                Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay, allow_ref_outside=allow)
+            )
             document = generation_document(prepared.document, lenient)
             result.schemathesis = schemathesis_failures(document, server.create_app(), examples)
     return result
