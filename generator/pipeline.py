@@ -15,6 +15,7 @@ from .background import Background, can_fork, start
 from .build import build_api, plan_models
 from .config import Job
 from .errors import Diagnostic, Severity, SpecError, errors_of
+from .evolution import api_surface
 from .format import Formatting
 from .freshness import fingerprint
 from .ir import Api
@@ -127,6 +128,7 @@ class Generated:
     files: dict[str, str]
     diagnostics: tuple[Diagnostic, ...]
     inputs: dict[str, Any]
+    surface: dict[str, Any]  # the package's Python API (generator.evolution), recorded in the manifest
 
 
 def build(
@@ -185,7 +187,8 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
         files = dict(sorted(formatting.finish().items()))
     inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
     package_dir = job.output / job.package
-    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()))
+    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()),
+                     api_surface(api, models_source))
 
 
 __all__ = [
