@@ -26,6 +26,7 @@ from .runner import (
     RunOptions,
     internal_error,
 )
+from .selection import KINDS, LeftOut, Selection
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BREAKING", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "main"]
 # generate options that only make sense with SPEC (a pyproject table has its own keys)
@@ -61,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--allow-remote-refs", action="store_true", help="let $ref fetch http(s) URLs")
         p.add_argument("--allow-ref-outside", action="append", type=Path, metavar="DIR", default=[],
                        help="let $ref read files in DIR too (default: only the spec's own folder tree); repeatable")
+        if p.prog.split()[-1] != "validate":
+            for side in ("include", "exclude"):
+                for noun, what in (("tag", "TAG"), ("operation", "ID"), ("path", "PREFIX")):
+                    p.add_argument(f"--{side}-{noun}", action="append", default=[], metavar=what,
+                                   help=f"{side} the operations with this {noun}"
+                                        + (" (or under this path)" if noun == "path" else "") + "; repeatable")
         loud = p.add_mutually_exclusive_group()
         loud.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         loud.add_argument("-v", "--verbose", action="store_true",
@@ -108,7 +115,13 @@ def _job(args: argparse.Namespace) -> Job:
         allow_remote_refs=args.allow_remote_refs,
         allow_ref_outside=tuple(args.allow_ref_outside),
         templates=getattr(args, "templates", None),
+        selection=_selection(args),
     )
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    return Selection(**{f"{side}_{kind}": tuple(getattr(args, f"{side}_{noun}", None) or ())
+                        for side in ("include", "exclude") for kind, noun in KINDS.items()})
 
 
 def _print(diagnostics: Sequence[Diagnostic], args: argparse.Namespace | None = None) -> None:
@@ -132,21 +145,41 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .pipeline import build
+    from .pipeline import build, prepare
     from .table import rows
 
-    api, _, diagnostics = build(_job(args))
+    job = _job(args)
+    prepared = prepare(job)
+    api, _, diagnostics = build(job, prepared)
     _print(diagnostics, args)
     table = rows(api)
+    left_out = _left_out_lines(prepared.left_out)
     if args.json:
         print(json.dumps([r.as_json() for r in table], indent=2))
+        for line in left_out:  # the JSON on stdout stays the list of operations
+            print(line, file=sys.stderr)
         return EXIT_OK
     headers = ("METHOD", "PATH", "PYTHON", "HANDLER", "REQUEST", "RESPONSE")
     cells = [headers, *((r.method, r.path, r.python, r.handler, r.request or "-", r.response or "-") for r in table)]
     widths = [max(len(c[i]) for c in cells) for i in range(len(headers))]
     for c in cells:
         print("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())
+    if left_out:
+        print()
+        print("\n".join(left_out))
     return EXIT_OK
+
+
+def _left_out_lines(left_out: LeftOut) -> list[str]:
+    """What the include / exclude filters left out, for ``inspect``."""
+    lines = []
+    if left_out.operations:
+        lines.append(f"left out by the filters: {len(left_out.operations)} operation(s)")
+        lines.extend(f"  {method} {path} ({op_id})" for op_id, method, path in left_out.operations)
+    if left_out.components:
+        lines.append(f"left out (no kept operation uses them): {len(left_out.components)} component(s)")
+        lines.extend(f"  {name}" for name in left_out.components)
+    return lines
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
