@@ -108,9 +108,12 @@ def members(annotation: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
-def _direction(old: str | None, new: str | None) -> str | None:
-    """``narrowed``, ``widened``, ``changed``, or None (the same type)."""
+def _direction(old: str | None, new: str | None, *, optionality_changed: bool = False) -> str | None:
+    """``narrowed``, ``widened``, ``changed``, or None (the same type). ``optionality_changed``:
+    ``None`` coming or going is the made-required/optional change, reported as that."""
     a, b = members(old), members(new)
+    if optionality_changed:
+        a, b = a - {"None"}, b - {"None"}
     if a == b:
         return None
     return "narrowed" if b < a else "widened" if a < b else "changed"
@@ -154,7 +157,7 @@ def _operation_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterat
         elif now is None:
             yield Change("parameter removed", subject, f"`{was[0]}`", BREAKING, BREAKING)
         else:
-            if direction := _direction(was[0], now[0]):
+            if direction := _direction(was[0], now[0], optionality_changed=was[1] != now[1]):
                 yield Change(f"parameter type {direction}", subject, f"`{was[0]}` -> `{now[0]}`", *_verdict(direction, sent=True))
             if was[1] != now[1]:
                 yield (Change("parameter made required", subject, "optional -> required", BREAKING, COMPATIBLE) if now[1]
@@ -196,7 +199,7 @@ def _model_changes(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) ->
         elif now is None:
             yield Change("model field removed", subject, f"`{was[0]}`", BREAKING, BREAKING)
         else:
-            if direction := _direction(was[0], now[0]):
+            if direction := _direction(was[0], now[0], optionality_changed=was[1] != now[1]):
                 yield Change(f"model field type {direction}", subject, f"`{was[0]}` -> `{now[0]}`", BREAKING, BREAKING)
             if was[1] != now[1]:
                 yield Change("model field made " + ("required" if now[1] else "optional"), subject,
