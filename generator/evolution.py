@@ -31,6 +31,18 @@ def _annotation(t: TypeRef | None) -> str | None:
     return None if t is None or t.kind is TypeKind.NONE else t.annotation()
 
 
+OPTIONAL = " = ..."  # the suffix of an argument or field that may be left out
+
+
+def _entry(annotation: str, required: bool) -> str:
+    """One argument or field as the manifest records it: ``int`` (required), ``int = ...``."""
+    return annotation if required else annotation + OPTIONAL
+
+
+def _split(entry: str) -> tuple[str, bool]:
+    return (entry.removesuffix(OPTIONAL), False) if entry.endswith(OPTIONAL) else (entry, True)
+
+
 def _operation(op: Operation) -> dict[str, Any]:
     body = op.request_body
     ok = op.success
@@ -39,11 +51,11 @@ def _operation(op: Operation) -> dict[str, Any]:
         "call": op.python_path,
         "handler": op.handler_name,
         "route": f"{op.method.value} {op.path}",
-        "params": {p.python_name: [p.type.annotation(), p.required] for p in op.parameters},
+        "params": {p.python_name: _entry(p.type.annotation(), p.required) for p in op.parameters},
         "returns": returns,
     }
     if body is not None:
-        entry["body"] = [_annotation(body.preferred.type) or "None", body.required]
+        entry["body"] = _entry(_annotation(body.preferred.type) or "None", body.required)
     return entry
 
 
@@ -56,8 +68,8 @@ def _plain(node: ast.expr) -> ast.expr:
 
 
 def _models(source: str) -> dict[str, Any]:
-    """Every class of the models source: its fields (``name: [type, required]``) or, for an
-    enum, its values."""
+    """Every class of the models source: its fields (``name: "type"``, ``"type = ..."`` when it
+    has a default) or, for an enum, its values."""
     models: dict[str, Any] = {}
     for cls in ast.parse(source).body:
         if not isinstance(cls, ast.ClassDef):
@@ -67,7 +79,7 @@ def _models(source: str) -> dict[str, Any]:
             models[cls.name] = {"enum": sorted(ast.unparse(s.value) for s in cls.body if isinstance(s, ast.Assign))}
             continue
         models[cls.name] = {"fields": {
-            s.target.id: [ast.unparse(_plain(s.annotation)), s.value is None]
+            s.target.id: _entry(ast.unparse(_plain(s.annotation)), s.value is None)
             for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
             and s.target.id != "model_config"
         }}
@@ -149,20 +161,20 @@ def _operation_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterat
                      f"`{old['handler']}` -> `{new['handler']}`)", BREAKING if old["call"] != new["call"] else COMPATIBLE,
                      BREAKING if old["handler"] != new["handler"] else COMPATIBLE)
     for name in sorted(set(old["params"]) | set(new["params"])):
-        was, now = old["params"].get(name), new["params"].get(name)
+        was, now = (_split(e) if (e := side["params"].get(name)) is not None else None for side in (old, new))
         subject = f"{call} `{name}`"
-        if was is None:
+        if was is None and now is not None:
             yield Change("parameter added", subject, f"`{now[0]}`" + (", required" if now[1] else ", optional"),
                          BREAKING if now[1] else COMPATIBLE, BREAKING)
-        elif now is None:
+        elif was is not None and now is None:
             yield Change("parameter removed", subject, f"`{was[0]}`", BREAKING, BREAKING)
-        else:
+        elif was is not None and now is not None:
             if direction := _direction(was[0], now[0], optionality_changed=was[1] != now[1]):
                 yield Change(f"parameter type {direction}", subject, f"`{was[0]}` -> `{now[0]}`", *_verdict(direction, sent=True))
             if was[1] != now[1]:
                 yield (Change("parameter made required", subject, "optional -> required", BREAKING, COMPATIBLE) if now[1]
                        else Change("parameter made optional", subject, "required -> optional", COMPATIBLE, BREAKING))
-    was_body, now_body = old.get("body"), new.get("body")
+    was_body, now_body = (_split(e) if (e := side.get("body")) is not None else None for side in (old, new))
     if was_body is None and now_body is not None:
         yield Change("request body added", call, f"`{now_body[0]}`", BREAKING if now_body[1] else COMPATIBLE, BREAKING)
     elif was_body is not None and now_body is None:
@@ -183,22 +195,22 @@ def _operation_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterat
 
 def _model_changes(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
     if "enum" in old or "enum" in new:
-        was, now = set(old.get("enum", ())), set(new.get("enum", ()))
-        if removed := sorted(was - now):
+        old_values, new_values = set(old.get("enum", ())), set(new.get("enum", ()))
+        if removed := sorted(old_values - new_values):
             yield Change("enum values removed", f"`{name}`", ", ".join(removed), BREAKING, BREAKING)
-        if added := sorted(now - was):
+        if added := sorted(new_values - old_values):
             yield Change("enum values added", f"`{name}`", ", ".join(added), COMPATIBLE, COMPATIBLE)
         return
     was_fields, now_fields = old.get("fields", {}), new.get("fields", {})
     for field in sorted(set(was_fields) | set(now_fields)):
-        was, now = was_fields.get(field), now_fields.get(field)
+        was, now = (_split(e) if (e := fields.get(field)) is not None else None for fields in (was_fields, now_fields))
         subject = f"`{name}.{field}`"
-        if was is None:
+        if was is None and now is not None:
             yield Change("model field added", subject, f"`{now[0]}`" + (", required" if now[1] else ", optional"),
                          BREAKING if now[1] else COMPATIBLE, BREAKING if now[1] else COMPATIBLE)
-        elif now is None:
+        elif was is not None and now is None:
             yield Change("model field removed", subject, f"`{was[0]}`", BREAKING, BREAKING)
-        else:
+        elif was is not None and now is not None:
             if direction := _direction(was[0], now[0], optionality_changed=was[1] != now[1]):
                 yield Change(f"model field type {direction}", subject, f"`{was[0]}` -> `{now[0]}`", BREAKING, BREAKING)
             if was[1] != now[1]:
