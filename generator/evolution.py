@@ -74,15 +74,19 @@ def _models(source: str) -> dict[str, Any]:
     for cls in ast.parse(source).body:
         if not isinstance(cls, ast.ClassDef):
             continue
-        bases = {ast.unparse(b) for b in cls.bases}
-        if bases & {"Enum", "StrEnum", "IntEnum", "str", "int"}:
+        bases = [ast.unparse(b) for b in cls.bases]
+        if {"Enum", "StrEnum", "IntEnum", "str", "int"} & set(bases):
             models[cls.name] = {"enum": sorted(ast.unparse(s.value) for s in cls.body if isinstance(s, ast.Assign))}
             continue
-        models[cls.name] = {"fields": {
+        fields: dict[str, str] = {}
+        for base in bases:  # inherited fields first (a base class is defined before its subclasses)
+            fields.update(models.get(base, {}).get("fields", {}))
+        fields.update({
             s.target.id: _entry(ast.unparse(_plain(s.annotation)), s.value is None)
             for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
             and s.target.id != "model_config"
-        }}
+        })
+        models[cls.name] = {"fields": dict(sorted(fields.items()))}
     return models
 
 

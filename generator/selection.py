@@ -68,7 +68,7 @@ class _Op:
 def _operations(document: dict[str, Any]) -> Iterator[_Op]:
     paths = document.get("paths")
     for path, item in (paths.items() if isinstance(paths, dict) else ()):
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or not isinstance(path, str):
             continue
         for method in METHODS:
             op = item.get(method)
@@ -77,7 +77,7 @@ def _operations(document: dict[str, Any]) -> Iterator[_Op]:
             op_id = op.get("operationId")
             op_id = op_id if isinstance(op_id, str) and op_id else naming.synthesized_operation_id(method, path)
             tags = tuple(t for t in op.get("tags", ()) if isinstance(t, str)) if isinstance(op.get("tags"), list) else ()
-            yield _Op(op_id, method, str(path), tags)
+            yield _Op(op_id, method, path, tags)
 
 
 def _under(path: str, prefix: str) -> bool:

@@ -102,3 +102,20 @@ def test_selection_is_deterministic(spec: Path, tmp_path: Path) -> None:
         outputs.append({p.relative_to(tmp_path / name).as_posix(): p.read_bytes()
                         for p in sorted((tmp_path / name).rglob("*")) if p.is_file() and "__pycache__" not in p.parts})
     assert outputs[0] == outputs[1]
+
+
+def test_a_swagger2_spec_is_filtered_once_converted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def get(op_id: str, tag: str, ref: str) -> dict[str, object]:
+        return {"get": {"operationId": op_id, "tags": [tag], "produces": ["application/json"],
+                        "responses": {"200": {"description": "ok", "schema": {"$ref": f"#/definitions/{ref}"}}}}}
+
+    spec = _write(tmp_path / "two.json", {
+        "swagger": "2.0", "info": {"title": "Two", "version": "1"},
+        "paths": {"/a": get("getA", "a", "A"), "/b": get("getB", "b", "B")},
+        "definitions": {"A": {"type": "object", "properties": {"x": {"type": "string"}}},
+                        "B": {"type": "object", "properties": {"y": {"type": "string"}}}},
+    })
+    assert main(["generate", str(spec), "--output", str(tmp_path / "out"), "--exclude-tag", "b", "-q"]) == 0
+    assert _classes(tmp_path / "out" / "two") == {"A"}
+    assert main(["inspect", str(spec), "--exclude-tag", "b"]) == 0
+    assert "  GET /b (getB)\n" in capsys.readouterr().out
