@@ -191,6 +191,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         given = [f"--{name}" for name in (*_SPEC_ONLY, "output") if getattr(args, name) is not None]
         given += [flag for flag, on in (("--lenient", args.lenient), ("--allow-remote-refs", args.allow_remote_refs),
                                         ("--allow-ref-outside", args.allow_ref_outside)) if on]
+        given += [f"--{side}-{noun}" for side in ("include", "exclude") for noun in KINDS.values()
+                  if getattr(args, f"{side}_{noun}")]
         if given:
             raise SpecError(Diagnostic(str(args.config or "pyproject.toml"), "", f"{', '.join(given)} need(s) SPEC; without SPEC, "
                                        "set the same keys in each [[tool.oapigen.specs]] table"))

@@ -119,3 +119,10 @@ def test_a_swagger2_spec_is_filtered_once_converted(tmp_path: Path, capsys: pyte
     assert _classes(tmp_path / "out" / "two") == {"A"}
     assert main(["inspect", str(spec), "--exclude-tag", "b"]) == 0
     assert "  GET /b (getB)\n" in capsys.readouterr().out
+
+
+def test_filter_options_without_spec_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[[tool.oapigen.specs]]\nspec = "pets.json"\n')
+    assert main(["generate", "--config", str(config), "--exclude-tag", "stores"]) == 2
+    assert "--exclude-tag need(s) SPEC" in capsys.readouterr().err
