@@ -20,8 +20,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
+from . import escape
 from .ir import Api, Operation, TypeKind, TypeRef
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
@@ -98,6 +99,25 @@ def api_surface(api: Api, models_source: str) -> dict[str, Any]:
     }
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def is_surface(value: Any) -> TypeGuard[dict[str, Any]]:
+    """``value`` has the shape :func:`api_surface` gives (the manifest is a file in the user's
+    tree: a hand-edited or older one is not compared with)."""
+    if not isinstance(value, dict) or not isinstance(ops := value.get("operations"), dict) \
+            or not isinstance(models := value.get("models"), dict):
+        return False
+    for op in ops.values():
+        if not (isinstance(op, dict) and all(isinstance(op.get(k), str) for k in ("call", "handler", "route"))
+                and _strings(op.get("params")) and isinstance(op.get("returns"), str | None)
+                and isinstance(op.get("body", ""), str)):
+            return False
+    return all(isinstance(m, dict) and (_strings(m.get("fields")) or (
+        isinstance(m.get("enum"), list) and all(isinstance(v, str) for v in m["enum"]))) for m in models.values())
+
+
 def members(annotation: str | None) -> frozenset[str]:
     """The union members of an annotation, ``Literal[...]`` values one by one."""
     if annotation is None:
@@ -135,11 +155,34 @@ def _direction(old: str | None, new: str | None, *, optionality_changed: bool = 
     return "narrowed" if b < a else "widened" if a < b else "changed"
 
 
+class Code(str):
+    """A name or an annotation: shown as code (the rest of a :data:`Text` is plain text)."""
+
+    __slots__ = ()
+
+
+Text = tuple[str, ...]
+
+
+def plain_text(text: Text) -> str:
+    return "".join(f"`{part}`" if isinstance(part, Code) else part for part in text)
+
+
+def markdown_text(text: Text) -> str:
+    """One table cell: spec text escaped (a path, an enum value may hold Markdown or ``|``)."""
+    return "".join(escape.md_code(part) if isinstance(part, Code) else _md_plain(part) for part in text)
+
+
+def _md_plain(part: str) -> str:
+    core = part.strip()  # md_cell trims a cell; between code spans the spaces matter
+    return part[:len(part) - len(part.lstrip())] + escape.md_cell(core) + part[len(part.rstrip()):] if core else part
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     kind: str  # e.g. "operation removed", "parameter made required"
-    subject: str  # what changed: `pets.list_pets`, `Pet.tag`
-    detail: str  # old -> new
+    subject: Text  # what changed: `pets.list_pets`, `Pet.tag`
+    detail: Text  # old -> new
     client: str  # BREAKING or COMPATIBLE, for a caller of the client
     server: str  # for an implementer of the server
 
@@ -159,67 +202,67 @@ def _verdict(direction: str, sent: bool) -> tuple[str, str]:
 
 
 def _operation_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
-    call = f"`{new['call']}`"
+    call = (Code(new["call"]),)
     if old["call"] != new["call"] or old["handler"] != new["handler"]:
-        yield Change("operation renamed", f"`{old['call']}`", f"`{old['call']}` -> `{new['call']}` (handler "
-                     f"`{old['handler']}` -> `{new['handler']}`)", BREAKING if old["call"] != new["call"] else COMPATIBLE,
+        yield Change("operation renamed", (Code(old["call"]),), (Code(old["call"]), " -> ", Code(new["call"]), " (handler ",
+                     Code(old["handler"]), " -> ", Code(new["handler"]), ")"), BREAKING if old["call"] != new["call"] else COMPATIBLE,
                      BREAKING if old["handler"] != new["handler"] else COMPATIBLE)
     for name in sorted(set(old["params"]) | set(new["params"])):
         was, now = (_split(e) if (e := side["params"].get(name)) is not None else None for side in (old, new))
-        subject = f"{call} `{name}`"
+        subject = (*call, " ", Code(name))
         if was is None and now is not None:
-            yield Change("parameter added", subject, f"`{now[0]}`" + (", required" if now[1] else ", optional"),
+            yield Change("parameter added", subject, (Code(now[0]), ", required" if now[1] else ", optional"),
                          BREAKING if now[1] else COMPATIBLE, BREAKING)
         elif was is not None and now is None:
-            yield Change("parameter removed", subject, f"`{was[0]}`", BREAKING, BREAKING)
+            yield Change("parameter removed", subject, (Code(was[0]),), BREAKING, BREAKING)
         elif was is not None and now is not None:
             if direction := _direction(was[0], now[0], optionality_changed=was[1] != now[1]):
-                yield Change(f"parameter type {direction}", subject, f"`{was[0]}` -> `{now[0]}`", *_verdict(direction, sent=True))
+                yield Change(f"parameter type {direction}", subject, (Code(was[0]), " -> ", Code(now[0])), *_verdict(direction, sent=True))
             if was[1] != now[1]:
-                yield (Change("parameter made required", subject, "optional -> required", BREAKING, COMPATIBLE) if now[1]
-                       else Change("parameter made optional", subject, "required -> optional", COMPATIBLE, BREAKING))
+                yield (Change("parameter made required", subject, ("optional -> required",), BREAKING, COMPATIBLE) if now[1]
+                       else Change("parameter made optional", subject, ("required -> optional",), COMPATIBLE, BREAKING))
     was_body, now_body = (_split(e) if (e := side.get("body")) is not None else None for side in (old, new))
     if was_body is None and now_body is not None:
-        yield Change("request body added", call, f"`{now_body[0]}`", BREAKING if now_body[1] else COMPATIBLE, BREAKING)
+        yield Change("request body added", call, (Code(now_body[0]),), BREAKING if now_body[1] else COMPATIBLE, BREAKING)
     elif was_body is not None and now_body is None:
-        yield Change("request body removed", call, f"`{was_body[0]}`", BREAKING, BREAKING)
+        yield Change("request body removed", call, (Code(was_body[0]),), BREAKING, BREAKING)
     elif was_body is not None and now_body is not None:
         if direction := _direction(was_body[0], now_body[0]):
-            yield Change(f"request body type {direction}", call, f"`{was_body[0]}` -> `{now_body[0]}`",
+            yield Change(f"request body type {direction}", call, (Code(was_body[0]), " -> ", Code(now_body[0])),
                          *_verdict(direction, sent=True))
         if was_body[1] != now_body[1]:
-            yield (Change("request body made required", call, "optional -> required", BREAKING, COMPATIBLE) if now_body[1]
-                   else Change("request body made optional", call, "required -> optional", COMPATIBLE, BREAKING))
+            yield (Change("request body made required", call, ("optional -> required",), BREAKING, COMPATIBLE) if now_body[1]
+                   else Change("request body made optional", call, ("required -> optional",), COMPATIBLE, BREAKING))
     if direction := _direction(old["returns"], new["returns"]):
-        yield Change(f"return type {direction}", call, f"`{old['returns']}` -> `{new['returns']}`",
+        yield Change(f"return type {direction}", call, (Code(str(old["returns"])), " -> ", Code(str(new["returns"]))),
                      *_verdict(direction, sent=False))
     if old["route"] != new["route"]:
-        yield Change("route changed", call, f"{old['route']} -> {new['route']}", COMPATIBLE, COMPATIBLE)
+        yield Change("route changed", call, (old["route"], " -> ", new["route"]), COMPATIBLE, COMPATIBLE)
 
 
 def _model_changes(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
     if "enum" in old or "enum" in new:
         old_values, new_values = set(old.get("enum", ())), set(new.get("enum", ()))
         if removed := sorted(old_values - new_values):
-            yield Change("enum values removed", f"`{name}`", ", ".join(removed), BREAKING, BREAKING)
+            yield Change("enum values removed", (Code(name),), (", ".join(removed),), BREAKING, BREAKING)
         if added := sorted(new_values - old_values):
-            yield Change("enum values added", f"`{name}`", ", ".join(added), COMPATIBLE, COMPATIBLE)
+            yield Change("enum values added", (Code(name),), (", ".join(added),), COMPATIBLE, COMPATIBLE)
         return
     was_fields, now_fields = old.get("fields", {}), new.get("fields", {})
     for field in sorted(set(was_fields) | set(now_fields)):
         was, now = (_split(e) if (e := fields.get(field)) is not None else None for fields in (was_fields, now_fields))
-        subject = f"`{name}.{field}`"
+        subject = (Code(f"{name}.{field}"),)
         if was is None and now is not None:
-            yield Change("model field added", subject, f"`{now[0]}`" + (", required" if now[1] else ", optional"),
+            yield Change("model field added", subject, (Code(now[0]), ", required" if now[1] else ", optional"),
                          BREAKING if now[1] else COMPATIBLE, BREAKING if now[1] else COMPATIBLE)
         elif was is not None and now is None:
-            yield Change("model field removed", subject, f"`{was[0]}`", BREAKING, BREAKING)
+            yield Change("model field removed", subject, (Code(was[0]),), BREAKING, BREAKING)
         elif was is not None and now is not None:
             if direction := _direction(was[0], now[0], optionality_changed=was[1] != now[1]):
-                yield Change(f"model field type {direction}", subject, f"`{was[0]}` -> `{now[0]}`", BREAKING, BREAKING)
+                yield Change(f"model field type {direction}", subject, (Code(was[0]), " -> ", Code(now[0])), BREAKING, BREAKING)
             if was[1] != now[1]:
                 yield Change("model field made " + ("required" if now[1] else "optional"), subject,
-                             "optional -> required" if now[1] else "required -> optional", BREAKING, BREAKING)
+                             ("optional -> required",) if now[1] else ("required -> optional",), BREAKING, BREAKING)
 
 
 def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
@@ -238,17 +281,17 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
             old_ops[match] = entry  # compared below under its new id
             came.pop(match)
         else:
-            changes.append(Change("operation removed", f"`{entry['call']}`", f"{entry['route']} ({op_id})", BREAKING, COMPATIBLE))
+            changes.append(Change("operation removed", (Code(entry["call"]),), (entry["route"], " (", op_id, ")"), BREAKING, COMPATIBLE))
     for op_id, entry in sorted(came.items()):
-        changes.append(Change("operation added", f"`{entry['call']}`", f"{entry['route']} ({op_id})", COMPATIBLE, COMPATIBLE))
+        changes.append(Change("operation added", (Code(entry["call"]),), (entry["route"], " (", op_id, ")"), COMPATIBLE, COMPATIBLE))
     for op_id in sorted(set(old_ops) & set(new_ops)):
         changes.extend(_operation_changes(old_ops[op_id], new_ops[op_id]))
     old_models, new_models = old.get("models", {}), new.get("models", {})
     for name in sorted(set(old_models) | set(new_models)):
         if name not in new_models:
-            changes.append(Change("model removed", f"`{name}`", "", BREAKING, BREAKING))
+            changes.append(Change("model removed", (Code(name),), (), BREAKING, BREAKING))
         elif name not in old_models:
-            changes.append(Change("model added", f"`{name}`", "", COMPATIBLE, COMPATIBLE))
+            changes.append(Change("model added", (Code(name),), (), COMPATIBLE, COMPATIBLE))
         else:
             changes.extend(_model_changes(name, old_models[name], new_models[name]))
     return changes
@@ -266,7 +309,7 @@ def text_report(title: str, changes: list[Change]) -> list[str]:
     lines = [f"{title}: API {verdict(changes)}: {len(changes)} change(s), {counts} breaking"]
     for c in changes:
         mark = "BREAKING" if c.breaking else "ok"
-        lines.append(f"  {mark:8} {c.kind}: {c.subject}" + (f" {c.detail}" if c.detail else "")
+        lines.append(f"  {mark:8} {c.kind}: {plain_text(c.subject)}" + (f" {plain_text(c.detail)}" if c.detail else "")
                      + f" [client: {c.client}, server: {c.server}]")
     return lines
 
@@ -278,12 +321,12 @@ def markdown_report(title: str, changes: list[Change]) -> str:
         return head + "No change to the generated API.\n"
     rows = ["| change | what | detail | client caller | server implementer |", "| --- | --- | --- | --- | --- |"]
     for c in changes:
-        rows.append(f"| {c.kind} | {c.subject} | {c.detail.replace('|', '&#124;')} | "
+        rows.append(f"| {c.kind} | {markdown_text(c.subject)} | {markdown_text(c.detail)} | "
                     f"{'**breaking**' if c.client == BREAKING else 'compatible'} | "
                     f"{'**breaking**' if c.server == BREAKING else 'compatible'} |")
     summary = f"**{verdict(changes)}**: {len(changes)} change(s), {sum(c.breaking for c in changes)} breaking.\n\n"
     return head + summary + "\n".join(rows) + "\n"
 
 
-__all__ = ["BREAKING", "COMPATIBLE", "Change", "api_surface", "compare", "markdown_report", "members", "text_report",
+__all__ = ["BREAKING", "COMPATIBLE", "Change", "api_surface", "compare", "is_surface", "markdown_report", "members", "text_report",
            "verdict"]

@@ -98,7 +98,7 @@ def run_job(job: Job, options: RunOptions, display: TextIO | None = None, log: T
 
 
 def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outcome:
-    from .evolution import compare, markdown_report, text_report
+    from .evolution import compare, is_surface, markdown_report, text_report
     from .pipeline import generate
     from .writer import (
         MANIFEST,
@@ -116,10 +116,10 @@ def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outco
     diagnostics = [*package_name_warnings(job.output, job.package), *result.diagnostics]
     warnings = [] if options.quiet else grouped_warnings(diagnostics, verbose=options.verbose)
     recorded = (read_manifest(package_dir) or {}).get("api")
-    changes = compare(recorded, result.surface) if isinstance(recorded, dict) else None
+    changes = compare(recorded, result.surface) if is_surface(recorded) else None
     breaking = bool(changes) and any(c.breaking for c in changes or ())
     if changes is None:
-        report_lines = [f"{package_dir}: no API recorded in the manifest (first run, or an older oapigen): "
+        report_lines = [f"{package_dir}: no readable API in the manifest (written by an older oapigen, or edited): "
                         "no change report"] if (package_dir / MANIFEST).exists() else []
         markdown = ""
     else:

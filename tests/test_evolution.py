@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,7 @@ def test_diff_reports_each_edit_with_its_verdict(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr().out
     markdown = report.read_text(encoding="utf-8")
     # the Markdown table: | kind | what | detail | client | server |
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in markdown.splitlines()
+    rows = [[cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip("|"))] for line in markdown.splitlines()
             if line.startswith("| ") and not line.startswith("| change") and "---" not in line]
     found = [(r[0], r[3].strip("*"), r[4].strip("*")) for r in rows if not r[0].startswith("model added")]
     assert found == expected, out
@@ -191,3 +192,20 @@ def test_generate_check_exits_4_on_breaking_1_on_compatible_and_generate_reports
     assert written.returncode == 0 and "API breaking: 1 change(s), 1 breaking" in written.stderr
     again = run_oapigen("generate", str(spec), "--output", str(out), "--check")
     assert again.returncode == 0 and "API" not in again.stderr  # the manifest now holds the new API
+
+
+@pytest.mark.parametrize("api", [None, [], {"operations": [], "models": {}},
+                                 {"operations": {"x": {"call": 1}}, "models": {}},
+                                 {"operations": {}, "models": {"Pet": {"fields": {"id": ["int", True]}}}}])
+def test_an_unreadable_recorded_api_gives_no_report_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                  api: object) -> None:
+    spec = _write(tmp_path / "pets.json", BASE)
+    out = tmp_path / "out"
+    assert main(["generate", str(spec), "--output", str(out), "-q"]) == 0
+    manifest_path = out / "pets" / ".oapigen-manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["api"] = api
+    manifest_path.write_text(json.dumps(manifest))
+    _write(spec, _edited(lambda d: d["paths"]["/pets"].pop("post")))
+    assert main(["generate", str(spec), "--output", str(out), "--check"]) == 1
+    assert "no readable API in the manifest" in capsys.readouterr().err
