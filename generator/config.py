@@ -12,6 +12,7 @@ Each table is one package to generate::
     allow_ref_outside = ["shared-schemas"]  # folders outside the spec's own that $refs may reach
     rename = { create_run_threads__thread_id__runs_post = "thread_runs.start_run" }
     templates = "oapigen-templates"       # a folder of templates that replace built-in ones
+    include_tags = ["threads"]            # also include_operations, include_paths, exclude_*
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from . import naming
 from .errors import Diagnostic, SpecError, escape_pointer_token, pointer
+from .selection import KINDS, Selection
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Job:
     templates: Path | None = None  # a folder searched before the built-in templates
     origin: tuple[str, str] = ("", "")  # the config file and the pointer of its table, if any
     idempotency_headers: tuple[str, ...] = ()  # header parameters that carry an idempotency key
+    selection: Selection = field(default_factory=Selection)  # include / exclude filters
 
     @property
     def rename_map(self) -> dict[str, str]:
@@ -74,6 +77,8 @@ class Job:
             options["idempotency_headers"] = list(self.idempotency_headers)
         if self.allow_ref_outside:
             options["allow_ref_outside"] = [str(p) for p in self.allow_ref_outside]
+        if self.selection:
+            options["selection"] = self.selection.as_json()
         if self.templates is not None:
             options["templates"] = [p.relative_to(self.templates).as_posix() for p in self.template_files()]
         return options
@@ -122,7 +127,7 @@ def find_config(start: Path) -> Path:
 
 
 _KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "allow_ref_outside", "rename",
-         "templates", "idempotency_headers"}
+         "templates", "idempotency_headers", *(f"{side}_{kind}" for side in ("include", "exclude") for kind in KINDS)}
 
 
 def load_jobs(pyproject: Path) -> list[Job]:
@@ -181,6 +186,12 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
     idempotency = table.get("idempotency_headers", [])
     if not isinstance(idempotency, list) or not all(isinstance(v, str) and v for v in idempotency):
         raise fail("idempotency_headers", "must be a list of header names")
+    filters = {}
+    for key in (f"{side}_{kind}" for side in ("include", "exclude") for kind in KINDS):
+        values = table.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise fail(key, "must be a list of strings")
+        filters[key] = tuple(values)
     spec = base / table["spec"]
     return Job(
         spec=spec,
@@ -194,4 +205,5 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         templates=base / table["templates"] if "templates" in table else None,
         origin=(display, where),
         idempotency_headers=tuple(idempotency),
+        selection=Selection(**filters),
     )

@@ -15,6 +15,7 @@ from .background import Background, can_fork, start
 from .build import build_api, plan_models
 from .config import Job
 from .errors import Diagnostic, Severity, SpecError, errors_of
+from .evolution import api_surface
 from .format import Formatting
 from .freshness import fingerprint
 from .ir import Api
@@ -23,14 +24,17 @@ from .models import ModelsResult, generate_models
 from .overlay import apply_overlay_with_warnings
 from .progress import Stages
 from .render import render_package
+from .selection import NOTHING_LEFT_OUT, LeftOut, select
 from .validate import METHODS, drop_dangling_refs, drop_misfit_defaults, validate_spec
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
     spec: LoadedSpec
-    document: dict[str, Any]  # overlaid
+    document: dict[str, Any]  # overlaid (and filtered, unless it is Swagger 2.0: then after conversion)
     warnings: tuple[Diagnostic, ...]  # from the overlay
+    job: Job
+    left_out: LeftOut | None = None  # what the job's selection left out (None: not applied yet)
 
 
 def _same(ptr: str) -> str:
@@ -44,6 +48,7 @@ class Prepared:
     findings: tuple[Diagnostic, ...]  # validator findings (ERROR: fatal for generation)
     warnings: tuple[Diagnostic, ...]  # from the overlay and the Swagger 2.0 conversion
     original: Callable[[str], str] = _same  # a pointer into `document` -> into the spec as written
+    left_out: LeftOut = NOTHING_LEFT_OUT  # what the include / exclude filters left out
 
     def located(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         """Findings of the later stages (models, IR), which know the pointer only, located like
@@ -61,8 +66,17 @@ def load(job: Job, stages: Stages | None = None) -> Loaded:
     document, warnings = spec.document, list[Diagnostic]()
     if job.overlay is not None:
         document, warnings = apply_overlay_with_warnings(document, job.overlay)
+    left_out = None
+    if not swagger2.is_swagger2(document):
+        document, left_out = _selected(document, job, spec)
     stages.size(count_operations(document))
-    return Loaded(spec, document, tuple(warnings))
+    return Loaded(spec, document, tuple(warnings), job, left_out)
+
+
+def _selected(document: dict[str, Any], job: Job, spec: LoadedSpec) -> tuple[dict[str, Any], LeftOut]:
+    if not job.selection:
+        return document, NOTHING_LEFT_OUT
+    return select(document, job.selection, job.origin, str(job.spec))
 
 
 def validated(loaded: Loaded, stages: Stages | None = None) -> Prepared:
@@ -72,10 +86,13 @@ def validated(loaded: Loaded, stages: Stages | None = None) -> Prepared:
     document, warnings = loaded.document, list(loaded.warnings)
     findings = validate_spec(loaded.spec, document)
     original: Callable[[str], str] = _same
+    left_out = loaded.left_out
     if swagger2.is_swagger2(document):
         document, findings, notes, original = swagger2.upgrade(loaded.spec, document, findings)
         warnings = [*warnings, *notes]
-    return Prepared(loaded.spec, document, tuple(findings), tuple(warnings), original)
+    if left_out is None:  # Swagger 2.0: filtered once converted (its schemas are components then)
+        document, left_out = _selected(document, loaded.job, loaded.spec)
+    return Prepared(loaded.spec, document, tuple(findings), tuple(warnings), original, left_out)
 
 
 def prepare(job: Job, stages: Stages | None = None) -> Prepared:
@@ -127,6 +144,7 @@ class Generated:
     files: dict[str, str]
     diagnostics: tuple[Diagnostic, ...]
     inputs: dict[str, Any]
+    surface: dict[str, Any]  # the package's Python API (generator.evolution), recorded in the manifest
 
 
 def build(
@@ -155,7 +173,7 @@ def build(
         spec_sha256=prepared.spec.sha256,
         model_names=result.class_names,
     )
-    job.check_renames(op.operation_id for op in api.operations)
+    job.check_renames([*(op.operation_id for op in api.operations), *(op[0] for op in prepared.left_out.operations)])
     return api, result.source, [*diagnostics, *prepared.located([*model_diags, *build_diags])]
 
 
@@ -185,7 +203,8 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
         files = dict(sorted(formatting.finish().items()))
     inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
     package_dir = job.output / job.package
-    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()))
+    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()),
+                     api_surface(api, models_source))
 
 
 __all__ = [

@@ -23,7 +23,7 @@ from .config import Job
 from .errors import Severity, SpecError
 from .progress import Stages, grouped_warnings
 
-EXIT_OK, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_BREAKING = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +42,11 @@ class Outcome:
     status: int
     stdout: str = ""
     messages: tuple[str, ...] = ()
+    report: str = ""  # the change report in Markdown (--report FILE)
 
     @property
     def stale(self) -> bool:
-        return self.status == EXIT_DRIFT
+        return self.status in (EXIT_DRIFT, EXIT_BREAKING)
 
 
 def internal_error(exc: BaseException) -> str:
@@ -97,11 +98,14 @@ def run_job(job: Job, options: RunOptions, display: TextIO | None = None, log: T
 
 
 def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outcome:
+    from .evolution import compare, is_surface, markdown_report, text_report
     from .pipeline import generate
     from .writer import (
+        MANIFEST,
         diff_package,
         hand_edited,
         package_name_warnings,
+        read_manifest,
         safe_package_dir,
         write_package,
     )
@@ -111,6 +115,16 @@ def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outco
     result = generate(job, stages)
     diagnostics = [*package_name_warnings(job.output, job.package), *result.diagnostics]
     warnings = [] if options.quiet else grouped_warnings(diagnostics, verbose=options.verbose)
+    recorded = (read_manifest(package_dir) or {}).get("api")
+    changes = compare(recorded, result.surface) if is_surface(recorded) else None
+    breaking = bool(changes) and any(c.breaking for c in changes or ())
+    if changes is None:
+        report_lines = [f"{package_dir}: no readable API in the manifest (written by an older oapigen, or edited): "
+                        "no change report"] if (package_dir / MANIFEST).exists() else []
+        markdown = ""
+    else:
+        report_lines = text_report(str(package_dir), changes) if changes else []
+        markdown = markdown_report(str(package_dir), changes)
     if options.check:
         diffs = diff_package(package_dir, result.files)
         stages.done()
@@ -119,15 +133,16 @@ def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outco
             return Outcome(str(package_dir), EXIT_DRIFT, "", (
                 *warnings, *timings, f"{package_dir}: missing (never generated); run oapigen generate"))
         if diffs:
-            return Outcome(str(package_dir), EXIT_DRIFT, "".join(diffs), (
-                *warnings, *timings, f"{package_dir}: stale ({len(diffs)} file(s) differ); run oapigen generate"))
+            return Outcome(str(package_dir), EXIT_BREAKING if breaking else EXIT_DRIFT, "".join(diffs), (
+                *warnings, *timings, *report_lines,
+                f"{package_dir}: stale ({len(diffs)} file(s) differ); run oapigen generate"), markdown)
         return Outcome(str(package_dir), EXIT_OK, "", (*warnings, *timings, *(
             () if options.quiet else (f"{package_dir}: up to date",))))
     stages.stage("write")
-    report = write_package(package_dir, result.files, result.inputs)
+    report = write_package(package_dir, result.files, result.inputs, result.surface)
     stages.done()
     if options.quiet:
-        return Outcome(str(package_dir), EXIT_OK)
+        return Outcome(str(package_dir), EXIT_OK, "", (), markdown)
     warnings += grouped_warnings([hand_edited(package_dir / rel) for rel in report.overwritten_edits], verbose=options.verbose)
     summary = (
         f"{package_dir}: {len(result.api.operations)} operations, {len(result.api.model_names)} models; "
@@ -135,7 +150,7 @@ def _run(job: Job, options: RunOptions, stages: Stages, started: float) -> Outco
         f"{len(diagnostics) + len(report.overwritten_edits)} warning(s); {time.perf_counter() - started:.1f}s"
     )
     timings = [f"{package_dir}: {stages.timings_line()}"] if options.verbose else []
-    return Outcome(str(package_dir), EXIT_OK, "", (*warnings, *timings, summary))
+    return Outcome(str(package_dir), EXIT_OK, "", (*warnings, *timings, *report_lines, summary), markdown)
 
 
 def _print(outcome: Outcome, stdout: TextIO, stderr: TextIO) -> None:
@@ -218,8 +233,8 @@ def _result(future: Future[Outcome], job: Job) -> Outcome:
 def summary(outcomes: Sequence[Outcome], options: RunOptions) -> list[str]:
     """The closing lines of a run over several jobs: every stale and every failed package."""
     lines = []
-    stale = [o.package_dir for o in outcomes if o.status == EXIT_DRIFT]
-    failed = [o.package_dir for o in outcomes if o.status >= EXIT_BAD_INPUT]
+    stale = [o.package_dir for o in outcomes if o.stale]
+    failed = [o.package_dir for o in outcomes if o.status in (EXIT_BAD_INPUT, EXIT_INTERNAL)]
     if stale:
         lines.append(f"oapigen: {len(stale)} of {len(outcomes)} package(s) stale: {', '.join(stale)}; run oapigen generate")
     if failed:
@@ -230,5 +245,5 @@ def summary(outcomes: Sequence[Outcome], options: RunOptions) -> list[str]:
     return lines
 
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "Outcome", "RunOptions", "run_job",
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BREAKING", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "Outcome", "RunOptions", "run_job",
            "run_jobs", "summary"]

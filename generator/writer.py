@@ -77,12 +77,16 @@ def _check_generated_paths(package_dir: Path, files: Mapping[str, str]) -> None:
         raise _fail(package_dir, "refusing to write outside the package folder: " + ", ".join(map(repr, bad)))
 
 
-def manifest_text(files: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
-    data = {
+def manifest_text(files: Mapping[str, str], inputs: Mapping[str, Any], api: Mapping[str, Any] | None = None) -> str:
+    """The manifest: the files written and their hashes, the inputs (see :mod:`generator.freshness`)
+    and the package's Python API (see :mod:`generator.evolution`), for the next run's change report."""
+    data: dict[str, Any] = {
         "generator": "oapigen",
         "inputs": dict(inputs),
         "files": {path: sha256_text(text) for path, text in sorted(files.items())},
     }
+    if api is not None:
+        data["api"] = dict(api)
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
@@ -170,7 +174,8 @@ def hand_edited(path: Path) -> Diagnostic:
                       "on every run: change the spec, an overlay or a template override instead)", Severity.WARNING)
 
 
-def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[str, Any]) -> WriteReport:
+def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[str, Any],
+                  api: Mapping[str, Any] | None = None) -> WriteReport:
     """Replace the package folder's generated files by ``files`` (see the module docstring).
 
     Files oapigen did not write are kept, and never overwritten (a conflict is an error); a
@@ -217,7 +222,7 @@ def write_package(package_dir: Path, files: Mapping[str, str], inputs: Mapping[s
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
-        (staging / MANIFEST).write_text(manifest_text(files, inputs), encoding="utf-8")
+        (staging / MANIFEST).write_text(manifest_text(files, inputs, api), encoding="utf-8")
         _swap(package_dir, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
