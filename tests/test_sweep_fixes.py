@@ -440,3 +440,45 @@ def test_header_and_cookie_objects_read_as_sent(tmp_path_factory: pytest.TempPat
     client.prefs.get_prefs(x_box={"w": 1})
     got = {k: _dump(v) for k, v in seen[-1].items()}
     assert got == {"x_box": {"w": 1}, "x_box_exploded": None, "x_json": None, "theme": None, "flat": None, "sid": None}
+
+
+BARE_MULTIPART_SPEC = """
+openapi: 3.1.0
+info: {title: bare multipart bodies, version: "1"}
+paths:
+  /image:
+    post:
+      operationId: putImage
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: string, format: binary}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /images:
+    post:
+      operationId: putImages
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: {type: array, items: {type: string, format: binary}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"""
+
+
+def test_bare_multipart_body_read_from_its_part(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """A multipart body that is no object of parts (a file, a list of files) goes in the part
+    ``file`` (one per item) and the server reads it back as the bytes the client sent."""
+    pkg = _package(tmp_path_factory, "sweep_bare_multipart", BARE_MULTIPART_SPEC)
+    handlers, seen = _recording(pkg, "put_image")
+    client = served(pkg, handlers)
+    client.image.put_image(body=b"\x89PNG\r\n\x00")
+    assert seen[-1]["body"] == b"\x89PNG\r\n\x00"
+    handlers, seen = _recording(pkg, "put_images")
+    client = served(pkg, handlers)
+    client.images.put_images(body=[b"one", ("b.bin", b"two")])
+    assert seen[-1]["body"] == [b"one", b"two"]
+    client.images.put_images(body=[b"alone"])  # one part: still a list
+    assert seen[-1]["body"] == [b"alone"]
