@@ -482,3 +482,58 @@ def test_bare_multipart_body_read_from_its_part(tmp_path_factory: pytest.TempPat
     assert seen[-1]["body"] == [b"one", b"two"]
     client.images.put_images(body=[b"alone"])  # one part: still a list
     assert seen[-1]["body"] == [b"alone"]
+
+
+NULL_FORM_SPEC = """
+openapi: 3.1.0
+info: {title: nulls in forms, version: "1"}
+paths:
+  /form:
+    post:
+      operationId: postForm
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {$ref: '#/components/schemas/Nulls'}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /parts:
+    post:
+      operationId: postParts
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: {$ref: '#/components/schemas/Nulls'}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+components:
+  schemas:
+    OnlyNull: {enum: [null]}
+    Mixed: {enum: [a, null]}
+    Nulls:
+      type: object
+      properties:
+        only_null: {type: array, items: {$ref: '#/components/schemas/OnlyNull'}}
+        mixed: {$ref: '#/components/schemas/Mixed'}
+        count: {type: [integer, 'null']}
+        text: {type: [string, 'null']}
+"""
+
+
+@pytest.mark.parametrize("media", ["form", "parts"])
+def test_form_and_multipart_null_read_back_as_none(
+    tmp_path_factory: pytest.TempPathFactory, served: Any, media: str
+) -> None:
+    """The client writes null in a form or multipart body as ``""``; the server reads ``""``
+    back as None where the schema admits null and no ``""`` (an enum of null alone, an integer
+    or null), and keeps ``""`` where a string fits."""
+    pkg = _package(tmp_path_factory, f"sweep_null_{media}", NULL_FORM_SPEC)
+    method = f"post_{media}"
+    handlers, seen = _recording(pkg, method)
+    client = served(pkg, handlers)
+    getattr(getattr(client, media), method)(body={"only_null": [None, None], "mixed": None, "count": None, "text": ""})
+    assert _dump(seen[-1]["body"]) == {"only_null": [None, None], "mixed": None, "count": None, "text": ""}
+    getattr(getattr(client, media), method)(body={"only_null": [None], "mixed": "a", "count": 3})
+    assert _dump(seen[-1]["body"]) == {"only_null": [None], "mixed": "a", "count": 3}
