@@ -537,3 +537,84 @@ def test_form_and_multipart_null_read_back_as_none(
     assert _dump(seen[-1]["body"]) == {"only_null": [None, None], "mixed": None, "count": None, "text": ""}
     getattr(getattr(client, media), method)(body={"only_null": [None], "mixed": "a", "count": 3})
     assert _dump(seen[-1]["body"]) == {"only_null": [None], "mixed": "a", "count": 3}
+
+
+INDISTINCT_SPEC = """
+openapi: {version}
+info: {{title: indistinct branches, version: "1"}}
+paths:
+  /same:
+    get:
+      operationId: getSame
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Same'}}
+  /consts:
+    get:
+      operationId: getConsts
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - {{type: object, required: [kind], properties: {{kind: {{const: a}}, x: {{type: string}}}}}}
+                  - {{type: object, required: [kind], properties: {{kind: {{const: b}}, y: {{type: string}}}}}}
+  /fine:
+    get:
+      operationId: getFine
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - {{$ref: '#/components/schemas/A'}}
+                  - {{$ref: '#/components/schemas/C'}}
+                  - {{type: object, required: [kind], properties: {{kind: {{type: string, enum: [b]}}}}}}
+                  - {{type: object, required: [kind], properties: {{kind: {{type: string, enum: [c]}}}}}}
+components:
+  schemas:
+    A: {{type: object, required: [kind], properties: {{kind: {{type: integer}}}}}}
+    B: {{type: object, required: [kind], properties: {{kind: {{type: integer}}}}}}
+    C: {{type: object, required: [kind], properties: {{kind: {{type: boolean}}}}}}
+    Same:
+      oneOf:
+        - {{$ref: '#/components/schemas/A'}}
+        - {{$ref: '#/components/schemas/B'}}
+      discriminator: {{propertyName: kind}}
+"""
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_indistinct_one_of_branches_warned_and_swept_as_unsatisfiable(tmp_path: Any, version: str) -> None:
+    """A oneOf whose branches no value tells apart (the same schema once $ref is followed; in
+    3.0, which has no ``const``, told apart by ``const`` alone) gets a located warning at
+    generation (different $refs a discriminator names too: a validator does not read it); the
+    sweep counts schemathesis' complaints about such an operation's answers as unsatisfiable,
+    not as mock failures. In 3.1 ``const`` tells branches apart, and so do types and enums."""
+    from generator.config import Job
+    from generator.pipeline import generate
+
+    from .conformance import run
+
+    spec = tmp_path / "indistinct.yaml"
+    spec.write_text(INDISTINCT_SPEC.format(version=version), encoding="utf-8")
+    result = generate(Job(spec=spec, output=tmp_path / "out", package="sweep_indistinct"))
+    warned = sorted(d.format() for d in result.diagnostics if "oneOf wants exactly one" in d.message)
+    expected = [f"warning: {spec}:46: /components/schemas/Same/oneOf: oneOf branches 0 and 1 are the same schema ($ref"
+                f" followed) (the discriminator names them apart; a JSON Schema validator does not read it)"]
+    if version == "3.0.3":
+        expected.insert(0, f"warning: {spec}:23: /paths/~1consts/get/responses/200/content/application~1json/schema/oneOf: "
+                        "oneOf branches 0 and 1 differ only by `const`")
+    assert [w[: len(e)] for w, e in zip(warned, expected, strict=True)] == expected
+    sweep = run(spec, tmp_path / "swept", lenient=False, package=f"swept_indistinct_{version[2]}", examples=3)
+    assert not sweep.failures() and not sweep.schemathesis
+    assert sorted(line.split(":")[0] for line in sweep.unsatisfiable) == (
+        ["GET /consts", "GET /same"] if version == "3.0.3" else ["GET /same"]
+    )
