@@ -25,7 +25,7 @@ from .ir import (
     primitive,
     union,
 )
-from .server_literals import encoding_literal
+from .server_literals import body_part, encoding_literal
 
 MODELS = "models."
 LAST_EVENT_ID = "last-event-id"
@@ -46,6 +46,7 @@ class ContentRow:
     kind: str
     type: str  # runtime type expression
     encoding: str | None = None  # form and multipart bodies: the declared encoding, a literal
+    part: str | None = None  # a multipart body that is no object: the name of its part, a literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,13 @@ def _row(op: Operation, constant: str) -> EndpointRow:
             ParamRow(p.python_name, p.name, p.location.value, p.style, p.explode) for p in op.parameters
         ),
         body=(
-            ContentRow(body.media_type, body.kind.value, body.type.annotation(MODELS), encoding_literal(body.encoding))
+            ContentRow(
+                body.media_type,
+                body.kind.value,
+                body.type.annotation(MODELS),
+                encoding_literal(body.encoding),
+                body_part(body),
+            )
             if body
             else None
         ),

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from . import escape
-from .ir import FieldEncoding, TypeKind, TypeRef
+from .ir import BodyKind, FieldEncoding, MediaBody, TypeKind, TypeRef
 
 
 class Unrenderable(ValueError):
@@ -83,3 +83,21 @@ def encoding_literal(encodings: tuple[FieldEncoding, ...]) -> str | None:
         for e in encodings
     )
     return "{" + ", ".join(items) + "}"
+
+
+BODY_PART = "file"
+"""The one part a multipart body that is no object of parts (a bare file, a list of files, a
+scalar) is sent in, each item of a list in a part of its own: client and server alike."""
+
+_OBJECT_KINDS = (TypeKind.NAMED, TypeKind.DICT, TypeKind.ANY)
+
+
+def body_part(media: MediaBody) -> str | None:
+    """The part name (a literal) of a multipart body whose type is not an object of parts; None
+    for other bodies (a model's properties are its parts)."""
+    if media.kind is not BodyKind.MULTIPART:
+        return None
+    kinds = [t.kind for t in (media.type.args if media.type.kind is TypeKind.UNION else (media.type,))]
+    if any(k in _OBJECT_KINDS for k in kinds):
+        return None
+    return escape.str_literal(BODY_PART)

@@ -44,7 +44,7 @@ from .ir import (
     primitive,
     union,
 )
-from .server_literals import encoding_literal, fits, try_literal
+from .server_literals import body_part, encoding_literal, fits, try_literal
 
 SERVER = "server.py"
 RUNTIME = "_server_runtime.py"
@@ -127,6 +127,7 @@ class BodyView:
     reader: str | None  # runtime function reading bodies FastAPI cannot; None: FastAPI's Body()
     item_type: str  # the annotation without ``| None``: what the runtime validates against
     encoding: str | None = None  # form and multipart: the properties' declared encoding, a literal
+    part: str | None = None  # a multipart body that is no object: the name of its part, a literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +449,7 @@ def _body(op: Operation) -> BodyView | None:
         reader=_READERS.get(media.kind),
         item_type=item,
         encoding=encoding_literal(media.encoding),
+        part=body_part(media),
     )
 
 

@@ -675,6 +675,92 @@ def misfit_defaults(document: dict[str, Any]) -> list[tuple[Tokens, str]]:
     return found
 
 
+INDISTINCT = "a value of one fits both, and a oneOf wants exactly one"
+"""The end of the warning about ``oneOf`` branches no value can tell apart (the sweep harness
+reads it)."""
+
+_ANNOTATIONS = frozenset({"title", "description", "example", "examples", "$comment"})
+_PLAIN_OBJECT = frozenset({"type", "properties", "required", "additionalProperties"})
+
+
+def _followed(document: dict[str, Any], node: Any) -> Any:
+    """``node`` with its annotations left out, a ``$ref`` (with no other constraint beside it)
+    followed to what it names."""
+    for _ in range(32):
+        if not isinstance(node, dict):
+            return node
+        bare = {k: v for k, v in node.items() if k not in _ANNOTATIONS and not k.startswith("x-")}
+        tokens = _ref_tokens(bare["$ref"]) if set(bare) == {"$ref"} and isinstance(bare["$ref"], str) else None
+        if tokens is None:
+            return bare
+        node = follow_pointer(document, tokens)
+    return node
+
+
+def _ref_of(node: Any) -> Any:
+    return node.get("$ref") if isinstance(node, dict) else None
+
+
+def _without_const(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_const(v) for k, v in node.items() if k != "const"}
+    if isinstance(node, list):
+        return [_without_const(v) for v in node]
+    return node
+
+
+def _const_alone_apart(a: Any, b: Any) -> bool:
+    """OpenAPI 3.0 (no ``const``): whether two object branches are told apart only by a
+    ``const`` on their required properties: same required properties, each declared in both
+    and the same schema once ``const`` is left out, no other constraint than ``type``,
+    ``properties``, ``required`` and ``additionalProperties``. An object of the required
+    properties alone then fits both."""
+    if not (isinstance(a, dict) and isinstance(b, dict) and set(a) | set(b) <= _PLAIN_OBJECT):
+        return False
+    required = a.get("required")
+    props_a, props_b = a.get("properties"), b.get("properties")
+    if not (a.get("type") == b.get("type") == "object" and isinstance(required, list) and required
+            and sorted(map(str, required)) == sorted(map(str, b.get("required") or []))
+            and isinstance(props_a, dict) and isinstance(props_b, dict)
+            and all(isinstance(n, str) and n in props_a and n in props_b for n in required)):
+        return False
+    pairs = [(props_a[n], props_b[n]) for n in required]
+    return all(_without_const(x) == _without_const(y) for x, y in pairs) and any(x != y for x, y in pairs)
+
+
+def indistinct_one_ofs(document: dict[str, Any], minor: str) -> list[tuple[Tokens, str]]:
+    """Each ``oneOf`` with two branches no value can tell apart: the same schema once ``$ref``
+    is followed (a ``discriminator`` does not change what validates), or (OpenAPI 3.0, which
+    has no ``const``) told apart only by ``const``. A value of one fits both, so no value of
+    theirs fits the oneOf: (path, why)."""
+    found: list[tuple[Tokens, str]] = []
+
+    def visit(path: list[str | int], node: Any, kind: str) -> bool:
+        branches = node.get("oneOf") if kind == SCHEMA and isinstance(node, dict) else None
+        if not isinstance(branches, list) or len(branches) > 64:
+            return True
+        followed = [_followed(document, b) for b in branches]
+        for j, b in enumerate(followed):
+            for i, a in enumerate(followed[:j]):
+                if a == b:
+                    named = "discriminator" in node and _ref_of(branches[i]) != _ref_of(branches[j])
+                    why = f"oneOf branches {i} and {j} are the same schema ($ref followed)" + (
+                        " (the discriminator names them apart; a JSON Schema validator does not read it)"
+                        if named else "")
+                elif minor.startswith("3.0") and _const_alone_apart(a, b):
+                    why = (f"oneOf branches {i} and {j} differ only by `const`, which OpenAPI 3.0 "
+                           "does not have (it is ignored)")
+                else:
+                    continue
+                found.append(((*path, "oneOf"), f"{why}: {INDISTINCT}"))
+                return True
+        return True
+
+    with contextlib.suppress(TooDeep):  # reported by the checks
+        walk_spec(document, visit)
+    return found
+
+
 def drop_misfit_defaults(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` (changed in place) without the defaults :func:`misfit_defaults` finds."""
     for path, _ in misfit_defaults(document):
@@ -742,6 +828,8 @@ def validate_spec(spec: LoadedSpec, document: dict[str, Any] | None = None) -> l
         listed = where_.endswith("/items/default") and isinstance(follow_pointer(doc, path), list)
         findings.append(spec.diagnostic(where_, f"{why}: it is left out of the generated code",
                                         severity=Severity.WARNING, hint=_LIST_DEFAULT if listed else None))
+    for path, why in indistinct_one_ofs(doc, minor):
+        findings.append(spec.diagnostic(pointer(*path), why, severity=Severity.WARNING))
     library_doc = _replaced(doc, checker.bad_refs, share=True) if checker.bad_refs else doc
     for ptr, message, hint in _merged(_library_findings(library_doc, minor)):
         if message in checker.repeated or any(ptr == c or ptr.startswith(c + "/") for c in checker.covered):

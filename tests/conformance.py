@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.validate import INDISTINCT
+
 OUTCOMES = ("ok", "typed", "crash", "args")
 
 
@@ -60,6 +62,9 @@ class Sweep:
     calls: list[Call] = field(default_factory=list)
     schemathesis: list[str] = field(default_factory=list)
     unreachable: int = 0  # operations shadowed by a #fragment path (warned by oapigen), not called
+    # schemathesis failures of operations whose request or response schema reaches a oneOf
+    # oapigen warned no value can satisfy (branches no value tells apart): the spec's, not the mock's
+    unsatisfiable: list[str] = field(default_factory=list)
 
     def counts(self) -> Counter[str]:
         return Counter(c.outcome for c in self.calls)
@@ -71,7 +76,7 @@ class Sweep:
         n = self.counts()
         return (
             f"| {self.spec} | {self.operations} | {n['ok']} | {n['typed']} | {n['crash']} | {n['args']} "
-            f"| {len(self.schemathesis)} | {self.unreachable} |"
+            f"| {len(self.schemathesis)} | {self.unreachable} | {len(self.unsatisfiable)} |"
         )
 
 
@@ -339,13 +344,58 @@ def run(
                 Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay, allow_ref_outside=allow)
             )
             document = generation_document(prepared.document, lenient)
-            result.schemathesis = schemathesis_failures(document, server.create_app(), examples)
+            warned = {d.pointer for d in prepared.findings if d.message.endswith(INDISTINCT)}
+            unsatisfiable = unsatisfiable_operations(document, warned)
+            for line in schemathesis_failures(document, server.create_app(), examples):
+                method, path = line.split(": ", 1)[0].split(" ", 1)
+                (result.unsatisfiable if (method, path) in unsatisfiable else result.schemathesis).append(line)
     return result
 
 
+def unsatisfiable_operations(document: dict[str, Any], warned: set[str]) -> set[tuple[str, str]]:
+    """The (METHOD, path) of operations whose request body or responses reach (``$ref``\\ s
+    followed) a ``oneOf`` at a pointer of ``warned``: oapigen warned that no value fits it."""
+    found = set()
+    for path, item in (document.get("paths") or {}).items():
+        for method in _METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            if not isinstance(operation, dict):
+                continue
+            base = "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+            roots = [(f"{base}/{key}", operation.get(key)) for key in ("requestBody", "responses")]
+            if _reaches(document, roots, {w.removesuffix("/oneOf") for w in warned}):
+                found.add((method.upper(), path))
+    return found
+
+
+def _reaches(document: dict[str, Any], roots: list[tuple[str, Any]], targets: set[str]) -> bool:
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        where, node = stack.pop()
+        if where in targets:
+            return True
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/") and ref[1:] not in seen:
+                seen.add(ref[1:])
+                stack.append((ref[1:], _pointed(document, ref[1:])))
+            stack.extend((f"{where}/{k.replace('~', '~0').replace('/', '~1')}", v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{where}/{i}", v) for i, v in enumerate(node))
+    return False
+
+
+def _pointed(document: Any, pointer: str) -> Any:
+    for token in pointer.lstrip("/").split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        document = document.get(token) if isinstance(document, dict) else None
+    return document
+
+
 HEADER = (
-    "| spec | operations | ok | typed error | crash | no args | schemathesis failures | unreachable |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| spec | operations | ok | typed error | crash | no args | schemathesis failures | unreachable | unsatisfiable |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -364,6 +414,8 @@ def main(argv: list[str]) -> int:
         failures += result.failures()
         for line in result.schemathesis:
             print(f"- schemathesis {spec.name}: {line}", file=sys.stderr)
+        for line in result.unsatisfiable:
+            print(f"- unsatisfiable {spec.name}: {line}", file=sys.stderr)
     for call in failures:
         print(f"- {call.outcome} [{call.variant}] {call.python}: {call.detail}", file=sys.stderr)
     return 0

@@ -21,18 +21,9 @@ from .test_corpus import CORPUS, LENIENT_DIR, REFUSED, VALIDATE_ONLY
 
 EXAMPLES = 3
 
-# What the sweep still finds, each with its reason (strict: a fixed one must leave this table).
-KNOWN = {
-    "fastapi-codegen-tests/default_template/upload.yaml": "a multipart body that is one bare binary is read back as no bytes",
-    "opc-e2e-extras/openapi_3.1_enums.yaml": "a form array of an enum of only null: the client's '' is not read back as None",
-    "opc-baseline-3.1.yaml": "oneOf: [AModel, AModel]: no value satisfies it",
-    "opc-e2e-extras/baseline_openapi_3.0.json": "oneOf branches that differ only by const, which 3.0 does not have",
-}
-
 # Specs that generate and have at least one operation; invalid ones with --lenient.
 CASES = [
-    pytest.param(rel, not valid or rel.startswith(LENIENT_DIR), id=rel,
-                 marks=[pytest.mark.xfail(reason=KNOWN[rel], strict=True)] if rel in KNOWN else [])
+    pytest.param(rel, not valid or rel.startswith(LENIENT_DIR), id=rel)
     for rel, valid in CORPUS
     if rel not in REFUSED and Path(rel).name not in VALIDATE_ONLY
 ]

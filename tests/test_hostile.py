@@ -354,8 +354,9 @@ SAFE_ATTRIBUTES = frozenset(
         "credential", "factory", "reader", "object_reader", "splitter", "decorator", "marker", "package", "module",
         # annotations and runtime type expressions made of sanitized names and str_literal()s
         "annotation", "item_annotation", "returns", "async_returns", "result", "type", "item_type", "reads",
-        # Python literals made by str_literal / server_literals.py_literal (encoding_literal)
-        "default", "example", "encoding",
+        # Python literals made by str_literal / server_literals.py_literal (encoding_literal,
+        # body_part)
+        "default", "example", "encoding", "part",
         # booleans and numbers
         "explode", "required", "status", "json_content", "object_rank",
         # HTTP methods and parameter locations (enum values), dotted Python calls and exception

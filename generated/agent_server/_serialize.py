@@ -256,7 +256,13 @@ def _placeholder(value: object) -> object:
 
 
 def _multipart(spec: Content, body: object) -> EncodedBody:
-    """Files become file parts, other values text parts (JSON for objects); lists repeat."""
+    """Files become file parts, other values text parts (JSON for objects); lists repeat. A body
+    that is no object of parts (a file, a list of files) goes in the part ``spec.part``.
+    """
+    if spec.part is not None:
+        adapter(spec.type).validate_python(_placeholder(body))
+        items = body if isinstance(body, list) else [body]
+        return EncodedBody(parts=[(spec.part, _part(item, None)) for item in items])
     if is_file(body):
         return EncodedBody(parts=[("file", body)])
     if isinstance(body, pydantic.BaseModel):

@@ -59,6 +59,8 @@ class Content:
     kind: MediaKind
     load_type: Callable[[], Any]
     encoding: dict[str, FieldStyle] = field(default_factory=dict, compare=False)
+    part: str | None = None
+    """A multipart body that is no object of parts (a file, a list of files): its part's name."""
     _type: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property

@@ -167,10 +167,15 @@ def form_body(
 
 
 def multipart_body(
-    tp: Any, *, required: bool, encoding: dict[str, FieldStyle] | None = None
+    tp: Any,
+    *,
+    required: bool,
+    encoding: dict[str, FieldStyle] | None = None,
+    part: str | None = None,
 ) -> Callable[[Request], Awaitable[Any]]:
     """A dependency reading a multipart/form-data body into ``tp`` (file parts as bytes, JSON
-    parts decoded; shaped by the schema as :func:`form_body` does)."""
+    parts decoded; shaped by the schema as :func:`form_body` does). A body that is no object of
+    parts (a file, a list of files) is read from the part(s) named ``part``."""
 
     async def read(request: Request) -> Any:
         raw = await request.body()
@@ -184,25 +189,26 @@ def multipart_body(
         )
         fields: dict[str, Any] = {}
         if message.is_multipart():
-            for part in message.iter_parts():
-                name = part.get_param("name", header="content-disposition")
+            for item in message.iter_parts():
+                name = item.get_param("name", header="content-disposition")
                 if isinstance(name, str):
-                    payload = part.get_payload(decode=True)
+                    payload = item.get_payload(decode=True)
                     value: Any = payload if isinstance(payload, bytes) else b""
-                    if part.get_filename() is None and _is_json(
-                        part.get_content_type()
+                    if item.get_filename() is None and _is_json(
+                        item.get_content_type()
                     ):
                         value = _json_or_text(value.decode("utf-8", "replace"))
                     elif (
-                        part.get_filename() is None
-                        and part.get_content_maintype() == "text"
+                        item.get_filename() is None
+                        and item.get_content_maintype() == "text"
                     ):
                         value = value.decode(
-                            part.get_content_charset() or "utf-8", "replace"
+                            item.get_content_charset() or "utf-8", "replace"
                         )
                     _add(fields, name, value)
         schema = _json_schema(tp)
-        return _validate(tp, _shaped(fields, schema, schema), ("body",))
+        value = fields if part is None else fields.get(part)
+        return _validate(tp, _shaped(value, schema, schema), ("body",))
 
     return read
 
@@ -315,9 +321,46 @@ def _kinds(schema: Any, root: dict[str, Any]) -> set[str]:
             kinds.update(x for x in t if isinstance(x, str))
         elif "properties" in s or "additionalProperties" in s:
             kinds.add("object")
-        elif not any(k in s for k in ("anyOf", "oneOf", "allOf", "enum", "const")):
+        elif (
+            "enum" in s or "const" in s
+        ):  # no type beside: the values' own (``null`` alone...)
+            kinds.update(_JSON_KINDS.get(type(v), "any") for v in _values(s))
+        elif not any(k in s for k in ("anyOf", "oneOf", "allOf")):
             kinds.add("any")
     return kinds
+
+
+_JSON_KINDS = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+def _values(schema: dict[str, Any]) -> list[Any]:
+    """The values an ``enum`` or ``const`` allows."""
+    if "const" in schema:
+        return [schema["const"]]
+    values = schema.get("enum")
+    return values if isinstance(values, list) else []
+
+
+def _admits_empty_text(schema: Any, root: dict[str, Any]) -> bool:
+    """Whether ``""`` may be a string value of the schema (a string with no enum or const, or one
+    listing it): if not, ``""`` in a form is null as the client writes it."""
+    for s in _resolve(schema, root):
+        if "enum" in s or "const" in s:
+            if "" in _values(s):
+                return True
+        elif s.get("type") == "string" or (
+            isinstance(s.get("type"), list) and "string" in s["type"]
+        ):
+            return True
+    return False
 
 
 def _member(schema: Any, root: dict[str, Any], key: str | None) -> Any:
@@ -345,7 +388,8 @@ def _fits(schema: dict[str, Any], name: str, kind: str) -> bool:
 def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
     """Form values (text, repeated keys, bracketed keys) in the shape the schema expects: one
     value where only an array fits becomes a one-item array, numbered keys an array, JSON text
-    where only an object or array fits is decoded."""
+    where only an object or array fits is decoded, ``""`` where null fits and no ``""`` is null.
+    """
     kinds = _kinds(schema, root)
     if not kinds or "any" in kinds:
         return value
@@ -369,6 +413,8 @@ def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
         return [_shaped(v, item, root) for v in value]
     if isinstance(value, dict) and "object" in kinds:
         return {k: _shaped(v, _member(schema, root, k), root) for k, v in value.items()}
+    if value == "" and "null" in kinds and not _admits_empty_text(schema, root):
+        return None  # the client writes null as ``""``
     return value
 
 
