@@ -205,6 +205,17 @@ class OperationView:
     idempotency_header: str | None = None  # the idempotency key header's wire name
 
     @property
+    def streams(self) -> bool:
+        """An event stream: the handler may be an async generator method."""
+        return self.returns.startswith(EVENTS)
+
+    @property
+    def definition(self) -> str:
+        """How the Protocol defines the method: ``def`` for a stream (so that an async
+        generator method implements it), ``async def`` otherwise."""
+        return "def" if self.streams else "async def"
+
+    @property
     def deep_objects(self) -> tuple[ParamView, ...]:
         return tuple(p for p in self.params if p.deep_object)
 
@@ -252,12 +263,17 @@ def _main_response(op: Operation) -> tuple[Response | None, int]:
     return None, 200
 
 
+EVENTS = "AsyncIterator[ServerSentEvent]"  # what a streaming handler yields
+
+
 def _returns(op: Operation, main: Response | None) -> str:
     body = main.preferred if main is not None else None
     if body is None:
         return "Reply | None"
     if body.kind is BodyKind.EVENT_STREAM:
-        return "AsyncIterator[ServerSentEvent] | Reply"
+        # A plain ``def`` in the Protocol: an async generator method (``async def`` with
+        # ``yield``) implements it, and so does an ``async def`` returning a stream or a Reply.
+        return f"{EVENTS} | Awaitable[{EVENTS} | Reply]"
     if body.type.kind is TypeKind.ANY:
         return "Any"
     # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
@@ -701,8 +717,8 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
             std.setdefault(module, set()).add(name)
     if any(v.returns == "Any" for v in views):
         std["typing"].add("Any")
-    if any(v.returns.startswith("AsyncIterator") for v in views):
-        std.setdefault("collections.abc", set()).add("AsyncIterator")
+    if any(v.streams for v in views):
+        std.setdefault("collections.abc", set()).update({"AsyncIterator", "Awaitable"})
     if dataclasses:
         std.setdefault("dataclasses", set()).add("dataclass")
     return tuple((m, _sorted_names(names)) for m, names in sorted(std.items()))
@@ -732,7 +748,7 @@ def _third_party_imports(
 def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
     names = {"Content", "Declared", "Endpoint", "Fallback", "Reply", "Unimplemented", "install"}
     for v in views:
-        if v.returns.startswith("AsyncIterator"):
+        if v.streams:
             names.add("ServerSentEvent")
         if any(r.headers for r in v.responses):
             names.add("ResponseHeader")
