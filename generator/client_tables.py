@@ -184,7 +184,7 @@ def endpoints_module(api: Api) -> EndpointsModule:
     if any(op.request_body or any(r.contents for r in op.responses) for op in api.operations):
         local.append(("._spec", "Content"))
     if any(op.responses for op in api.operations):
-        local.append(("._spec", "Reply"))
+        local.append(("._spec", "Declared"))
     if any(declared_headers(r) for op in api.operations for r in op.responses):
         local.append(("._spec", "Header"))
     if any(op.streams for op in api.operations):
