@@ -103,6 +103,8 @@ class QuickStart:
     handler: str | None  # the Handlers method of the example operation (a signature line)
     handler_imports: tuple[str, ...]  # of the handler example (both methods)
     stream_handler: str | None  # the Handlers method of the stream operation, an async generator
+    test_args: str  # ``base_url=...,`` when the client has no default base URL, else ""
+    base_path: str  # where the server serves the operations ("": at the root)
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
 
 
@@ -321,6 +323,8 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
         handler=handler,
         handler_imports=_import_lines(api, handler_imports | stream_imports),
         stream_handler=stream_handler,
+        test_args="" if default_base_url(api) else 'base_url="http://test", ',
+        base_path=server_view.base_path(api),
         idempotent=tuple(f"client.{op.python_path}" for op in api.operations if op.idempotency_header),
     )
 

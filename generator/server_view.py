@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import naming
 from .imports import all_name_key, import_name_key
@@ -303,6 +304,16 @@ def _renamed_in_route(op: Operation) -> frozenset[str]:
     return frozenset(renamed)
 
 
+def base_path(api: Api) -> str:
+    """The path of the spec's first server URL (``http://petstore.swagger.io/v1`` -> ``/v1``),
+    where the app serves the operations, so that a client given the server URL (the generated
+    client's default) reaches them; "" for none, or one with a ``{variable}``."""
+    path = urlsplit(api.servers[0]).path.rstrip("/") if api.servers else ""
+    if not path.startswith("/") or "{" in path or "}" in path:
+        return ""
+    return path
+
+
 def _route_path(op: Operation) -> str:
     """The path FastAPI routes: the spec's without a ``#fragment`` (never sent), with the
     parameters of :func:`_renamed_in_route` named by their Python names."""
@@ -461,7 +472,7 @@ def _content(m: MediaBody) -> ContentView:
     )
 
 
-def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> ResponseView:
+def _response(r: Response, op: Operation, gets: tuple[Operation, ...], base: str) -> ResponseView:
     streams = any(c.kind is BodyKind.EVENT_STREAM for c in r.contents)
     return ResponseView(
         status=r.status,
@@ -472,7 +483,7 @@ def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> Respon
                 h.name,
                 _annotation(h.type),
                 h.required,
-                _link(op, gets, stream=streams and h.name.lower() == "location")
+                _link(op, gets, base, stream=streams and h.name.lower() == "location")
                 if h.name.lower() in _LINK_HEADERS
                 else None,
             )
@@ -484,7 +495,7 @@ def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> Respon
 _LINK_HEADERS = ("location", "content-location")
 
 
-def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkView | None:
+def _link(op: Operation, gets: tuple[Operation, ...], base: str, *, stream: bool) -> LinkView | None:
     """The path a mock ``Location`` / ``Content-Location`` of ``op`` names: the member a request
     to ``op`` creates or acts on, when a GET operation of the API reads it.
 
@@ -513,7 +524,7 @@ def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkVi
         ]
         if below:
             chosen, tail = below[0], [*tail, _segments(below[0])[-1]]
-        path = "/" + "/".join([*prefix, *tail])
+        path = base + "/" + "/".join([*prefix, *tail])
         renamed = _renamed_in_route(op)
         params = {p.name: p for p in chosen.parameters_in(ParamLocation.PATH)}
         params.update({p.python_name if p.name in renamed else p.name: p for p in op.parameters_in(ParamLocation.PATH)})
@@ -593,12 +604,13 @@ class ServerView:
     runtime_imports: tuple[str, ...]
     requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
     doc: str
+    base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
 
     @property
     def exports(self) -> tuple[str, ...]:
         """``__all__``: what a module implementing the handlers imports from ``server.py``
         (re-exported names too: ``mypy --strict`` refuses implicit re-exports)."""
-        names = {"Handlers", "OPERATIONS", "app", "create_app", "router"}
+        names = {"BlockingASGITransport", "Handlers", "OPERATIONS", "app", "create_app", "router"}
         names |= {n for n in self.runtime_imports if n in _EXPORTED_RUNTIME}
         if self.schemes:
             names.add("Credentials")
@@ -637,6 +649,7 @@ def build(api: Api) -> ServerView:
     auths: dict[tuple[tuple[str, ...], ...], AuthView] = {}
     views: list[OperationView] = []
     gets = tuple(op for op in api.operations if op.method is HttpMethod.GET)
+    base = base_path(api)
     for op, function in zip(api.operations, functions, strict=True):
         # Requirements naming a scheme that is unsupported (or undefined) cannot be checked:
         # the operation is left open.
@@ -682,7 +695,7 @@ def build(api: Api) -> ServerView:
                 returns=_returns(op, main),
                 status=status,
                 plain_response_class=preferred is None or preferred.media_type != "application/json",
-                responses=tuple(_response(r, op, gets) for r in op.responses),
+                responses=tuple(_response(r, op, gets, base) for r in op.responses),
                 doc=_doc(op),
                 idempotency_header=op.idempotency_header,
             )
@@ -699,6 +712,7 @@ def build(api: Api) -> ServerView:
         runtime_imports=_runtime_imports(views),
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
+        base_path=base,
     )
 
 

@@ -46,7 +46,9 @@ def _write(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         install(tmp_path_factory, package, files)
         modules[f"readme_of_{package}"] = root / f"readme_of_{package}.py"
         modules[f"readme_of_{package}"].write_text(as_installed(_module(python_blocks(files["README.md"])), package), encoding="utf-8")
-    repo = as_installed(_module(python_blocks((ROOT / "README.md").read_text(encoding="utf-8"))), "agent_server")
+    repo = _module(python_blocks((ROOT / "README.md").read_text(encoding="utf-8")))
+    for package in README_PACKAGES:
+        repo = as_installed(repo, package)
     modules["readme_of_oapigen"] = root / "readme_of_oapigen.py"
     modules["readme_of_oapigen"].write_text(repo, encoding="utf-8")
     return modules
@@ -75,7 +77,7 @@ def test_the_blocks_are_found() -> None:
 def seed_readme(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The namespace of the seed README's server block, run (the client blocks need a server)."""
     install(tmp_path_factory, "agent_server", repo_generated()["agent_server"][1].files)
-    block = next(b for b in python_blocks(repo_generated()["agent_server"][1].files["README.md"]) if "create_app(" in b)
+    block = next(b for b in python_blocks(repo_generated()["agent_server"][1].files["README.md"]) if "class MyHandlers(" in b)
     namespace: dict[str, Any] = {}
     exec(compile(as_installed(block, "agent_server"), "README.md", "exec"), namespace)
     return namespace
