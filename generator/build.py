@@ -344,9 +344,10 @@ class _Walk:
                 type_ = ANY
             else:
                 type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
+            unwrapped = self.typer.collection_of(schema, hint) if kind is BodyKind.JSON else None
             has_example, example = self.example(media)
             encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
-            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding))
+            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding, unwrapped))
         out.sort(key=lambda m: _KIND_ORDER[m.kind])
         return tuple(out)
 
@@ -520,7 +521,7 @@ def build_api(
     spec_sha256: str,
     model_names: tuple[str, ...],
 ) -> tuple[Api, list[Diagnostic]]:
-    typer = SchemaTyper(document, plan.lookup(class_by_ref), class_by_ref)
+    typer = SchemaTyper(document, plan.lookup(class_by_ref), class_by_ref, unwrap_collections=True)
     walk = _Walk(
         document,
         typer,

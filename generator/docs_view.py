@@ -22,7 +22,7 @@ from .client_methods import (
     scheme_views,
 )
 from .client_tables import declared_headers, endpoints_module
-from .ir import Api, Operation, TypeKind, TypeRef
+from .ir import Api, Operation, Response, TypeKind, TypeRef
 
 README = "README.md"
 API = "API.md"
@@ -167,7 +167,7 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
     responses = tuple(
         ResponseDoc(
             r.status,
-            r.preferred.type.annotation() if r.preferred is not None and r.preferred.type.kind is not TypeKind.NONE else None,
+            _shown(r) if r.preferred is not None and r.preferred.type.kind is not TypeKind.NONE else None,
             r.preferred.media_type if r.preferred is not None else None,
             None if r.is_success else _raises(r.status),
             r.description,
@@ -207,6 +207,13 @@ def _sample(t: TypeRef) -> tuple[str, str | None] | None:
             if sample is not None:
                 return sample
     return None
+
+
+def _shown(r: Response) -> str:
+    """A response's type as the method returns it: a 2xx plain array or map as its list/dict."""
+    assert r.preferred is not None
+    unwrapped = r.preferred.unwrapped if r.is_success else None
+    return (unwrapped or r.preferred.type).annotation()
 
 
 def snippet(op: Operation, m: MethodView) -> Snippet | None:
@@ -274,7 +281,7 @@ def _handler(api: Api, view: server_view.OperationView | None) -> tuple[str | No
     line = f"async def {view.handler}({text}) -> {returns}:"
     types = [p.type for p in view.op.parameters]
     types += [view.op.request_body.preferred.type] if view.op.request_body is not None else []
-    types += [c.type for r in view.op.responses for c in r.contents]
+    types += [t for r in view.op.responses for c in r.contents for t in (c.type, c.unwrapped) if t is not None]
     candidates = {imp for t in types for imp in t.imports()}
     candidates |= {(server, "Reply"), ("collections.abc", "AsyncIterator"), ("typing", "Any"), (api.package, "models")}
     imports |= {(m, name) for m, name in candidates if re.search(rf"\b{name}\b", line)}

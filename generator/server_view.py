@@ -275,10 +275,11 @@ def _returns(op: Operation, main: Response | None) -> str:
         # A plain ``def`` in the Protocol: an async generator method (``async def`` with
         # ``yield``) implements it, and so does an ``async def`` returning a stream or a Reply.
         return f"{EVENTS} | Awaitable[{EVENTS} | Reply]"
-    if body.type.kind is TypeKind.ANY:
+    returned = body.unwrapped or body.type  # a plain array or map: its list or dict
+    if returned.kind is TypeKind.ANY:
         return "Any"
     # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
-    members = body.type.args if body.type.kind is TypeKind.UNION else (body.type,)
+    members = returned.args if returned.kind is TypeKind.UNION else (returned,)
     nullable = any(m.kind is TypeKind.NONE for m in members)
     parts = [_annotation(m) for m in members if m.kind is not TypeKind.NONE]
     return " | ".join([*parts, "Reply", *(["None"] if nullable else [])])
@@ -725,6 +726,7 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
             types.append(v.op.request_body.preferred.type)
         for r in v.op.responses:
             types.extend(c.type for c in r.contents)
+            types.extend(c.unwrapped for c in r.contents if c.unwrapped is not None)
             types.extend(h.type for h in r.headers)
     for t in types:
         for module, name in t.imports():

@@ -56,3 +56,27 @@ def test_sync_client_refuses_an_async_transport(petstore: ModuleType, server: Mo
     http = httpx.Client(transport=httpx.ASGITransport(app=server.create_app()))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"BlockingASGITransport\(app\)"):
         petstore.Client(http_client=http)
+
+
+def test_an_array_response_is_a_list(petstore: ModuleType, server: ModuleType) -> None:
+    """A plain array schema (``Pets``, a RootModel of a list) is returned as a list of its
+    items, by the method and by the raw response's ``.parse()``; the handler returns a list;
+    the schema's ``maxItems`` still holds on both sides."""
+    pet = petstore.models.Pet
+
+    class Shop(server.Handlers):  # type: ignore[name-defined,misc]
+        async def list_pets(self, *, limit: int | None) -> Any:
+            return [pet(id=n, name=f"p{n}") for n in range(limit or 2)]
+
+    with httpx.Client(transport=server.BlockingASGITransport(server.create_app(Shop()))) as http:
+        client = petstore.Client(http_client=http)
+        pets = client.pets.list_pets()
+        parsed = client.with_raw_response.pets.list_pets().parse()
+        with pytest.raises(petstore.InternalServerError):  # more than the spec's maxItems: refused
+            client.pets.list_pets(limit=101, max_retries=0)
+    assert type(pets) is list and pets == [pet(id=0, name="p0"), pet(id=1, name="p1")] == parsed
+
+    body = [{"id": n, "name": "x"} for n in range(101)]
+    sent = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, json=body)))
+    with pytest.raises(petstore.ResponseValidationError):
+        petstore.Client(http_client=sent).pets.list_pets()
