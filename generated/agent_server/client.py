@@ -474,7 +474,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs
 
         GET /assistants/{assistant_id}/subgraphs
@@ -514,7 +514,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs by Namespace
 
         GET /assistants/{assistant_id}/subgraphs/{namespace}
@@ -932,7 +932,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs
 
         GET /assistants/{assistant_id}/subgraphs
@@ -972,7 +972,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs by Namespace
 
         GET /assistants/{assistant_id}/subgraphs/{namespace}

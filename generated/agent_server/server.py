@@ -11,7 +11,7 @@ still answer from the spec, or with 501 given ``create_app(handlers, fallback='5
     uvicorn agent_server.server:app
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, Any, Literal, Protocol
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from ._server_http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_HEADER_SIZE,
     DEFAULT_MAX_URL_SIZE,
+    BlockingASGITransport,
     DocsAssets,
 )
 from ._server_requests import comma_separated, from_text
@@ -40,6 +41,7 @@ from ._server_runtime import (
 
 __all__ = [
     "OPERATIONS",
+    "BlockingASGITransport",
     "Fallback",
     "Handlers",
     "Reply",
@@ -58,8 +60,10 @@ class Handlers(Protocol):
     takes keyword arguments: the parameters by their Python names, the request body as
     ``body`` (a model), the request's ``credentials`` where the operation has security. It
     returns the body of the operation's main (first 2xx) response, or a ``Reply`` for another
-    declared status or to add headers; a streaming operation returns an async iterator of
-    ``ServerSentEvent`` (or of data). Methods left as they are here raise ``Unimplemented``:
+    declared status or to add headers. A streaming operation's method is an async generator
+    yielding ``ServerSentEvent`` (or data), or an ``async def`` returning an async iterator
+    of them or a ``Reply`` (raise a ``Reply`` before the first event to answer with another
+    status). Methods left as they are here raise ``Unimplemented``:
     the server then answers from the spec, or with 501.
     """
 
@@ -144,7 +148,7 @@ class Handlers(Protocol):
 
     async def get_assistant_subgraphs(
         self, *, assistant_id: UUID, recurse: bool
-    ) -> models.Subgraphs | Reply:
+    ) -> dict[str, models.GraphSchemaNoId] | Reply:
         """Get Assistant Subgraphs
 
         GET /assistants/{assistant_id}/subgraphs
@@ -155,7 +159,7 @@ class Handlers(Protocol):
 
     async def get_assistant_subgraphs_2(
         self, *, assistant_id: UUID, namespace: str, recurse: bool
-    ) -> models.Subgraphs | Reply:
+    ) -> dict[str, models.GraphSchemaNoId] | Reply:
         """Get Assistant Subgraphs by Namespace
 
         GET /assistants/{assistant_id}/subgraphs/{namespace}
@@ -340,7 +344,7 @@ class Handlers(Protocol):
         """
         raise Unimplemented("patch_thread")
 
-    async def join_thread_stream(
+    def join_thread_stream(
         self,
         *,
         thread_id: UUID,
@@ -349,7 +353,10 @@ class Handlers(Protocol):
             Literal["lifecycle", "run_modes", "state_update"]
             | list[Literal["lifecycle", "run_modes", "state_update"]]
         ),
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Join Thread Stream
 
         GET /threads/{thread_id}/stream
@@ -412,9 +419,12 @@ class Handlers(Protocol):
         """
         raise Unimplemented("create_thread_cron")
 
-    async def stream_run(
+    def stream_run(
         self, *, thread_id: UUID, body: models.RunCreateStateful
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Create Run, Stream Output
 
         POST /threads/{thread_id}/runs/stream
@@ -463,7 +473,7 @@ class Handlers(Protocol):
         """
         raise Unimplemented("join_run_http")
 
-    async def stream_run_http(
+    def stream_run_http(
         self,
         *,
         thread_id: UUID,
@@ -471,7 +481,10 @@ class Handlers(Protocol):
         last_event_id: str | None,
         stream_mode: str | None,
         cancel_on_disconnect: bool,
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Join Run Stream
 
         GET /threads/{thread_id}/runs/{run_id}/stream
@@ -523,9 +536,12 @@ class Handlers(Protocol):
         """
         raise Unimplemented("count_crons")
 
-    async def stream_run_stateless(
+    def stream_run_stateless(
         self, *, body: models.RunCreateStateless
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Create Run, Stream Output
 
         POST /runs/stream
