@@ -243,7 +243,9 @@ class _Walk:
                 naming.snake(d["base"], prefix="op", reserved=reserved if self.renamed[d["pointer"]] else reserved | naming.ANNOTATION_NAMES)
                 for d in members
             ]
-            for d, name in zip(members, naming.dedupe(names, reserved), strict=True):
+            paths = [d["path"] for d in members]
+            methods = [d["method"].value.lower() for d in members]
+            for d, name in zip(members, naming.distinct_by_path(names, paths, methods, reserved), strict=True):
                 d["python_name"] = name
         counts: dict[str, int] = {}
         for d in drafts:
