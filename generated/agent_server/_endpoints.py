@@ -190,28 +190,34 @@ GET_ASSISTANT_SUBGRAPHS: Endpoint[dict[str, models.GraphSchemaNoId]] = Endpoint(
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get: GET /assistants/{assistant_id}/subgraphs/{namespace}
-GET_ASSISTANT_SUBGRAPHS_2: Endpoint[dict[str, models.GraphSchemaNoId]] = Endpoint(
-    "GET",
-    "/assistants/{assistant_id}/subgraphs/{namespace}",
-    params=(
-        Param("assistant_id", "assistant_id", "path", "simple", False),
-        Param("namespace", "namespace", "path", "simple", False),
-        Param("recurse", "recurse", "query", "form", True),
-    ),
-    replies=(
-        Declared(
-            "200",
-            (
-                Content(
-                    "application/json", "json", lambda: models.Subgraphs, unwrap=True
+GET_ASSISTANT_SUBGRAPHS_BY_NAMESPACE: Endpoint[dict[str, models.GraphSchemaNoId]] = (
+    Endpoint(
+        "GET",
+        "/assistants/{assistant_id}/subgraphs/{namespace}",
+        params=(
+            Param("assistant_id", "assistant_id", "path", "simple", False),
+            Param("namespace", "namespace", "path", "simple", False),
+            Param("recurse", "recurse", "query", "form", True),
+        ),
+        replies=(
+            Declared(
+                "200",
+                (
+                    Content(
+                        "application/json",
+                        "json",
+                        lambda: models.Subgraphs,
+                        unwrap=True,
+                    ),
                 ),
             ),
+            Declared(
+                "422",
+                (Content("application/json", "json", lambda: models.ErrorResponse),),
+            ),
         ),
-        Declared(
-            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
-        ),
-    ),
-    name="assistants.get_assistant_subgraphs_2",
+        name="assistants.get_assistant_subgraphs_by_namespace",
+    )
 )
 
 # get_assistant_schemas_assistants__assistant_id__schemas_get: GET /assistants/{assistant_id}/schemas

@@ -157,7 +157,7 @@ class Handlers(Protocol):
         """
         raise Unimplemented("get_assistant_subgraphs")
 
-    async def get_assistant_subgraphs_2(
+    async def get_assistant_subgraphs_by_namespace(
         self, *, assistant_id: UUID, namespace: str, recurse: bool
     ) -> dict[str, models.GraphSchemaNoId] | Reply:
         """Get Assistant Subgraphs by Namespace
@@ -166,7 +166,7 @@ class Handlers(Protocol):
 
         Get an assistant's subgraphs filtered by namespace.
         """
-        raise Unimplemented("get_assistant_subgraphs_2")
+        raise Unimplemented("get_assistant_subgraphs_by_namespace")
 
     async def get_assistant_schemas(
         self, *, assistant_id: UUID
@@ -922,8 +922,8 @@ OPERATIONS: dict[str, Endpoint] = {
             ),
         ),
     ),
-    "get_assistant_subgraphs_2": Endpoint(
-        "get_assistant_subgraphs_2",
+    "get_assistant_subgraphs_by_namespace": Endpoint(
+        "get_assistant_subgraphs_by_namespace",
         status=200,
         responses=(
             Declared(
@@ -2043,15 +2043,15 @@ async def get_assistant_subgraphs(
 
 @router.get(
     "/assistants/{assistant_id}/subgraphs/{namespace}",
-    name="get_assistant_subgraphs_2",
+    name="get_assistant_subgraphs_by_namespace",
     operation_id="get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get",
     summary="Get Assistant Subgraphs by Namespace",
     description="Get an assistant's subgraphs filtered by namespace.",
     tags=["Assistants"],
     status_code=200,
-    responses=OPERATIONS["get_assistant_subgraphs_2"].openapi(),
+    responses=OPERATIONS["get_assistant_subgraphs_by_namespace"].openapi(),
 )
-async def get_assistant_subgraphs_2(
+async def get_assistant_subgraphs_by_namespace(
     request: Request,
     *,
     assistant_id: Annotated[UUID, Path(description="The ID of the assistant.")],
@@ -2062,7 +2062,7 @@ async def get_assistant_subgraphs_2(
         bool, Query(description="Recursively retrieve subgraphs of subgraphs.")
     ] = False,
 ) -> Response:
-    return await OPERATIONS["get_assistant_subgraphs_2"].serve(
+    return await OPERATIONS["get_assistant_subgraphs_by_namespace"].serve(
         request, assistant_id=assistant_id, namespace=namespace, recurse=recurse
     )
 
