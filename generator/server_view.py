@@ -70,7 +70,7 @@ _RUNTIME_NAMES = frozenset(
      "space_separated", "pipe_separated", "header_items"}
 )
 # Names of the runtime module that server.py re-exports (in ``__all__``), for handler modules.
-_EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "ServerSentEvent", "Unimplemented"})
+_EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "Unimplemented"})
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
 _FIXED_NAMES = frozenset(
@@ -305,14 +305,19 @@ def _renamed_in_route(op: Operation) -> frozenset[str]:
     return frozenset(renamed)
 
 
+_BASE_PATH = re.compile(r"(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+")  # segments of RFC 3986 characters
+
+
 def base_path(api: Api) -> str:
     """The path of the spec's first server URL (``http://petstore.swagger.io/v1`` -> ``/v1``),
-    where the app serves the operations, so that a client given the server URL (the generated
-    client's default) reaches them; "" for none, or one with a ``{variable}``."""
-    path = urlsplit(api.servers[0]).path.rstrip("/") if api.servers else ""
-    if not path.startswith("/") or "{" in path or "}" in path:
+    where the app serves the operations, so that the client, whose default base URL that
+    server is, reaches them. "" when the client has no such default (a relative URL, one with
+    a ``{variable}``, another scheme) or the path needs percent-encoding."""
+    url = api.servers[0] if api.servers else ""
+    if not url.startswith(("http://", "https://")) or "{" in url:
         return ""
-    return path
+    path = urlsplit(url).path.rstrip("/")
+    return path if _BASE_PATH.fullmatch(path) else ""
 
 
 def _route_path(op: Operation) -> str:
@@ -608,11 +613,18 @@ class ServerView:
     base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
 
     @property
+    def streams(self) -> bool:
+        """An operation streams events: server.py imports ``ServerSentEvent`` (from ``_sse``)."""
+        return any(v.streams for v in self.operations)
+
+    @property
     def exports(self) -> tuple[str, ...]:
         """``__all__``: what a module implementing the handlers imports from ``server.py``
         (re-exported names too: ``mypy --strict`` refuses implicit re-exports)."""
         names = {"BlockingASGITransport", "Handlers", "OPERATIONS", "app", "create_app", "router"}
         names |= {n for n in self.runtime_imports if n in _EXPORTED_RUNTIME}
+        if self.streams:
+            names.add("ServerSentEvent")  # from _sse: the client's class
         if self.schemes:
             names.add("Credentials")
         return tuple(sorted(names, key=all_name_key))
@@ -764,8 +776,6 @@ def _third_party_imports(
 def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
     names = {"Content", "Declared", "Endpoint", "Fallback", "Reply", "Unimplemented", "install"}
     for v in views:
-        if v.streams:
-            names.add("ServerSentEvent")
         if any(r.headers for r in v.responses):
             names.add("ResponseHeader")
         if v.auth is not None:
