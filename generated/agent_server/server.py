@@ -34,10 +34,10 @@ from ._server_runtime import (
     Fallback,
     Reply,
     ResponseHeader,
-    ServerSentEvent,
     Unimplemented,
     install,
 )
+from ._sse import ServerSentEvent
 
 __all__ = [
     "OPERATIONS",

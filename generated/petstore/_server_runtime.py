@@ -48,9 +48,7 @@ from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
 from ._server_requests import DEFINITIONS, schema_of
 from ._server_routing import index_routes
-from ._sse import (
-    ServerSentEvent as ServerSentEvent,
-)  # one event class, client and server
+from ._sse import ServerSentEvent
 from ._sse import json_text as _json_text
 
 logger = logging.getLogger(f"{__package__}.server")
