@@ -246,7 +246,9 @@ class _Walk:
                 naming.snake(d["base"], prefix="op", reserved=reserved if self.renamed[d["pointer"]] else reserved | naming.ANNOTATION_NAMES)
                 for d in members
             ]
-            for d, name in zip(members, naming.dedupe(names, reserved), strict=True):
+            paths = [d["path"] for d in members]
+            methods = [d["method"].value.lower() for d in members]
+            for d, name in zip(members, naming.distinct_by_path(names, paths, methods, reserved), strict=True):
                 d["python_name"] = name
         counts: dict[str, int] = {}
         for d in drafts:
@@ -363,9 +365,10 @@ class _Walk:
                 type_ = ANY
             else:
                 type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
+            unwrapped = self.typer.collection_of(schema, hint) if kind is BodyKind.JSON else None
             has_example, example = self.example(media)
             encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
-            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding))
+            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding, unwrapped))
         out.sort(key=lambda m: _KIND_ORDER[m.kind])
         return tuple(out)
 
@@ -545,7 +548,7 @@ def build_api(
     spec_sha256: str,
     model_names: tuple[str, ...],
 ) -> tuple[Api, list[Diagnostic]]:
-    typer = SchemaTyper(document, plan.lookup(class_by_ref), class_by_ref)
+    typer = SchemaTyper(document, plan.lookup(class_by_ref), class_by_ref, unwrap_collections=True)
     walk = _Walk(
         document,
         typer,

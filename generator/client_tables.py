@@ -47,6 +47,7 @@ class ContentRow:
     type: str  # runtime type expression
     encoding: str | None = None  # form and multipart bodies: the declared encoding, a literal
     part: str | None = None  # a multipart body that is no object: the name of its part, a literal
+    unwrap: bool = False  # a RootModel of a list/dict, returned as its list/dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +97,18 @@ def decoded_type(content: MediaBody) -> TypeRef:
     return content.type
 
 
+def returned_type(content: MediaBody) -> TypeRef:
+    """The Python type a method returns for a response body of this media type: the decoded
+    type, but a plain array or map as its ``list``/``dict`` rather than its RootModel class."""
+    return content.unwrapped or decoded_type(content)
+
+
 def success_type(op: Operation) -> TypeRef:
     """What the operation's method returns: the union over its 2xx responses (None: no content)."""
     successes = [r for r in op.responses if r.is_success]
     if not successes:
         return ANY
-    return union(*(decoded_type(c) if c else NONE for r in successes for c in (r.contents or (None,))))
+    return union(*(returned_type(c) if c else NONE for r in successes for c in (r.contents or (None,))))
 
 
 def resumable(op: Operation) -> bool:
@@ -132,7 +139,7 @@ def _reply(response: Response) -> ReplyRow:
     return ReplyRow(
         response.status,
         tuple(
-            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS))
+            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS), unwrap=c.unwrapped is not None)
             for c in response.contents
         ),
         tuple(
@@ -191,7 +198,7 @@ def endpoints_module(api: Api) -> EndpointsModule:
     if any(op.request_body or any(r.contents for r in op.responses) for op in api.operations):
         local.append(("._spec", "Content"))
     if any(op.responses for op in api.operations):
-        local.append(("._spec", "Reply"))
+        local.append(("._spec", "Declared"))
     if any(declared_headers(r) for op in api.operations for r in op.responses):
         local.append(("._spec", "Header"))
     if any(op.streams for op in api.operations):
@@ -205,4 +212,4 @@ def endpoints_module(api: Api) -> EndpointsModule:
     return EndpointsModule(import_block(stdlib, (), local), rows)
 
 
-__all__ = ["EndpointRow", "EndpointsModule", "decoded_type", "endpoints_module", "resumable", "success_type"]
+__all__ = ["EndpointRow", "EndpointsModule", "decoded_type", "endpoints_module", "resumable", "returned_type", "success_type"]

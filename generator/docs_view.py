@@ -22,7 +22,7 @@ from .client_methods import (
     scheme_views,
 )
 from .client_tables import declared_headers, endpoints_module
-from .ir import Api, Operation, TypeKind, TypeRef
+from .ir import Api, Operation, Response, TypeKind, TypeRef
 
 README = "README.md"
 API = "API.md"
@@ -101,7 +101,10 @@ class QuickStart:
     example: Snippet | None
     stream: Snippet | None  # an event-stream operation, when the API has one
     handler: str | None  # the Handlers method of the example operation (a signature line)
-    handler_imports: tuple[str, ...]
+    handler_imports: tuple[str, ...]  # of the handler example (both methods)
+    stream_handler: str | None  # the Handlers method of the stream operation, an async generator
+    test_args: str  # ``base_url=...,`` when the client has no default base URL, else ""
+    base_path: str  # where the server serves the operations ("": at the root)
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
 
 
@@ -164,7 +167,7 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
     responses = tuple(
         ResponseDoc(
             r.status,
-            r.preferred.type.annotation() if r.preferred is not None and r.preferred.type.kind is not TypeKind.NONE else None,
+            _shown(r) if r.preferred is not None and r.preferred.type.kind is not TypeKind.NONE else None,
             r.preferred.media_type if r.preferred is not None else None,
             None if r.is_success else _raises(r.status),
             r.description,
@@ -204,6 +207,13 @@ def _sample(t: TypeRef) -> tuple[str, str | None] | None:
             if sample is not None:
                 return sample
     return None
+
+
+def _shown(r: Response) -> str:
+    """A response's type as the method returns it: a 2xx plain array or map as its list/dict."""
+    assert r.preferred is not None
+    unwrapped = r.preferred.unwrapped if r.is_success else None
+    return (unwrapped or r.preferred.type).annotation()
 
 
 def snippet(op: Operation, m: MethodView) -> Snippet | None:
@@ -252,32 +262,42 @@ def pick(api: Api, views: dict[str, MethodView], *, streams: bool) -> Snippet | 
     return None
 
 
-def _handler(api: Api, op: Operation | None) -> tuple[str | None, tuple[str, ...]]:
-    """The ``Handlers`` method of ``op`` as a signature line, and the imports it needs."""
-    if op is None:
-        return None, ()
-    view = next((v for v in server_view.build(api).operations if v.op.pointer == op.pointer), None)
+def _handler(api: Api, view: server_view.OperationView | None) -> tuple[str | None, set[tuple[str, str]]]:
+    """The ``Handlers`` method of an operation as a signature line, and the (module, name)
+    imports it needs. A streaming operation's method is shown as an async generator."""
     if view is None:
-        return None, ()
+        return None, set()
     args = [f"{p.python_name}: {p.annotation}" for p in view.params]
     if view.body is not None:
         args.append(f"body: {view.body.annotation}")
-    names = ["Handlers", "create_app"]
-    if re.search(r"\bReply\b", view.returns):
-        names.insert(1, "Reply")
+    returns = server_view.EVENTS if view.streams else view.returns
+    server = f"{api.package}.server"
+    imports = {(server, "Handlers"), (server, "create_app")}
+    imports.add((server, "ServerSentEvent") if view.streams else (server, "Unimplemented"))
     if view.credentials_name is not None:
         args.append(f"{view.credentials_name}: Credentials")
-        names.insert(0, "Credentials")
+        imports.add((server, "Credentials"))
     text = ", ".join(["self", *(["*", *args] if args else [])])
-    line = f"async def {view.handler}({text}) -> {view.returns}:"
-    imports = [f"from {api.package}.server import {', '.join(names)}"]
-    if "models." in line:
-        imports.insert(0, f"from {api.package} import models")
-    if "UUID" in line:
-        imports.insert(0, "from uuid import UUID")
-    if re.search(r"\bAny\b", line):
-        imports.insert(0, "from typing import Any")
-    return line, tuple(imports)
+    line = f"async def {view.handler}({text}) -> {returns}:"
+    types = [p.type for p in view.op.parameters]
+    types += [view.op.request_body.preferred.type] if view.op.request_body is not None else []
+    types += [t for r in view.op.responses for c in r.contents for t in (c.type, c.unwrapped) if t is not None]
+    candidates = {imp for t in types for imp in t.imports()}
+    candidates |= {(server, "Reply"), ("collections.abc", "AsyncIterator"), ("typing", "Any"), (api.package, "models")}
+    imports |= {(m, name) for m, name in candidates if re.search(rf"\b{name}\b", line)}
+    return line, imports
+
+
+def _import_lines(api: Api, imports: set[tuple[str, str]]) -> tuple[str, ...]:
+    """Import statements as isort orders them: the standard library's, a blank line, then the
+    package's and its server's."""
+    modules: dict[str, list[str]] = {}
+    for module, name in sorted(imports):
+        modules.setdefault(module, []).append(name)
+    std = [m for m in sorted(modules) if m.split(".")[0] != api.package]
+    own = [m for m in sorted(modules) if m.split(".")[0] == api.package]
+    lines = [f"from {m} import {', '.join(modules[m])}" for m in std]
+    return (*lines, *([""] if std and own else []), *(f"from {m} import {', '.join(modules[m])}" for m in own))
 
 
 def _fence(texts: Sequence[str]) -> str:
@@ -295,8 +315,10 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
                    for s in schemes[:1]]
     client_args = ", ".join([f"base_url={base_url}", *credentials])
     imports = sorted({i for s in (example, stream) if s is not None for i in s.imports})
-    handler, handler_imports = _handler(api, example.operation if example else None)
-    texts = [base_url, client_args, *(s.call for s in (example, stream) if s is not None), handler or ""]
+    server = {v.op.pointer: v for v in server_view.build(api).operations}
+    handler, handler_imports = _handler(api, server.get(example.operation.pointer) if example else None)
+    stream_handler, stream_imports = _handler(api, server.get(stream.operation.pointer) if stream else None)
+    texts = [base_url, client_args, *(s.call for s in (example, stream) if s is not None), handler or "", stream_handler or ""]
     return QuickStart(
         package=api.package,
         fence=_fence(texts),
@@ -306,7 +328,10 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
         example=example,
         stream=stream,
         handler=handler,
-        handler_imports=handler_imports,
+        handler_imports=_import_lines(api, handler_imports | stream_imports),
+        stream_handler=stream_handler,
+        test_args="" if default_base_url(api) else 'base_url="http://test", ',
+        base_path=server_view.base_path(api),
         idempotent=tuple(f"client.{op.python_path}" for op in api.operations if op.idempotency_header),
     )
 

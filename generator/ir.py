@@ -191,6 +191,9 @@ class MediaBody:
     has_example: bool = False
     example: Any = None  # a JSON value from the spec
     encoding: tuple[FieldEncoding, ...] = ()  # form and multipart bodies: declared per property
+    # The schema is a $ref to a plain array or map (a class that is a RootModel of a list or
+    # dict): its list/dict type, what a method returns instead of the RootModel. None otherwise.
+    unwrapped: TypeRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import hashlib
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _WORD_BOUNDARY = re.compile(r"([a-z])(?=[A-Z])|([0-9])(?=[A-Z][a-z])|([A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
@@ -112,6 +112,39 @@ def dedupe(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
         used.add(candidate)
         out.append(candidate)
     return out
+
+
+def distinct_by_path(
+    names: Sequence[str], paths: Sequence[str], methods: Sequence[str], taken: Iterable[str] = ()
+) -> list[str]:
+    """Make operation names distinct by what tells their operations apart, not by a counter.
+
+    Among operations sharing a name, the one with the shortest path (the first, on a tie)
+    keeps it; each other one gets the segments of its path that the keeper's lacks, a
+    parameter as ``by_<name>`` (``GET /a/{id}/subgraphs/{namespace}`` beside ``GET
+    /a/{id}/subgraphs`` -> ``get_subgraphs_by_namespace``), or its method when the paths are
+    the same (``get_user_put``). What still collides gets ``_2``, ``_3`` (:func:`dedupe`).
+    The result depends only on the operations sharing the name, never on the others."""
+    out = list(names)
+    by_name: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        by_name.setdefault(name, []).append(i)
+    for name, members in by_name.items():
+        if len(members) < 2:
+            continue
+        keeper = min(members, key=lambda i: (len(_path_segments(paths[i])), i))
+        kept = set(_path_segments(paths[keeper]))
+        for i in members:
+            if i == keeper:
+                continue
+            extra = [seg for seg in _path_segments(paths[i]) if seg not in kept]
+            parts = [f"by {seg[1:-1]}" if seg.startswith("{") and seg.endswith("}") else seg for seg in extra]
+            out[i] = snake(" ".join([name, *(parts or [methods[i]])]))
+    return dedupe(out, taken)
+
+
+def _path_segments(path: str) -> list[str]:
+    return [seg for seg in path.split("/") if seg]
 
 
 def fastapi_path_fragment(path: str) -> str:

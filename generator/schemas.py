@@ -53,6 +53,7 @@ class SchemaTyper:
     document: Mapping[str, Any]
     namer: Namer
     class_by_ref: Mapping[str, str] = field(default_factory=dict)
+    unwrap_collections: bool = False  # the build pass: collection_of answers (never while planning)
 
     def type_of(self, schema: Any, ptr: str, hint: str, depth: int = 0) -> TypeRef:
         if depth > _MAX_DEPTH or not isinstance(schema, Mapping):
@@ -129,6 +130,23 @@ class SchemaTyper:
                 return self._wrap_null(union(primitive("int"), primitive("float")), nullable)
             return self._wrap_null(primitive(name), nullable)
         return ANY
+
+    def collection_of(self, schema: Any, hint: str) -> TypeRef | None:
+        """The ``list[...]``/``dict[str, ...]`` type of ``schema`` when it is a ``$ref`` to the
+        class of a plain array or string-keyed map (a RootModel of a list or dict), else None."""
+        ref = schema.get("$ref") if self.unwrap_collections and isinstance(schema, Mapping) else None
+        key = ref[ref.index("#"):] if isinstance(ref, str) and "#" in ref else None
+        if key is None or key not in self.class_by_ref:
+            return None
+        target = resolve_pointer(self.document, key)
+        if not isinstance(target, Mapping) or target.get("type") not in ("array", "object") or any(
+            k in target for k in ("$ref", "allOf", "anyOf", "oneOf", "enum", "const", "nullable", "properties", "patternProperties")
+        ):
+            return None
+        inner = self.type_of(target, key.removeprefix("#"), hint)
+        if inner.kind not in (TypeKind.LIST, TypeKind.DICT) or any(t.kind is TypeKind.ANY for t in inner.walk()):
+            return None  # an item type without a class of its own is not worth losing the class for
+        return inner
 
     def _ref(self, ref: str, hint: str, depth: int) -> TypeRef:
         key = ref[ref.index("#"):] if "#" in ref else ref

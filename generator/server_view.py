@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import naming
 from .imports import all_name_key, import_name_key
@@ -70,7 +71,7 @@ _RUNTIME_NAMES = frozenset(
      "space_separated", "pipe_separated", "header_items"}
 )
 # Names of the runtime module that server.py re-exports (in ``__all__``), for handler modules.
-_EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "ServerSentEvent", "Unimplemented"})
+_EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "Unimplemented"})
 # Every other public name server.py defines or imports: an operation whose handler name is one
 # of these gets a route function with a trailing ``_``.
 _FIXED_NAMES = frozenset(
@@ -213,6 +214,17 @@ class OperationView:
     idempotency_header: str | None = None  # the idempotency key header's wire name
 
     @property
+    def streams(self) -> bool:
+        """An event stream: the handler may be an async generator method."""
+        return self.returns.startswith(EVENTS)
+
+    @property
+    def definition(self) -> str:
+        """How the Protocol defines the method: ``def`` for a stream (so that an async
+        generator method implements it), ``async def`` otherwise."""
+        return "def" if self.streams else "async def"
+
+    @property
     def deep_objects(self) -> tuple[ParamView, ...]:
         return tuple(p for p in self.params if p.deep_object)
 
@@ -269,16 +281,22 @@ def _main_response(op: Operation) -> tuple[Response | None, int]:
     return None, 200
 
 
+EVENTS = "AsyncIterator[ServerSentEvent]"  # what a streaming handler yields
+
+
 def _returns(op: Operation, main: Response | None) -> str:
     body = main.preferred if main is not None else None
     if body is None:
         return "Reply | None"
     if body.kind is BodyKind.EVENT_STREAM:
-        return "AsyncIterator[ServerSentEvent] | Reply"
-    if body.type.kind is TypeKind.ANY:
+        # A plain ``def`` in the Protocol: an async generator method (``async def`` with
+        # ``yield``) implements it, and so does an ``async def`` returning a stream or a Reply.
+        return f"{EVENTS} | Awaitable[{EVENTS} | Reply]"
+    returned = body.unwrapped or body.type  # a plain array or map: its list or dict
+    if returned.kind is TypeKind.ANY:
         return "Any"
     # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
-    members = body.type.args if body.type.kind is TypeKind.UNION else (body.type,)
+    members = returned.args if returned.kind is TypeKind.UNION else (returned,)
     nullable = any(m.kind is TypeKind.NONE for m in members)
     parts = [_annotation(m) for m in members if m.kind is not TypeKind.NONE]
     return " | ".join([*parts, "Reply", *(["None"] if nullable else [])])
@@ -302,6 +320,21 @@ def _renamed_in_route(op: Operation) -> frozenset[str]:
     if any(p.python_name in kept for p in params if p.name in renamed):
         renamed |= {p.name for p in params if p.name != p.python_name}
     return frozenset(renamed)
+
+
+_BASE_PATH = re.compile(r"(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+")  # segments of RFC 3986 characters
+
+
+def base_path(api: Api) -> str:
+    """The path of the spec's first server URL (``http://petstore.swagger.io/v1`` -> ``/v1``),
+    where the app serves the operations, so that the client, whose default base URL that
+    server is, reaches them. "" when the client has no such default (a relative URL, one with
+    a ``{variable}``, another scheme) or the path needs percent-encoding."""
+    url = api.servers[0] if api.servers else ""
+    if not url.startswith(("http://", "https://")) or "{" in url:
+        return ""
+    path = urlsplit(url).path.rstrip("/")
+    return path if _BASE_PATH.fullmatch(path) else ""
 
 
 def _route_path(op: Operation) -> str:
@@ -494,7 +527,7 @@ def _content(m: MediaBody) -> ContentView:
     )
 
 
-def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> ResponseView:
+def _response(r: Response, op: Operation, gets: tuple[Operation, ...], base: str) -> ResponseView:
     streams = any(c.kind is BodyKind.EVENT_STREAM for c in r.contents)
     return ResponseView(
         status=r.status,
@@ -505,7 +538,7 @@ def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> Respon
                 h.name,
                 _annotation(h.type),
                 h.required,
-                _link(op, gets, stream=streams and h.name.lower() == "location")
+                _link(op, gets, base, stream=streams and h.name.lower() == "location")
                 if h.name.lower() in _LINK_HEADERS
                 else None,
             )
@@ -517,7 +550,7 @@ def _response(r: Response, op: Operation, gets: tuple[Operation, ...]) -> Respon
 _LINK_HEADERS = ("location", "content-location")
 
 
-def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkView | None:
+def _link(op: Operation, gets: tuple[Operation, ...], base: str, *, stream: bool) -> LinkView | None:
     """The path a mock ``Location`` / ``Content-Location`` of ``op`` names: the member a request
     to ``op`` creates or acts on, when a GET operation of the API reads it.
 
@@ -546,7 +579,7 @@ def _link(op: Operation, gets: tuple[Operation, ...], *, stream: bool) -> LinkVi
         ]
         if below:
             chosen, tail = below[0], [*tail, _segments(below[0])[-1]]
-        path = "/" + "/".join([*prefix, *tail])
+        path = base + "/" + "/".join([*prefix, *tail])
         renamed = _renamed_in_route(op)
         params = {p.name: p for p in chosen.parameters_in(ParamLocation.PATH)}
         params.update({p.python_name if p.name in renamed else p.name: p for p in op.parameters_in(ParamLocation.PATH)})
@@ -626,13 +659,21 @@ class ServerView:
     runtime_imports: tuple[str, ...]
     requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
     doc: str
+    base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
+
+    @property
+    def streams(self) -> bool:
+        """An operation streams events: server.py imports ``ServerSentEvent`` (from ``_sse``)."""
+        return any(v.streams for v in self.operations)
 
     @property
     def exports(self) -> tuple[str, ...]:
         """``__all__``: what a module implementing the handlers imports from ``server.py``
         (re-exported names too: ``mypy --strict`` refuses implicit re-exports)."""
-        names = {"Handlers", "OPERATIONS", "app", "create_app", "router"}
+        names = {"BlockingASGITransport", "Handlers", "OPERATIONS", "app", "create_app", "router"}
         names |= {n for n in self.runtime_imports if n in _EXPORTED_RUNTIME}
+        if self.streams:
+            names.add("ServerSentEvent")  # from _sse: the client's class
         if self.schemes:
             names.add("Credentials")
         return tuple(sorted(names, key=all_name_key))
@@ -670,6 +711,7 @@ def build(api: Api) -> ServerView:
     auths: dict[tuple[tuple[str, ...], ...], AuthView] = {}
     views: list[OperationView] = []
     gets = tuple(op for op in api.operations if op.method is HttpMethod.GET)
+    base = base_path(api)
     for op, function in zip(api.operations, functions, strict=True):
         # Requirements naming a scheme that is unsupported (or undefined) cannot be checked:
         # the operation is left open.
@@ -731,7 +773,7 @@ def build(api: Api) -> ServerView:
                 returns=_returns(op, main),
                 status=status,
                 plain_response_class=preferred is None or preferred.media_type != "application/json",
-                responses=tuple(_response(r, op, gets) for r in op.responses),
+                responses=tuple(_response(r, op, gets, base) for r in op.responses),
                 doc=_doc(op),
                 idempotency_header=op.idempotency_header,
             )
@@ -748,6 +790,7 @@ def build(api: Api) -> ServerView:
         runtime_imports=_runtime_imports(views),
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
+        base_path=base,
     )
 
 
@@ -760,14 +803,15 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
             types.append(v.op.request_body.preferred.type)
         for r in v.op.responses:
             types.extend(c.type for c in r.contents)
+            types.extend(c.unwrapped for c in r.contents if c.unwrapped is not None)
             types.extend(h.type for h in r.headers)
     for t in types:
         for module, name in t.imports():
             std.setdefault(module, set()).add(name)
     if any(v.returns == "Any" for v in views):
         std["typing"].add("Any")
-    if any(v.returns.startswith("AsyncIterator") for v in views):
-        std.setdefault("collections.abc", set()).add("AsyncIterator")
+    if any(v.streams for v in views):
+        std.setdefault("collections.abc", set()).update({"AsyncIterator", "Awaitable"})
     if dataclasses:
         std.setdefault("dataclasses", set()).add("dataclass")
     return tuple((m, _sorted_names(names)) for m, names in sorted(std.items()))
@@ -797,8 +841,6 @@ def _third_party_imports(
 def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
     names = {"Content", "Declared", "Endpoint", "Fallback", "Reply", "Unimplemented", "install"}
     for v in views:
-        if v.returns.startswith("AsyncIterator"):
-            names.add("ServerSentEvent")
         if any(r.headers for r in v.responses):
             names.add("ResponseHeader")
         if v.auth is not None:

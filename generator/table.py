@@ -15,7 +15,7 @@ class OperationRow:
     python: str  # dotted call from the client: thread_runs.create_run
     handler: str  # server handler method, unique across the API
     request: str | None  # annotation of the request body (model class name when it is one)
-    response: str | None  # annotation of the first 2xx response body; Stream for an event stream
+    response: str | None  # annotation of the first 2xx response body as returned; Stream for an event stream
 
     def as_json(self) -> dict[str, str | None]:
         return asdict(self)
@@ -30,7 +30,8 @@ def _annotation(t: TypeRef | None) -> str | None:
 def row(op: Operation) -> OperationRow:
     body = op.request_body.preferred.type if op.request_body else None
     ok = op.success
-    response = ok.preferred.type if ok is not None and ok.preferred is not None else None
+    # what the method returns: a plain array or map as its list/dict, not its RootModel class
+    response = (ok.preferred.unwrapped or ok.preferred.type) if ok is not None and ok.preferred is not None else None
     return OperationRow(
         operation_id=op.operation_id,
         method=op.method.value,

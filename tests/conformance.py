@@ -269,7 +269,7 @@ def generated(
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def schemathesis_failures(document: dict[str, Any], app: Any, examples: int) -> list[str]:
+def schemathesis_failures(document: dict[str, Any], app: Any, examples: int, prefix: str = "") -> list[str]:
     """Positive schemathesis cases against ``app`` in process: the mock must not fail
     (``not_a_server_error``) and must answer what the spec's own schema allows
     (``response_schema_conformance``; not for event streams, whose 3.1 ``schema`` describes
@@ -280,7 +280,7 @@ def schemathesis_failures(document: dict[str, Any], app: Any, examples: int) -> 
     from schemathesis.core.errors import SerializationNotPossible
 
     config = SchemathesisConfig.from_dict(
-        {"base-url": "http://127.0.0.1", "seed": 1, "generation": {"mode": "positive", "deterministic": True, "max-examples": examples}}
+        {"base-url": "http://127.0.0.1" + prefix, "seed": 1, "generation": {"mode": "positive", "deterministic": True, "max-examples": examples}}
     )
     schema = schemathesis.openapi.from_dict(document, config=config)
     schema.app = app
@@ -336,7 +336,8 @@ def run(
     with generated(spec, package, root, lenient=lenient, overlay=overlay, allow=allow) as pkg:
         server = importlib.import_module(package + ".server")
         with serve_over_http(server.create_app()) as url:
-            result = sweep(pkg, spec.name, rows, url)
+            # The server serves its routes under the path of the spec's server URL (router.prefix).
+            result = sweep(pkg, spec.name, rows, url + server.router.prefix)
         if examples:
             # The document as generated from: with --lenient, an invalid spec's schemas as the
             # generator reads them (and warns about), not as a validator of another draft would.
@@ -346,7 +347,7 @@ def run(
             document = generation_document(prepared.document, lenient)
             warned = {d.pointer for d in prepared.findings if d.message.endswith(INDISTINCT)}
             unsatisfiable = unsatisfiable_operations(document, warned)
-            for line in schemathesis_failures(document, server.create_app(), examples):
+            for line in schemathesis_failures(document, server.create_app(), examples, server.router.prefix):
                 method, path = line.split(": ", 1)[0].split(" ", 1)
                 (result.unsatisfiable if (method, path) in unsatisfiable else result.schemathesis).append(line)
     return result

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from generator import cli
+from generator import cli, server_view
 from generator.config import Job
 from generator.ir import Api, Operation
 
@@ -131,7 +131,9 @@ def exercise(gen: Generated, only: Callable[[Operation], bool] = lambda op: True
     async def main() -> int:
         called = 0
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=server.create_app()))
-        async with package.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client:
+        # the server serves under its server URL's path (server_view.base_path), as the client sends
+        base_url = "http://test" + server_view.base_path(api)
+        async with package.AsyncClient(base_url=base_url, http_client=http, max_retries=0) as client:
             for op in filter(only, api.operations):
                 args, kwargs = call_arguments(op, package)
                 method = method_of(client, op)

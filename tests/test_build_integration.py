@@ -333,7 +333,7 @@ def test_readme_opens_with_the_two_commands_and_documents_every_option() -> None
 def test_generated_docs_show_every_call_and_a_real_quick_start(project: Path) -> None:
     package = project / "src" / "clients" / "pets"
     api_md = (package / "API.md").read_text()
-    for call, signature in [("pets.list", "client.pets.list(*, limit: int | NotGiven = NOT_GIVEN) -> models.Pets"),
+    for call, signature in [("pets.list", "client.pets.list(*, limit: int | NotGiven = NOT_GIVEN) -> list[models.Pet]"),
                             ("pets.create_pets", "client.pets.create_pets(*, body: models.Pet | dict[str, Any]) -> None"),
                             ("pets.show_pet_by_id", "client.pets.show_pet_by_id(pet_id: str) -> models.Pet")]:
         assert f"### `client.{call}`" in api_md and f"```python\n{signature}\n```" in api_md

@@ -255,7 +255,7 @@ def test_path_is_split_at_its_parameters(features: ModuleType) -> None:
 
 def test_reply_for_a_status(features: ModuleType) -> None:
     spec = features._spec
-    replies = [spec.Reply(s) for s in ("201", "2XX", "404", "4xx", "4XX", "default")]
+    replies = [spec.Declared(s) for s in ("201", "2XX", "404", "4xx", "4XX", "default")]
     endpoint = spec.Endpoint("GET", "/", replies=tuple(replies))
     found = {code: endpoint.reply_for(code) for code in (201, 200, 404, 418, 500, 302)}
     assert found == {

@@ -64,7 +64,7 @@ def check_result(op: Operation, result: Any, package: ModuleType) -> None:
         return
     from pydantic import TypeAdapter
 
-    expected = _type(body.type.annotation("models."), package)
+    expected = _type((body.unwrapped or body.type).annotation("models."), package)  # a plain array or map: its list or dict
     # The client already returns typed values: validating again must give the same value.
     assert TypeAdapter(expected).validate_python(result) == result, op.python_path
     if isinstance(expected, type) and expected is not Any:

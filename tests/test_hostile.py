@@ -352,11 +352,15 @@ SAFE_ATTRIBUTES = frozenset(
         "name", "python_name", "attribute", "sync_class", "async_class", "raw_class", "async_raw_class",
         "argument", "constant", "handler", "function", "request_name", "credentials_name", "endpoint",
         "credential", "factory", "reader", "object_reader", "splitter", "decorator", "marker", "package", "module",
+        # `def` or `async def` (a streaming handler is a plain def in the Protocol)
+        "definition",
         # annotations and runtime type expressions made of sanitized names and str_literal()s
         "annotation", "item_annotation", "returns", "async_returns", "result", "type", "item_type", "reads",
         # Python literals made by str_literal / server_literals.py_literal (encoding_literal,
         # body_part)
         "default", "example", "encoding", "part",
+        # the in-process example's `base_url="http://test", ` (a constant) or nothing
+        "test_args",
         # booleans and numbers
         "explode", "required", "status", "json_content", "object_rank",
         # HTTP methods and parameter locations (enum values), dotted Python calls and exception

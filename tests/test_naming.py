@@ -149,3 +149,16 @@ def test_is_fastapi_style(operation_id: str, path: str, expected: bool) -> None:
 )
 def test_operation_base_name_edges(operation_id: str, path: str, all_paths: list[str], expected: str) -> None:
     assert naming.operation_base_name(operation_id, path, all_paths, fastapi_spec=True) == expected
+
+
+def test_colliding_operation_names_are_told_apart_by_their_paths() -> None:
+    """Not by a counter: the segments the other path lacks (a parameter as ``by_<name>``), or
+    the method for the same path; a counter only for what still collides."""
+    names = ["get_subgraphs", "get_subgraphs", "get_user", "get_user", "list_runs", "list_runs"]
+    paths = ["/a/{id}/subgraphs", "/a/{id}/subgraphs/{namespace}", "/u", "/u", "/t/{t}/runs/stream", "/t/{t}/runs"]
+    methods = ["get", "get", "get", "put", "get", "get"]
+    assert naming.distinct_by_path(names, paths, methods) == [
+        "get_subgraphs", "get_subgraphs_by_namespace", "get_user", "get_user_put", "list_runs_stream", "list_runs",
+    ]
+    # a derived name that another operation already has: the counter, in order
+    assert naming.distinct_by_path(["f", "f", "f_put"], ["/a", "/a", "/b"], ["get", "put", "get"]) == ["f", "f_put", "f_put_2"]

@@ -212,8 +212,8 @@ def test_assistants(api: Api) -> None:
     schemas = api.assistants.get_assistant_schemas(aid)
     assert isinstance(schemas, m.GraphSchema) and schemas.graph_id == "echo"
     assert "messages" in schemas.state_schema["properties"]
-    assert isinstance(api.assistants.get_assistant_subgraphs(aid, recurse=True), m.Subgraphs)
-    assert api.assistants.get_assistant_subgraphs_2(aid, "echo").root == {}
+    assert isinstance(api.assistants.get_assistant_subgraphs(aid, recurse=True), dict)  # a plain map: a dict
+    assert api.assistants.get_assistant_subgraphs_by_namespace(aid, "echo") == {}
 
     versions = api.assistants.get_assistant_versions(aid, body={})  # a JSON body (action 10)
     assert [type(v) for v in versions] == [m.AssistantVersion, m.AssistantVersion]

@@ -177,11 +177,11 @@ class Sleeps:
 
 
 def client(s: Served, **options: Any) -> Any:
-    return s.pkg.Client(base_url=s.url, **options)
+    return s.pkg.Client(base_url=s.url + "/v1", **options)  # the spec's server URL's path
 
 
 def async_client(s: Served, **options: Any) -> Any:
-    return s.pkg.AsyncClient(base_url=s.url, **options)
+    return s.pkg.AsyncClient(base_url=s.url + "/v1", **options)
 
 
 # -- retries ----------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def test_sync_client_retries_a_503_after_retry_after(served: Served, monkeypatch
     served.network.unavailable, served.network.retry_headers = 2, [(b"retry-after", b"1")]
     with client(served, max_retries=2) as c:
         assert c.health().status == "ok"
-    assert [r[1] for r in served.network.requests] == ["/health"] * 3
+    assert [r[1] for r in served.network.requests] == ["/v1/health"] * 3
     assert sleeps.delays == [1.0, 1.0]
     assert len(served.echo.names("health")) == 1
 
@@ -280,7 +280,7 @@ def test_sync_client_sends_each_scheme_an_operation_names(served: Served) -> Non
             "who_am_i": c.items.who_am_i(),
         }
     check_credentials_arrive(results)
-    sent = {path: headers for _, path, headers in served.network.requests}
+    sent = {path.removeprefix("/v1"): headers for _, path, headers in served.network.requests}
     assert sent["/me"]["authorization"] == "Bearer tok-bearer"
     assert "x-api-key" not in sent["/me"] and "cookie" not in sent["/me"]
 
@@ -335,7 +335,7 @@ def test_sync_multipart_upload(served: Served) -> None:
         assert c.items.attach("it 1", body=upload_body()) is None
     check_upload(served.echo)
     method, path, headers = served.network.requests[-1]
-    assert (method, path) == ("POST", "/items/it 1/attachments")
+    assert (method, path) == ("POST", "/v1/items/it 1/attachments")
     assert headers["content-type"].startswith("multipart/form-data; boundary=")
 
 

@@ -5,6 +5,7 @@ errors are 422 (bad input, before the handler), 500 (handler failure, no stack t
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -214,3 +215,27 @@ async def test_nothing_unvalidated_reaches_the_handler(server: ModuleType, clien
         missing_body = await client.post(f"/threads/{uuid.uuid4()}/runs")
         assert missing_body.status_code == 422
     assert handlers.calls == []
+
+
+async def test_one_event_class_for_client_and_server(server: ModuleType, client_for: ClientFor) -> None:
+    """``server.ServerSentEvent`` is the client's class (data first, ``event`` defaults to
+    "message"): events a client received are re-sent by a handler as they are, and an async
+    generator method is a streaming handler."""
+    sse = importlib.import_module(f"{PACKAGE}._sse")
+    assert server.ServerSentEvent is sse.ServerSentEvent
+    received = sse.SSEDecoder().feed(b'event: values\nid: 3\ndata: {"a": 1}\n\ndata: plain\n\n')
+    assert received == [server.ServerSentEvent({"a": 1}, "values", "3"), server.ServerSentEvent("plain")]
+
+    class Relay(server.Handlers):  # type: ignore[name-defined,misc]
+        async def stream_run(self, *, thread_id: uuid.UUID, body: Any) -> AsyncIterator[Any]:
+            for event in received:
+                yield event
+
+    async with client_for(Relay()) as client:
+        answer = await client.post(f"/threads/{uuid.uuid4()}/runs/stream", json={"assistant_id": "agent"})
+    assert answer.status_code == 200, answer.text
+    assert parse_events(answer.text) == [
+        {"event": "values", "id": "3", "data": '{"a":1}'},
+        {"event": "message", "data": "plain"},
+    ]
+    assert sse.SSEDecoder().feed(answer.content) == received

@@ -61,9 +61,9 @@ def _schema(package: str, mode: str) -> Any:
     document = copy.deepcopy(_document(package))
     config = SchemathesisConfig.from_dict(
         {
-            # The generated server serves the paths of the spec at its root, without the base
-            # path of the spec's servers (petstore: /v1).
-            "base-url": "http://127.0.0.1",
+            # The generated server serves the paths under the path of the spec's server URL
+            # (petstore: /v1), as the client sends them.
+            "base-url": ((document.get("servers") or [{}])[0]).get("url", "http://127.0.0.1"),
             "seed": 1,
             "generation": {"mode": mode, "deterministic": True, "max-examples": EXAMPLES[mode]},
         }

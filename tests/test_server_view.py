@@ -150,7 +150,7 @@ def test_handler_results() -> None:
     assert [(v.returns, v.status) for v in view.operations] == [
         ("str | Reply", 200),
         ("Reply | None", 204),
-        ("AsyncIterator[ServerSentEvent] | Reply", 200),
+        ("AsyncIterator[ServerSentEvent] | Awaitable[AsyncIterator[ServerSentEvent] | Reply]", 200),
         ("Reply | None", 200),
         ("Reply | None", 405),
         ("models.Item | Reply | None", 200),

@@ -343,7 +343,7 @@ def test_split_petstore_generates_a_working_client_and_server(packages: Path) ->
 
     async def main() -> None:
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=server.create_app()))
-        async with pkg.AsyncClient(base_url="http://test", http_client=http, max_retries=0) as client:
+        async with pkg.AsyncClient(http_client=http, max_retries=0) as client:
             pets = await client.pets.find_pets(tags=["a", "b"], limit=2)
             assert pets and all(isinstance(p, pkg.models.Pet) for p in pets)
             created = await client.pets.add_pet(body={"name": "rex", "id": 1})
@@ -382,7 +382,7 @@ def test_feature_spec_client_against_its_server(packages: Path) -> None:
     async def main() -> None:
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=server.create_app(Handlers())),
                                  event_hooks={"request": [recorded]})
-        async with pkg.AsyncClient(base_url="http://test", http_client=http, api_key="k",
+        async with pkg.AsyncClient(http_client=http, api_key="k",
                                    basic_auth=("u", "p"), max_retries=0) as client:
             items = await client.items.list_items(tags=["a", "b"], limit=5, x_request_id="r")
             assert items[0].note is None
@@ -396,9 +396,9 @@ def test_feature_spec_client_against_its_server(packages: Path) -> None:
 
     asyncio.run(main())
     assert calls["list_items"]["tags"] == ["a", "b"] and calls["list_items"]["credentials"].api_key == "k"
-    assert calls["requests"]["GET /items"]["query"] == "limit=5&tags=a&tags=b"  # collectionFormat: multi
-    assert calls["requests"]["POST /items/3/rename"]["type"] == "application/x-www-form-urlencoded"
-    assert calls["requests"]["PUT /items/4/picture"]["type"].startswith("multipart/form-data")
+    assert calls["requests"]["GET /v2/items"]["query"] == "limit=5&tags=a&tags=b"  # collectionFormat: multi
+    assert calls["requests"]["POST /v2/items/3/rename"]["type"] == "application/x-www-form-urlencoded"
+    assert calls["requests"]["PUT /v2/items/4/picture"]["type"].startswith("multipart/form-data")
     assert calls["upload_picture"]["body"].file == b"PNG"
 
 

@@ -182,9 +182,11 @@ class ReferenceHandlers(Handlers):
             return _not_found("Assistant", assistant_id)
         return models.GraphSchema(graph_id=graph.graph_id, state_schema=STATE_SCHEMA)
 
-    async def get_assistant_subgraphs(self, *, assistant_id: uuid.UUID, recurse: bool) -> models.Subgraphs | Reply:
+    async def get_assistant_subgraphs(
+        self, *, assistant_id: uuid.UUID, recurse: bool
+    ) -> dict[str, models.GraphSchemaNoId] | Reply:
         graph = self._graph(assistant_id)
-        return models.Subgraphs({}) if graph else _not_found("Assistant", assistant_id)
+        return {} if graph else _not_found("Assistant", assistant_id)
 
     # -- threads ----------------------------------------------------------------------------
 

@@ -437,6 +437,16 @@ class SyncAPIClient(BaseClient):
             follow_redirects=follow_redirects,
             credentials=credentials,
         )
+        transport = getattr(http_client, "_transport", None)
+        if isinstance(transport, httpx.AsyncBaseTransport) and not isinstance(
+            transport, httpx.BaseTransport
+        ):
+            raise TypeError(
+                f"Client's http_client has an async transport ({type(transport).__name__}), "
+                "which only an AsyncClient can use; to call the generated server in process "
+                "with Client, pass http_client=httpx.Client(transport="
+                "server.BlockingASGITransport(app))"
+            )
         self._http = (
             http_client
             if http_client is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import models
-from ._spec import Content, Endpoint, Header, Param, Reply
+from ._spec import Content, Declared, Endpoint, Header, Param
 from ._sse import ServerSentEvent
 
 # create_assistant_assistants_post: POST /assistants
@@ -19,14 +19,16 @@ CREATE_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
     "/assistants",
     body=Content("application/json", "json", lambda: models.AssistantCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
-        Reply(
+        Declared(
+            "200", (Content("application/json", "json", lambda: models.Assistant),)
+        ),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -40,7 +42,7 @@ SEARCH_ASSISTANTS: Endpoint[list[models.Assistant | models.AssistantSubset]] = E
     "/assistants/search",
     body=Content("application/json", "json", lambda: models.AssistantSearchRequest),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -50,10 +52,10 @@ SEARCH_ASSISTANTS: Endpoint[list[models.Assistant | models.AssistantSubset]] = E
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -67,11 +69,11 @@ COUNT_ASSISTANTS: Endpoint[int] = Endpoint(
     "/assistants/count",
     body=Content("application/json", "json", lambda: models.AssistantCountRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: int),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: int),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -85,8 +87,10 @@ GET_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
     "/assistants/{assistant_id}",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
-        Reply(
+        Declared(
+            "200", (Content("application/json", "json", lambda: models.Assistant),)
+        ),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -99,11 +103,11 @@ DELETE_ASSISTANT: Endpoint[Any] = Endpoint(
     "/assistants/{assistant_id}",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: Any),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -117,11 +121,13 @@ PATCH_ASSISTANT: Endpoint[models.Assistant] = Endpoint(
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.AssistantPatch),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
-        Reply(
+        Declared(
+            "200", (Content("application/json", "json", lambda: models.Assistant),)
+        ),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -138,7 +144,7 @@ GET_ASSISTANT_GRAPH: Endpoint[dict[str, list[dict[str, Any]]]] = Endpoint(
         Param("xray", "xray", "query", "form", True),
     ),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -146,10 +152,10 @@ GET_ASSISTANT_GRAPH: Endpoint[dict[str, list[dict[str, Any]]]] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -157,7 +163,7 @@ GET_ASSISTANT_GRAPH: Endpoint[dict[str, list[dict[str, Any]]]] = Endpoint(
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs_get: GET /assistants/{assistant_id}/subgraphs
-GET_ASSISTANT_SUBGRAPHS: Endpoint[models.Subgraphs] = Endpoint(
+GET_ASSISTANT_SUBGRAPHS: Endpoint[dict[str, models.GraphSchemaNoId]] = Endpoint(
     "GET",
     "/assistants/{assistant_id}/subgraphs",
     params=(
@@ -165,11 +171,18 @@ GET_ASSISTANT_SUBGRAPHS: Endpoint[models.Subgraphs] = Endpoint(
         Param("recurse", "recurse", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Subgraphs),)),
-        Reply(
+        Declared(
+            "200",
+            (
+                Content(
+                    "application/json", "json", lambda: models.Subgraphs, unwrap=True
+                ),
+            ),
+        ),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -177,21 +190,34 @@ GET_ASSISTANT_SUBGRAPHS: Endpoint[models.Subgraphs] = Endpoint(
 )
 
 # get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get: GET /assistants/{assistant_id}/subgraphs/{namespace}
-GET_ASSISTANT_SUBGRAPHS_2: Endpoint[models.Subgraphs] = Endpoint(
-    "GET",
-    "/assistants/{assistant_id}/subgraphs/{namespace}",
-    params=(
-        Param("assistant_id", "assistant_id", "path", "simple", False),
-        Param("namespace", "namespace", "path", "simple", False),
-        Param("recurse", "recurse", "query", "form", True),
-    ),
-    replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Subgraphs),)),
-        Reply(
-            "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
+GET_ASSISTANT_SUBGRAPHS_BY_NAMESPACE: Endpoint[dict[str, models.GraphSchemaNoId]] = (
+    Endpoint(
+        "GET",
+        "/assistants/{assistant_id}/subgraphs/{namespace}",
+        params=(
+            Param("assistant_id", "assistant_id", "path", "simple", False),
+            Param("namespace", "namespace", "path", "simple", False),
+            Param("recurse", "recurse", "query", "form", True),
         ),
-    ),
-    name="assistants.get_assistant_subgraphs_2",
+        replies=(
+            Declared(
+                "200",
+                (
+                    Content(
+                        "application/json",
+                        "json",
+                        lambda: models.Subgraphs,
+                        unwrap=True,
+                    ),
+                ),
+            ),
+            Declared(
+                "422",
+                (Content("application/json", "json", lambda: models.ErrorResponse),),
+            ),
+        ),
+        name="assistants.get_assistant_subgraphs_by_namespace",
+    )
 )
 
 # get_assistant_schemas_assistants__assistant_id__schemas_get: GET /assistants/{assistant_id}/schemas
@@ -200,13 +226,13 @@ GET_ASSISTANT_SCHEMAS: Endpoint[models.GraphSchema] = Endpoint(
     "/assistants/{assistant_id}/schemas",
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     replies=(
-        Reply(
+        Declared(
             "200", (Content("application/json", "json", lambda: models.GraphSchema),)
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -222,7 +248,7 @@ GET_ASSISTANT_VERSIONS: Endpoint[list[models.AssistantVersion]] = Endpoint(
         "application/json", "json", lambda: models.AssistantVersionsSearchRequest
     ),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -230,7 +256,7 @@ GET_ASSISTANT_VERSIONS: Endpoint[list[models.AssistantVersion]] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -245,11 +271,13 @@ SET_LATEST_ASSISTANT_VERSION: Endpoint[models.Assistant] = Endpoint(
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.AssistantVersionChange),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Assistant),)),
-        Reply(
+        Declared(
+            "200", (Content("application/json", "json", lambda: models.Assistant),)
+        ),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -263,11 +291,11 @@ CREATE_THREAD: Endpoint[models.Thread] = Endpoint(
     "/threads",
     body=Content("application/json", "json", lambda: models.ThreadCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -281,7 +309,7 @@ SEARCH_THREADS: Endpoint[list[models.Thread | models.ThreadSubset]] = Endpoint(
     "/threads/search",
     body=Content("application/json", "json", lambda: models.ThreadSearchRequest),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -291,7 +319,7 @@ SEARCH_THREADS: Endpoint[list[models.Thread | models.ThreadSubset]] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -305,11 +333,11 @@ COUNT_THREADS: Endpoint[int] = Endpoint(
     "/threads/count",
     body=Content("application/json", "json", lambda: models.ThreadCountRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: int),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: int),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -326,10 +354,10 @@ GET_LATEST_THREAD_STATE: Endpoint[models.ThreadState] = Endpoint(
         Param("subgraphs", "subgraphs", "query", "form", True),
     ),
     replies=(
-        Reply(
+        Declared(
             "200", (Content("application/json", "json", lambda: models.ThreadState),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -343,7 +371,7 @@ UPDATE_THREAD_STATE: Endpoint[models.ThreadStateUpdateResponse] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.ThreadStateUpdate),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -351,7 +379,7 @@ UPDATE_THREAD_STATE: Endpoint[models.ThreadStateUpdateResponse] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -369,10 +397,10 @@ GET_THREAD_STATE_AT_CHECKPOINT: Endpoint[models.ThreadState] = Endpoint(
         Param("subgraphs", "subgraphs", "query", "form", True),
     ),
     replies=(
-        Reply(
+        Declared(
             "200", (Content("application/json", "json", lambda: models.ThreadState),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -391,10 +419,10 @@ POST_THREAD_STATE_AT_CHECKPOINT: Endpoint[models.ThreadState] = Endpoint(
         "application/json", "json", lambda: models.ThreadStateCheckpointRequest
     ),
     replies=(
-        Reply(
+        Declared(
             "200", (Content("application/json", "json", lambda: models.ThreadState),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -412,11 +440,11 @@ GET_THREAD_HISTORY: Endpoint[list[models.ThreadState]] = Endpoint(
         Param("before", "before", "query", "form", True),
     ),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: list[models.ThreadState]),),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -430,11 +458,11 @@ GET_THREAD_HISTORY_POST: Endpoint[list[models.ThreadState]] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.ThreadStateSearch),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: list[models.ThreadState]),),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -448,11 +476,11 @@ COPY_THREAD_POST: Endpoint[models.Thread] = Endpoint(
     "/threads/{thread_id}/copy",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -466,11 +494,11 @@ GET_THREAD: Endpoint[models.Thread] = Endpoint(
     "/threads/{thread_id}",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -483,11 +511,11 @@ DELETE_THREAD: Endpoint[Any] = Endpoint(
     "/threads/{thread_id}",
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: Any),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -501,11 +529,11 @@ PATCH_THREAD: Endpoint[models.Thread] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.ThreadPatch),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Thread),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Thread),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -523,11 +551,11 @@ JOIN_THREAD_STREAM: Endpoint[ServerSentEvent] = Endpoint(
         Param("stream_modes", "stream_modes", "query", "form", False),
     ),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
-        Reply(
+        Declared("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -547,7 +575,7 @@ LIST_RUNS_HTTP: Endpoint[list[models.Run | models.RunSubset]] = Endpoint(
         Param("select", "select", "query", "form", True),
     ),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -557,10 +585,10 @@ LIST_RUNS_HTTP: Endpoint[list[models.Run | models.RunSubset]] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -574,18 +602,18 @@ CREATE_RUN: Endpoint[models.Run] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.Run),),
             (Header("Content-Location", "content_location", lambda: str),),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -600,11 +628,11 @@ CREATE_THREAD_CRON: Endpoint[models.Cron] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.ThreadCronCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -619,18 +647,18 @@ STREAM_RUN: Endpoint[ServerSentEvent] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("text/event-stream", "event_stream", lambda: str),),
             (Header("Content-Location", "content_location", lambda: str),),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -645,18 +673,18 @@ WAIT_RUN: Endpoint[Any] = Endpoint(
     params=(Param("thread_id", "thread_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.RunCreateStateful),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: Any),),
             (Header("Content-Location", "content_location", lambda: str),),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -673,11 +701,11 @@ GET_RUN_HTTP: Endpoint[models.Run] = Endpoint(
         Param("run_id", "run_id", "path", "simple", False),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Run),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Run),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -693,11 +721,11 @@ DELETE_RUN: Endpoint[Any] = Endpoint(
         Param("run_id", "run_id", "path", "simple", False),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: Any),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -714,11 +742,11 @@ JOIN_RUN_HTTP: Endpoint[Any] = Endpoint(
         Param("cancel_on_disconnect", "cancel_on_disconnect", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: Any),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -737,11 +765,11 @@ STREAM_RUN_HTTP: Endpoint[ServerSentEvent] = Endpoint(
         Param("cancel_on_disconnect", "cancel_on_disconnect", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("text/event-stream", "event_stream", lambda: str),)),
-        Reply(
+        Declared("200", (Content("text/event-stream", "event_stream", lambda: str),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -760,11 +788,11 @@ CANCEL_RUN_HTTP: Endpoint[Any] = Endpoint(
         Param("action", "action", "query", "form", True),
     ),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: Any),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -778,11 +806,11 @@ CREATE_CRON: Endpoint[models.Cron] = Endpoint(
     "/runs/crons",
     body=Content("application/json", "json", lambda: models.CronCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -796,7 +824,7 @@ SEARCH_CRONS: Endpoint[list[models.Cron | models.CronSubset]] = Endpoint(
     "/runs/crons/search",
     body=Content("application/json", "json", lambda: models.CronSearch),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -806,7 +834,7 @@ SEARCH_CRONS: Endpoint[list[models.Cron | models.CronSubset]] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -820,11 +848,11 @@ COUNT_CRONS: Endpoint[int] = Endpoint(
     "/runs/crons/count",
     body=Content("application/json", "json", lambda: models.CronCountRequest),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: int),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: int),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -838,18 +866,18 @@ STREAM_RUN_STATELESS: Endpoint[ServerSentEvent] = Endpoint(
     "/runs/stream",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("text/event-stream", "event_stream", lambda: str),),
             (Header("Content-Location", "content_location", lambda: str),),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -864,11 +892,11 @@ CANCEL: Endpoint[None] = Endpoint(
     params=(Param("action", "action", "query", "form", True),),
     body=Content("application/json", "json", lambda: models.RunsCancel),
     replies=(
-        Reply("204"),
-        Reply(
+        Declared("204"),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -882,18 +910,18 @@ WAIT_RUN_STATELESS: Endpoint[Any] = Endpoint(
     "/runs/wait",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: Any),),
             (Header("Content-Location", "content_location", lambda: str),),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -907,18 +935,18 @@ RUN_STATELESS: Endpoint[models.Run] = Endpoint(
     "/runs",
     body=Content("application/json", "json", lambda: models.RunCreateStateless),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.Run),),
             (Header("Content-Location", "content_location", lambda: str),),
         ),
-        Reply(
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -932,14 +960,16 @@ RUN_BATCH_STATELESS: Endpoint[list[models.Run]] = Endpoint(
     "/runs/batch",
     body=Content("application/json", "json", lambda: models.RunBatchCreate),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: list[models.Run]),)),
-        Reply(
+        Declared(
+            "200", (Content("application/json", "json", lambda: list[models.Run]),)
+        ),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "409", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -953,11 +983,11 @@ GET_CRON: Endpoint[models.Cron] = Endpoint(
     "/runs/crons/{cron_id}",
     params=(Param("cron_id", "cron_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Cron),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: models.Cron),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -970,11 +1000,11 @@ DELETE_CRON: Endpoint[Any] = Endpoint(
     "/runs/crons/{cron_id}",
     params=(Param("cron_id", "cron_id", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: Any),)),
-        Reply(
+        Declared("200", (Content("application/json", "json", lambda: Any),)),
+        Declared(
             "404", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -990,13 +1020,13 @@ GET_ITEM: Endpoint[models.Item | None] = Endpoint(
         Param("namespace", "namespace", "query", "form", True),
     ),
     replies=(
-        Reply(
+        Declared(
             "200", (Content("application/json", "json", lambda: models.Item | None),)
         ),
-        Reply(
+        Declared(
             "400", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -1009,8 +1039,8 @@ PUT_ITEM: Endpoint[None] = Endpoint(
     "/store/items",
     body=Content("application/json", "json", lambda: models.StorePutRequest),
     replies=(
-        Reply("204"),
-        Reply(
+        Declared("204"),
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -1023,8 +1053,8 @@ DELETE_ITEM: Endpoint[None] = Endpoint(
     "/store/items",
     body=Content("application/json", "json", lambda: models.StoreDeleteRequest),
     replies=(
-        Reply("204"),
-        Reply(
+        Declared("204"),
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -1037,11 +1067,11 @@ SEARCH_ITEMS: Endpoint[models.SearchItemsResponse] = Endpoint(
     "/store/items/search",
     body=Content("application/json", "json", lambda: models.StoreSearchRequest),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.SearchItemsResponse),),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -1055,7 +1085,7 @@ LIST_NAMESPACES: Endpoint[models.ListNamespaceResponse] = Endpoint(
     "/store/namespaces",
     body=Content("application/json", "json", lambda: models.StoreListNamespacesRequest),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content(
@@ -1063,7 +1093,7 @@ LIST_NAMESPACES: Endpoint[models.ListNamespaceResponse] = Endpoint(
                 ),
             ),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -1078,13 +1108,13 @@ POST_A2A: Endpoint[models.PostA2aResponse] = Endpoint(
     params=(Param("assistant_id", "assistant_id", "path", "simple", False),),
     body=Content("application/json", "json", lambda: models.PostA2aBody),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.PostA2aResponse),),
         ),
-        Reply("400"),
-        Reply("404"),
-        Reply("500"),
+        Declared("400"),
+        Declared("404"),
+        Declared("500"),
     ),
     idempotent=False,
     name="a2a.post_a2a",
@@ -1095,7 +1125,7 @@ SERVER_INFO: Endpoint[models.ServerInfoResponse] = Endpoint(
     "GET",
     "/info",
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.ServerInfoResponse),),
         ),
@@ -1109,7 +1139,7 @@ SYSTEM_METRICS: Endpoint[dict[str, Any] | str] = Endpoint(
     "/metrics",
     params=(Param("format", "format", "query", "form", True),),
     replies=(
-        Reply(
+        Declared(
             "200",
             (
                 Content("application/json", "json", lambda: dict[str, Any]),
@@ -1126,11 +1156,11 @@ HEALTH_CHECK: Endpoint[models.HealthCheckResponse] = Endpoint(
     "/ok",
     params=(Param("check_db", "check_db", "query", "form", True),),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.HealthCheckResponse),),
         ),
-        Reply(
+        Declared(
             "500", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
@@ -1141,7 +1171,7 @@ HEALTH_CHECK: Endpoint[models.HealthCheckResponse] = Endpoint(
 GET_MCP: Endpoint[Any] = Endpoint(
     "GET",
     "/mcp",
-    replies=(Reply("405"),),
+    replies=(Declared("405"),),
     name="mcp.get_mcp",
 )
 
@@ -1151,11 +1181,11 @@ POST_MCP: Endpoint[dict[str, Any] | None] = Endpoint(
     "/mcp",
     body=Content("application/json", "json", lambda: dict[str, Any]),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: dict[str, Any]),)),
-        Reply("202"),
-        Reply("400"),
-        Reply("405"),
-        Reply("500"),
+        Declared("200", (Content("application/json", "json", lambda: dict[str, Any]),)),
+        Declared("202"),
+        Declared("400"),
+        Declared("405"),
+        Declared("500"),
     ),
     idempotent=False,
     name="mcp.post_mcp",
@@ -1165,7 +1195,7 @@ POST_MCP: Endpoint[dict[str, Any] | None] = Endpoint(
 DELETE_MCP: Endpoint[Any] = Endpoint(
     "DELETE",
     "/mcp",
-    replies=(Reply("404"),),
+    replies=(Declared("404"),),
     name="mcp.delete_mcp",
 )
 
@@ -1175,11 +1205,11 @@ PRUNE_THREADS: Endpoint[models.ThreadPruneResponse] = Endpoint(
     "/threads/prune",
     body=Content("application/json", "json", lambda: models.ThreadPruneRequest),
     replies=(
-        Reply(
+        Declared(
             "200",
             (Content("application/json", "json", lambda: models.ThreadPruneResponse),),
         ),
-        Reply(
+        Declared(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),

@@ -66,10 +66,18 @@ def _content(endpoint: Endpoint[Any], response: httpx.Response) -> Content | Non
 def decode_success(
     endpoint: Endpoint[Any], response: httpx.Response, *, strict: bool
 ) -> object:
-    """The value of a 2xx response, validated against the declared type."""
+    """The value of a 2xx response, validated against the declared type; a plain array or map
+    (a RootModel of a list or dict) as its list or dict."""
     content = _content(endpoint, response)
     if content is None:
         return None
+    value = _decode(content, response, strict=strict)
+    if content.unwrap and isinstance(value, pydantic.RootModel):
+        return value.root
+    return value
+
+
+def _decode(content: Content, response: httpx.Response, *, strict: bool) -> object:
     if content.kind == "json":
         try:
             return adapter(content.type).validate_json(response.content)

@@ -61,6 +61,9 @@ class Content:
     encoding: dict[str, FieldStyle] = field(default_factory=dict, compare=False)
     part: str | None = None
     """A multipart body that is no object of parts (a file, a list of files): its part's name."""
+    unwrap: bool = (
+        False  # a RootModel of a list or dict: the method returns its ``.root``
+    )
     _type: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -89,7 +92,7 @@ class Header:
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class Declared:
     """A declared response: ``status`` is ``"200"``, ``"4XX"`` or ``"default"``."""
 
     status: str
@@ -118,7 +121,7 @@ class Endpoint(Generic[T]):
     path: str
     params: tuple[Param, ...] = ()
     body: Content | None = None
-    replies: tuple[Reply, ...] = ()
+    replies: tuple[Declared, ...] = ()
     security: tuple[
         tuple[str, ...], ...
     ] = ()  # alternatives, each a set of scheme names
@@ -143,7 +146,7 @@ class Endpoint(Generic[T]):
         """``path`` split at its parameters: literal, parameter name, literal, ..., literal."""
         return tuple(_PATH_PARAM.split(self.path))
 
-    def reply_for(self, status_code: int) -> Reply | None:
+    def reply_for(self, status_code: int) -> Declared | None:
         """The declared response for a status: exact, then ``NXX``, then (errors) ``default``."""
         status = str(status_code)
         by_status = self._replies_by_status
@@ -153,16 +156,16 @@ class Endpoint(Generic[T]):
         return self._first_success if status.startswith("2") else self._default_reply
 
     @cached_property
-    def _replies_by_status(self) -> dict[str, Reply]:
-        by_status: dict[str, Reply] = {}
+    def _replies_by_status(self) -> dict[str, Declared]:
+        by_status: dict[str, Declared] = {}
         for reply in self.replies:
             by_status.setdefault(reply.status.upper(), reply)
         return by_status
 
     @cached_property
-    def _first_success(self) -> Reply | None:
+    def _first_success(self) -> Declared | None:
         return next((r for r in self.replies if r.status.startswith("2")), None)
 
     @cached_property
-    def _default_reply(self) -> Reply | None:
+    def _default_reply(self) -> Declared | None:
         return next((r for r in self.replies if r.status == "default"), None)

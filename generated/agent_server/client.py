@@ -474,7 +474,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs
 
         GET /assistants/{assistant_id}/subgraphs
@@ -504,7 +504,7 @@ class Assistants(SyncResource):
             extra_query=extra_query,
         )
 
-    def get_assistant_subgraphs_2(
+    def get_assistant_subgraphs_by_namespace(
         self,
         assistant_id: UUID,
         namespace: str,
@@ -514,7 +514,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs by Namespace
 
         GET /assistants/{assistant_id}/subgraphs/{namespace}
@@ -533,7 +533,7 @@ class Assistants(SyncResource):
             UnprocessableEntityError: 422 Validation Error
         """
         return self._client._request(
-            _endpoints.GET_ASSISTANT_SUBGRAPHS_2,
+            _endpoints.GET_ASSISTANT_SUBGRAPHS_BY_NAMESPACE,
             {
                 "assistant_id": assistant_id,
                 "namespace": namespace,
@@ -932,7 +932,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs
 
         GET /assistants/{assistant_id}/subgraphs
@@ -962,7 +962,7 @@ class AsyncAssistants(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def get_assistant_subgraphs_2(
+    async def get_assistant_subgraphs_by_namespace(
         self,
         assistant_id: UUID,
         namespace: str,
@@ -972,7 +972,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Subgraphs:
+    ) -> dict[str, models.GraphSchemaNoId]:
         """Get Assistant Subgraphs by Namespace
 
         GET /assistants/{assistant_id}/subgraphs/{namespace}
@@ -991,7 +991,7 @@ class AsyncAssistants(AsyncResource):
             UnprocessableEntityError: 422 Validation Error
         """
         return await self._client._request(
-            _endpoints.GET_ASSISTANT_SUBGRAPHS_2,
+            _endpoints.GET_ASSISTANT_SUBGRAPHS_BY_NAMESPACE,
             {
                 "assistant_id": assistant_id,
                 "namespace": namespace,
@@ -1129,8 +1129,8 @@ class AssistantsWithRawResponse:
         self.patch_assistant = to_raw_response(group.patch_assistant)
         self.get_assistant_graph = to_raw_response(group.get_assistant_graph)
         self.get_assistant_subgraphs = to_raw_response(group.get_assistant_subgraphs)
-        self.get_assistant_subgraphs_2 = to_raw_response(
-            group.get_assistant_subgraphs_2
+        self.get_assistant_subgraphs_by_namespace = to_raw_response(
+            group.get_assistant_subgraphs_by_namespace
         )
         self.get_assistant_schemas = to_raw_response(group.get_assistant_schemas)
         self.get_assistant_versions = to_raw_response(group.get_assistant_versions)
@@ -1153,8 +1153,8 @@ class AsyncAssistantsWithRawResponse:
         self.get_assistant_subgraphs = async_to_raw_response(
             group.get_assistant_subgraphs
         )
-        self.get_assistant_subgraphs_2 = async_to_raw_response(
-            group.get_assistant_subgraphs_2
+        self.get_assistant_subgraphs_by_namespace = async_to_raw_response(
+            group.get_assistant_subgraphs_by_namespace
         )
         self.get_assistant_schemas = async_to_raw_response(group.get_assistant_schemas)
         self.get_assistant_versions = async_to_raw_response(

@@ -11,7 +11,7 @@ still answer from the spec, or with 501 given ``create_app(handlers, fallback='5
     uvicorn agent_server.server:app
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Annotated, Any, Literal, Protocol
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from ._server_http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_HEADER_SIZE,
     DEFAULT_MAX_URL_SIZE,
+    BlockingASGITransport,
     DocsAssets,
 )
 from ._server_requests import comma_separated, from_text
@@ -33,13 +34,14 @@ from ._server_runtime import (
     Fallback,
     Reply,
     ResponseHeader,
-    ServerSentEvent,
     Unimplemented,
     install,
 )
+from ._sse import ServerSentEvent
 
 __all__ = [
     "OPERATIONS",
+    "BlockingASGITransport",
     "Fallback",
     "Handlers",
     "Reply",
@@ -58,8 +60,10 @@ class Handlers(Protocol):
     takes keyword arguments: the parameters by their Python names, the request body as
     ``body`` (a model), the request's ``credentials`` where the operation has security. It
     returns the body of the operation's main (first 2xx) response, or a ``Reply`` for another
-    declared status or to add headers; a streaming operation returns an async iterator of
-    ``ServerSentEvent`` (or of data). Methods left as they are here raise ``Unimplemented``:
+    declared status or to add headers. A streaming operation's method is an async generator
+    yielding ``ServerSentEvent`` (or data), or an ``async def`` returning an async iterator
+    of them or a ``Reply`` (raise a ``Reply`` before the first event to answer with another
+    status). Methods left as they are here raise ``Unimplemented``:
     the server then answers from the spec, or with 501.
     """
 
@@ -144,7 +148,7 @@ class Handlers(Protocol):
 
     async def get_assistant_subgraphs(
         self, *, assistant_id: UUID, recurse: bool
-    ) -> models.Subgraphs | Reply:
+    ) -> dict[str, models.GraphSchemaNoId] | Reply:
         """Get Assistant Subgraphs
 
         GET /assistants/{assistant_id}/subgraphs
@@ -153,16 +157,16 @@ class Handlers(Protocol):
         """
         raise Unimplemented("get_assistant_subgraphs")
 
-    async def get_assistant_subgraphs_2(
+    async def get_assistant_subgraphs_by_namespace(
         self, *, assistant_id: UUID, namespace: str, recurse: bool
-    ) -> models.Subgraphs | Reply:
+    ) -> dict[str, models.GraphSchemaNoId] | Reply:
         """Get Assistant Subgraphs by Namespace
 
         GET /assistants/{assistant_id}/subgraphs/{namespace}
 
         Get an assistant's subgraphs filtered by namespace.
         """
-        raise Unimplemented("get_assistant_subgraphs_2")
+        raise Unimplemented("get_assistant_subgraphs_by_namespace")
 
     async def get_assistant_schemas(
         self, *, assistant_id: UUID
@@ -340,7 +344,7 @@ class Handlers(Protocol):
         """
         raise Unimplemented("patch_thread")
 
-    async def join_thread_stream(
+    def join_thread_stream(
         self,
         *,
         thread_id: UUID,
@@ -349,7 +353,10 @@ class Handlers(Protocol):
             Literal["lifecycle", "run_modes", "state_update"]
             | list[Literal["lifecycle", "run_modes", "state_update"]]
         ),
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Join Thread Stream
 
         GET /threads/{thread_id}/stream
@@ -412,9 +419,12 @@ class Handlers(Protocol):
         """
         raise Unimplemented("create_thread_cron")
 
-    async def stream_run(
+    def stream_run(
         self, *, thread_id: UUID, body: models.RunCreateStateful
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Create Run, Stream Output
 
         POST /threads/{thread_id}/runs/stream
@@ -463,7 +473,7 @@ class Handlers(Protocol):
         """
         raise Unimplemented("join_run_http")
 
-    async def stream_run_http(
+    def stream_run_http(
         self,
         *,
         thread_id: UUID,
@@ -471,7 +481,10 @@ class Handlers(Protocol):
         last_event_id: str | None,
         stream_mode: str | None,
         cancel_on_disconnect: bool,
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Join Run Stream
 
         GET /threads/{thread_id}/runs/{run_id}/stream
@@ -523,9 +536,12 @@ class Handlers(Protocol):
         """
         raise Unimplemented("count_crons")
 
-    async def stream_run_stateless(
+    def stream_run_stateless(
         self, *, body: models.RunCreateStateless
-    ) -> AsyncIterator[ServerSentEvent] | Reply:
+    ) -> (
+        AsyncIterator[ServerSentEvent]
+        | Awaitable[AsyncIterator[ServerSentEvent] | Reply]
+    ):
         """Create Run, Stream Output
 
         POST /runs/stream
@@ -906,8 +922,8 @@ OPERATIONS: dict[str, Endpoint] = {
             ),
         ),
     ),
-    "get_assistant_subgraphs_2": Endpoint(
-        "get_assistant_subgraphs_2",
+    "get_assistant_subgraphs_by_namespace": Endpoint(
+        "get_assistant_subgraphs_by_namespace",
         status=200,
         responses=(
             Declared(
@@ -2027,15 +2043,15 @@ async def get_assistant_subgraphs(
 
 @router.get(
     "/assistants/{assistant_id}/subgraphs/{namespace}",
-    name="get_assistant_subgraphs_2",
+    name="get_assistant_subgraphs_by_namespace",
     operation_id="get_assistant_subgraphs_assistants__assistant_id__subgraphs__namespace__get",
     summary="Get Assistant Subgraphs by Namespace",
     description="Get an assistant's subgraphs filtered by namespace.",
     tags=["Assistants"],
     status_code=200,
-    responses=OPERATIONS["get_assistant_subgraphs_2"].openapi(),
+    responses=OPERATIONS["get_assistant_subgraphs_by_namespace"].openapi(),
 )
-async def get_assistant_subgraphs_2(
+async def get_assistant_subgraphs_by_namespace(
     request: Request,
     *,
     assistant_id: Annotated[UUID, Path(description="The ID of the assistant.")],
@@ -2046,7 +2062,7 @@ async def get_assistant_subgraphs_2(
         bool, Query(description="Recursively retrieve subgraphs of subgraphs.")
     ] = False,
 ) -> Response:
-    return await OPERATIONS["get_assistant_subgraphs_2"].serve(
+    return await OPERATIONS["get_assistant_subgraphs_by_namespace"].serve(
         request, assistant_id=assistant_id, namespace=namespace, recurse=recurse
     )
 

@@ -8,20 +8,22 @@ builder in ``_base_client``; responses are validated against the types given her
 from __future__ import annotations
 
 from . import models
-from ._spec import Content, Endpoint, Header, Param, Reply
+from ._spec import Content, Declared, Endpoint, Header, Param
 
 # listPets: GET /pets
-LIST_PETS: Endpoint[models.Pets] = Endpoint(
+LIST_PETS: Endpoint[list[models.Pet]] = Endpoint(
     "GET",
     "/pets",
     params=(Param("limit", "limit", "query", "form", True),),
     replies=(
-        Reply(
+        Declared(
             "200",
-            (Content("application/json", "json", lambda: models.Pets),),
+            (Content("application/json", "json", lambda: models.Pets, unwrap=True),),
             (Header("x-next", "x_next", lambda: str),),
         ),
-        Reply("default", (Content("application/json", "json", lambda: models.Error),)),
+        Declared(
+            "default", (Content("application/json", "json", lambda: models.Error),)
+        ),
     ),
     name="pets.list_pets",
 )
@@ -32,8 +34,10 @@ CREATE_PETS: Endpoint[None] = Endpoint(
     "/pets",
     body=Content("application/json", "json", lambda: models.Pet),
     replies=(
-        Reply("201"),
-        Reply("default", (Content("application/json", "json", lambda: models.Error),)),
+        Declared("201"),
+        Declared(
+            "default", (Content("application/json", "json", lambda: models.Error),)
+        ),
     ),
     idempotent=False,
     name="pets.create_pets",
@@ -45,8 +49,10 @@ SHOW_PET_BY_ID: Endpoint[models.Pet] = Endpoint(
     "/pets/{petId}",
     params=(Param("pet_id", "petId", "path", "simple", False),),
     replies=(
-        Reply("200", (Content("application/json", "json", lambda: models.Pet),)),
-        Reply("default", (Content("application/json", "json", lambda: models.Error),)),
+        Declared("200", (Content("application/json", "json", lambda: models.Pet),)),
+        Declared(
+            "default", (Content("application/json", "json", lambda: models.Error),)
+        ),
     ),
     name="pets.show_pet_by_id",
 )

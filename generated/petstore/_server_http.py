@@ -19,8 +19,11 @@ import html
 import json
 import secrets
 import string
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+import anyio.from_thread
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -279,3 +282,44 @@ def _policy(nonce: str, cdn: bool) -> dict[str, str]:
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-store",
     }
+
+
+class BlockingASGITransport(httpx.BaseTransport):
+    """httpx's ``ASGITransport`` for a blocking ``httpx.Client``: calls an ASGI app (the
+    generated server) in process, in an event loop of its own thread, so that the blocking
+    ``Client`` can be tested against it as ``AsyncClient`` is with ``httpx.ASGITransport``::
+
+        Client(http_client=httpx.Client(transport=BlockingASGITransport(create_app())))
+
+    As with ``httpx.ASGITransport``, the app's lifespan does not run and a response (an event
+    stream too) arrives when the app has sent all of it. Close the client to stop the thread.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._transport = httpx.ASGITransport(app=app)
+        self._portal: anyio.from_thread.BlockingPortal | None = None
+        self._portal_cm: (
+            AbstractContextManager[anyio.from_thread.BlockingPortal] | None
+        ) = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._portal is None:  # the thread starts with the first request
+            self._portal_cm = anyio.from_thread.start_blocking_portal()
+            self._portal = self._portal_cm.__enter__()
+        body = request.read()
+        copy = httpx.Request(
+            request.method, request.url, headers=request.headers, content=body
+        )
+        return self._portal.call(self._send, copy)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self._transport.handle_async_request(request)
+        content = b"".join([chunk async for chunk in response.aiter_raw()])
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=content
+        )
+
+    def close(self) -> None:
+        if self._portal_cm is not None:
+            self._portal_cm.__exit__(None, None, None)
+            self._portal = self._portal_cm = None

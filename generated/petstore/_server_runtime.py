@@ -39,8 +39,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticSerializationError, to_json
+from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 from starlette.exceptions import HTTPException
 
 from . import _server_mock
@@ -48,6 +48,8 @@ from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
 from ._server_requests import DEFINITIONS, schema_of
 from ._server_routing import index_routes
+from ._sse import ServerSentEvent
+from ._sse import json_text as _json_text
 
 logger = logging.getLogger(f"{__package__}.server")
 
@@ -55,7 +57,6 @@ Fallback = Literal["mock", "501"]
 """What an operation the handlers do not implement answers: from the spec, or 501."""
 
 _C = TypeVar("_C")
-_NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 class Reply(Exception):
@@ -93,39 +94,6 @@ class Unimplemented(Exception):
 
 class _Undeclared(Exception):
     """A handler answered with a status or body the spec does not declare: a server error."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServerSentEvent:
-    """One event of a ``text/event-stream`` response; ``data`` other than a str is sent as JSON."""
-
-    data: Any = None
-    event: str | None = None
-    id: str | None = None
-    retry: int | None = None
-
-    def encode(self) -> bytes:
-        lines: list[str] = []
-        if self.event is not None:
-            lines.append("event: " + _one_line(self.event))
-        if self.id is not None:
-            lines.append("id: " + _one_line(self.id))
-        if self.retry is not None:
-            lines.append(f"retry: {int(self.retry)}")
-        # Always a data line: clients drop events without data (None is sent as null).
-        text = self.data if isinstance(self.data, str) else _json_text(self.data)
-        lines.extend("data: " + line for line in _NEWLINES.split(text))
-        return ("\n".join(lines) + "\n\n").encode()
-
-
-def _one_line(text: str) -> str:
-    return _NEWLINES.sub(" ", text).replace("\0", "")
-
-
-def _json_text(value: Any) -> str:
-    if isinstance(value, BaseModel):
-        return value.model_dump_json(by_alias=True, exclude_unset=True)
-    return to_json(value, by_alias=True).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,15 +442,16 @@ async def _stream(reply: Reply, content: Content) -> Response:
 
 
 def _event(event: Any) -> bytes:
-    """An event as sent; anything but a ServerSentEvent (this one, or the generated client's,
-    which has the same fields) is the data of an unnamed event."""
+    """An event as sent; anything but a ServerSentEvent (the package's one, or another
+    generated package's, which has the same fields) is the data of a ``message`` event.
+    """
     if (
         not isinstance(event, ServerSentEvent)
         and type(event).__name__ == "ServerSentEvent"
     ):
         event = ServerSentEvent(
             getattr(event, "data", None),
-            getattr(event, "event", None),
+            getattr(event, "event", None) or "message",
             getattr(event, "id", None),
             getattr(event, "retry", None),
         )

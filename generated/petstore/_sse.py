@@ -27,6 +27,8 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from .errors import transport_error
 
@@ -35,12 +37,39 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 
 @dataclass(frozen=True, slots=True)
 class ServerSentEvent:
-    """One event: ``event`` defaults to ``"message"``; ``id`` and ``retry`` are as sent."""
+    """One event of a ``text/event-stream``, as the client receives it and as a server handler
+    sends it (``server.ServerSentEvent`` is this class): ``ServerSentEvent(data, event="name",
+    id="7")``. ``event`` defaults to ``"message"``, SSE's default name. Received ``data`` is
+    JSON-decoded when it parses, else the text; sent, a str is the text and anything else
+    (a model, a dict, ...) is sent as JSON."""
 
-    event: str
-    data: Any
+    data: Any = None
+    event: str = "message"
     id: str | None = None
     retry: int | None = None
+
+    def encode(self) -> bytes:
+        """The event as sent: its ``event``, ``id`` and ``retry`` fields and ``data`` lines."""
+        lines = ["event: " + _one_line(self.event)]
+        if self.id is not None:
+            lines.append("id: " + _one_line(self.id))
+        if self.retry is not None:
+            lines.append(f"retry: {int(self.retry)}")
+        # Always a data line: clients drop events without data (None is sent as null).
+        text = self.data if isinstance(self.data, str) else json_text(self.data)
+        lines.extend("data: " + line for line in _LINE_END.split(text))
+        return ("\n".join(lines) + "\n\n").encode()
+
+
+def _one_line(text: str) -> str:
+    return _LINE_END.sub(" ", text).replace("\0", "")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text: a model by its wire names, without the fields left unset."""
+    if isinstance(value, BaseModel):
+        return value.model_dump_json(by_alias=True, exclude_unset=True)
+    return to_json(value, by_alias=True).decode()
 
 
 class SSEDecoder:
@@ -105,7 +134,7 @@ class SSEDecoder:
             value: Any = json.loads(text)
         except ValueError:
             value = text
-        return ServerSentEvent(event or "message", value, id_, retry)
+        return ServerSentEvent(value, event or "message", id_, retry)
 
 
 class Stream:

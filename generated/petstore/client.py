@@ -50,7 +50,7 @@ class Pets(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Pets:
+    ) -> list[models.Pet]:
         """List all pets
 
         GET /pets
@@ -152,7 +152,7 @@ class AsyncPets(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.Pets:
+    ) -> list[models.Pet]:
         """List all pets
 
         GET /pets

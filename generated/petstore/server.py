@@ -19,6 +19,7 @@ from ._server_http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_HEADER_SIZE,
     DEFAULT_MAX_URL_SIZE,
+    BlockingASGITransport,
     DocsAssets,
 )
 from ._server_runtime import (
@@ -34,6 +35,7 @@ from ._server_runtime import (
 
 __all__ = [
     "OPERATIONS",
+    "BlockingASGITransport",
     "Fallback",
     "Handlers",
     "Reply",
@@ -51,12 +53,14 @@ class Handlers(Protocol):
     takes keyword arguments: the parameters by their Python names, the request body as
     ``body`` (a model), the request's ``credentials`` where the operation has security. It
     returns the body of the operation's main (first 2xx) response, or a ``Reply`` for another
-    declared status or to add headers; a streaming operation returns an async iterator of
-    ``ServerSentEvent`` (or of data). Methods left as they are here raise ``Unimplemented``:
+    declared status or to add headers. A streaming operation's method is an async generator
+    yielding ``ServerSentEvent`` (or data), or an ``async def`` returning an async iterator
+    of them or a ``Reply`` (raise a ``Reply`` before the first event to answer with another
+    status). Methods left as they are here raise ``Unimplemented``:
     the server then answers from the spec, or with 501.
     """
 
-    async def list_pets(self, *, limit: int | None) -> models.Pets | Reply:
+    async def list_pets(self, *, limit: int | None) -> list[models.Pet] | Reply:
         """List all pets
 
         GET /pets
@@ -129,7 +133,8 @@ OPERATIONS: dict[str, Endpoint] = {
 
 # One route per operation: FastAPI validates the request, the handler (or the fallback)
 # answers. Routes carry no docstrings: FastAPI would show them as descriptions.
-router = APIRouter()
+# Under the path of the spec's server URL, where the client sends them.
+router = APIRouter(prefix="/v1")
 
 
 @router.get(
