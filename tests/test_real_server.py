@@ -275,7 +275,7 @@ def test_runs_and_state(api: Api) -> None:
     assert isinstance(state.checkpoint, m.CheckpointConfig) and state.checkpoint.checkpoint_id
     assert state.checkpoint_id == state.checkpoint.checkpoint_id and state.parent_checkpoint_id  # 17
     history = api.threads.get_thread_history(tid, limit=10)
-    assert all(isinstance(s, m.ThreadState) for s in history) and history[0].values == values
+    assert history and all(isinstance(s, m.ThreadState) for s in history) and history[0].values == values
     assert api.threads.get_thread_history_post(tid, body={"limit": 10}) == history
     at = api.threads.get_thread_state_at_checkpoint(tid, state.checkpoint.checkpoint_id)
     assert isinstance(at, m.ThreadState) and at.values == values

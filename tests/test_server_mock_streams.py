@@ -47,7 +47,7 @@ async def events(mock: httpx.AsyncClient, method: str, path: str) -> tuple[httpx
 async def test_an_event_schema_names_the_events(mock: httpx.AsyncClient) -> None:
     _, named = await events(mock, "GET", "/named")
     assert [name for name, _ in named] == ["metadata", "values", "updates", "end"]
-    assert all(isinstance(data["step"], int) and data["step"] >= 1 for _, data in named)
+    assert named and all(isinstance(data["step"], int) and data["step"] >= 1 for _, data in named)
 
 
 async def test_a_union_of_event_schemas_gives_each_event_its_data(mock: httpx.AsyncClient) -> None:
@@ -64,7 +64,7 @@ async def test_an_example_in_sse_text_gives_the_events(mock: httpx.AsyncClient) 
 async def test_without_names_events_are_messages_of_the_data_schema(mock: httpx.AsyncClient) -> None:
     _, data = await events(mock, "GET", "/data")
     assert [name for name, _ in data] == ["message"] * 3
-    assert all(uuid.UUID(d["job_id"]) and isinstance(d["name"], str) for _, d in data)
+    assert data and all(uuid.UUID(d["job_id"]) and isinstance(d["name"], str) for _, d in data)
     _, text = await events(mock, "GET", "/text")  # a plain string schema: the stream's text
     assert text == [("message", {})] * 3
 
