@@ -348,8 +348,10 @@ def test_make_says_what_each_step_does_before_it_runs(tmp_path: Path) -> None:
     """`make generate` on a fresh clone runs quiet pip for a long time: a line before each step."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    dry = subprocess.run(["make", "-n", "-B", "generate", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    # A make of its own, not a sub-make of `make test` (which would print "Entering directory").
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "-B", "generate", f"VENV={tmp_path / 'venv'}"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
     commands = [i for i, line in enumerate(lines) if not line.startswith(("echo ", "touch "))]
