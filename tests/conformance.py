@@ -17,7 +17,8 @@ Outcomes, per call:
 
 ``args``: no value could be synthesized for an argument (counted apart, never as ok).
 
-``python -m tests.conformance SPEC [--lenient]`` prints the table for one spec.
+``python -m tests.conformance SPEC... [--lenient] [--overlay FILE] [--allow-ref-outside DIR]``
+prints the table.
 """
 
 from __future__ import annotations
@@ -405,12 +406,13 @@ def main(argv: list[str]) -> int:
 
     lenient = "--lenient" in argv
     overlay = Path(argv[argv.index("--overlay") + 1]) if "--overlay" in argv else None
-    specs = [Path(a) for a in argv if not a.startswith("--") and Path(a) != overlay]
+    allow = (Path(argv[argv.index("--allow-ref-outside") + 1]),) if "--allow-ref-outside" in argv else ()
+    specs = [Path(a) for a in argv if not a.startswith("--") and Path(a) not in (overlay, *allow)]
     print(HEADER)
     failures: list[Call] = []
     for index, spec in enumerate(specs):
         with tempfile.TemporaryDirectory() as tmp:
-            result = run(spec, Path(tmp), lenient=lenient, overlay=overlay, package=f"swept_{index}")
+            result = run(spec, Path(tmp), lenient=lenient, overlay=overlay, allow=allow, package=f"swept_{index}")
         print(result.row(), flush=True)
         failures += result.failures()
         for line in result.schemathesis:
