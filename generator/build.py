@@ -97,6 +97,10 @@ def idempotency_header(parameters: Iterable[Parameter], names: frozenset[str]) -
     )
 
 
+# The media type object key listing an event stream's event names (README, "The server").
+EVENT_NAMES_KEY = "x-sse-events"
+
+
 @dataclass
 class _Walk:
     """One pass over the document's operations."""
@@ -368,7 +372,9 @@ class _Walk:
             unwrapped = self.typer.collection_of(schema, hint) if kind is BodyKind.JSON else None
             has_example, example = self.example(media)
             encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
-            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding, unwrapped))
+            names = media.get(EVENT_NAMES_KEY) if kind is BodyKind.EVENT_STREAM else None
+            event_names = tuple(n for n in names if isinstance(n, str) and n) if isinstance(names, list) else ()
+            out.append(MediaBody(str(mt), kind, type_, has_example, example, encoding, unwrapped, event_names))
         out.sort(key=lambda m: _KIND_ORDER[m.kind])
         return tuple(out)
 

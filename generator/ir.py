@@ -194,6 +194,9 @@ class MediaBody:
     # The schema is a $ref to a plain array or map (a class that is a RootModel of a list or
     # dict): its list/dict type, what a method returns instead of the RootModel. None otherwise.
     unwrapped: TypeRef | None = None
+    # An event stream: the event names its media type object lists under ``x-sse-events``
+    # (a hint for the mock where the schema names none).
+    event_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,6 +162,7 @@ class ContentView:
     kind: str | None  # BodyKind value; None for JSON, the runtime's default
     annotation: str  # runtime type of the body
     example: str | None  # Python literal
+    events: str | None  # event names from the spec's x-sse-events hint: a tuple literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +525,7 @@ def _content(m: MediaBody) -> ContentView:
         kind=None if m.kind is BodyKind.JSON else m.kind.value,
         annotation=_annotation(m.type),
         example=try_literal(m.example) if m.has_example else None,
+        events=try_literal(m.event_names) if m.event_names else None,
     )
 
 

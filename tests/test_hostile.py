@@ -358,7 +358,7 @@ SAFE_ATTRIBUTES = frozenset(
         "annotation", "item_annotation", "returns", "async_returns", "result", "type", "item_type", "reads",
         # Python literals made by str_literal / server_literals.py_literal (encoding_literal,
         # body_part)
-        "default", "example", "encoding", "part",
+        "default", "example", "encoding", "part", "events",
         # the in-process example's `base_url="http://test", ` (a constant) or nothing
         "test_args",
         # booleans and numbers

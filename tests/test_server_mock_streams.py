@@ -1,6 +1,6 @@
 """Server: mock mode serves real consumers (tests/data/server/streams.yaml). Event streams send
-JSON data and named events (names from the schema of one event, or from the spec's example,
-else ``message``); ``Location`` and ``Content-Location`` name the member a request creates,
+JSON data and named events (names from the schema of one event, from the spec's example, or
+from its ``x-sse-events`` hint, else ``message``); ``Location`` and ``Content-Location`` name the member a request creates,
 when a GET operation of the API reads it."""
 
 from __future__ import annotations
@@ -67,6 +67,15 @@ async def test_without_names_events_are_messages_of_the_data_schema(mock: httpx.
     assert data and all(uuid.UUID(d["job_id"]) and isinstance(d["name"], str) for _, d in data)
     _, text = await events(mock, "GET", "/text")  # a plain string schema: the stream's text
     assert text == [("message", {})] * 3
+
+
+async def test_the_x_sse_events_hint_names_events_the_schema_does_not(mock: httpx.AsyncClient) -> None:
+    """A media type's ``x-sse-events`` list names the events (cycling; non-strings ignored)."""
+    _, hinted = await events(mock, "GET", "/hinted")
+    assert [name for name, _ in hinted] == ["queued", "started", "done"]
+    assert all(uuid.UUID(d["job_id"]) for _, d in hinted)
+    _, text = await events(mock, "GET", "/hinted-text")
+    assert text == [("ping", {})] * 3
 
 
 async def test_location_names_the_created_member(mock: httpx.AsyncClient) -> None:
