@@ -302,7 +302,9 @@ _SSE_FIELDS = frozenset({"event", "data", "id", "retry"})
 _EVENTS = 3  # at least this many events in a mock stream
 
 
-def events(tp: Any, seed: int, *, example: tuple[bool, Any]) -> list[tuple[str, Any]]:
+def events(
+    tp: Any, seed: int, *, example: tuple[bool, Any], names: tuple[str, ...] = ()
+) -> list[tuple[str, Any]]:
     """The (name, data) of each event of a mock stream of ``tp``, the type of the stream's schema.
 
     * An example written as SSE text (``event: ...`` / ``data: ...`` lines): its events, data
@@ -311,9 +313,9 @@ def events(tp: Any, seed: int, *, example: tuple[bool, Any]) -> list[tuple[str, 
       and ``retry``, with ``data``; or a union of such objects: the convention of OpenAPI 3.2's
       ``itemSchema`` and of 3.0/3.1 specs): one event per name its ``event`` property allows
       (``const`` or ``enum``), at least three, cycling; the data synthesized from ``data``.
-    * Else the schema is that of each event's data, named :data:`DEFAULT_EVENT`; a plain
-      string schema (the stream's text, as FastAPI documents a streaming response) or an open
-      one gives ``{}``.
+    * Else the schema is that of each event's data, named by the spec's ``x-sse-events`` hint
+      (``names``, cycling) or :data:`DEFAULT_EVENT`; a plain string schema (the stream's text,
+      as FastAPI documents a streaming response) or an open one gives ``{}``.
     """
     has_example, sample = example
     if has_example and isinstance(sample, str):
@@ -325,12 +327,15 @@ def events(tp: Any, seed: int, *, example: tuple[bool, Any]) -> list[tuple[str, 
     if kinds:
         count = max(_EVENTS, len(kinds))
         return [_event(tp, kinds[n % len(kinds)], seed + n) for n in range(count)]
+    labels = names or (DEFAULT_EVENT,)
+    count = max(_EVENTS, len(labels))
     if _plain_text(schema):
-        return [(DEFAULT_EVENT, {})] * _EVENTS
-    made = [value(tp, seed + n, example=example, echo={}) for n in range(_EVENTS)]
+        return [(labels[n % len(labels)], {}) for n in range(count)]
+    made = [value(tp, seed + n, example=example, echo={}) for n in range(count)]
+    ta = adapter(tp)
     return [
-        (DEFAULT_EVENT, adapter(tp).dump_python(m, mode="json", by_alias=True))
-        for m in made
+        (labels[n % len(labels)], ta.dump_python(m, mode="json", by_alias=True))
+        for n, m in enumerate(made)
     ]
 
 

@@ -106,6 +106,9 @@ class Content:
     example: Any = None
     has_example: bool = False
     sent_as: str | None = None  # the concrete media type of a wildcard one (``*/*``)
+    events: tuple[
+        str, ...
+    ] = ()  # an event stream's names from the spec's x-sse-events hint
 
     @property
     def content_type(self) -> str:
@@ -601,7 +604,10 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
         last = request.headers.get("last-event-id", "")
         answer = _mock_events(
             _server_mock.events(
-                content.type, seed, example=(content.has_example, content.example)
+                content.type,
+                seed,
+                example=(content.has_example, content.example),
+                names=content.events,
             ),
             after=int(last) if last.isdigit() else 0,
         )
