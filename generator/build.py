@@ -40,6 +40,12 @@ _PATH_PARAM = re.compile(r"{([^{}]+)}")
 # OpenAPI: header parameters with these names "SHALL be ignored" (the IR drops them, so
 # neither the client nor the server sees them).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# Header fields the HTTP connection itself owns (RFC 9110/9112): the client library writes them
+# (Host from the URL, Content-Length from the body), so a parameter of that name could never be
+# sent as the spec says: left out, with a warning.
+_TRANSPORT_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade"}
+)
 # An HTTP field name (RFC 9110 "token"): what a header or cookie may be named on the wire.
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -281,6 +287,9 @@ class _Walk:
                 name, loc = p.get("name"), p.get("in")
                 if loc == "header" and isinstance(name, str) and name.lower() in _IGNORED_HEADERS:
                     continue  # OpenAPI: these header parameters are ignored (content negotiation, auth)
+                if loc == "header" and isinstance(name, str) and name.lower() in _TRANSPORT_HEADERS:
+                    self.warn(p_ptr, f"header parameter {name!r} is a field the HTTP connection sets itself; left out")
+                    continue
                 if loc in ("header", "cookie") and isinstance(name, str) and not is_http_token(name):
                     self.warn(p_ptr, f"{loc} parameter {name!r} is not a valid HTTP field name; left out")
                     continue

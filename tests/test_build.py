@@ -228,6 +228,25 @@ def test_ignored_header_parameters_are_not_in_the_ir() -> None:
     assert [p.name for p in api.operations[0].parameters] == ["X-Trace"]
 
 
+def test_header_parameters_the_connection_owns_are_left_out_with_a_warning() -> None:
+    """Host, Content-Length, ... are written by the HTTP client itself: a parameter of that name
+    could never be sent as declared (the fuzzer found a server reading the client's Host as one)."""
+    headers = [
+        {"name": name, "in": "header", "required": True, "schema": {"type": "object"}}
+        for name in ("Host", "content-length", "Transfer-Encoding", "X-Trace")
+    ]
+    doc = spec({"/x": {"get": {"operationId": "x", "parameters": headers, "responses": {"204": {"description": "ok"}}}}})
+    plan = plan_models(doc, {})
+    models, _ = generate_models(doc, "t.yaml")
+    api, diagnostics = build_api(
+        doc, plan=plan, class_by_ref=models.class_by_ref, renames={}, package="t",
+        spec_name="t.yaml", spec_sha256="0", model_names=models.class_names,
+    )
+    assert [p.name for p in api.operations[0].parameters] == ["X-Trace"]
+    assert [d.pointer for d in diagnostics] == [f"/paths/~1x/get/parameters/{i}" for i in range(3)]
+    assert all("the HTTP connection sets itself" in d.message for d in diagnostics)
+
+
 def test_duplicate_operation_ids_are_made_unique_with_a_warning() -> None:
     doc = spec({"/a": _get("fetch", ["t"]), "/b": _get("fetch", ["t"]), "/c": _get("fetch_2", ["t"])})
     plan = plan_models(doc, {})
