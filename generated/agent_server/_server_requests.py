@@ -159,7 +159,7 @@ def form_body(
                     if as_array
                     else dict(zip(parts[::2], parts[1::2], strict=False))
                 )
-            elif style is None and _is_json(content_type) and declared is not None:
+            elif style is None and is_json(content_type) and declared is not None:
                 fields[name] = _json_or_text(declared)
         return _validate(tp, _shaped(fields, schema, schema), ("body",))
 
@@ -194,9 +194,7 @@ def multipart_body(
                 if isinstance(name, str):
                     payload = item.get_payload(decode=True)
                     value: Any = payload if isinstance(payload, bytes) else b""
-                    if item.get_filename() is None and _is_json(
-                        item.get_content_type()
-                    ):
+                    if item.get_filename() is None and is_json(item.get_content_type()):
                         value = _json_or_text(value.decode("utf-8", "replace"))
                     elif (
                         item.get_filename() is None
@@ -263,7 +261,8 @@ def _json_schema(tp: Any) -> dict[str, Any]:
         return {}
 
 
-def _is_json(content_type: str | None) -> bool:
+def is_json(content_type: str | None) -> bool:
+    """A JSON media type (``application/json`` or ``*/*+json``), parameters ignored."""
     mime = (content_type or "").split(";")[0].strip().lower()
     return mime == "application/json" or mime.endswith("+json")
 
@@ -604,7 +603,7 @@ def _object_text(
 @functools.cache
 def _query_schema(tp: Any) -> dict[str, Any]:
     """The JSON schema of ``tp``, its top-level ``$ref`` followed."""
-    schema = adapter(tp).json_schema()
+    schema = _json_schema(tp)
     ref = schema.get("$ref")
     if isinstance(ref, str):
         schema = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {})

@@ -46,7 +46,7 @@ from starlette.exceptions import HTTPException
 from . import _server_mock
 from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
-from ._server_requests import DEFINITIONS, schema_of
+from ._server_requests import DEFINITIONS, is_json, schema_of
 from ._server_routing import index_routes
 from ._sse import ServerSentEvent
 from ._sse import json_text as _json_text
@@ -581,7 +581,7 @@ def _canonical(request: Request, body: bytes) -> bytes:
     multipart body without its boundary (a client picks a new one for each request)."""
     content_type = request.headers.get("content-type", "")
     mime = content_type.split(";")[0].strip().lower()
-    if mime == "application/json" or mime.endswith("+json"):
+    if is_json(mime):
         try:
             return json.dumps(json.loads(body), sort_keys=True).encode()
         except ValueError:
