@@ -24,6 +24,7 @@ from typing import Any, TypeGuard
 
 from . import escape
 from .ir import Api, Operation, TypeKind, TypeRef
+from .models_check import parse_models
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
 
@@ -72,7 +73,7 @@ def _models(source: str) -> dict[str, Any]:
     """Every class of the models source: its fields (``name: "type"``, ``"type = ..."`` when it
     has a default) or, for an enum, its values."""
     models: dict[str, Any] = {}
-    for cls in ast.parse(source).body:
+    for cls in parse_models(source).body:
         if not isinstance(cls, ast.ClassDef):
             continue
         bases = [ast.unparse(b) for b in cls.bases]

@@ -18,6 +18,7 @@ text, so oapigen does not take that on trust:
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -410,6 +411,13 @@ class _Refused(Exception):
     def __init__(self, message: str, where: str | None) -> None:
         super().__init__(message)
         self.message, self.where = message, where
+
+
+@functools.lru_cache(maxsize=1)
+def parse_models(source: str) -> ast.Module:
+    """The models source, parsed once per generation for its readers in this process (the
+    models view and the API record of the manifest); they read the tree, never change it."""
+    return ast.parse(source)
 
 
 def is_docstring(stmt: ast.stmt) -> bool:

@@ -31,6 +31,7 @@ from . import naming
 from .imports import all_name_key, import_name_key, sorted_import_lines
 from .ir import Api
 from .layout import statement_lines
+from .models_check import parse_models
 from .models_layout import first_line, layout_statement, relayout, source_lines
 
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
@@ -106,7 +107,7 @@ def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
 def _parse(source: str, relaid: bool) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
     """The imports (module, name, alias) and the definitions (laid out as black would); None if
     anything else is there."""
-    tree = ast.parse(source)
+    tree = parse_models(source)
     lines = source.splitlines(keepends=True)
     numbered = source_lines(source) if relaid else None
     imports: list[tuple[str, str, str | None]] = []
