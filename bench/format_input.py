@@ -3,8 +3,8 @@
 For each spec, the package is rendered (not formatted) twice: "before" with the templates of
 ``--base`` (default: where this branch left main), the models modules as
 datamodel-code-generator wrote them and black on each chunk as it was cut; "after" with the
-current templates (statements laid out as black would, ``generator/layout.py``), the models
-relaid out (``generator/models_layout.py``) and black as :mod:`generator.format` runs it.
+current templates (statements laid out as black would, ``generator/render/black_layout.py``), the models
+relaid out (``generator/models/relayout.py``) and black as :mod:`oapigen.render.format` runs it.
 Black then formats ``client.py``, ``_endpoints.py``, ``server.py`` and the models modules
 (together: ``models*``) in this process, chunk by chunk as the pipeline cuts them (one core,
 no cache), ``--runs`` times; the table gives medians, the chunks and lines black changed,
@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["OAPIGEN_CACHE_DIR"] = "off"
 
-import generator.models_view  # noqa: E402
-from generator.config import Job  # noqa: E402
-from generator.format import _format_one, _mode, split_chunks  # noqa: E402
-from generator.pipeline import build  # noqa: E402
-from generator.render import render_package  # noqa: E402
+import oapigen.models.package  # noqa: E402
+from oapigen.render.format import _format_one, _mode, split_chunks  # noqa: E402
+from oapigen.render.jinja import render_package  # noqa: E402
+from oapigen.run.config import Job  # noqa: E402
+from oapigen.run.pipeline import build  # noqa: E402
 
 SPECS = {
     "seed": (ROOT / "specs" / "agent-server.json", ROOT / "specs" / "agent-server.overlay.yaml"),
@@ -89,12 +89,12 @@ def _chunks(rendered: dict[str, str], name: str) -> list[str]:
 
 
 def _render(api: object, models_source: str, templates: tuple[Path, ...], relaid: bool) -> dict[str, str]:
-    saved = generator.models_view.layout
-    generator.models_view.layout = functools.partial(saved, relaid=relaid)
+    saved = oapigen.models.package.layout
+    oapigen.models.package.layout = functools.partial(saved, relaid=relaid)
     try:
         return render_package(api, models_source, templates=templates)  # type: ignore[arg-type]
     finally:
-        generator.models_view.layout = saved
+        oapigen.models.package.layout = saved
 
 
 def main() -> None:

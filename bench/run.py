@@ -46,7 +46,7 @@ VENVS = BENCH / ".venvs"
 RESULTS = BENCH / "results"
 SHARED = ROOT.parent / "shared" / "specs"
 PYTHON = Path(sys.executable)
-OAPIGEN = [str(PYTHON), "-m", "generator"]
+OAPIGEN = [str(PYTHON), "-m", "oapigen"]
 
 ANCHORS = {  # name -> pip requirement
     "openapi-python-client": "openapi-python-client",
@@ -142,7 +142,7 @@ class Spec:
 
 def _seed_overlaid(work: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from generator.overlay import apply_overlay
+    from oapigen.spec.overlay import apply_overlay
 
     document = json.loads((ROOT / "specs" / "agent-server.json").read_text(encoding="utf-8"))
     document = apply_overlay(document, ROOT / "specs" / "agent-server.overlay.yaml")

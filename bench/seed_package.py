@@ -8,8 +8,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config import Job  # noqa: E402
-from generator.pipeline import generate  # noqa: E402
+from oapigen.run.config import Job  # noqa: E402
+from oapigen.run.pipeline import generate  # noqa: E402
 
 
 def install_seed(folder: Path, package: str) -> ModuleType:

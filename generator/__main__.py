@@ -1,4 +1,4 @@
-"""``python -m generator`` works like the ``oapigen`` command."""
+"""``python -m oapigen`` works like the ``oapigen`` command."""
 
 import sys
 

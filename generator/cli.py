@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import Job, default_package, find_config, load_jobs
-from .errors import Diagnostic, Severity, SpecError
-from .progress import grouped_warnings
-from .runner import (
+from .core.diagnostics import Diagnostic, Severity, SpecError
+from .run.config import Job, default_package, find_config, load_jobs
+from .run.progress import grouped_warnings
+from .run.runner import (
     EXIT_BAD_INPUT,
     EXIT_BREAKING,
     EXIT_DRIFT,
@@ -26,7 +26,7 @@ from .runner import (
     RunOptions,
     internal_error,
 )
-from .selection import KINDS, LeftOut, Selection
+from .spec.selection import KINDS, LeftOut, Selection
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BREAKING", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "main"]
 # generate options that only make sense with SPEC (a pyproject table has its own keys)
@@ -133,7 +133,7 @@ def _print(diagnostics: Sequence[Diagnostic], args: argparse.Namespace | None = 
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .pipeline import judged, prepare
+    from .run.pipeline import judged, prepare
 
     # The judgement `generate` makes: errors (the output would be wrong) exit 2, the rest are
     # warnings; --lenient makes every finding a warning.
@@ -145,8 +145,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .pipeline import build, prepare
-    from .table import rows
+    from .run.pipeline import build, prepare
+    from .views.operations_table import rows
 
     job = _job(args)
     prepared = prepare(job)
@@ -183,7 +183,7 @@ def _left_out_lines(left_out: LeftOut) -> list[str]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .runner import run_jobs, summary
+    from .run.runner import run_jobs, summary
 
     if args.spec:
         jobs = [_job(args)]
@@ -227,8 +227,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     """The change report between two specs, generated in memory with the same options."""
     from dataclasses import replace
 
-    from .evolution import api_surface, compare, markdown_report, text_report
-    from .pipeline import build
+    from .run.changes import api_surface, compare, markdown_report, text_report
+    from .run.pipeline import build
 
     new_job = _job(argparse.Namespace(**{**vars(args), "spec": args.new}))
     surfaces = []

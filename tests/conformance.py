@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.validate import INDISTINCT
+from oapigen.spec.validate import INDISTINCT
 
 OUTCOMES = ("ok", "typed", "crash", "args")
 
@@ -89,7 +89,7 @@ def inspect_rows(
     spec: Path, *, lenient: bool, overlay: Path | None = None, allow: tuple[Path, ...] = ()
 ) -> list[dict[str, Any]]:
     """``oapigen inspect SPEC --json``, in process."""
-    from generator.cli import main
+    from oapigen.cli import main
 
     out = io.StringIO()
     args = ["inspect", str(spec), "--json", "-q", *(["--lenient"] if lenient else [])]
@@ -249,8 +249,8 @@ def generated(
     spec: Path, package: str, root: Path, *, lenient: bool, overlay: Path | None = None, allow: tuple[Path, ...] = ()
 ) -> Iterator[types.ModuleType]:
     """``spec`` generated into ``root/package`` and imported (removed from sys.modules after)."""
-    from generator.config import Job
-    from generator.pipeline import generate
+    from oapigen.run.config import Job
+    from oapigen.run.pipeline import generate
 
     job = Job(spec=spec, output=root, package=package, lenient=lenient, overlay=overlay, allow_ref_outside=allow)
     files = generate(job).files
@@ -329,8 +329,9 @@ def run(
     """The whole sweep of one spec: generate, serve the mock over HTTP, call everything; then
     schemathesis against the same mock. ``allow``: folders outside the spec's own that its
     ``$ref``s may reach (``--allow-ref-outside``)."""
-    from generator.config import Job
-    from generator.pipeline import generation_document, prepare
+    from oapigen.run.config import Job
+    from oapigen.run.pipeline import generation_document, prepare
+
     from tests.conftest import serve_over_http
 
     rows = inspect_rows(spec, lenient=lenient, overlay=overlay, allow=allow)

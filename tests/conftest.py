@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from generator.config import Job, load_jobs
+if "mutmut" in sys.modules:
+    # `make mutate`: mutmut runs these tests over its mutated copy, importable only as `generator`
+    # (it names mutants by path), so `oapigen` must be that copy under its other name.
+    from tests.mutation_alias import alias_oapigen_to_generator
+
+    alias_oapigen_to_generator()
+
+from oapigen.run.config import Job, load_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SPECS = ROOT.parent / "shared" / "specs"
@@ -80,7 +87,7 @@ def repo_generated() -> dict[str, tuple[Job, Any]]:
     """package name -> (job, in-memory generation result), for every spec in specs/: generated
     once per session, shared by every test that needs them (the seed with its overlay is the
     slowest spec)."""
-    from generator.pipeline import generate
+    from oapigen.run.pipeline import generate
 
     if not _REPO_GENERATED:
         _REPO_GENERATED.update({job.package: (job, generate(job)) for job in repo_jobs()})
@@ -115,7 +122,7 @@ def split(split_files: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
 def run_oapigen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The CLI as a user runs it (a subprocess), with its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        [sys.executable, "-m", "oapigen", *args],
         cwd=cwd or ROOT,
         capture_output=True,
         text=True,

@@ -16,8 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from generator.config import Job
+from oapigen.run.config import Job
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "client"
@@ -61,7 +60,7 @@ _generated: dict[tuple[Path, str, bool], dict[str, str]] = {}
 def generate_files(spec: Path, package: str, *, lenient: bool = False) -> dict[str, str]:
     """The files of ``spec`` generated as ``package``: once per session, shared by every test
     file that asks (do not modify the mapping)."""
-    from generator.pipeline import generate
+    from oapigen.run.pipeline import generate
 
     key = (spec, package, lenient)
     if key not in _generated:

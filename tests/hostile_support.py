@@ -1,6 +1,6 @@
 """Helpers for the untrusted-spec tests (``test_hostile.py``, ``test_fuzz.py``, ``test_limits.py``).
 
-A hostile spec is generated through the CLI entry point (``generator.cli.main``) into a folder
+A hostile spec is generated through the CLI entry point (``oapigen.cli.main``) into a folder
 of its own, under a package name of its own, then imported; ``@@MARKER@@`` in its text is
 replaced by the path of a file that must never come to exist (the spec tries to create it).
 """
@@ -23,10 +23,10 @@ from typing import Any
 
 import httpx
 import pytest
-
-from generator import cli, server_view
-from generator.config import Job
-from generator.ir import Api, Operation
+from oapigen import cli
+from oapigen.ir.model import Api, Operation
+from oapigen.run.config import Job
+from oapigen.views import server as server_view
 
 from .test_e2e import call_arguments, check_result, method_of
 
@@ -92,7 +92,7 @@ class Generated:
 
 def generate_and_import(spec: Path, root: Path, package: str, marker: Path, *extra: str) -> Generated:
     """Generate ``spec`` with the CLI into ``root/package``, import it, and build its IR."""
-    from generator.pipeline import build
+    from oapigen.run.pipeline import build
 
     run = oapigen("generate", spec, "--output", root, "--package", package, *extra)
     run.assert_clean()

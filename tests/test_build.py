@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from generator.build import build_api, plan_models
-from generator.ir import Api, BodyKind, ParamLocation, TypeKind
-from generator.models import generate_models
+from oapigen.ir.builder import build_api, plan_models
+from oapigen.ir.model import Api, BodyKind, ParamLocation, TypeKind
+from oapigen.models.stage import generate_models
 
 
 def build(spec: dict[str, Any], renames: dict[str, str] | None = None) -> Api:

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.cli import _parser
-from generator.errors import Diagnostic, Severity
-from generator.progress import Stages, grouped_warnings, message_kind
+from oapigen.cli import _parser
+from oapigen.core.diagnostics import Diagnostic, Severity
+from oapigen.run.progress import Stages, grouped_warnings, message_kind
 
 from .conftest import ROOT, assert_no_traceback, run_oapigen
 
@@ -235,7 +234,7 @@ def many_operations(tmp_path: Path, count: int) -> Path:
 
 
 def test_progress_on_a_terminal_and_none_on_a_pipe(tmp_path: Path) -> None:
-    args = [sys.executable, "-m", "generator", "generate", str(many_operations(tmp_path, 51)), "--output", str(tmp_path)]
+    args = [sys.executable, "-m", "oapigen", "generate", str(many_operations(tmp_path, 51)), "--output", str(tmp_path)]
     controller, terminal = pty.openpty()
     try:
         result = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=terminal, check=False, timeout=300)

@@ -11,8 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from generator import client_view
+from oapigen.views import client as client_view
 
 from .conftest import MypyRun, mypy_strict_targets
 from .conftest_client import (

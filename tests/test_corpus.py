@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.cli import main
+from oapigen.cli import main
 
 from .conftest import SHARED_SPECS
 

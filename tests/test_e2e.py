@@ -14,8 +14,7 @@ from typing import Any, Literal
 
 import httpx
 import pytest
-
-from generator.ir import Api, Operation, ParamLocation
+from oapigen.ir.model import Api, Operation, ParamLocation
 
 from .conftest import serve_over_http
 from .conftest_client import install

@@ -3,8 +3,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-
-from generator import escape
+from oapigen.core import escape
 
 HOSTILE = [
     '"""',

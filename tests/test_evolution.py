@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from generator.cli import main
+from oapigen.cli import main
 
 from .conftest import assert_no_traceback, run_oapigen
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import oapigen.render.format as fmt
 import pytest
-
-import generator.format as fmt
-from generator.config import Job
-from generator.pipeline import build
-from generator.render import render_package
+from oapigen.render.jinja import render_package
+from oapigen.run.config import Job
+from oapigen.run.pipeline import build
 
 from .conftest import repo_jobs
 

@@ -28,10 +28,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-
-from generator.config import Job
-from generator.errors import pointer
-from generator.ir import BodyKind, Operation, ParamLocation, TypeKind
+from oapigen.core.diagnostics import pointer
+from oapigen.ir.model import BodyKind, Operation, ParamLocation, TypeKind
+from oapigen.run.config import Job
 
 from .hostile_support import UNSAFE_CHARS, Generated, exercise, oapigen
 
@@ -268,7 +267,7 @@ def valid_document(tmp_path_factory: pytest.TempPathFactory, doc: dict[str, Any]
         assert not UNSAFE_CHARS.search(content), path.name
         if path.suffix == ".py":
             compile(ast.parse(content), path.name, "exec", dont_inherit=True)
-    from generator.pipeline import build
+    from oapigen.run.pipeline import build
 
     api, _, _ = build(Job(spec=spec, output=folder / "out", package=package))
     sys.path.insert(0, str(folder / "out"))

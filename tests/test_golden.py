@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from generator.table import rows
-from generator.writer import diff_package, write_package
+from oapigen.run.writer import diff_package, write_package
+from oapigen.views.operations_table import rows
 
 from .conftest import ROOT, UPDATE_GOLDEN, repo_jobs
 

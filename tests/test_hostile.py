@@ -19,10 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
-
-from generator import escape, models_check, naming, writer
-from generator.errors import SpecError
-from generator.ir import Operation, ParamLocation
+from oapigen.core import escape, naming
+from oapigen.core.diagnostics import SpecError
+from oapigen.ir.model import Operation, ParamLocation
+from oapigen.models import check as models_check
+from oapigen.run import writer
 
 from .conftest import MypyRun, mypy_strict_targets
 from .hostile_support import (
@@ -348,7 +349,7 @@ def test_escape_helpers_leave_no_unsafe_character(text: str) -> None:
 # booleans, numbers, enum-valued words, or source text computed by the views from escaped parts.
 SAFE_ATTRIBUTES = frozenset(
     {
-        # identifiers from generator.naming (or computed from them)
+        # identifiers from oapigen.core.naming (or computed from them)
         "name", "python_name", "attribute", "sync_class", "async_class", "raw_class", "async_raw_class",
         "argument", "constant", "handler", "function", "request_name", "credentials_name", "endpoint",
         "credential", "factory", "reader", "object_reader", "splitter", "decorator", "marker", "package", "module",
@@ -491,7 +492,7 @@ def test_a_spec_failing_at_the_models_stage_leaves_the_previous_output(tmp_path:
 def test_an_error_while_rendering_or_formatting_leaves_the_previous_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
 ) -> None:
-    from generator import pipeline
+    from oapigen.run import pipeline
 
     spec = tmp_path / "api.yaml"
     spec.write_text((ROOT / "specs" / "petstore.yaml").read_text(encoding="utf-8"), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The layout filter (generator/layout.py) lays statements out the way black does.
+"""The layout filter (generator/render/black_layout.py) lays statements out the way black does.
 
 Black still formats every file last, so a layout error costs time, never correctness; these
 tests hold the layout to black itself: on the rendered client files, server.py and the models
@@ -17,13 +17,12 @@ from pathlib import Path
 
 import black
 import pytest
-
-from generator import escape
-from generator import layout as lay
-from generator.config import Job
-from generator.format import _format_one, split_chunks
-from generator.pipeline import build
-from generator.render import render_package
+from oapigen.core import escape
+from oapigen.render import black_layout as lay
+from oapigen.render.format import _format_one, split_chunks
+from oapigen.render.jinja import render_package
+from oapigen.run.config import Job
+from oapigen.run.pipeline import build
 
 from .conftest import ROOT, repo_jobs
 from .data.layout.long_spec import long_spec
@@ -40,7 +39,7 @@ def _rendered(job: Job) -> dict[str, str]:
 
 def laid_out_files(files: dict[str, str]) -> list[str]:
     """The files laid out as black would: the client's and server.py by the filter, the models
-    modules by the models view (generator/models_layout.py)."""
+    modules by the models view (generator/models/relayout.py)."""
     return [p for p in files if p in LAID_OUT or (p.startswith("models") and p.endswith(".py"))]
 
 

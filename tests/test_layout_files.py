@@ -1,8 +1,8 @@
 """Black finds nothing to change in the rendered server.py and models modules.
 
 ``server.py`` is laid out by the ``layout`` filter (``templates/server.py.jinja``), the models
-modules by the models view (``generator/models_layout.py``): black still formats both last,
-chunk by chunk (``generator/format.py``), and a chunk it changes costs it a second pass. So
+modules by the models view (``generator/models/relayout.py``): black still formats both last,
+chunk by chunk (``generator/render/format.py``), and a chunk it changes costs it a second pass. So
 on the repo's specs, the hostile specs, a spec of long names and descriptions and the
 split-models spec, every chunk of those files must come out of black as it went in; and the
 relayout never changes a token (the AST is the same).
@@ -15,12 +15,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from generator import models_layout
-from generator.config import Job
-from generator.format import _format_one
-from generator.pipeline import build
-from generator.render import render_package
+from oapigen.models import relayout as models_layout
+from oapigen.render.format import _format_one
+from oapigen.render.jinja import render_package
+from oapigen.run.config import Job
+from oapigen.run.pipeline import build
 
 from .data.layout.long_spec import long_spec
 from .data.models.split_spec import split_spec

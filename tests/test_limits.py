@@ -32,7 +32,7 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
 def oapigen_limited(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The CLI in a subprocess with bounded memory, and a timeout that only catches a hang."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
+        [sys.executable, "-m", "oapigen", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""generator.loader: parsing, resource limits, bundling of external $refs, locating pointers."""
+"""oapigen.spec.loader: parsing, resource limits, bundling of external $refs, locating pointers."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator import loader
-from generator.errors import SpecError
-from generator.loader import LoadedSpec, load_data_file, load_spec
-from generator.validate import validate_spec
+from oapigen.core.diagnostics import SpecError
+from oapigen.spec import loader
+from oapigen.spec.loader import LoadedSpec, load_data_file, load_spec
+from oapigen.spec.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SPECS = ROOT.parent / "shared" / "specs"
@@ -384,7 +383,7 @@ def test_a_ref_to_a_value_that_cannot_be_inlined_is_located(tmp_path: Path, extr
 
 
 def test_cli_generates_a_spec_with_refs_to_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from generator.cli import main
+    from oapigen.cli import main
 
     root = refs_to_values_spec(tmp_path)
     assert main(["generate", str(root), "--output", str(tmp_path / "out"), "--package", "refs_pkg"]) == 0

@@ -12,10 +12,9 @@ from typing import Any
 import pydantic
 import pytest
 import yaml
-
-from generator.config import Job
-from generator.pipeline import generate
-from generator.writer import write_package
+from oapigen.run.config import Job
+from oapigen.run.pipeline import generate
+from oapigen.run.writer import write_package
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -130,7 +129,7 @@ def test_generated_models_are_self_contained(models: Any) -> None:
 
 
 def test_models_stage_is_cached_by_its_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import models as models_stage
+    from oapigen.models import stage as models_stage
 
     monkeypatch.setenv("OAPIGEN_CACHE_DIR", str(tmp_path / "cache"))
     spec = tmp_path / "models.yaml"
@@ -216,7 +215,7 @@ def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: py
 
 
 def test_shortened_class_names_rename_names_and_forward_references_only() -> None:
-    from generator.models_check import shortened_class_names
+    from oapigen.models.check import shortened_class_names
 
     long = "Long" * 20 + "Item"
     source = (
@@ -236,8 +235,8 @@ def test_shortened_class_names_rename_names_and_forward_references_only() -> Non
 
 
 def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None:
-    from generator.models_check import narrow_enums
-    from generator.schemas import resolve_pointer
+    from oapigen.ir.schemas import resolve_pointer
+    from oapigen.models.check import narrow_enums
 
     schemas: dict[str, Any] = {
         "Kind": {"type": "string", "enum": ["a", "b"], "x-note": "extensions do not matter"},

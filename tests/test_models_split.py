@@ -15,8 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from generator.models_view import SPLIT_MIN
+from oapigen.models.package import SPLIT_MIN
 
 from .conftest_client import mock_client, package_dir
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 import keyword
 
 import pytest
-
-from generator import naming
+from oapigen.core import naming
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""generator.overlay: OpenAPI Overlay 1.0 actions, warnings and located errors."""
+"""oapigen.spec.overlay: OpenAPI Overlay 1.0 actions, warnings and located errors."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-
-from generator.errors import Severity, SpecError
-from generator.loader import load_spec
-from generator.overlay import apply_overlay, apply_overlay_with_warnings
-from generator.validate import validate_spec
+from oapigen.core.diagnostics import Severity, SpecError
+from oapigen.spec.loader import load_spec
+from oapigen.spec.overlay import apply_overlay, apply_overlay_with_warnings
+from oapigen.spec.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "agent-server.json"

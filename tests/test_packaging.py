@@ -22,20 +22,21 @@ def test_wheel_ships_templates_and_generates_from_them(tmp_path: Path) -> None:
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
     for template in (ROOT / "templates").glob("*.jinja"):
-        assert f"generator/templates/{template.name}" in names
+        assert f"oapigen/templates/{template.name}" in names
+    assert not any(n.startswith(("generator/", "oapigen/_editable")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "oapigen = generator.cli:main" in (tmp_path / "site" / entry_points).read_text()
+    assert "oapigen = oapigen.cli:main" in (tmp_path / "site" / entry_points).read_text()
     # Run the unpacked wheel (not the checkout): it must find its own templates.
     run = subprocess.run(
         [sys.executable, "-c",
-         "import sys; sys.path.insert(0, sys.argv[1]); from generator.resources import templates_dir; "
-         "from generator.cli import main; print(templates_dir()); "
+         "import sys; sys.path.insert(0, sys.argv[1]); from oapigen.render.jinja import templates_dir; "
+         "from oapigen.cli import main; print(templates_dir()); "
          "sys.exit(main(['generate', sys.argv[2], '--output', sys.argv[3], '-q']))",
          str(tmp_path / "site"), str(ROOT / "specs" / "petstore.yaml"), str(tmp_path / "out")],
         capture_output=True, text=True, check=False, cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == str(tmp_path / "site" / "generator" / "templates")
+    assert run.stdout.strip() == str(tmp_path / "site" / "oapigen" / "templates")
     assert (tmp_path / "out" / "petstore" / "models.py").is_file()
 
 

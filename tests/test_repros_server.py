@@ -17,9 +17,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-
-from generator.config import Job
-from generator.errors import Severity
+from oapigen.core.diagnostics import Severity
+from oapigen.run.config import Job
 
 from .conftest import SHARED_SPECS, serve_over_http
 from .conftest_client import generate_files, install
@@ -160,7 +159,7 @@ async def test_repro_10_path_param_encoded_slash(packages: Any) -> None:
 async def test_repro_06_path_with_fragment(
     packages: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    from generator.pipeline import generate
+    from oapigen.run.pipeline import generate
 
     spec = REPROS / "06-path-with-fragment.yaml"
     done = generate(Job(spec=spec, output=Path("unused"), package="fragments", lenient=True))

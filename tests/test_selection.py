@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.cli import main
+from oapigen.cli import main
 
 from .test_evolution import BASE, _write
 

@@ -10,9 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-from generator.config import Job
-from generator.pipeline import Generated
+from oapigen.run.config import Job
+from oapigen.run.pipeline import Generated
 
 from .conftest import MypyRun, mypy_strict_targets, repo_generated
 
@@ -43,7 +42,7 @@ _GENERATED: dict[str, Generated] = {}
 
 def generated(package: str) -> Generated:
     """The in-memory generation of one of :data:`SPECS` (once per session)."""
-    from generator.pipeline import generate
+    from oapigen.run.pipeline import generate
 
     if package not in _GENERATED:
         spec, overlay = SPECS[package]

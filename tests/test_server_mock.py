@@ -13,9 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from oapigen.ir.model import Api, BodyKind, Operation, ParamLocation
 from pydantic import TypeAdapter
-
-from generator.ir import Api, BodyKind, Operation, ParamLocation
 
 from .test_server_generate import generated, server_module
 
@@ -131,9 +130,8 @@ async def test_answers_fit_the_spec_not_only_the_models(server: ModuleType, api:
     fields where the spec does not, so a mock sending null for a field it leaves unset would pass
     a check against its own types."""
     import jsonschema_rs
-
-    from generator.loader import load_spec
-    from generator.overlay import apply_overlay
+    from oapigen.spec.loader import load_spec
+    from oapigen.spec.overlay import apply_overlay
 
     from .test_server_generate import SEED, SEED_OVERLAY
 

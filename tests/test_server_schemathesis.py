@@ -25,11 +25,10 @@ schemathesis = pytest.importorskip(
 )
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from oapigen.run.config import Job  # noqa: E402
+from oapigen.run.pipeline import prepare  # noqa: E402
 from schemathesis import checks  # noqa: E402
 from schemathesis.config import SchemathesisConfig  # noqa: E402
-
-from generator.config import Job  # noqa: E402
-from generator.pipeline import prepare  # noqa: E402
 
 from .test_server_generate import SPECS, server_module  # noqa: E402
 

@@ -7,9 +7,7 @@ import datetime as dt
 import math
 
 import pytest
-
-from generator import server_literals, server_view
-from generator.ir import (
+from oapigen.ir.model import (
     NONE,
     Api,
     BodyKind,
@@ -27,7 +25,9 @@ from generator.ir import (
     TypeRef,
     primitive,
 )
-from generator.render import environment, header_text
+from oapigen.render.jinja import environment, header_text
+from oapigen.views import server as server_view
+from oapigen.views import server_literals
 
 STR = primitive("str")
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-
-from generator.errors import Severity
-from generator.pipeline import prepare
-from generator.swagger2 import convert, is_swagger2
+from oapigen.core.diagnostics import Severity
+from oapigen.run.pipeline import prepare
+from oapigen.spec.swagger2 import convert, is_swagger2
 
 from .conftest import (
     ROOT,
@@ -297,7 +296,7 @@ actions:
 
 
 def prepare_job(spec: Path) -> Any:
-    from generator.config import Job
+    from oapigen.run.config import Job
 
     return prepare(Job(spec=spec, output=spec.parent, package="api"))
 

@@ -239,8 +239,8 @@ paths:
 def test_invalid_response_status_left_out_with_a_warning(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """--lenient: a response key that is no status (FastAPI refused the route when the server
     was imported) is left out, located in a warning; the rest of the operation is served."""
-    from generator.config import Job
-    from generator.pipeline import generate
+    from oapigen.run.config import Job
+    from oapigen.run.pipeline import generate
 
     spec = tmp_path_factory.mktemp("bad_status") / "bad_status.yaml"
     spec.write_text(BAD_STATUS_SPEC, encoding="utf-8")
@@ -365,8 +365,8 @@ def test_property_a_closed_all_of_member_forbids_is_left_out(tmp_path_factory: p
     """JSON Schema applies each allOf member to the whole object: Base allows only ``id``, so
     ``extra`` is never valid. The model left it in (the mock answered it, the client could
     send it); it is left out with a located warning."""
-    from generator.config import Job
-    from generator.pipeline import generate
+    from oapigen.run.config import Job
+    from oapigen.run.pipeline import generate
 
     spec = tmp_path_factory.mktemp("closed_all_of") / "closed_all_of.yaml"
     spec.write_text(CLOSED_ALL_OF_SPEC, encoding="utf-8")
@@ -599,8 +599,8 @@ def test_indistinct_one_of_branches_warned_and_swept_as_unsatisfiable(tmp_path: 
     generation (different $refs a discriminator names too: a validator does not read it); the
     sweep counts schemathesis' complaints about such an operation's answers as unsatisfiable,
     not as mock failures. In 3.1 ``const`` tells branches apart, and so do types and enums."""
-    from generator.config import Job
-    from generator.pipeline import generate
+    from oapigen.run.config import Job
+    from oapigen.run.pipeline import generate
 
     from .conformance import run
 

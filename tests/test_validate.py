@@ -1,4 +1,4 @@
-"""generator.validate: oapigen's own checks (ERROR), the library's findings (WARNING), lenient mode."""
+"""oapigen.spec.validate: oapigen's own checks (ERROR), the library's findings (WARNING), lenient mode."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-
-from generator.errors import Diagnostic, Severity, errors_of
-from generator.loader import load_spec
-from generator.overlay import apply_overlay
-from generator.validate import OPERATION, SCHEMA, drop_dangling_refs, validate_spec, walk_spec
+from oapigen.core.diagnostics import Diagnostic, Severity, errors_of
+from oapigen.spec.loader import load_spec
+from oapigen.spec.overlay import apply_overlay
+from oapigen.spec.validate import OPERATION, SCHEMA, drop_dangling_refs, validate_spec, walk_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SPECS = ROOT.parent / "shared" / "specs"

@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from generator import writer
-from generator.errors import SpecError
+from oapigen.core.diagnostics import SpecError
+from oapigen.run import writer
 
 
 def write(package: Path, files: dict[str, str]) -> writer.WriteReport:

@@ -1,0 +1,108 @@
+"""Diagnostics: located findings about a spec, and the one exception that carries them.
+
+Every stage reports problems as :class:`Diagnostic` values (file, JSON pointer, line where
+known, message, optional hint). A stage that cannot go on raises :class:`SpecError` with its
+diagnostics; the CLI prints them and exits 2. Nothing else is allowed to escape to the user
+as a traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .escape import visible
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about a spec, located by file, JSON pointer and (where known) line."""
+
+    file: str
+    pointer: str
+    message: str
+    severity: Severity = Severity.ERROR
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def format(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        # a message about a file as a whole (not found, not a folder, a config option) has no
+        # place in a spec to point at: no "/" pointer
+        text = f"{self.severity.value}: {where}: {self.pointer + ': ' if self.pointer else ''}{self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return visible(text)  # spec text must not drive the terminal (escape sequences, bidi)
+
+    def as_warning(self) -> Diagnostic:
+        return Diagnostic(
+            self.file, self.pointer, self.message, Severity.WARNING, self.line, self.column, self.hint
+        )
+
+
+class SpecError(Exception):
+    """Bad input: carries located diagnostics. The CLI turns it into exit code 2."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = (diagnostics,)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+    def __reduce__(self) -> tuple[type[SpecError], tuple[tuple[Diagnostic, ...]]]:
+        return (SpecError, (self.diagnostics,))  # it crosses processes (oapigen.run.background)
+
+
+def errors_of(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """One JSON pointer token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    """Build a JSON pointer from raw tokens: ``pointer("paths", "/a/{b}")`` -> ``/paths/~1a~1{b}``."""
+    return "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+def unescape_pointer(ptr: str) -> list[str]:
+    if ptr in ("", "/", "#", "#/"):
+        return []
+    ptr = ptr.removeprefix("#")
+    return [t.replace("~1", "/").replace("~0", "~") for t in ptr.lstrip("/").split("/")]
+
+
+MISSING: Any = object()  # what ``follow_pointer`` returns when nothing is at the pointer
+
+
+def follow_pointer(node: Any, tokens: Iterable[str | int]) -> Any:
+    """The value at ``tokens`` (raw, unescaped pointer tokens) below ``node``, or ``MISSING``.
+
+    The one JSON-pointer walk: list indexes must be ASCII digits (``'\u00b2'.isdigit()`` is
+    true, but it is no index).
+    """
+    for token in tokens:
+        if isinstance(node, Mapping):
+            key = token if token in node else str(token)
+            if key not in node:
+                return MISSING
+            node = node[key]
+        elif isinstance(node, list) and str(token).isascii() and str(token).isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+    return node

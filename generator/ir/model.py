@@ -1,0 +1,340 @@
+"""The intermediate representation: what the templates read, and nothing else.
+
+Frozen, slotted dataclasses with tuples, computed once from the loaded document by
+:mod:`oapigen.ir.builder`. Names here are already sanitized Python identifiers; wire names are
+kept beside them. Code strings appear only at render time (``TypeRef.annotation``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class HttpMethod(enum.Enum):
+    GET = "GET"
+    PUT = "PUT"
+    POST = "POST"
+    DELETE = "DELETE"
+    OPTIONS = "OPTIONS"
+    HEAD = "HEAD"
+    PATCH = "PATCH"
+    TRACE = "TRACE"
+
+    @property
+    def idempotent(self) -> bool:
+        return self is not HttpMethod.POST and self is not HttpMethod.PATCH
+
+
+class ParamLocation(enum.Enum):
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+
+
+class TypeKind(enum.Enum):
+    ANY = "any"  # an untyped JSON value
+    NONE = "none"
+    PRIMITIVE = "primitive"  # str, int, float, bool, bytes, and formats (UUID, datetime, date)
+    NAMED = "named"  # a class in models.py
+    LIST = "list"
+    DICT = "dict"  # str keys
+    UNION = "union"
+    LITERAL = "literal"  # args-free; `literal` holds the values
+
+
+# Primitive name -> the import it needs (module, name), or None for builtins.
+PRIMITIVE_IMPORTS: dict[str, tuple[str, str] | None] = {
+    "str": None,
+    "int": None,
+    "float": None,
+    "bool": None,
+    "bytes": None,
+    "UUID": ("uuid", "UUID"),
+    "datetime": ("datetime", "datetime"),
+    "date": ("datetime", "date"),
+    "time": ("datetime", "time"),
+    "timedelta": ("datetime", "timedelta"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A Python type, structurally: ``list[Run]`` is LIST(args=(NAMED('Run'),))."""
+
+    kind: TypeKind
+    name: str = ""
+    args: tuple[TypeRef, ...] = ()
+    literal: tuple[str | int | float | bool, ...] = ()
+
+    def annotation(self, models_prefix: str = "") -> str:
+        """The annotation text; ``models_prefix`` (e.g. ``"models."``) qualifies model classes."""
+        match self.kind:
+            case TypeKind.ANY:
+                return "Any"
+            case TypeKind.NONE:
+                return "None"
+            case TypeKind.PRIMITIVE:
+                return self.name
+            case TypeKind.NAMED:
+                return models_prefix + self.name
+            case TypeKind.LIST:
+                return f"list[{self.args[0].annotation(models_prefix)}]"
+            case TypeKind.DICT:
+                return f"dict[str, {self.args[0].annotation(models_prefix)}]"
+            case TypeKind.UNION:
+                return " | ".join(a.annotation(models_prefix) for a in self.args)
+            case TypeKind.LITERAL:
+                return "Literal[" + ", ".join(repr(v) for v in self.literal) + "]"
+        raise AssertionError(self.kind)  # pragma: no cover
+
+    def walk(self) -> tuple[TypeRef, ...]:
+        """This type and every type inside it, depth first."""
+        out: list[TypeRef] = [self]
+        for arg in self.args:
+            out.extend(arg.walk())
+        return tuple(out)
+
+    def imports(self) -> frozenset[tuple[str, str]]:
+        """Standard-library imports the annotation needs (model classes excluded)."""
+        found: set[tuple[str, str]] = set()
+        for t in self.walk():
+            if t.kind is TypeKind.ANY:
+                found.add(("typing", "Any"))
+            elif t.kind is TypeKind.LITERAL:
+                found.add(("typing", "Literal"))
+            elif t.kind is TypeKind.PRIMITIVE and (imp := PRIMITIVE_IMPORTS.get(t.name)):
+                found.add(imp)
+        return frozenset(found)
+
+    def model_names(self) -> frozenset[str]:
+        return frozenset(t.name for t in self.walk() if t.kind is TypeKind.NAMED)
+
+    @property
+    def nullable(self) -> bool:
+        return self.kind is TypeKind.NONE or any(a.kind is TypeKind.NONE for a in self.args)
+
+
+ANY = TypeRef(TypeKind.ANY)
+NONE = TypeRef(TypeKind.NONE)
+
+
+def primitive(name: str) -> TypeRef:
+    return TypeRef(TypeKind.PRIMITIVE, name)
+
+
+def union(*members: TypeRef) -> TypeRef:
+    flat: list[TypeRef] = []
+    for m in members:
+        for x in m.args if m.kind is TypeKind.UNION else (m,):
+            if x not in flat:
+                flat.append(x)
+    if any(x.kind is TypeKind.ANY for x in flat):
+        return ANY
+    # None last, as people write it.
+    flat.sort(key=lambda t: t.kind is TypeKind.NONE)
+    return flat[0] if len(flat) == 1 else TypeRef(TypeKind.UNION, args=tuple(flat))
+
+
+class BodyKind(enum.Enum):
+    JSON = "json"
+    FORM = "form"  # application/x-www-form-urlencoded
+    MULTIPART = "multipart"
+    BINARY = "binary"  # octet-stream, images, anything not text
+    TEXT = "text"
+    EVENT_STREAM = "event_stream"  # text/event-stream (SSE)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str  # wire name
+    python_name: str
+    location: ParamLocation
+    required: bool
+    type: TypeRef
+    description: str | None = None
+    deprecated: bool = False
+    style: str = "form"  # or "json": a parameter with content application/json, sent as JSON text
+    explode: bool = True
+    has_default: bool = False
+    default: Any = None  # a JSON value
+    pointer: str = ""
+    enum: bool = False  # the schema (its $refs followed) is an enum or a const: one scalar value
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEncoding:
+    """How one property of a form or multipart body goes on the wire (the spec's ``encoding``).
+
+    ``style`` set: RFC 6570 serialization as for a query parameter (``form``, ``spaceDelimited``,
+    ``pipeDelimited``, ``deepObject``); ``style`` None: the value as ``content_type`` says
+    (None: the default for its type: JSON for objects, text for scalars, one value per item
+    for arrays).
+    """
+
+    name: str  # wire name of the property
+    style: str | None = None
+    explode: bool = True
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaBody:
+    """One media type of a request body or a response."""
+
+    media_type: str
+    kind: BodyKind
+    type: TypeRef
+    has_example: bool = False
+    example: Any = None  # a JSON value from the spec
+    encoding: tuple[FieldEncoding, ...] = ()  # form and multipart bodies: declared per property
+    # The schema is a $ref to a plain array or map (a class that is a RootModel of a list or
+    # dict): its list/dict type, what a method returns instead of the RootModel. None otherwise.
+    unwrapped: TypeRef | None = None
+    # An event stream: the event names its media type object lists under ``x-sse-events``
+    # (a hint for the mock where the schema names none).
+    event_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    required: bool
+    contents: tuple[MediaBody, ...]  # preferred first (JSON, then form, multipart, ...)
+    description: str | None = None
+
+    @property
+    def preferred(self) -> MediaBody:
+        return self.contents[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str
+    python_name: str
+    required: bool
+    type: TypeRef
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: str  # "200", "2XX", "default"
+    description: str
+    contents: tuple[MediaBody, ...] = ()
+    headers: tuple[Header, ...] = ()
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.startswith("2")
+
+    @property
+    def preferred(self) -> MediaBody | None:
+        return self.contents[0] if self.contents else None
+
+
+class SecurityKind(enum.Enum):
+    API_KEY = "apiKey"
+    HTTP_BEARER = "bearer"
+    HTTP_BASIC = "basic"
+    OAUTH2 = "oauth2"  # sent as a bearer token
+    OPENID_CONNECT = "openIdConnect"  # sent as a bearer token
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    key: str  # name under components/securitySchemes
+    python_name: str
+    kind: SecurityKind
+    location: ParamLocation | None = None  # apiKey only
+    param_name: str | None = None  # apiKey only: the header/query/cookie name
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityRequirement:
+    """All of ``schemes`` together (AND). An operation lists alternatives (OR)."""
+
+    schemes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: str
+    method: HttpMethod
+    path: str
+    python_name: str  # method name inside its group
+    handler_name: str  # unique across the API
+    group: str | None  # attribute name of the resource group; None: on the client itself
+    tag: str | None
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    parameters: tuple[Parameter, ...]  # path (in path order), then required, then optional
+    request_body: RequestBody | None
+    responses: tuple[Response, ...]
+    security: tuple[SecurityRequirement, ...]  # empty: no auth
+    pointer: str  # JSON pointer of the operation object
+    idempotency_header: str | None = None  # wire name of its idempotency key header parameter
+
+    @property
+    def success(self) -> Response | None:
+        """The first declared 2xx response (numeric before ``2XX``)."""
+        return next((r for r in self.responses if r.is_success), None)
+
+    @property
+    def streams(self) -> bool:
+        ok = self.success
+        return ok is not None and any(c.kind is BodyKind.EVENT_STREAM for c in ok.contents)
+
+    @property
+    def python_path(self) -> str:
+        return f"{self.group}.{self.python_name}" if self.group else self.python_name
+
+    @property
+    def url_path(self) -> str:
+        """The path as requested: without a ``#fragment``, which is never sent."""
+        return self.path.partition("#")[0]
+
+    def parameters_in(self, location: ParamLocation) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location is location)
+
+    def types(self) -> Iterator[TypeRef]:
+        """Every type the operation names: parameters, request bodies, responses and their headers."""
+        yield from (p.type for p in self.parameters)
+        if self.request_body:
+            yield from (c.type for c in self.request_body.contents)
+        for response in self.responses:
+            yield from (c.type for c in response.contents)
+            yield from (h.type for h in response.headers)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceGroup:
+    name: str  # attribute on the client: thread_runs
+    class_name: str  # ThreadRuns
+    tag: str
+    description: str | None
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    title: str
+    version: str
+    description: str | None
+    package: str
+    spec_name: str  # the spec file as named in headers
+    spec_sha256: str
+    servers: tuple[str, ...]
+    operations: tuple[Operation, ...]  # sorted by (path, method)
+    groups: tuple[ResourceGroup, ...]  # sorted by name
+    security_schemes: tuple[SecurityScheme, ...]
+    model_names: tuple[str, ...] = field(default=())  # every class in models.py
+
+    @property
+    def ungrouped(self) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if op.group is None)

@@ -1,0 +1,215 @@
+"""The endpoint table of the generated client (``_endpoints.py``), computed from the IR.
+
+One row per operation: what the shared request builder and the response decoder need to
+know, as data. Types appear as runtime type expressions (``list[models.Run]``): pydantic
+validates responses against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..core import naming
+from ..ir.model import (
+    ANY,
+    NONE,
+    Api,
+    BodyKind,
+    Header,
+    MediaBody,
+    Operation,
+    ParamLocation,
+    Response,
+    TypeRef,
+    primitive,
+    union,
+)
+from .imports import ImportBlock, import_block
+from .server_literals import body_part, encoding_literal
+
+MODELS = "models."
+LAST_EVENT_ID = "last-event-id"
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRow:
+    python_name: str
+    name: str  # wire name
+    location: str
+    style: str
+    explode: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRow:
+    media_type: str
+    kind: str
+    type: str  # runtime type expression
+    encoding: str | None = None  # form and multipart bodies: the declared encoding, a literal
+    part: str | None = None  # a multipart body that is no object: the name of its part, a literal
+    unwrap: bool = False  # a RootModel of a list/dict, returned as its list/dict
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRow:
+    name: str  # wire name
+    python_name: str  # attribute of the client's ResponseHeaders
+    type: str  # runtime type expression
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRow:
+    status: str
+    contents: tuple[ContentRow, ...]
+    headers: tuple[HeaderRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRow:
+    constant: str  # name in _endpoints.py
+    operation_id: str
+    result: str  # the Endpoint's type parameter
+    method: str
+    path: str
+    params: tuple[ParamRow, ...]
+    body: ContentRow | None
+    replies: tuple[ReplyRow, ...]
+    security: tuple[tuple[str, ...], ...]
+    idempotent: bool
+    resumable: bool
+    idempotency_header: str | None  # wire name of the operation's idempotency key header
+    name: str  # the client method: ``store.put_item``
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointsModule:
+    imports: ImportBlock
+    rows: tuple[EndpointRow, ...]  # in the order of ``Api.operations``
+
+
+def decoded_type(content: MediaBody) -> TypeRef:
+    """The Python type a response body of this media type is decoded to."""
+    if content.kind is BodyKind.MULTIPART:
+        return primitive("bytes")
+    if content.kind in (BodyKind.TEXT, BodyKind.EVENT_STREAM):
+        return primitive("str")
+    return content.type
+
+
+def returned_type(content: MediaBody) -> TypeRef:
+    """The Python type a method returns for a response body of this media type: the decoded
+    type, but a plain array or map as its ``list``/``dict`` rather than its RootModel class."""
+    return content.unwrapped or decoded_type(content)
+
+
+def success_type(op: Operation) -> TypeRef:
+    """What the operation's method returns: the union over its 2xx responses (None: no content)."""
+    successes = [r for r in op.responses if r.is_success]
+    if not successes:
+        return ANY
+    return union(*(returned_type(c) if c else NONE for r in successes for c in (r.contents or (None,))))
+
+
+def resumable(op: Operation) -> bool:
+    """An event stream the client may reopen with Last-Event-ID: idempotent, and declares it."""
+    return (
+        op.streams
+        and op.method.idempotent
+        and any(p.name.lower() == LAST_EVENT_ID for p in op.parameters_in(ParamLocation.HEADER))
+    )
+
+
+# Methods of ResponseHeaders (a Mapping): header attributes avoid them.
+_MAPPING_METHODS = frozenset({"get", "items", "keys", "values"})
+
+
+def declared_headers(response: Response) -> tuple[Header, ...]:
+    """The response headers the client decodes: all declared but Content-Type (which OpenAPI
+    says to ignore), with distinct Python names."""
+    headers = [h for h in response.headers if h.name.lower() != "content-type"]
+    names = naming.dedupe(
+        (h.python_name + "_" if h.python_name in _MAPPING_METHODS else h.python_name for h in headers),
+        _MAPPING_METHODS,
+    )
+    return tuple(replace(h, python_name=name) for h, name in zip(headers, names, strict=True))
+
+
+def _reply(response: Response) -> ReplyRow:
+    return ReplyRow(
+        response.status,
+        tuple(
+            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS), unwrap=c.unwrapped is not None)
+            for c in response.contents
+        ),
+        tuple(
+            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS), h.required)
+            for h in declared_headers(response)
+        ),
+    )
+
+
+def _row(op: Operation, constant: str) -> EndpointRow:
+    body = op.request_body.preferred if op.request_body else None
+    return EndpointRow(
+        constant=constant,
+        operation_id=op.operation_id,
+        result="ServerSentEvent" if op.streams else success_type(op).annotation(MODELS),
+        method=op.method.value,
+        path=op.path,
+        params=tuple(
+            ParamRow(p.python_name, p.name, p.location.value, p.style, p.explode) for p in op.parameters
+        ),
+        body=(
+            ContentRow(
+                body.media_type,
+                body.kind.value,
+                body.type.annotation(MODELS),
+                encoding_literal(body.encoding),
+                body_part(body),
+            )
+            if body
+            else None
+        ),
+        replies=tuple(_reply(r) for r in op.responses),
+        security=tuple(req.schemes for req in op.security),
+        idempotent=op.method.idempotent,
+        resumable=resumable(op),
+        idempotency_header=op.idempotency_header,
+        name=op.python_path,
+    )
+
+
+def _types(op: Operation) -> list[TypeRef]:
+    types = [] if op.streams else [success_type(op)]
+    if op.request_body:
+        types.append(op.request_body.preferred.type)
+    types.extend(decoded_type(c) for r in op.responses for c in r.contents)
+    types.extend(h.type for r in op.responses for h in declared_headers(r))
+    return types
+
+
+def endpoints_module(api: Api) -> EndpointsModule:
+    """The ``_endpoints.py`` context: rows in operation order, and their imports."""
+    types = [t for op in api.operations for t in _types(op)]
+    local = [("._spec", "Endpoint")]
+    if any(op.parameters for op in api.operations):
+        local.append(("._spec", "Param"))
+    if any(op.request_body or any(r.contents for r in op.responses) for op in api.operations):
+        local.append(("._spec", "Content"))
+    if any(op.responses for op in api.operations):
+        local.append(("._spec", "Declared"))
+    if any(declared_headers(r) for op in api.operations for r in op.responses):
+        local.append(("._spec", "Header"))
+    if any(op.streams for op in api.operations):
+        local.append(("._sse", "ServerSentEvent"))
+    if any(t.model_names() for t in types):
+        local.append((".", "models"))
+    stdlib = {imp for t in types for imp in t.imports()}
+    taken = {name for _, name in (*stdlib, *local)}
+    constants = naming.dedupe((op.handler_name.upper() for op in api.operations), taken)
+    rows = tuple(_row(op, c) for op, c in zip(api.operations, constants, strict=True))
+    return EndpointsModule(import_block(stdlib, (), local), rows)
+
+
+__all__ = ["EndpointRow", "EndpointsModule", "decoded_type", "endpoints_module", "resumable", "returned_type", "success_type"]
