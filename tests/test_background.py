@@ -1,4 +1,4 @@
-"""oapigen.run.background: the models stage runs in a forked process beside validation.
+"""oapigen.core.background: the models stage runs in a forked process beside validation.
 
 A fork happens only while this process has no other thread. Whether it has one depends on the
 tests that ran before (schemathesis leaves an ``asyncio-portal`` thread), so the fork tests
@@ -17,8 +17,8 @@ import threading
 import time
 
 import pytest
+from oapigen.core import background
 from oapigen.core.diagnostics import Diagnostic, SpecError
-from oapigen.run import background
 
 from .conftest import ROOT
 
@@ -79,7 +79,7 @@ def test_in_this_process(forks: None, check: object) -> None:
 def test_in_a_fresh_interpreter() -> None:
     code = (
         "import threading\n"
-        "from oapigen.run import background\n"
+        "from oapigen.core import background\n"
         "from tests import test_background as t\n"
         "assert threading.active_count() == 1 and background.can_fork()\n"
         "for check in t.FORK_CHECKS:\n"

@@ -1,4 +1,4 @@
-"""oapigen.views.imports: the name orders ruff checks in generated code (I001 for imports, RUF022
+"""oapigen.pysource.imports: the name orders ruff checks in generated code (I001 for imports, RUF022
 for ``__all__``), checked against ruff itself on names where the two orders differ."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from oapigen.views.imports import all_name_key, import_name_key, sorted_import_lines
+from oapigen.pysource.imports import all_name_key, import_name_key, sorted_import_lines
 
 NAMES = ["XYz", "Xa", "Run10", "Run2", "aB", "ab2", "Ab", "URL", "A", "_x", "A_b", "Aa", "X2Y", "X10Y"]
 

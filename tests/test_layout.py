@@ -1,4 +1,4 @@
-"""The layout filter (generator/render/black_layout.py) lays statements out the way black does.
+"""The layout filter (generator/pysource/black_layout.py) lays statements out the way black does.
 
 Black still formats every file last, so a layout error costs time, never correctness; these
 tests hold the layout to black itself: on the rendered client files, server.py and the models
@@ -18,7 +18,7 @@ from pathlib import Path
 import black
 import pytest
 from oapigen.core import escape
-from oapigen.render import black_layout as lay
+from oapigen.pysource import black_layout as lay
 from oapigen.render.format import _format_one, split_chunks
 from oapigen.render.jinja import render_package
 from oapigen.run.config import Job

@@ -29,7 +29,7 @@ def test_wheel_ships_templates_and_generates_from_them(tmp_path: Path) -> None:
     # Run the unpacked wheel (not the checkout): it must find its own templates.
     run = subprocess.run(
         [sys.executable, "-c",
-         "import sys; sys.path.insert(0, sys.argv[1]); from oapigen.render.jinja import templates_dir; "
+         "import sys; sys.path.insert(0, sys.argv[1]); from oapigen.core.fingerprint import templates_dir; "
          "from oapigen.cli import main; print(templates_dir()); "
          "sys.exit(main(['generate', sys.argv[2], '--output', sys.argv[3], '-q']))",
          str(tmp_path / "site"), str(ROOT / "specs" / "petstore.yaml"), str(tmp_path / "out")],

@@ -62,7 +62,7 @@ class SpecError(Exception):
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
     def __reduce__(self) -> tuple[type[SpecError], tuple[tuple[Diagnostic, ...]]]:
-        return (SpecError, (self.diagnostics,))  # it crosses processes (oapigen.run.background)
+        return (SpecError, (self.diagnostics,))  # it crosses processes (oapigen.core.background)
 
 
 def errors_of(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

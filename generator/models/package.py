@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 from ..core import naming
 from ..ir.model import Api
-from ..render.black_layout import statement_lines
-from ..views.imports import all_name_key, import_name_key, sorted_import_lines
+from ..pysource.black_layout import statement_lines
+from ..pysource.imports import all_name_key, import_name_key, sorted_import_lines
 from .check import parse_models
 from .relayout import first_line, layout_statement, relayout, source_lines
 

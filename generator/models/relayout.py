@@ -7,7 +7,7 @@ nothing to change and makes one cheap pass instead of two.
 
 :func:`relayout` walks the module's statements (found by :mod:`ast`, so never inside a string):
 imports, class headers, and the simple statements of a class body go through
-:func:`oapigen.render.black_layout.statement_lines`; a class docstring gets black's docstring
+:func:`oapigen.pysource.black_layout.statement_lines`; a class docstring gets black's docstring
 normalization and the blank line black puts after it. Anything else (comments, statements
 sharing a line, other compound statements, attribute docstrings, a shape the layout does not
 model) stays exactly as it was. Only line breaks, indentation and the quotes black prefers
@@ -20,7 +20,7 @@ import ast
 import re
 import sys
 
-from ..render.black_layout import INDENT, LINE_LENGTH, statement_lines
+from ..pysource.black_layout import INDENT, LINE_LENGTH, statement_lines
 from .check import is_docstring
 
 # a backslash before a line break (black leaves the docstring alone), or a \\x, \\u, \\U or \\N

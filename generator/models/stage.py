@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core import cache as disk_cache
 from ..core.diagnostics import Diagnostic, Severity, SpecError
 from ..core.diagnostics import pointer as ptr_of
+from ..core.fingerprint import generator_fingerprint
 from ..ir.schemas import resolve_pointer
-from ..run import cache as resources
-from ..views.imports import sorted_import_lines
+from ..pysource.imports import sorted_import_lines
 from . import check as models_check
 
 _MAX_LIBRARY_WARNINGS = 5
@@ -263,14 +264,12 @@ def _cached_datamodel_codegen(
     """:func:`_run_datamodel_codegen`, cached by its input document (in order), the aliases and
     the generator's fingerprint (oapigen's code and the library versions): on a big spec the
     library takes seconds, and a changed operation does not change the schemas."""
-    from ..run.freshness import generator_fingerprint
-
     doc_json = json.dumps(doc, default=str)  # once: the library's input and the cache key
-    folder = resources.cache_dir("models")
+    folder = disk_cache.cache_dir("models")
     h = hashlib.sha256(generator_fingerprint().encode())
     h.update(json.dumps([doc_json, sorted(aliases.items())]).encode())
     key = h.hexdigest()
-    cached = resources.read_cached(folder, key)
+    cached = disk_cache.read_cached(folder, key)
     if cached is not None:
         try:
             entry = json.loads(cached)
@@ -279,7 +278,7 @@ def _cached_datamodel_codegen(
             pass  # a damaged entry: generate again
     source, metadata, library_warnings = _run_datamodel_codegen(doc_json, spec_name, aliases)
     entry_text = json.dumps({"source": source, "metadata": metadata, "warnings": library_warnings})
-    resources.write_cached(folder, key, entry_text)
+    disk_cache.write_cached(folder, key, entry_text)
     return source, metadata, library_warnings
 
 

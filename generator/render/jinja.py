@@ -21,22 +21,15 @@ import jinja2
 
 from ..core import escape
 from ..core.diagnostics import Diagnostic, SpecError
+from ..core.fingerprint import templates_dir
 from ..ir.model import Api
 from ..models import package as models_view
+from ..pysource import black_layout as layout
+from ..pysource.imports import all_name_key
 from ..views import client as client_view
 from ..views import docs as docs_view
 from ..views import server as server_view
-from ..views.imports import all_name_key
 from ..views.operations_table import rows
-from . import black_layout as layout
-
-
-def templates_dir() -> Path:
-    """Inside the wheel, ``oapigen/templates``; in a source checkout, the top-level ``templates/``."""
-    package = Path(__file__).resolve().parents[1]
-    shipped = package / "templates"
-    return shipped if shipped.is_dir() else package.parent / "templates"
-
 
 # Output file -> template, for the files whose context is just the API and the header.
 OUTPUT_TEMPLATES = {

@@ -12,36 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ..render.jinja import templates_dir
-
-_LIBRARIES = ("datamodel-code-generator", "black", "pydantic")
+from ..core.fingerprint import generator_fingerprint
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@cache
-def generator_fingerprint() -> str:
-    """Changes whenever oapigen's code, its templates or an output-shaping library changes."""
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parents[1]  # the package
-    for folder in (here, templates_dir()):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".jinja"):
-                h.update(path.relative_to(folder).as_posix().encode())
-                h.update(path.read_bytes())
-    for lib in _LIBRARIES:
-        try:
-            h.update(f"{lib}={version(lib)}".encode())
-        except PackageNotFoundError:
-            h.update(lib.encode())
-    return h.hexdigest()
 
 
 def fingerprint(package_dir: Path, inputs: Iterable[Path], options: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.background import Background, can_fork, start
 from ..core.diagnostics import Diagnostic, Severity, SpecError, errors_of
 from ..ir.builder import build_api, plan_models
 from ..ir.model import Api
@@ -21,7 +22,6 @@ from ..spec.loader import LoadedSpec, load_spec
 from ..spec.overlay import apply_overlay_with_warnings
 from ..spec.selection import NOTHING_LEFT_OUT, LeftOut, select
 from ..spec.validate import METHODS, drop_dangling_refs, drop_misfit_defaults, validate_spec
-from .background import Background, can_fork, start
 from .changes import api_surface
 from .config import Job
 from .freshness import fingerprint

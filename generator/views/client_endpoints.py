@@ -24,7 +24,7 @@ from ..ir.model import (
     primitive,
     union,
 )
-from .imports import ImportBlock, import_block
+from ..pysource.imports import ImportBlock, import_block
 from .server_literals import body_part, encoding_literal
 
 MODELS = "models."

@@ -27,8 +27,8 @@ from ..ir.model import (
     TypeRef,
     union,
 )
+from ..pysource.imports import ImportBlock, all_name_key, import_block
 from .client_endpoints import EndpointRow, EndpointsModule, resumable, success_type
-from .imports import ImportBlock, all_name_key, import_block
 
 MODELS = "models."
 NOT_GIVEN_TYPE = TypeRef(TypeKind.PRIMITIVE, "NotGiven")  # the sentinel's type, in annotations

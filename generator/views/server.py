@@ -44,7 +44,7 @@ from ..ir.model import (
     primitive,
     union,
 )
-from .imports import all_name_key, import_name_key
+from ..pysource.imports import all_name_key, import_name_key
 from .server_literals import body_part, encoding_literal, fits, try_literal
 
 SERVER = "server.py"

@@ -17,7 +17,7 @@ pair (``OPERATIONS["x"].serve(...)``), and passes over empty ones. Besides the f
 
 These rules mirror ``black.linegen`` (``transform_line``, ``right_hand_split``,
 ``_maybe_split_omitting_optional_parens``, ``delimiter_split``, ``left_hand_split``) for the
-shapes :mod:`oapigen.render.black_parse` models. A shape outside them raises ``Unsupported`` and
+shapes :mod:`oapigen.pysource.black_parse` models. A shape outside them raises ``Unsupported`` and
 the statement stays on one line, as before: black splits it, only slower. Tests compare the
 result with black on the repository's specs and on generated shapes of every length.
 """

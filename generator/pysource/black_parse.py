@@ -3,7 +3,7 @@
 The subset is what the client templates emit: calls, subscripts, tuple/list/dict displays,
 keyword arguments, dict pairs, parameters, ``a | b`` chains, conditional expressions as dict
 values or keyword arguments, and ``def``/``class``/``return``/assignment/``from ... import``
-statements (:mod:`oapigen.render.black_layout`). What falls outside (another operator black would split
+statements (:mod:`oapigen.pysource.black_layout`). What falls outside (another operator black would split
 at, a parenthesized expression, a bare conditional expression) becomes an *opaque* node: laid
 out only where it fits on its line; anything else raises :class:`Unsupported`, and the caller
 keeps the one-line form for black. String and number tokens are normalized the way black
