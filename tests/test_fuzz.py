@@ -28,7 +28,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from oapigen.core.diagnostics import pointer
+from oapigen.core.pointers import pointer
 from oapigen.ir.model import BodyKind, Operation, ParamLocation, TypeKind
 from oapigen.run.config import Job
 

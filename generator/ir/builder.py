@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core import naming
 from ..core.diagnostics import Diagnostic, Severity
-from ..core.diagnostics import pointer as ptr_of
+from ..core.pointers import pointer as ptr_of
 from .model import (
     ANY,
     Api,

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.diagnostics import MISSING, follow_pointer, unescape_pointer
-from ..core.diagnostics import pointer as make_pointer
+from ..core.pointers import MISSING, follow_pointer, unescape_pointer
+from ..core.pointers import pointer as make_pointer
 from .model import ANY, NONE, TypeKind, TypeRef, primitive, union
 
 SCHEMAS_PREFIX = "#/components/schemas/"

@@ -20,8 +20,8 @@ from typing import Any
 
 from ..core import cache as disk_cache
 from ..core.diagnostics import Diagnostic, Severity, SpecError
-from ..core.diagnostics import pointer as ptr_of
 from ..core.fingerprint import generator_fingerprint
+from ..core.pointers import pointer as ptr_of
 from ..ir.schemas import resolve_pointer
 from ..pysource.imports import sorted_import_lines
 from . import check as models_check

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import naming
-from ..core.diagnostics import Diagnostic, SpecError, escape_pointer_token, pointer
+from ..core.diagnostics import Diagnostic, SpecError
+from ..core.pointers import escape_pointer_token, pointer
 from ..spec.selection import KINDS, Selection
 
 

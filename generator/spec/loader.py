@@ -32,15 +32,8 @@ from typing import Any
 
 import yaml
 
-from ..core.diagnostics import (
-    MISSING,
-    Diagnostic,
-    Severity,
-    SpecError,
-    follow_pointer,
-    pointer,
-    unescape_pointer,
-)
+from ..core.diagnostics import Diagnostic, Severity, SpecError
+from ..core.pointers import MISSING, follow_pointer, pointer, unescape_pointer
 from .validate import (
     CALLBACK,
     EXAMPLE,

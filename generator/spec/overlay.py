@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..core.diagnostics import Diagnostic, Severity, SpecError, pointer, unescape_pointer
+from ..core.diagnostics import Diagnostic, Severity, SpecError
+from ..core.pointers import pointer, unescape_pointer
 from .loader import (
     SourceText,
     copy_json,

@@ -37,7 +37,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.diagnostics import Diagnostic, Severity, SpecError, pointer, unescape_pointer
+from ..core.diagnostics import Diagnostic, Severity, SpecError
+from ..core.pointers import pointer, unescape_pointer
 
 if TYPE_CHECKING:
     from .loader import LoadedSpec

@@ -21,18 +21,11 @@ import contextlib
 import functools
 import json
 import re
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..core.diagnostics import (
-    MISSING,
-    Diagnostic,
-    Severity,
-    follow_pointer,
-    pointer,
-    unescape_pointer,
-)
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.pointers import MISSING, follow_pointer, pointer, ref_tokens, unescape_pointer
 
 if TYPE_CHECKING:
     from .loader import LoadedSpec
@@ -154,13 +147,6 @@ _LOCATIONS_2 = ("query", "header", "path", "formData", "body")  # Swagger 2.0
 _VAGUE = re.compile(r"is not valid under any of the (given )?schemas")
 
 
-def _ref_tokens(ref: str) -> tuple[str, ...] | None:
-    """Tokens of an internal JSON-pointer ref ("#", "#/a/b"); None for anything else."""
-    if not ref.startswith("#") or (len(ref) > 1 and ref[1] != "/"):
-        return None
-    return tuple(unescape_pointer(urllib.parse.unquote(ref) if "%" in ref else ref))
-
-
 def _describe(value: Any) -> str:
     names = {list: "a list", str: "a string", dict: "an object", type(None): "null", bool: "a boolean",
              int: "an integer", float: "a number"}
@@ -181,7 +167,7 @@ class _RefReport:
             if not ref.startswith("#"):
                 self.foreign.append((path, ref))
                 continue
-            tokens = _ref_tokens(ref)
+            tokens = ref_tokens(ref)
             if tokens is None:
                 continue  # '#anchor': a $anchor / $id reference, not checked here
             if not tokens:
@@ -297,7 +283,7 @@ class _Checker:
 
     def _hint(self, ref: str) -> str | None:
         """Where a same-named thing exists, for a dangling ref."""
-        tokens = _ref_tokens(ref) or ()
+        tokens = ref_tokens(ref) or ()
         if not tokens:
             return None
         name = tokens[-1]
@@ -319,7 +305,7 @@ class _Checker:
         """Follow internal refs (a broken one gives MISSING: it is reported elsewhere)."""
         for _ in range(32):
             ref = node.get("$ref") if isinstance(node, dict) else None
-            target = _ref_tokens(ref) if isinstance(ref, str) else None
+            target = ref_tokens(ref) if isinstance(ref, str) else None
             if target is None:
                 return tokens, node
             tokens, node = target, follow_pointer(self.document, target)
@@ -536,7 +522,7 @@ def _physical(document: Any, tokens: Tokens) -> list[str | int]:
     for token in tokens:
         for _ in range(32):  # a child missing here but present in the $ref target: follow
             ref = node.get("$ref") if isinstance(node, dict) and str(token) not in node else None
-            target = _ref_tokens(ref) if isinstance(ref, str) else None
+            target = ref_tokens(ref) if isinstance(ref, str) else None
             if target is None or follow_pointer(document, target) is MISSING:
                 break
             node, out = follow_pointer(document, target), list(target)
@@ -697,7 +683,7 @@ def _followed(document: dict[str, Any], node: Any) -> Any:
         if not isinstance(node, dict):
             return node
         bare = {k: v for k, v in node.items() if k not in _ANNOTATIONS and not k.startswith("x-")}
-        tokens = _ref_tokens(bare["$ref"]) if set(bare) == {"$ref"} and isinstance(bare["$ref"], str) else None
+        tokens = ref_tokens(bare["$ref"]) if set(bare) == {"$ref"} and isinstance(bare["$ref"], str) else None
         if tokens is None:
             return bare
         node = follow_pointer(document, tokens)
