@@ -19,12 +19,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from .contract import HTTP_METHODS
+
 _WORD_BOUNDARY = re.compile(r"([a-z])(?=[A-Z])|([0-9])(?=[A-Z][a-z])|([A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
 
 RESERVED_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def _ascii(text: str) -> str:

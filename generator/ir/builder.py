@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
+from ..core.contract import HTTP_METHODS, PATH_TEMPLATE_PARAM
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.pointers import pointer as ptr_of
 from .model import (
@@ -36,7 +37,6 @@ from .model import (
 )
 from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
 
-_PATH_PARAM = re.compile(r"{([^{}]+)}")
 # OpenAPI: header parameters with these names "SHALL be ignored" (the IR drops them, so
 # neither the client nor the server sees them).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -144,7 +144,7 @@ class _Walk:
             (op["operationId"], path)
             for path, item in paths.items()
             if isinstance(item, Mapping)
-            for method in naming.HTTP_METHODS
+            for method in HTTP_METHODS
             if isinstance(op := item.get(method), Mapping) and isinstance(op.get("operationId"), str)
         ]
         self.fastapi_spec = sum(naming.is_fastapi_style(i, p) for i, p in ids) * 2 > len(ids) > 0
@@ -152,7 +152,7 @@ class _Walk:
         self.path_groups = path_groups(all_paths) if not _has_tags(paths) else {}
         for path, raw_item in paths.items():
             item, item_ptr = self.deref(raw_item, ptr_of("paths", path))
-            for method in naming.HTTP_METHODS:
+            for method in HTTP_METHODS:
                 op = item.get(method)
                 if not isinstance(op, Mapping):
                     continue
@@ -169,7 +169,7 @@ class _Walk:
         are one route, which answers for the one declared first."""
         first: dict[tuple[HttpMethod, str], Operation] = {}
         for op in operations:
-            url = (op.method, _PATH_PARAM.sub("{}", op.url_path))
+            url = (op.method, PATH_TEMPLATE_PARAM.sub("{}", op.url_path))
             other = first.setdefault(url, op)
             if other is not op and "#" in op.path + other.path:
                 self.warn(
@@ -295,7 +295,7 @@ class _Walk:
                     continue
                 if isinstance(name, str) and loc in ("path", "query", "header", "cookie"):
                     merged[(loc, name)] = (p, p_ptr)
-        path_order = _PATH_PARAM.findall(path)
+        path_order = PATH_TEMPLATE_PARAM.findall(path)
         params: list[tuple[Mapping[str, Any], str]] = list(merged.values())
         for name in path_order:
             if ("path", name) not in merged:
@@ -454,7 +454,7 @@ def _has_tags(paths: Mapping[str, Any]) -> bool:
     return any(
         isinstance(item, Mapping) and isinstance(op := item.get(method), Mapping) and op.get("tags")
         for item in paths.values()
-        for method in naming.HTTP_METHODS
+        for method in HTTP_METHODS
     )
 
 

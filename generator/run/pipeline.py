@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.background import Background, can_fork, start
+from ..core.contract import HTTP_METHODS
 from ..core.diagnostics import Diagnostic, Severity, SpecError, errors_of
 from ..ir.builder import build_api, plan_models
 from ..ir.model import Api
@@ -21,7 +22,7 @@ from ..spec import swagger2
 from ..spec.loader import LoadedSpec, load_spec
 from ..spec.overlay import apply_overlay_with_warnings
 from ..spec.selection import NOTHING_LEFT_OUT, LeftOut, select
-from ..spec.validate import METHODS, drop_dangling_refs, drop_misfit_defaults, validate_spec
+from ..spec.validate import drop_dangling_refs, drop_misfit_defaults, validate_spec
 from .changes import api_surface
 from .config import Job
 from .freshness import fingerprint
@@ -103,7 +104,7 @@ def prepare(job: Job, stages: Stages | None = None) -> Prepared:
 def count_operations(document: dict[str, Any]) -> int:
     paths = document.get("paths")
     items = paths.values() if isinstance(paths, dict) else ()
-    return sum(1 for item in items if isinstance(item, dict) for method in METHODS if method in item)
+    return sum(1 for item in items if isinstance(item, dict) for method in HTTP_METHODS if method in item)
 
 
 def judged(prepared: Prepared, lenient: bool) -> list[Diagnostic]:

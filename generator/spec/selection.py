@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ..core import naming
+from ..core.contract import HTTP_METHODS
 from ..core.diagnostics import Diagnostic, SpecError
-from .validate import METHODS
 
 # option / key -> what its values name
 KINDS = {"tags": "tag", "operations": "operation", "paths": "path"}
@@ -70,7 +70,7 @@ def _operations(document: dict[str, Any]) -> Iterator[_Op]:
     for path, item in (paths.items() if isinstance(paths, dict) else ()):
         if not isinstance(item, dict) or not isinstance(path, str):
             continue
-        for method in METHODS:
+        for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
@@ -185,7 +185,7 @@ def select(document: dict[str, Any], selection: Selection, origin: tuple[str, st
     for op in dropped:
         del paths[op.path][op.method]
     document["paths"] = {path: item for path, item in paths.items()
-                         if not isinstance(item, dict) or any(m in item for m in METHODS)}
+                         if not isinstance(item, dict) or any(m in item for m in HTTP_METHODS)}
     components = document.get("components")
     left: list[str] = []
     if isinstance(components, dict):

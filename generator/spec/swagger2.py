@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..core.contract import SWAGGER2_METHODS
 from ..core.diagnostics import Diagnostic, Severity, SpecError
 from ..core.pointers import pointer, unescape_pointer
 
@@ -47,7 +48,6 @@ OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 
 Tokens = tuple[str, ...]
 # Keywords of a non-body parameter (and of an items object / header) that belong in its schema.
@@ -485,7 +485,7 @@ class _Converter:
                 if kept:
                     converted["parameters"] = kept
             for key, value in item.items():
-                if key in METHODS and isinstance(value, Mapping):
+                if key in SWAGGER2_METHODS and isinstance(value, Mapping):
                     converted[key] = self.operation(item, value, base, (*base, key))
                 elif key != "parameters":
                     converted[key] = value

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..core.contract import HTTP_METHODS, PATH_TEMPLATE_PARAM
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.pointers import MISSING, follow_pointer, pointer, ref_tokens, unescape_pointer
 
@@ -38,7 +39,6 @@ MAX_DEPTH = 500
 ROOT, OTHER, SCHEMA, PARAMETER, RESPONSE, REQUEST_BODY = "root", "other", "schema", "parameter", "response", "requestBody"
 HEADER, EXAMPLE, LINK, CALLBACK, PATH_ITEM, OPERATION = "header", "example", "link", "callback", "pathItem", "operation"
 MEDIA_TYPE, ENCODING, COMPONENTS, SECURITY_SCHEME = "mediaType", "encoding", "components", "securityScheme"
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # values that are data (examples, defaults, enums...), never spec objects: a "$ref" in them is text
 _DATA_KEYS = frozenset({"example", "default", "enum", "const", "value", "discriminator", "security",
                         "required", "$ref", "externalValue"})
@@ -124,7 +124,7 @@ def _walk(node: Any, kind: str, many: bool, path: list[str | int], visit: Visito
             if child is None:
                 if not isinstance(value, (dict, list)):
                     continue
-                child = (OPERATION, False) if kind == PATH_ITEM and key in METHODS else (OTHER, False)
+                child = (OPERATION, False) if kind == PATH_ITEM and key in HTTP_METHODS else (OTHER, False)
             elif child[0] != SCHEMA and not isinstance(value, (dict, list)):
                 continue
             path.append(key)
@@ -141,7 +141,6 @@ def _walk(node: Any, kind: str, many: bool, path: list[str | int], visit: Visito
 # --- oapigen's own checks ---------------------------------------------------------------------
 
 Tokens = tuple[str | int, ...]
-_TEMPLATE_PARAM = re.compile(r"\{([^{}]+)\}")
 _LOCATIONS = ("query", "header", "path", "cookie")
 _LOCATIONS_2 = ("query", "header", "path", "formData", "body")  # Swagger 2.0
 _VAGUE = re.compile(r"is not valid under any of the (given )?schemas")
@@ -335,7 +334,7 @@ class _Checker:
             self.error(tokens, f"a path item must be an object, found {_describe(item)}")
             return
         shared = self._parameters(tokens, item)
-        for method in METHODS:
+        for method in HTTP_METHODS:
             if method not in item:
                 continue
             op_tokens, operation = (*tokens, method), item[method]
@@ -350,7 +349,7 @@ class _Checker:
                     self.error(body_tokens, f"a request body must be an object, found {_describe(body)}")
                 elif isinstance(body, dict) and "content" in body and not isinstance(body["content"], dict):
                     self.error((*body_tokens, "content"), "'content' must be an object")
-            for name in _TEMPLATE_PARAM.findall(template or ""):
+            for name in PATH_TEMPLATE_PARAM.findall(template or ""):
                 if (name, "path") not in declared:
                     self.repeated.add(f"Path parameter '{name}' for '{method}' operation in '{template}' was not resolved")
                     self.error(op_tokens, f"path parameter '{{{name}}}' of '{template}' is not declared for {method.upper()}",

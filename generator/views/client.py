@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.contract import RUNTIME_EXPORTS
 from ..ir.model import Api
 from .client_endpoints import EndpointsModule, endpoints_module
 from .client_methods import ClientModule, client_module
@@ -34,32 +35,6 @@ STATIC_MODULES = (
 
 # Every file the client part writes.
 CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
-
-# (module, name) the package __init__ re-exports besides the clients.
-RUNTIME_EXPORTS = (
-    ("_response", "RawResponse"),
-    ("_response", "ResponseHeaders"),
-    ("_sse", "AsyncStream"),
-    ("_sse", "ServerSentEvent"),
-    ("_sse", "Stream"),
-    ("_types", "NOT_GIVEN"),
-    ("_types", "NotGiven"),
-    ("errors", "ApiClientError"),
-    ("errors", "ApiConnectionError"),
-    ("errors", "ApiError"),
-    ("errors", "ApiTimeoutError"),
-    ("errors", "AuthenticationError"),
-    ("errors", "BadRequestError"),
-    ("errors", "ConflictError"),
-    ("errors", "InternalServerError"),
-    ("errors", "NotFoundError"),
-    ("errors", "PermissionDeniedError"),
-    ("errors", "RateLimitError"),
-    ("errors", "RedirectError"),
-    ("errors", "RequestValidationError"),
-    ("errors", "ResponseValidationError"),
-    ("errors", "UnprocessableEntityError"),
-)
 
 
 def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -80,4 +55,4 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
 
 
-__all__ = ["CLIENT_FILES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files"]
+__all__ = ["CLIENT_FILES", "STATIC_MODULES", "exports", "files"]

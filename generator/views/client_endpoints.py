@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..core import naming
+from ..core.contract import MODELS_MODULE, MODELS_PREFIX
 from ..ir.model import (
     ANY,
     NONE,
@@ -27,7 +28,6 @@ from ..ir.model import (
 from ..pysource.imports import ImportBlock, import_block
 from .server_literals import body_part, encoding_literal
 
-MODELS = "models."
 LAST_EVENT_ID = "last-event-id"
 
 
@@ -139,11 +139,11 @@ def _reply(response: Response) -> ReplyRow:
     return ReplyRow(
         response.status,
         tuple(
-            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS), unwrap=c.unwrapped is not None)
+            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS_PREFIX), unwrap=c.unwrapped is not None)
             for c in response.contents
         ),
         tuple(
-            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS), h.required)
+            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS_PREFIX), h.required)
             for h in declared_headers(response)
         ),
     )
@@ -154,7 +154,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
     return EndpointRow(
         constant=constant,
         operation_id=op.operation_id,
-        result="ServerSentEvent" if op.streams else success_type(op).annotation(MODELS),
+        result="ServerSentEvent" if op.streams else success_type(op).annotation(MODELS_PREFIX),
         method=op.method.value,
         path=op.path,
         params=tuple(
@@ -164,7 +164,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
             ContentRow(
                 body.media_type,
                 body.kind.value,
-                body.type.annotation(MODELS),
+                body.type.annotation(MODELS_PREFIX),
                 encoding_literal(body.encoding),
                 body_part(body),
             )
@@ -204,7 +204,7 @@ def endpoints_module(api: Api) -> EndpointsModule:
     if any(op.streams for op in api.operations):
         local.append(("._sse", "ServerSentEvent"))
     if any(t.model_names() for t in types):
-        local.append((".", "models"))
+        local.append((".", MODELS_MODULE))
     stdlib = {imp for t in types for imp in t.imports()}
     taken = {name for _, name in (*stdlib, *local)}
     constants = naming.dedupe((op.handler_name.upper() for op in api.operations), taken)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..core import escape, naming
+from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
 from ..ir.model import (
     Api,
     BodyKind,
@@ -30,7 +31,6 @@ from ..ir.model import (
 from ..pysource.imports import ImportBlock, all_name_key, import_block
 from .client_endpoints import EndpointRow, EndpointsModule, resumable, success_type
 
-MODELS = "models."
 NOT_GIVEN_TYPE = TypeRef(TypeKind.PRIMITIVE, "NotGiven")  # the sentinel's type, in annotations
 
 # Keyword arguments of the Client constructors; security scheme arguments must avoid them.
@@ -43,17 +43,6 @@ CONSTRUCTOR_ARGUMENTS = (
     "strict_responses",
     "http_client",
 )
-
-# Exceptions per status, as the generated errors module raises them.
-ERRORS_BY_STATUS = {
-    "400": "BadRequestError",
-    "401": "AuthenticationError",
-    "403": "PermissionDeniedError",
-    "404": "NotFoundError",
-    "409": "ConflictError",
-    "422": "UnprocessableEntityError",
-    "429": "RateLimitError",
-}
 
 # Security scheme kind -> (credential class in _auth, argument annotation, what to pass).
 _CREDENTIALS = {
@@ -145,15 +134,15 @@ def body_input(body: RequestBody) -> tuple[str, frozenset[tuple[str, str]]]:
     if content.kind is BodyKind.MULTIPART and t.kind is TypeKind.PRIMITIVE and t.name == "bytes":
         return "FileTypes", frozenset({("._types", "FileTypes")})
     if t.kind is TypeKind.NAMED:
-        return f"{t.annotation(MODELS)} | dict[str, Any]", frozenset({("typing", "Any")})
-    return t.annotation(MODELS), t.imports()
+        return f"{t.annotation(MODELS_PREFIX)} | dict[str, Any]", frozenset({("typing", "Any")})
+    return t.annotation(MODELS_PREFIX), t.imports()
 
 
 def _param_argument(p: Parameter) -> ArgumentView:
     if p.required:
-        return ArgumentView(p.python_name, p.type.annotation(MODELS), _single_value(p.type))
+        return ArgumentView(p.python_name, p.type.annotation(MODELS_PREFIX), _single_value(p.type))
     # union() keeps None last: ``str | NotGiven | None``.
-    return ArgumentView(p.python_name, union(p.type, NOT_GIVEN_TYPE).annotation(MODELS), "NOT_GIVEN")
+    return ArgumentView(p.python_name, union(p.type, NOT_GIVEN_TYPE).annotation(MODELS_PREFIX), "NOT_GIVEN")
 
 
 def _keyword_arguments(op: Operation) -> tuple[ArgumentView, ...]:
@@ -214,12 +203,6 @@ def _describe_body(body: RequestBody) -> str:
     return f"{lead.rstrip('.')} ({how}, {content.media_type})."
 
 
-def _error_class(status: str) -> str:
-    if status.startswith("5"):
-        return "InternalServerError"
-    return ERRORS_BY_STATUS.get(status, "ApiError")
-
-
 def method_doc(op: Operation, order: Sequence[str]) -> str:
     """Summary, description, arguments (in ``order``), result and errors, as plain text."""
     request = f"{op.method.value} {op.path}"  # as openai-python's methods name theirs
@@ -249,7 +232,7 @@ def method_doc(op: Operation, order: Sequence[str]) -> str:
         lines += ["", "Raises:"]
         for status, description in errors:
             text = f"{status} {description.strip()}".strip() if status != "default" else description.strip()
-            lines.append(f"    {_error_class(status)}: {_indent_rest(text or status, ' ' * 8)}")
+            lines.append(f"    {error_class(status)}: {_indent_rest(text or status, ' ' * 8)}")
     return "\n".join(lines)
 
 
@@ -257,9 +240,9 @@ def method_doc(op: Operation, order: Sequence[str]) -> str:
 
 
 def method_view(op: Operation, row: EndpointRow) -> MethodView:
-    returns = success_type(op).annotation(MODELS)
+    returns = success_type(op).annotation(MODELS_PREFIX)
     positional = tuple(
-        ArgumentView(p.python_name, p.type.annotation(MODELS), None)
+        ArgumentView(p.python_name, p.type.annotation(MODELS_PREFIX), None)
         for p in op.parameters_in(ParamLocation.PATH)
     )
     keyword = _keyword_arguments(op)
@@ -407,7 +390,7 @@ def _imports(api: Api, schemes: Sequence[SchemeView], methods: Sequence[MethodVi
     local.update(("._auth", s.credential) for s in schemes)
     bodies = [op.request_body.preferred.type for op in api.operations if op.request_body]
     if any(t.model_names() for t in (*types, *bodies)):
-        local.add((".", "models"))
+        local.add((".", MODELS_MODULE))
     return import_block(stdlib, ("httpx",), local)
 
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import escape
+from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
 from ..ir.model import Api, Operation, Response, TypeKind, TypeRef
 from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
 from .client_methods import (
-    ERRORS_BY_STATUS,
     MethodView,
     client_module,
     default_base_url,
@@ -127,10 +127,6 @@ def signature(op: Operation, m: MethodView) -> str:
     return f"client.{op.python_path}({', '.join(args)}) -> {m.returns}"
 
 
-def _raises(status: str) -> str:
-    return "InternalServerError" if status.startswith("5") else ERRORS_BY_STATUS.get(status, "ApiError")
-
-
 def _paragraphs(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
@@ -158,7 +154,7 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
     annotations = {a.name: a.annotation for a in (*m.positional, *m.keyword)}
     params = [
         ParamDoc(p.python_name, p.name if p.name != p.python_name else None, p.location.value,
-                 annotations.get(p.python_name, p.type.annotation("models.")), p.required, p.description)
+                 annotations.get(p.python_name, p.type.annotation(MODELS_PREFIX)), p.required, p.description)
         for p in op.parameters
     ]
     if op.request_body is not None:
@@ -170,7 +166,7 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
             r.status,
             _shown(r) if r.preferred is not None and r.preferred.type.kind is not TypeKind.NONE else None,
             r.preferred.media_type if r.preferred is not None else None,
-            None if r.is_success else _raises(r.status),
+            None if r.is_success else error_class(r.status),
             r.description,
         )
         for r in op.responses
@@ -284,7 +280,7 @@ def _handler(api: Api, view: server_view.OperationView | None) -> tuple[str | No
     types += [view.op.request_body.preferred.type] if view.op.request_body is not None else []
     types += [t for r in view.op.responses for c in r.contents for t in (c.type, c.unwrapped) if t is not None]
     candidates = {imp for t in types for imp in t.imports()}
-    candidates |= {(server, "Reply"), ("collections.abc", "AsyncIterator"), ("typing", "Any"), (api.package, "models")}
+    candidates |= {(server, "Reply"), ("collections.abc", "AsyncIterator"), ("typing", "Any"), (api.package, MODELS_MODULE)}
     imports |= {(m, name) for m, name in candidates if re.search(rf"\b{name}\b", line)}
     return line, imports
 

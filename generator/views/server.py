@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import naming
+from ..core.contract import MODELS_PREFIX, PATH_TEMPLATE_PARAM
 from ..ir.model import (
     NONE,
     Api,
@@ -258,7 +259,7 @@ class OperationView:
 
 
 def _annotation(t: TypeRef) -> str:
-    return t.annotation("models.")
+    return t.annotation(MODELS_PREFIX)
 
 
 def _main_response(op: Operation) -> tuple[Response | None, int]:
@@ -305,7 +306,6 @@ def _returns(op: Operation, main: Response | None) -> str:
 
 # Path parameter names Starlette reads from a route's path; others are renamed there.
 _ROUTE_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TEMPLATE = re.compile(r"{([^{}]+)}")
 
 
 def _renamed_in_route(op: Operation) -> frozenset[str]:
@@ -343,7 +343,7 @@ def _route_path(op: Operation) -> str:
     parameters of :func:`_renamed_in_route` named by their Python names."""
     renamed = _renamed_in_route(op)
     names = {p.name: p.python_name for p in op.parameters_in(ParamLocation.PATH) if p.name in renamed}
-    return _TEMPLATE.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.url_path)  # one pass: no renaming twice
+    return PATH_TEMPLATE_PARAM.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", op.url_path)  # one pass: no renaming twice
 
 
 def _scalar(t: TypeRef) -> bool:
@@ -589,7 +589,7 @@ def _link(op: Operation, gets: tuple[Operation, ...], base: str, *, stream: bool
             path,
             tuple(
                 LinkParam(name, _annotation(params[name].type) if name in params and fastapi_reads(params[name]) else "str")
-                for name in dict.fromkeys(_TEMPLATE.findall(path))
+                for name in dict.fromkeys(PATH_TEMPLATE_PARAM.findall(path))
             ),
         )
     return None
