@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from oapigen.spec.validate import INDISTINCT
+from oapigen.spec.schema_checks import INDISTINCT
 
 OUTCOMES = ("ok", "typed", "crash", "args")
 

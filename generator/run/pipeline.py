@@ -19,10 +19,11 @@ from ..models.stage import ModelsResult, generate_models
 from ..render.format import Formatting
 from ..render.jinja import render_package
 from ..spec import swagger2
+from ..spec.lenient import drop_dangling_refs, drop_misfit_defaults
 from ..spec.loader import LoadedSpec, load_spec
 from ..spec.overlay import apply_overlay_with_warnings
 from ..spec.selection import NOTHING_LEFT_OUT, LeftOut, select
-from ..spec.validate import drop_dangling_refs, drop_misfit_defaults, validate_spec
+from ..spec.validate import validate_spec
 from .changes import api_surface
 from .config import Job
 from .freshness import fingerprint

@@ -34,7 +34,7 @@ import yaml
 
 from ..core.diagnostics import Diagnostic, Severity, SpecError
 from ..core.pointers import MISSING, follow_pointer, pointer, unescape_pointer
-from .validate import (
+from .walk import (
     CALLBACK,
     EXAMPLE,
     HEADER,
