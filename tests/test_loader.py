@@ -1,4 +1,5 @@
-"""oapigen.spec.loader: parsing, resource limits, bundling of external $refs, locating pointers."""
+"""oapigen.spec.load and the modules it uses (read, yaml_loader, bundle, lines): parsing, resource limits,
+bundling of external $refs, locating pointers."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oapigen.core.diagnostics import SpecError
-from oapigen.spec import loader
-from oapigen.spec.loader import LoadedSpec, load_data_file, load_spec
+from oapigen.spec import lines as line_maps
+from oapigen.spec import read, yaml_loader
+from oapigen.spec.load import LoadedSpec, load_spec
+from oapigen.spec.read import load_data_file
 from oapigen.spec.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +68,7 @@ def test_json_and_yaml_give_the_same_document(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")
 def test_yaml_goes_through_libyaml() -> None:
-    assert issubclass(loader.SpecYamlLoader, yaml.CSafeLoader)
+    assert issubclass(yaml_loader.SpecYamlLoader, yaml.CSafeLoader)
 
 
 def test_format_is_sniffed_without_a_known_extension(tmp_path: Path) -> None:
@@ -126,7 +129,7 @@ def test_load_data_file_returns_any_data_and_locates_errors(tmp_path: Path) -> N
 def test_file_over_the_size_limit_fails_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:  # sparse: no 50 MB actually written
-        handle.truncate(loader.MAX_FILE_BYTES + 1)
+        handle.truncate(read.MAX_FILE_BYTES + 1)
 
     def no_reading(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("the file was read")
@@ -507,13 +510,13 @@ def test_a_remote_document_cannot_read_local_files(tmp_path: Path, http_dir: tup
 
 def test_line_maps_are_built_lazily_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = loader._json_lines
+    real = line_maps._json_lines
 
     def counting(text: str) -> dict[str, Any]:
         calls.append("json")
         return real(text)
 
-    monkeypatch.setattr(loader, "_json_lines", counting)
+    monkeypatch.setattr(line_maps, "_json_lines", counting)
     spec = load_spec(SEED)
     assert calls == []
     assert spec.locate("/components/schemas/ThreadState/properties/interrupts/items") == (str(SEED), 5146)
@@ -548,7 +551,7 @@ json_values = st.recursive(
 def test_json_line_map_agrees_with_the_text(document: dict[str, Any], indent: int | None) -> None:
     text = json.dumps(document, indent=indent)
     lines = text.split("\n")
-    trie = loader._json_lines(text)
+    trie = line_maps._json_lines(text)
 
     def check(node: Any, level: dict[str, Any]) -> None:
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []

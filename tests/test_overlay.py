@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from oapigen.core.diagnostics import Severity, SpecError
-from oapigen.spec.loader import load_spec
+from oapigen.spec.load import load_spec
 from oapigen.spec.overlay import apply_overlay, apply_overlay_with_warnings
 from oapigen.spec.validate import validate_spec
 

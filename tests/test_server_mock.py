@@ -130,7 +130,7 @@ async def test_answers_fit_the_spec_not_only_the_models(server: ModuleType, api:
     fields where the spec does not, so a mock sending null for a field it leaves unset would pass
     a check against its own types."""
     import jsonschema_rs
-    from oapigen.spec.loader import load_spec
+    from oapigen.spec.load import load_spec
     from oapigen.spec.overlay import apply_overlay
 
     from .test_server_generate import SEED, SEED_OVERLAY

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from oapigen.core.diagnostics import Diagnostic, Severity, errors_of
 from oapigen.spec.lenient import drop_dangling_refs
-from oapigen.spec.loader import load_spec
+from oapigen.spec.load import load_spec
 from oapigen.spec.overlay import apply_overlay
 from oapigen.spec.validate import validate_spec
 from oapigen.spec.walk import OPERATION, SCHEMA, walk_spec

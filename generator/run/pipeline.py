@@ -20,7 +20,7 @@ from ..render.format import Formatting
 from ..render.jinja import render_package
 from ..spec import swagger2
 from ..spec.lenient import drop_dangling_refs, drop_misfit_defaults
-from ..spec.loader import LoadedSpec, load_spec
+from ..spec.load import LoadedSpec, load_spec
 from ..spec.overlay import apply_overlay_with_warnings
 from ..spec.selection import NOTHING_LEFT_OUT, LeftOut, select
 from ..spec.validate import validate_spec

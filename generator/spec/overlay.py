@@ -22,14 +22,8 @@ from typing import Any
 
 from ..core.diagnostics import Diagnostic, Severity, SpecError
 from ..core.pointers import pointer, unescape_pointer
-from .loader import (
-    SourceText,
-    copy_json,
-    decode_text,
-    is_json_text,
-    load_data_file,
-    read_file_bytes,
-)
+from .lines import SourceText
+from .read import copy_json, decode_text, is_json_text, load_data_file, read_file_bytes
 
 _VERSION = re.compile(r"1\.0\.\d+")
 

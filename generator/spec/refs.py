@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.pointers import MISSING, follow_pointer, ref_tokens
-from .loader import copy_json
 from .messages import describe
+from .read import copy_json
 from .walk import MAX_DEPTH, SCHEMA, TooDeep, walk_spec
 
 Tokens = tuple[str | int, ...]

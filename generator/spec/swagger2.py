@@ -42,7 +42,7 @@ from ..core.diagnostics import Diagnostic, Severity, SpecError
 from ..core.pointers import pointer, unescape_pointer
 
 if TYPE_CHECKING:
-    from .loader import LoadedSpec
+    from .load import LoadedSpec
 
 OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"

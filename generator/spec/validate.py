@@ -27,7 +27,7 @@ from .refs import RefReport, Tokens, collect_refs, with_empty_nodes
 from .schema_checks import indistinct_one_ofs, misfit_defaults
 
 if TYPE_CHECKING:
-    from .loader import LoadedSpec
+    from .load import LoadedSpec
 
 
 _LOCATIONS = ("query", "header", "path", "cookie")
