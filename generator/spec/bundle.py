@@ -58,11 +58,7 @@ _SECTIONS_3 = {kind: ("components", section) for kind, section in (
 
 
 _SECTIONS_2 = {SCHEMA: ("definitions",), PARAMETER: ("parameters",), RESPONSE: ("responses",)}
-
-
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
 _FAILED = object()
 
 

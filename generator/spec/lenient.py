@@ -16,8 +16,6 @@ from .walk import CHILD, SCHEMA
 # ``not: {}``, which nothing satisfies; ``items: [A, B]`` must not become ``items: {}``, which reads
 # as "an array").
 _ONE_SCHEMA = frozenset(k for k, (kind, many) in CHILD.items() if kind == SCHEMA and not many)
-
-
 _SCHEMA_MAPS = frozenset(k for k, (kind, many) in CHILD.items() if kind == SCHEMA and many)
 
 

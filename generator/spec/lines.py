@@ -15,8 +15,6 @@ import yaml
 from .yaml_loader import SpecYamlLoader, key_text
 
 _STR_TAG = "tag:yaml.org,2002:str"
-
-
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],\n]')
 
 

@@ -68,11 +68,7 @@ def misfit_defaults(document: dict[str, Any]) -> list[tuple[Tokens, str]]:
 INDISTINCT = "a value of one fits both, and a oneOf wants exactly one"
 """The end of the warning about ``oneOf`` branches no value can tell apart (the sweep harness
 reads it)."""
-
-
 _ANNOTATIONS = frozenset({"title", "description", "example", "examples", "$comment"})
-
-
 _PLAIN_OBJECT = frozenset({"type", "properties", "required", "additionalProperties"})
 
 

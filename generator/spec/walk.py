@@ -16,21 +16,12 @@ from ..core.contract import HTTP_METHODS
 MAX_DEPTH = 500
 """Refuse documents nested deeper than this many levels."""
 
-
 ROOT, OTHER, SCHEMA, PARAMETER, RESPONSE, REQUEST_BODY = "root", "other", "schema", "parameter", "response", "requestBody"
-
-
 HEADER, EXAMPLE, LINK, CALLBACK, PATH_ITEM, OPERATION = "header", "example", "link", "callback", "pathItem", "operation"
-
-
 MEDIA_TYPE, ENCODING, COMPONENTS, SECURITY_SCHEME = "mediaType", "encoding", "components", "securityScheme"
-
-
 # values that are data (examples, defaults, enums...), never spec objects: a "$ref" in them is text
 _DATA_KEYS = frozenset({"example", "default", "enum", "const", "value", "discriminator", "security",
                         "required", "$ref", "externalValue"})
-
-
 CHILD: dict[str, tuple[str, bool]] = {  # key -> (kind of the value, value is a map/list of them)
     **dict.fromkeys(("schema", "items", "additionalProperties", "not", "if", "then", "else", "contains",
                      "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
@@ -44,8 +35,6 @@ CHILD: dict[str, tuple[str, bool]] = {  # key -> (kind of the value, value is a 
     "securitySchemes": (SECURITY_SCHEME, True), "requestBody": (REQUEST_BODY, False),
     "components": (COMPONENTS, False),
 }
-
-
 Visitor = Callable[[list[str | int], Any, str], bool]
 
 
