@@ -22,7 +22,7 @@ import pytest
 from oapigen.core import escape, naming
 from oapigen.core.diagnostics import SpecError
 from oapigen.ir.model import Operation, ParamLocation
-from oapigen.models import check as models_check
+from oapigen.models import prepare, verify
 from oapigen.run import writer
 
 from .conftest import MypyRun, mypy_strict_targets
@@ -275,14 +275,14 @@ def test_field_aliases_for_names_python_or_pydantic_would_merge() -> None:
         "M": {"type": "object", "properties": {n: {} for n in ["\ufb01", "fi", "fi_2", "model_dumpster", "model-validate", "e\u0301", "ok"]}},
         "N": {"type": "object", "properties": {"x": {"type": "object", "properties": {"\uff58": {}}}}, "default": {"model_dump": 1}},
     }
-    aliases = models_check.field_aliases(schemas)
+    aliases = prepare.field_aliases(schemas)
     assert set(aliases) == {"\ufb01", "model_dumpster", "model-validate", "e\u0301", "\uff58"}
     assert len(set(aliases.values())) == len(aliases)
     taken = {"fi", "fi_2", "ok", "x", "model_dumpster", "model_validate"}
     for python in aliases.values():
         assert escape.is_safe_identifier(python) and python not in taken
         assert not python.startswith(naming.PROTECTED_PREFIXES)
-    assert models_check.field_aliases(schemas) == aliases  # deterministic
+    assert prepare.field_aliases(schemas) == aliases  # deterministic
 
 
 # -- the models post-check ------------------------------------------------------------------
@@ -305,14 +305,14 @@ def test_field_aliases_for_names_python_or_pydantic_would_merge() -> None:
 )
 def test_models_post_check_refuses_anything_but_model_code(source: str, message: str) -> None:
     with pytest.raises(SpecError) as raised:
-        models_check.checked_source(source, "spec.yaml", {"A": "#/components/schemas/A"})
+        verify.checked_source(source, "spec.yaml", {"A": "#/components/schemas/A"})
     text = str(raised.value)
     assert message in text and text.startswith("error: spec.yaml: /components/schemas"), text
 
 
 def test_models_post_check_escapes_raw_control_characters() -> None:
     source = "class A(BaseModel):\n    '''esc\x1b[2J bidi\u202e'''\n    x: str = 'soh\x01 ls\u2028'\n    y: str = r'raw\x1b'\n"
-    checked = models_check.checked_source(source, "spec.yaml", {})
+    checked = verify.checked_source(source, "spec.yaml", {})
     assert not UNSAFE_CHARS.search(checked)
     namespace: dict[str, Any] = {"BaseModel": object}
     exec(compile(checked, "m", "exec"), namespace)  # only our own fixed source

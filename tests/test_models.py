@@ -215,7 +215,7 @@ def test_class_names_come_from_their_context_and_are_capped(tmp_path_factory: py
 
 
 def test_shortened_class_names_rename_names_and_forward_references_only() -> None:
-    from oapigen.models.check import shortened_class_names
+    from oapigen.models.verify import shortened_class_names
 
     long = "Long" * 20 + "Item"
     source = (
@@ -236,7 +236,7 @@ def test_shortened_class_names_rename_names_and_forward_references_only() -> Non
 
 def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None:
     from oapigen.ir.schemas import resolve_pointer
-    from oapigen.models.check import narrow_enums
+    from oapigen.models.prepare import narrow_enums
 
     schemas: dict[str, Any] = {
         "Kind": {"type": "string", "enum": ["a", "b"], "x-note": "extensions do not matter"},

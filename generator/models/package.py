@@ -31,8 +31,8 @@ from ..core import naming
 from ..ir.model import Api
 from ..pysource.black_layout import statement_lines
 from ..pysource.imports import all_name_key, import_name_key, sorted_import_lines
-from .check import parse_models
 from .relayout import first_line, layout_statement, relayout, source_lines
+from .verify import parse_models
 
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
 PACKAGE_INIT = "models/__init__.py"

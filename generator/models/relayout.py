@@ -21,7 +21,7 @@ import re
 import sys
 
 from ..pysource.black_layout import INDENT, LINE_LENGTH, statement_lines
-from .check import is_docstring
+from .verify import is_docstring
 
 # a backslash before a line break (black leaves the docstring alone), or a \\x, \\u, \\U or \\N
 # escape (black lowercases their hex digits)

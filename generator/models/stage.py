@@ -24,7 +24,7 @@ from ..core.fingerprint import generator_fingerprint
 from ..core.pointers import pointer as ptr_of
 from ..ir.schemas import resolve_pointer
 from ..pysource.imports import sorted_import_lines
-from . import check as models_check
+from . import prepare, verify
 
 _MAX_LIBRARY_WARNINGS = 5
 
@@ -47,13 +47,13 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
-    models_check.name_union_variants(doc["components"]["schemas"])
-    models_check.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
+    prepare.name_union_variants(doc["components"]["schemas"])
+    prepare.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     diagnostics += _closed_all_of(doc, spec_name)
-    models_check.name_enum_members(doc["components"]["schemas"])
+    prepare.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
     nullable_combinations(doc["components"]["schemas"])
-    models_check.keep_plain_string_formats(doc["components"]["schemas"])
+    prepare.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
 
@@ -70,7 +70,7 @@ def keep_wire_values(schemas: Any) -> None:
       types for some formats (``decimal``: Decimal, ``date-time``: datetime, ``time-delta``...)
       are written to JSON as strings.
     """
-    for schema in models_check.iter_schemas(schemas):
+    for schema in prepare.iter_schemas(schemas):
         if not isinstance(schema, dict):
             continue
         if isinstance(schema.get("properties"), Mapping) and not (
@@ -89,7 +89,7 @@ def nullable_combinations(schemas: Any) -> None:
     """OpenAPI 3.0's ``nullable: true`` beside ``oneOf``/``anyOf``/``allOf`` (and no ``type``)
     allows null, which the library's models left out (``A | B``, not ``A | B | None``): such a
     schema becomes ``anyOf: [<itself without nullable>, {type: null}]``."""
-    for schema in list(models_check.iter_schemas(schemas)):
+    for schema in list(prepare.iter_schemas(schemas)):
         if (
             isinstance(schema, dict)
             and schema.get("nullable") is True
@@ -244,9 +244,9 @@ def _run_datamodel_codegen(
                 # needs only pydantic, so e-mail addresses are plain strings.
                 type_mappings=["email=string", "idn-email=string"],
                 # Kept in the fields' JSON schemas: formats of plain strings (see
-                # models_check.keep_plain_string_formats), writeOnly (never in a mock answer).
+                # prepare.keep_plain_string_formats), writeOnly (never in a mock answer).
                 field_extra_keys={"writeOnly"},
-                field_extra_keys_without_x_prefix={models_check.KEPT_FORMAT},
+                field_extra_keys_without_x_prefix={prepare.KEPT_FORMAT},
                 naming_strategy=NamingStrategy.FullPath,
             )
         except Exception as exc:  # the library's errors are not typed; keep them located
@@ -286,7 +286,7 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
     doc, diagnostics = models_document(document, spec_name)
     if not doc["components"]["schemas"]:
         return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
-    aliases = models_check.field_aliases(doc["components"]["schemas"])
+    aliases = prepare.field_aliases(doc["components"]["schemas"])
     source, metadata, library_warnings = _cached_datamodel_codegen(doc, spec_name, aliases)
     for message in library_warnings[:_MAX_LIBRARY_WARNINGS]:
         diagnostics.append(Diagnostic(spec_name, "/components/schemas", f"models: {message}", Severity.WARNING))
@@ -299,13 +299,13 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
-    source, renames = models_check.shortened_class_names(source, names)
+    source, renames = verify.shortened_class_names(source, names)
     if renames:
         class_by_ref = {ref: renames.get(cls, cls) for ref, cls in class_by_ref.items()}
         names = tuple(sorted(renames.get(n, n) for n in names))
     # datamodel-code-generator escapes well, but its output is checked, never trusted: unsafe
     # characters become escapes, and anything but plain models is refused (exit 2, located).
-    source = models_check.checked_source(source, spec_name, {cls: ref for ref, cls in class_by_ref.items()})
+    source = verify.checked_source(source, spec_name, {cls: ref for ref, cls in class_by_ref.items()})
     return ModelsResult(_strip_header(source), class_by_ref, names), diagnostics
 
 

@@ -24,7 +24,7 @@ from typing import Any, TypeGuard
 
 from ..core import escape
 from ..ir.model import Api, Operation, TypeKind, TypeRef
-from ..models.check import parse_models
+from ..models.verify import parse_models
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
 

@@ -19,8 +19,6 @@ OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
-
-
 # collectionFormat -> (style, explode), per parameter location
 _QUERY_STYLES = {"csv": ("form", False), "multi": ("form", True), "ssv": ("spaceDelimited", False),
                  "pipes": ("pipeDelimited", False)}

@@ -1,0 +1,266 @@
+"""What the models stage hands to datamodel-code-generator: the input document prepared so
+that the library writes what oapigen needs (:mod:`.verify` checks what it writes back).
+
+Property names Python or pydantic cannot use as they are get a Python name from
+:mod:`oapigen.core.naming`, passed as an alias (the wire name stays the field's alias): names
+that NFKC normalization would merge with another (``ﬁ`` and ``fi`` are one identifier to
+Python) and names in pydantic's protected namespaces (``model_dump...``, ``model_validate...``);
+enum values whose member names would merge the same way get ``x-enum-varnames``; union variants
+get names, enums are narrowed to what their schema admits, plain string formats are kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ..core import naming
+from ..core.naming import PROTECTED_PREFIXES, PYDANTIC_ATTRIBUTES
+
+SCHEMAS = "/components/schemas"
+
+# Keywords whose values are data, not schemas: never walked for schemas or names.
+_VALUE_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples", "x-enum-varnames"})
+# Keywords whose values map arbitrary names to schemas.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+def nfkc(name: str) -> str:
+    return unicodedata.normalize("NFKC", name)
+
+
+def iter_schemas(root: Any) -> Iterator[Mapping[str, Any]]:
+    """Every schema object under ``root`` (a mapping of names to schemas, or a schema)."""
+    stack: list[Any] = list(root.values()) if isinstance(root, Mapping) else [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, Mapping) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        for key, value in node.items():
+            if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+                stack.extend(value.values())
+            elif key not in _VALUE_KEYWORDS and not str(key).startswith("x-"):
+                stack.append(value)
+
+
+def _python_form(name: str) -> str:
+    """Roughly the identifier datamodel-code-generator makes of a wire name."""
+    return re.sub(r"\W", "_", nfkc(name))
+
+
+def needs_python_name(name: str) -> bool:
+    """Whether a property name must get its Python name from oapigen rather than the library."""
+    return nfkc(name) != name or _python_form(name).startswith(PROTECTED_PREFIXES)
+
+
+def field_aliases(schemas: Any) -> dict[str, str]:
+    """Wire name -> Python field name, for every property name that :func:`needs_python_name`.
+
+    The Python names are distinct from every property name of the document (in any spelling
+    datamodel-code-generator could give it), so a field can never meet another one.
+    """
+    names: set[str] = set()
+    for schema in iter_schemas(schemas):
+        props = schema.get("properties")
+        if isinstance(props, Mapping):
+            names.update(str(k) for k in props)
+    wanted = sorted(n for n in names if needs_python_name(n))
+    if not wanted:
+        return {}
+    taken = names | {_python_form(n) for n in names} | {_python_form(n) + "_" for n in names}
+    candidates = []
+    for name in wanted:
+        candidate = naming.snake(name, prefix="field", reserved={"field"})
+        if candidate.startswith(PROTECTED_PREFIXES) or candidate in PYDANTIC_ATTRIBUTES:
+            candidate = "field_" + candidate
+        candidates.append(candidate)
+    return dict(zip(wanted, naming.dedupe(candidates, taken), strict=True))
+
+
+# Attributes of ``str``: a member of a string enum (a ``StrEnum``) named like one shadows the
+# method, which ``mypy --strict`` rejects (``replace``, ``title``, ``count``...).
+STR_ATTRIBUTES = frozenset(a for a in dir(str) if not a.startswith("_"))
+
+
+def name_enum_members(schemas: Any) -> None:
+    """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge, or
+    that would shadow a method of ``str`` (``replace`` -> ``replace_``)."""
+    for schema in iter_schemas(schemas):
+        values = schema.get("enum")
+        if not isinstance(values, list) or "x-enum-varnames" in schema or "x-enumNames" in schema:
+            continue
+        renamed = [isinstance(v, str) and (nfkc(v) != v or _python_form(v) in STR_ATTRIBUTES) for v in values]
+        if not any(renamed):
+            continue
+        taken = {nfkc(v) for v, r in zip(values, renamed, strict=True) if isinstance(v, str) and not r}
+        names: list[str | None] = []
+        used = set(taken)
+        for value, rename in zip(values, renamed, strict=True):
+            if rename:
+                name = naming.snake(value, prefix="value", reserved={"mro"} | STR_ATTRIBUTES)
+                name = naming.dedupe([name], used)[0]
+                used.add(name)
+                names.append(name)
+            else:
+                names.append(None)
+        if isinstance(schema, dict):
+            schema["x-enum-varnames"] = names
+
+
+# String formats datamodel-code-generator types as a plain ``str`` (e-mail addresses: pydantic's
+# EmailStr needs the email-validator package), which would lose them: kept as ``x-format``, which
+# the library writes back as ``format`` into the field's JSON schema (``json_schema_extra``).
+PLAIN_STRING_FORMATS = frozenset(
+    {"email", "idn-email", "uri-reference", "iri", "iri-reference", "idn-hostname", "uri-template",
+     "json-pointer", "relative-json-pointer", "regex"}
+)
+KEPT_FORMAT = "x-format"
+
+
+def keep_plain_string_formats(schemas: Any) -> None:
+    """Give ``x-format`` to string schemas of the :data:`PLAIN_STRING_FORMATS`, so that the
+    models' JSON schemas (the mock's source, /openapi.json) keep the format; a spec's own
+    ``x-format`` is dropped from the library's copy, where it would become a ``format``."""
+    for schema in iter_schemas(schemas):
+        if not isinstance(schema, dict):
+            continue
+        schema.pop(KEPT_FORMAT, None)
+        kind, fmt = schema.get("type"), schema.get("format")
+        strings = kind == "string" or (isinstance(kind, list) and "string" in kind)
+        if strings and isinstance(fmt, str) and fmt in PLAIN_STRING_FORMATS:
+            schema[KEPT_FORMAT] = fmt
+
+
+def name_union_variants(schemas: dict[str, Any]) -> None:
+    """Give the inline object variants of a component's ``anyOf``/``oneOf`` a name of their own.
+
+    The models library numbers them after their parent (``ResponsesServerEvent1`` ... ``37``).
+    A variant with a ``title``, or a discriminator value (its ``propertyName``'s, else its
+    ``type`` property's ``const`` or one-value ``enum``), is moved to a component named by it:
+    the title as it is when free (``BetaResponseAudioWsDelta``), else the parent and the title
+    or value (``ResponsesServerEventResponseAudioDelta``); the union refers to it.
+    """
+    taken = {name.lower() for name in schemas}
+    for parent in list(schemas):
+        schema = schemas[parent]
+        if not isinstance(schema, dict):
+            continue
+        disc = schema.get("discriminator")
+        prop = disc.get("propertyName") if isinstance(disc, Mapping) else None
+        for key in ("anyOf", "oneOf"):
+            members = schema.get(key)
+            if not isinstance(members, list):
+                continue
+            for i, member in enumerate(members):
+                if not isinstance(member, dict) or "$ref" in member or not ("properties" in member or "allOf" in member):
+                    continue
+                title = member.get("title") if isinstance(member.get("title"), str) else None
+                label = title or _variant_value(member, prop if isinstance(prop, str) else "type")
+                if not label:
+                    continue
+                candidates = [naming.pascal(title)] if title else []
+                candidates.append(naming.pascal(f"{parent} {label}"))
+                name = next((c for c in candidates if c.lower() not in taken), None)
+                if name is None or name.startswith("N_"):
+                    continue
+                taken.add(name.lower())
+                schemas[name] = member
+                members[i] = {"$ref": "#/components/schemas/" + name}
+
+
+def _variant_value(member: Mapping[str, Any], prop: str) -> str | None:
+    """The one value ``member`` admits for the property ``prop`` (looking into its ``allOf``)."""
+    for part in [member, *(p for p in member.get("allOf") or [] if isinstance(p, Mapping))]:
+        props = part.get("properties")
+        spec = props.get(prop) if isinstance(props, Mapping) else None
+        if isinstance(spec, Mapping):
+            if isinstance(spec.get("const"), str):
+                return str(spec["const"])
+            enum = spec.get("enum")
+            if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
+                return enum[0]
+    return None
+
+
+# Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
+# be folded into it).
+_SCALAR_KEYWORDS = frozenset(
+    {"type", "format", "enum", "const", "nullable", "description", "title", "default", "example",
+     "examples", "deprecated", "readOnly", "writeOnly", "pattern", "minLength", "maxLength",
+     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "$ref", "allOf"}
+)
+
+
+def narrow_enums(schemas: Any, resolve: Callable[[str], Any]) -> None:
+    """Fold ``allOf: [$ref]`` (or a 3.1 sibling ``$ref``) into an ``enum`` or ``const`` beside it.
+
+    ``{enum: [circle], allOf: [{$ref: ShapeKind}]}`` admits only ``circle``: both must hold. The
+    models library keeps the referenced enum and drops the sibling, so ``Circle.kind`` would take
+    any ``ShapeKind`` and a ``Circle | Square`` union would read a square as a circle. When
+    every member is a scalar schema (a referenced enum, a string with a format...), the schema
+    becomes one enum: its own values that every member admits (in its order), with the members'
+    ``type`` and ``format`` where it has none.
+    """
+    for schema in list(iter_schemas(schemas)):
+        own = schema.get("enum") if isinstance(schema.get("enum"), list) else (
+            [schema["const"]] if "const" in schema else None)
+        members = list(schema.get("allOf") or []) if isinstance(schema.get("allOf"), list) else []
+        if isinstance(schema.get("$ref"), str):
+            members.append({"$ref": schema["$ref"]})
+        if own is None or not members or not isinstance(schema, dict):
+            continue
+        resolved = [_scalar_member(m, resolve) for m in members]
+        if any(r is None for r in resolved):
+            continue  # an object, a union...: not a narrowing this can fold
+        values = [v for v in own if all(_admits(r, v) for r in resolved if r is not None)]
+        if not values:
+            continue  # nothing fits both: leave it to the library (and the validator)
+        for r in resolved:
+            for key in ("type", "format", "nullable"):
+                if r is not None and key in r and key not in schema:
+                    schema[key] = r[key]
+        schema.pop("allOf", None)
+        schema.pop("$ref", None)
+        schema.pop("const", None)
+        schema["enum"] = values
+
+
+def _scalar_member(member: Any, resolve: Callable[[str], Any], depth: int = 0) -> Mapping[str, Any] | None:
+    """The schema a ``$ref`` chain leads to, if it constrains only a scalar (no allOf of its own)."""
+    while isinstance(member, Mapping) and isinstance(member.get("$ref"), str) and depth < 16:
+        member, depth = resolve(member["$ref"]), depth + 1
+    if not isinstance(member, Mapping) or "allOf" in member or "$ref" in member:
+        return None
+    if any(key not in _SCALAR_KEYWORDS and not str(key).startswith("x-") for key in member):
+        return None
+    return member
+
+
+def _admits(schema: Mapping[str, Any], value: Any) -> bool:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return False
+    return "const" not in schema or schema["const"] == value
+
+
+# -- the output ---------------------------------------------------------------------------------
+
+
+__all__ = [
+    "KEPT_FORMAT",
+    "field_aliases",
+    "iter_schemas",
+    "keep_plain_string_formats",
+    "name_enum_members",
+    "name_union_variants",
+    "narrow_enums",
+    "needs_python_name",
+]
