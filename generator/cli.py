@@ -16,16 +16,17 @@ from pathlib import Path
 
 from .core.diagnostics import Diagnostic, Severity, SpecError
 from .run.config import Job, default_package, find_config, load_jobs
-from .run.progress import grouped_warnings
-from .run.runner import (
+from .run.exit_codes import (
     EXIT_BAD_INPUT,
     EXIT_BREAKING,
     EXIT_DRIFT,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_OK,
-    RunOptions,
-    internal_error,
+    worst,
 )
+from .run.progress import grouped_warnings
+from .run.runner import RunOptions, internal_error
 from .spec.selection import KINDS, LeftOut, Selection
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BREAKING", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "main"]
@@ -209,11 +210,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
     if args.report is not None:
         _write_report(args.report, "".join(o.report for o in outcomes) or "No change to the generated API.\n")
-    return max((o.status for o in outcomes), key=_SEVERITY.index, default=EXIT_OK)
-
-
-# the worst exit status first... last: a failure outranks a breaking change, which outranks drift
-_SEVERITY = (EXIT_OK, EXIT_DRIFT, EXIT_BREAKING, EXIT_BAD_INPUT, EXIT_INTERNAL)
+    return worst(o.status for o in outcomes)
 
 
 def _write_report(path: Path, text: str) -> None:
@@ -255,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("oapigen: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if os.environ.get("OAPIGEN_DEBUG"):
             raise

@@ -21,9 +21,8 @@ from typing import TextIO
 
 from ..core.diagnostics import Severity, SpecError
 from .config import Job
+from .exit_codes import EXIT_BAD_INPUT, EXIT_BREAKING, EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, is_stale
 from .progress import Stages, grouped_warnings
-
-EXIT_OK, EXIT_DRIFT, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_BREAKING = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,7 @@ class Outcome:
 
     @property
     def stale(self) -> bool:
-        return self.status in (EXIT_DRIFT, EXIT_BREAKING)
+        return is_stale(self.status)
 
 
 def internal_error(exc: BaseException) -> str:
@@ -245,5 +244,4 @@ def summary(outcomes: Sequence[Outcome], options: RunOptions) -> list[str]:
     return lines
 
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BREAKING", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "Outcome", "RunOptions", "run_job",
-           "run_jobs", "summary"]
+__all__ = ["Outcome", "RunOptions", "run_job", "run_jobs", "summary"]
