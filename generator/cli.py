@@ -146,12 +146,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .run.pipeline import build, prepare
+    from .run.pipeline import api_and_models, prepare
     from .views.operations_table import rows
 
     job = _job(args)
     prepared = prepare(job)
-    api, _, diagnostics = build(job, prepared)
+    api, _, diagnostics = api_and_models(job, prepared)
     _print(diagnostics, args)
     table = rows(api)
     left_out = _left_out_lines(prepared.left_out)
@@ -225,12 +225,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .run.changes import api_surface, compare, markdown_report, text_report
-    from .run.pipeline import build
+    from .run.pipeline import api_and_models
 
     new_job = _job(argparse.Namespace(**{**vars(args), "spec": args.new}))
     surfaces = []
     for job in (replace(new_job, spec=Path(args.spec)), new_job):
-        api, models_source, diagnostics = build(job)
+        api, models_source, diagnostics = api_and_models(job)
         _print(diagnostics, args)
         surfaces.append(api_surface(api, models_source))
     changes = compare(*surfaces)

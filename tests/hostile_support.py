@@ -92,12 +92,12 @@ class Generated:
 
 def generate_and_import(spec: Path, root: Path, package: str, marker: Path, *extra: str) -> Generated:
     """Generate ``spec`` with the CLI into ``root/package``, import it, and build its IR."""
-    from oapigen.run.pipeline import build
+    from oapigen.run.pipeline import api_and_models
 
     run = oapigen("generate", spec, "--output", root, "--package", package, *extra)
     run.assert_clean()
     assert run.code == 0, run.stderr
-    api, _, _ = build(Job(spec=spec, output=root, package=package, lenient="--lenient" in extra))
+    api, _, _ = api_and_models(Job(spec=spec, output=root, package=package, lenient="--lenient" in extra))
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     importlib.invalidate_caches()

@@ -8,7 +8,7 @@ import oapigen.render.format as fmt
 import pytest
 from oapigen.render.jinja import render_package
 from oapigen.run.config import Job
-from oapigen.run.pipeline import build
+from oapigen.run.pipeline import api_and_models
 
 from .conftest import repo_jobs
 
@@ -29,7 +29,7 @@ def _whole_and_joined(source: str) -> tuple[str, str, int]:
 
 @pytest.mark.parametrize("job", repo_jobs(), ids=lambda j: j.package)
 def test_chunked_black_is_byte_identical_on_repo_specs(job: Job, tiny_chunks: None) -> None:
-    api, models_source, _ = build(job)
+    api, models_source, _ = api_and_models(job)
     rendered = render_package(api, models_source, templates=job.template_dirs)
     total = 0
     for path, text in rendered.items():
@@ -105,7 +105,7 @@ def test_files_are_formatted_as_the_renderer_hands_them_over(monkeypatch: pytest
     finished dict."""
     monkeypatch.setenv("OAPIGEN_CACHE_DIR", "off")
     job = repo_jobs()[0]  # the seed: enough text for the worker processes
-    api, models_source, _ = build(job)
+    api, models_source, _ = api_and_models(job)
     formatting = fmt.Formatting()
     started_before_the_end: list[bool] = []
 

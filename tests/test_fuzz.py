@@ -267,9 +267,9 @@ def valid_document(tmp_path_factory: pytest.TempPathFactory, doc: dict[str, Any]
         assert not UNSAFE_CHARS.search(content), path.name
         if path.suffix == ".py":
             compile(ast.parse(content), path.name, "exec", dont_inherit=True)
-    from oapigen.run.pipeline import build
+    from oapigen.run.pipeline import api_and_models
 
-    api, _, _ = build(Job(spec=spec, output=folder / "out", package=package))
+    api, _, _ = api_and_models(Job(spec=spec, output=folder / "out", package=package))
     sys.path.insert(0, str(folder / "out"))
     try:
         module = importlib.import_module(package)

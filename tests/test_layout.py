@@ -22,7 +22,7 @@ from oapigen.pysource import black_layout as lay
 from oapigen.render.format import _format_one, split_chunks
 from oapigen.render.jinja import render_package
 from oapigen.run.config import Job
-from oapigen.run.pipeline import build
+from oapigen.run.pipeline import api_and_models
 
 from .conftest import ROOT, repo_jobs
 from .data.layout.long_spec import long_spec
@@ -33,7 +33,7 @@ MODE = black.Mode(target_versions={black.TargetVersion.PY311})
 
 
 def _rendered(job: Job) -> dict[str, str]:
-    api, models_source, _ = build(job)
+    api, models_source, _ = api_and_models(job)
     return render_package(api, models_source, templates=job.template_dirs)
 
 

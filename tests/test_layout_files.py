@@ -19,7 +19,7 @@ from oapigen.models import relayout as models_layout
 from oapigen.render.format import _format_one
 from oapigen.render.jinja import render_package
 from oapigen.run.config import Job
-from oapigen.run.pipeline import build
+from oapigen.run.pipeline import api_and_models
 
 from .data.layout.long_spec import long_spec
 from .data.models.split_spec import split_spec
@@ -38,7 +38,7 @@ def _dump(source: str) -> str:
 
 
 def _rendered(job: Job) -> dict[str, str]:
-    api, models_source, _ = build(job)
+    api, models_source, _ = api_and_models(job)
     return render_package(api, models_source, templates=job.template_dirs)
 
 
@@ -53,7 +53,7 @@ def test_black_keeps_the_split_models(tmp_path: Path) -> None:
 def test_relayout_changes_no_token(tmp_path: Path) -> None:
     spec = tmp_path / "long.json"
     spec.write_text(json.dumps(long_spec()), encoding="utf-8")
-    _, source, _ = build(Job(spec=spec, output=tmp_path, package="long"))
+    _, source, _ = api_and_models(Job(spec=spec, output=tmp_path, package="long"))
     laid_out = models_layout.relayout(source)
     assert laid_out != source
     assert _dump(laid_out) == _dump(source)

@@ -149,7 +149,7 @@ class Generated:
     surface: dict[str, Any]  # the package's Python API (oapigen.run.changes), recorded in the manifest
 
 
-def build(
+def api_and_models(
     job: Job,
     prepared: Prepared | None = None,
     stages: Stages | None = None,
@@ -194,7 +194,7 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
         models = start(_models, loaded.document, job, loaded.spec.path.name)
     try:
         prepared = validated(loaded, stages)
-        api, models_source, diagnostics = build(job, prepared, stages, models)
+        api, models_source, diagnostics = api_and_models(job, prepared, stages, models)
     finally:
         if models is not None:
             models.cancel()
@@ -216,7 +216,7 @@ __all__ = [
     "Path",
     "Prepared",
     "Stages",
-    "build",
+    "api_and_models",
     "count_operations",
     "generate",
     "load",

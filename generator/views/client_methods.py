@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..core import escape, naming
+from ..core import naming
 from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
 from ..ir.model import (
     Api,
@@ -30,6 +30,7 @@ from ..ir.model import (
 )
 from ..pysource.imports import ImportBlock, all_name_key, import_block
 from .client_endpoints import EndpointRow, EndpointsModule, resumable, success_type
+from .server_literals import py_literal
 
 NOT_GIVEN_TYPE = TypeRef(TypeKind.PRIMITIVE, "NotGiven")  # the sentinel's type, in annotations
 
@@ -87,7 +88,9 @@ class GroupView:
 
 
 @dataclass(frozen=True, slots=True)
-class SchemeView:
+class CredentialView:
+    """A credential argument of the client's constructor, for one supported security scheme."""
+
     key: str  # name under components/securitySchemes
     argument: str
     annotation: str
@@ -102,7 +105,7 @@ class ClientModule:
     doc: str
     groups: tuple[GroupView, ...]
     methods: tuple[MethodView, ...]  # operations without a group, on the client itself
-    schemes: tuple[SchemeView, ...]
+    schemes: tuple[CredentialView, ...]
     base_url: str | None  # the default base URL, when the spec gives a usable one
     sync_doc: str
     async_doc: str
@@ -110,11 +113,6 @@ class ClientModule:
 
 
 # -- arguments ---------------------------------------------------------------------------------
-
-
-def py_literal(value: str | int | float | bool) -> str:
-    """Source text of a scalar spec value."""
-    return escape.str_literal(value) if isinstance(value, str) else repr(value)
 
 
 def _single_value(t: TypeRef) -> str | None:
@@ -281,7 +279,7 @@ def group_view(group: ResourceGroup, methods: Sequence[MethodView], taken: set[s
 # -- security ----------------------------------------------------------------------------------
 
 
-def scheme_views(schemes: Iterable[SecurityScheme]) -> tuple[SchemeView, ...]:
+def credential_views(schemes: Iterable[SecurityScheme]) -> tuple[CredentialView, ...]:
     supported = [s for s in schemes if s.kind in _CREDENTIALS]
     names = naming.dedupe((s.python_name for s in supported), CONSTRUCTOR_ARGUMENTS)
     views = []
@@ -294,7 +292,7 @@ def scheme_views(schemes: Iterable[SecurityScheme]) -> tuple[SchemeView, ...]:
         doc = f"{what} ({scheme.key!r})."
         if scheme.description:
             doc += " " + scheme.description.strip()
-        views.append(SchemeView(scheme.key, argument, annotation, credential, args, doc))
+        views.append(CredentialView(scheme.key, argument, annotation, credential, args, doc))
     return tuple(views)
 
 
@@ -309,7 +307,7 @@ def default_base_url(api: Api) -> str | None:
     return None
 
 
-def _client_doc(api: Api, schemes: Sequence[SchemeView], base_url: str | None, asynchronous: bool) -> str:
+def _client_doc(api: Api, schemes: Sequence[CredentialView], base_url: str | None, asynchronous: bool) -> str:
     kind = "asyncio" if asynchronous else "blocking"
     closing = (
         "an ``async with`` block, or call ``await client.aclose()``"
@@ -356,7 +354,7 @@ def _module_doc(api: Api) -> str:
     return "\n".join(lines)
 
 
-def _imports(api: Api, schemes: Sequence[SchemeView], methods: Sequence[MethodView]) -> ImportBlock:
+def _imports(api: Api, schemes: Sequence[CredentialView], methods: Sequence[MethodView]) -> ImportBlock:
     stdlib: set[tuple[str, str]] = {("collections.abc", "Mapping"), ("functools", "cached_property")}
     types: list[TypeRef] = []
     for op in api.operations:
@@ -398,7 +396,7 @@ def client_module(api: Api, endpoints: EndpointsModule) -> ClientModule:
     """The ``client.py`` context."""
     rows = dict(zip((op.pointer for op in api.operations), endpoints.rows, strict=True))
     views = {op.pointer: method_view(op, rows[op.pointer]) for op in api.operations}
-    schemes = scheme_views(api.security_schemes)
+    schemes = credential_views(api.security_schemes)
     imports = _imports(api, schemes, list(views.values()))
     taken = {"Client", "AsyncClient", "ClientWithRawResponse", "AsyncClientWithRawResponse", *imports.names}
     groups = tuple(group_view(g, [views[op.pointer] for op in g.operations], taken) for g in api.groups)

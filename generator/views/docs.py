@@ -21,8 +21,8 @@ from .client_endpoints import declared_headers, endpoints_module
 from .client_methods import (
     MethodView,
     client_module,
+    credential_views,
     default_base_url,
-    scheme_views,
 )
 
 README = "README.md"
@@ -307,7 +307,7 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
     example = pick(api, views, streams=False)
     stream = pick(api, views, streams=True)
     base_url = escape.str_literal(default_base_url(api) or DEFAULT_BASE_URL)
-    schemes = scheme_views(api.security_schemes)
+    schemes = credential_views(api.security_schemes)
     credentials = [f"{s.argument}=" + ('("user", "password")' if s.annotation.startswith("tuple") else '"..."')
                    for s in schemes[:1]]
     client_args = ", ".join([f"base_url={base_url}", *credentials])
