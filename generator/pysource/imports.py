@@ -84,17 +84,36 @@ def import_block(
     return ImportBlock(_group(stdlib), whole, _group(local))
 
 
+def _section(module: str, first_party: Iterable[str] = ()) -> int:
+    """isort's section of a module: ``__future__``, the standard library, third-party, then the
+    package's own (relative imports, and the packages named in ``first_party``)."""
+    top = module.split(".")[0]
+    if module.startswith(".") or top in first_party:
+        return 3
+    return 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 2
+
+
+def from_import_lines(pairs: Iterable[tuple[str, str]], *, first_party: Iterable[str] = ()) -> tuple[str, ...]:
+    """``from module import a, b`` lines for ``(module, name)`` pairs: one per module, in isort's
+    sections (:func:`_section`) with ``""`` between them, modules and names in its order."""
+    own = frozenset(first_party)
+    sections: dict[int, list[tuple[str, str]]] = {}
+    for module, name in pairs:
+        sections.setdefault(_section(module, own), []).append((module, name))
+    lines: list[str] = []
+    for key in sorted(sections):
+        lines += [""] if lines else []
+        lines += [f"from {imp.module} import {', '.join(imp.names)}" for imp in _group(sections[key])]
+    return tuple(lines)
+
+
 def sorted_import_lines(imports: Iterable[str]) -> str:
     """One-line imports (``from m import a, b``) in isort's sections and order, a blank line
     between sections."""
     sections: list[list[str]] = [[], [], [], []]
 
     def section(line: str) -> int:
-        module = line.split()[1]
-        if module.startswith("."):
-            return 3
-        top = module.split(".")[0]
-        return 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 2
+        return _section(line.split()[1])
 
     for line in sorted(set(imports), key=lambda ln: (section(ln), ln.startswith("from "), ln.split()[1])):
         sections[section(line)].append(line)

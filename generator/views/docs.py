@@ -16,6 +16,7 @@ from typing import Any
 from ..core import escape
 from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
 from ..ir.model import Api, Operation, Response, TypeKind, TypeRef
+from ..pysource.imports import from_import_lines
 from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
 from .client_methods import (
@@ -285,18 +286,6 @@ def _handler(api: Api, view: server_view.OperationView | None) -> tuple[str | No
     return line, imports
 
 
-def _import_lines(api: Api, imports: set[tuple[str, str]]) -> tuple[str, ...]:
-    """Import statements as isort orders them: the standard library's, a blank line, then the
-    package's and its server's."""
-    modules: dict[str, list[str]] = {}
-    for module, name in sorted(imports):
-        modules.setdefault(module, []).append(name)
-    std = [m for m in sorted(modules) if m.split(".")[0] != api.package]
-    own = [m for m in sorted(modules) if m.split(".")[0] == api.package]
-    lines = [f"from {m} import {', '.join(modules[m])}" for m in std]
-    return (*lines, *([""] if std and own else []), *(f"from {m} import {', '.join(modules[m])}" for m in own))
-
-
 def _fence(texts: Sequence[str]) -> str:
     longest = max((len(run) for text in texts for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
@@ -325,7 +314,7 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
         example=example,
         stream=stream,
         handler=handler,
-        handler_imports=_import_lines(api, handler_imports | stream_imports),
+        handler_imports=from_import_lines(handler_imports | stream_imports, first_party=(api.package,)),
         stream_handler=stream_handler,
         test_args="" if default_base_url(api) else 'base_url="http://test", ',
         base_path=server_view.base_path(api),
