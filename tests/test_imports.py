@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from oapigen.pysource.imports import all_name_key, from_import_lines, import_name_key, sorted_import_lines
+from oapigen.pysource.imports import (
+    all_name_key,
+    from_import_lines,
+    import_name_key,
+    sorted_import_lines,
+)
 
 NAMES = ["XYz", "Xa", "Run10", "Run2", "aB", "ab2", "Ab", "URL", "A", "_x", "A_b", "Aa", "X2Y", "X10Y"]
 
