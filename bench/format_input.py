@@ -37,7 +37,7 @@ import oapigen.models.package  # noqa: E402
 from oapigen.render.format import _format_one, _mode, split_chunks  # noqa: E402
 from oapigen.render.jinja import render_package  # noqa: E402
 from oapigen.run.config import Job  # noqa: E402
-from oapigen.run.pipeline import build  # noqa: E402
+from oapigen.run.pipeline import api_and_models  # noqa: E402
 
 SPECS = {
     "seed": (ROOT / "specs" / "agent-server.json", ROOT / "specs" / "agent-server.overlay.yaml"),
@@ -114,7 +114,7 @@ def main() -> None:
         for spec in args.spec or list(SPECS):
             path, overlay = SPECS.get(spec, (Path(spec), None))
             job = Job(spec=path, overlay=overlay, output=Path(tmp) / "out", package="bench")
-            api, models_source, _ = build(job)
+            api, models_source, _ = api_and_models(job)
             for label, templates, fmt in (("before", old, _black_before), ("after", (), _format_one)):
                 rendered: dict[str, str] = {}
                 render_time = _median_time(
