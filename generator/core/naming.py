@@ -114,6 +114,25 @@ def dedupe(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
     return out
 
 
+_QUALIFIER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def group_labels(keys: Sequence[str]) -> dict[str, str]:
+    """The words each resource group (a tag, or a path segment) is named by, its attribute in
+    snake_case and its class in PascalCase.
+
+    A parenthesised or bracketed qualifier is left out (``"Crons (Plus tier)"`` -> ``Crons``),
+    unless that leaves nothing or gives the name of another key: then each of those keys is
+    named in full (``"Crons"`` beside ``"Crons (Plus tier)"`` -> ``crons`` and
+    ``crons_plus_tier``)."""
+    short = {key: _QUALIFIER.sub(" ", key) for key in keys}
+    short = {key: text if words(text) else key for key, text in short.items()}
+    counts: dict[tuple[str, ...], int] = {}
+    for text in short.values():
+        counts[tuple(words(text))] = counts.get(tuple(words(text)), 0) + 1
+    return {key: text if counts[tuple(words(text))] == 1 else key for key, text in short.items()}
+
+
 def distinct_by_path(
     names: Sequence[str], paths: Sequence[str], methods: Sequence[str], taken: Iterable[str] = ()
 ) -> list[str]:

@@ -120,6 +120,7 @@ class _Walk:
     idempotency_headers: frozenset[str] = IDEMPOTENCY_HEADERS  # lower case
     renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
     path_groups: dict[str, str] = field(default_factory=dict)  # path -> group, for a spec without tags
+    group_labels: dict[str, str] = field(default_factory=dict)  # tag or path group -> the words naming it
 
     def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
         """Follow internal $refs of non-schema objects (parameters, bodies, responses)."""
@@ -240,8 +241,13 @@ class _Walk:
 
     def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
         tags = sorted({d["group_key"] for d in drafts if d["group_key"] is not None})
+        self.group_labels = naming.group_labels(tags)
         group_names = dict(
-            zip(tags, naming.dedupe(naming.snake(t, prefix="group", reserved=naming.CLIENT_ATTRIBUTES) for t in tags), strict=True)
+            zip(
+                tags,
+                naming.dedupe(naming.snake(self.group_labels[t], prefix="group", reserved=naming.CLIENT_ATTRIBUTES) for t in tags),
+                strict=True,
+            )
         )
         taken_on_client = set(group_names.values()) | naming.CLIENT_ATTRIBUTES
         by_group: dict[str | None, list[dict[str, Any]]] = {}
@@ -461,12 +467,19 @@ def _has_tags(paths: Mapping[str, Any]) -> bool:
 def path_groups(paths: list[str]) -> dict[str, str]:
     """For a spec without tags: each path's resource group, its first literal segment after the
     segments every path starts with (``/v1/chat/completions`` -> ``chat`` when every path starts
-    with ``/v1``). A path with no such segment (``/``, ``/{id}``) has none: the client's own."""
+    with ``/v1``). Those shared segments stop before the last literal segment of any path, so
+    every path keeps one: ``/holders`` and ``/holders/{n}`` are both in ``holders``, whether
+    the spec has one of them or both. A path whose first segment after them is a parameter
+    (``/{id}``), or that has none (``/``), has no group: the client's own."""
     literal = [[seg for seg in p.split("/") if seg] for p in paths]
+    last = [max((i for i, seg in enumerate(segs) if "{" not in seg), default=-1) for segs in literal]
     prefix = 0
-    while all(len(segs) > prefix + 1 for segs in literal) and len({segs[prefix] for segs in literal}) == 1:
-        if "{" in literal[0][prefix]:
-            break
+    while (
+        literal
+        and all(prefix < end for end in last)
+        and len({segs[prefix] for segs in literal}) == 1
+        and "{" not in literal[0][prefix]
+    ):
         prefix += 1
     out: dict[str, str] = {}
     for path, segs in zip(paths, literal, strict=True):
@@ -597,7 +610,7 @@ def build_api(
         groups=tuple(
             ResourceGroup(
                 name=name,
-                class_name=naming.pascal(ops[0].tag or walk.path_groups.get(ops[0].path) or name, prefix="Group"),
+                class_name=naming.pascal(walk.group_labels.get(ops[0].tag or walk.path_groups.get(ops[0].path) or name, name), prefix="Group"),
                 tag=ops[0].tag or name,
                 description=(
                     tag_docs.get(ops[0].tag)
