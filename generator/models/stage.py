@@ -24,6 +24,7 @@ from ..ir.schemas import resolve_pointer
 from ..run import cache as resources
 from ..views.imports import sorted_import_lines
 from . import check as models_check
+from . import names as class_naming
 
 _MAX_LIBRARY_WARNINGS = 5
 
@@ -46,7 +47,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
-    models_check.name_union_variants(doc["components"]["schemas"])
+    class_naming.name_inline_classes(doc["components"]["schemas"])
     models_check.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     diagnostics += _closed_all_of(doc, spec_name)
     models_check.name_enum_members(doc["components"]["schemas"])
