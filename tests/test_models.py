@@ -327,7 +327,7 @@ def test_union_variants_are_named_from_their_context_not_numbered(tmp_path_facto
     assert {
         "HyperNEpochsAuto", "HyperNEpochsInt", "HyperInputStringList", "HyperInputIntList",
         "RunEventThreadRunCreated", "RunEventThreadRunFailed", "StreamEventDelta", "StreamEventDone",
-        "CancelWithStatus", "CancelWithRunIds", "TextPart", "DataPart",
+        "CancelWithStatus", "CancelWithRunIds", "CancelStatus", "TextPart", "DataPart",
         "RealtimeTranscriptionSessionCreateResponseInputNoiseReduction",
     } <= names, sorted(names)
     assert not {"ChoiceChoice", "StreamEventStreamEvent"} & names
@@ -345,3 +345,43 @@ def test_union_variants_are_named_from_their_context_not_numbered(tmp_path_facto
         models.Cancel.model_validate({})  # one of the required sets must hold
     parts = models.Message.model_validate({"parts": [{"kind": "data", "data": {}}]}).parts
     assert isinstance(parts[0], models.DataPart)
+
+
+def _disconnect(default: str) -> dict[str, Any]:
+    return {"type": "string", "enum": ["cancel", "continue"], "description": "The disconnect mode.", "default": default, "title": "On Disconnect"}
+
+
+ENUMS_SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Enums", "version": "1"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            "RunCreateStateful": {"type": "object", "properties": {"on_disconnect": _disconnect("cancel")}},
+            "RunCreateStateless": {"type": "object", "properties": {"on_disconnect": _disconnect("continue")}},
+            "Alpha": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto"], "description": "Always `auto`."}}},
+            "Beta": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto"], "description": "Always `auto`."}}},
+            # the same values, another description: another class
+            "Gamma": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto"], "description": "Mostly `auto`."}}},
+        }
+    },
+}
+
+
+def test_identical_inline_enums_are_one_class_named_by_what_their_places_share(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """README (Names): an enum written out identically in several properties is one class, named
+    by the words its places' names share (``RunCreateOnDisconnect``), a one-word name after its
+    one value (``AutoType``); each field keeps its own default and title."""
+    from .conftest_client import install
+
+    spec = tmp_path_factory.mktemp("enums") / "enums.json"
+    spec.write_text(json.dumps(ENUMS_SPEC))
+    result = generate(Job(spec=spec, output=Path("unused"), package="enums_pkg"))
+    names = set(result.api.model_names)
+    assert {"RunCreateOnDisconnect", "AutoType", "GammaType"} <= names, sorted(names)
+    assert not {"RunCreateStatefulOnDisconnect", "RunCreateStatelessOnDisconnect", "AlphaType", "BetaType"} & names
+    models = install(tmp_path_factory, "enums_pkg", result.files).models
+    assert models.RunCreateStateful().on_disconnect is models.RunCreateOnDisconnect.cancel
+    assert models.RunCreateStateless().on_disconnect is models.RunCreateOnDisconnect.continue_
+    assert models.RunCreateStateful.model_fields["on_disconnect"].title == "On Disconnect"
+    assert models.Beta.model_validate({"type": "auto"}).type is models.AutoType.auto

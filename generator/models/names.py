@@ -108,7 +108,7 @@ class _Namer:
                 continue  # nothing to name it by: the library's number
             titled = not part and _title(variant) == label and bool(_properties(variant))
             target = variant[part] if part else variant
-            candidates = self.candidates(context, f"{label} {part}", titled)
+            candidates = self.candidates(context, f"{label} item" if part else label, titled)
             # the same variant met again under the same (first) name is that class
             key = json.dumps([candidates[0], target], sort_keys=True, default=str)
             name = self.same.get(key)
@@ -165,13 +165,13 @@ def _becomes_class(schema: Mapping[str, Any]) -> bool:
 
 
 def _items_class(schema: Mapping[str, Any]) -> bool:
-    """Whether the library makes a class of the items of an array that is no class itself:
-    items it would write as a class anywhere, or a discriminated union (a RootModel)."""
+    """Whether the library makes a class of the items of an array that is no class itself and
+    numbers it: a discriminated union (a RootModel) named like the array's context."""
     items = schema.get("items")
     if schema.get("type") != "array" or not isinstance(items, dict) or "$ref" in items:
         return False
     union = any(isinstance(items.get(k), list) and len(items[k]) > 1 for k in ("anyOf", "oneOf"))
-    return bool(items.get("properties")) or "enum" in items or (union and "discriminator" in items)
+    return union and "discriminator" in items
 
 
 def _merged(parent: Mapping[str, Any], member: Mapping[str, Any]) -> dict[str, Any]:
@@ -344,3 +344,93 @@ def _kind(schema: Any, depth: int = 0) -> str | None:
     if isinstance(kind, str):
         return _TYPE_LABELS.get(kind)
     return "Object" if _properties(schema) or schema.get("allOf") else None
+
+
+# What a property's inline enum keeps for its field when the enum becomes a shared class.
+_FIELD_KEYS = frozenset({"default", "title", "readOnly", "writeOnly", "deprecated", "example", "examples"})
+
+
+def unify_enums(schemas: dict[str, Any]) -> None:
+    """Make the identical inline enums of several properties one class.
+
+    An enum written out in full in several places (the same values, type and description:
+    ``RunCreateStateful.on_disconnect`` and ``RunCreateStateless.on_disconnect``) is moved to a
+    component named by the words its places' names share at their start and end
+    (``RunCreateOnDisconnect``; ``InterruptBefore`` for ``CronCreate.interrupt_before`` beside
+    ``RunCreateStateful.interrupt_before``), else by its first place (when that name is free);
+    each property refers to it, keeping its own default, title and description."""
+    uses: dict[str, list[tuple[dict[str, Any], str, str]]] = {}
+    seen: set[int] = set()
+    places: set[str] = set()  # every property's place: names the library may give its classes
+
+    def walk(schema: Any, context: str) -> None:
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return
+        seen.add(id(schema))
+        props: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
+        for prop, sub in list(props.items()):
+            where = context + naming.pascal(str(prop))
+            places.add(where.lower())
+            if isinstance(sub, dict) and _plain_enum(sub):
+                identity = json.dumps({k: v for k, v in sub.items() if k not in _FIELD_KEYS}, sort_keys=True, default=str)
+                uses.setdefault(identity, []).append((props, str(prop), where))
+            else:
+                walk(sub, where)
+        for key, suffix in (("items", ""), ("additionalProperties", "Value")):
+            walk(schema.get(key), context + suffix)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for member in schema.get(key) or () if isinstance(schema.get(key), list) else ():
+                walk(member, context)
+
+    for name in list(schemas):
+        walk(schemas[name], name)
+    taken = {name.lower() for name in schemas}
+    for group in uses.values():
+        if len(group) < 2:
+            continue
+        contexts = [where for _, _, where in group]
+        values = [v for v in group[0][0][group[0][1]]["enum"] if v is not None]
+        value = str(values[0]) if len(values) == 1 else None
+        own = {c.lower() for c in contexts}
+        shared = next(
+            (n for n in [*_shared_names(contexts, value), contexts[0]] if n.lower() not in taken and (n.lower() in own or n.lower() not in places)),
+            None,
+        )
+        if shared is None:
+            continue
+        taken.add(shared.lower())
+        first = group[0][0][group[0][1]]
+        schemas[shared] = {k: v for k, v in first.items() if k not in _FIELD_KEYS}
+        for props, prop, _ in group:
+            kept = {k: v for k, v in props[prop].items() if k in _FIELD_KEYS or k == "description"}
+            props[prop] = {"$ref": SCHEMAS_PREFIX + shared, **kept}
+
+
+def _plain_enum(schema: Any) -> bool:
+    return (
+        isinstance(schema, dict)
+        and isinstance(schema.get("enum"), list)
+        and any(v is not None for v in schema["enum"])
+        and not ({"$ref", "allOf", "anyOf", "oneOf", "properties", "items"} & schema.keys())
+    )
+
+
+def _shared_names(names: Sequence[str], value: str | None = None) -> list[str]:
+    """Names made of the words all ``names`` end with (at least one) after the words they all
+    start with, then after fewer of those (``RunsCancelWithStatus`` taken -> ``RunsCancelStatus``);
+    a one-word name gets the one ``value`` of an enum, where given, before it (``AutoType`` for
+    ``type: {enum: [auto]}``)."""
+    split = [naming.class_name_words(n) for n in names]
+    shortest = min(len(words) for words in split)
+    lead = 0
+    while lead < shortest and len({words[lead] for words in split}) == 1:
+        lead += 1
+    tail = 0
+    while tail < shortest - lead and len({words[-1 - tail] for words in split}) == 1:
+        tail += 1
+    if not tail:
+        return []
+    end = split[0][len(split[0]) - tail:]
+    if not lead and tail == 1:  # one word (Type): the value says which
+        end = [naming.pascal(w) for w in naming.words(value or "") if w not in naming.words(end[0])] + end
+    return [naming.shorten_class_name("".join(split[0][:n] + end)) for n in range(lead, 0 if lead else -1, -1)]
