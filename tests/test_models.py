@@ -385,3 +385,28 @@ def test_identical_inline_enums_are_one_class_named_by_what_their_places_share(t
     assert models.RunCreateStateless().on_disconnect is models.RunCreateOnDisconnect.continue_
     assert models.RunCreateStateful.model_fields["on_disconnect"].title == "On Disconnect"
     assert models.Beta.model_validate({"type": "auto"}).type is models.AutoType.auto
+
+
+def test_a_bodys_media_types_share_a_class_or_are_named_after_their_media_type(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """README (Names): the media types of one body with the same inline schema are one class;
+    one with a schema of its own is named after its media type (was PostThingsBody2, 3)."""
+    obj = {"type": "object", "properties": {"a": {"type": "string"}}}
+    own = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+    spec = tmp_path_factory.mktemp("media") / "media.json"
+    spec.write_text(json.dumps({
+        "openapi": "3.1.0", "info": {"title": "m", "version": "1"},
+        "paths": {"/things": {"post": {"operationId": "postThings", "responses": {"204": {"description": "ok"}}, "requestBody": {"content": {
+            "application/json": {"schema": obj},
+            "application/x-www-form-urlencoded": {"schema": obj},
+            "multipart/form-data": {"schema": own},
+            "application/merge-patch+json": {"schema": {**obj, "required": ["a"]}},
+        }}}}},
+    }))
+    result = generate(Job(spec=spec, output=Path("unused"), package="media_pkg"))
+    assert set(result.api.model_names) == {"PostThingsBody", "PostThingsBodyMultipart", "PostThingsBodyMergePatchJson"}
+    body = result.api.operations[0].request_body
+    assert body is not None
+    assert {m.media_type: m.type.name for m in body.contents} == {
+        "application/json": "PostThingsBody", "application/x-www-form-urlencoded": "PostThingsBody",
+        "multipart/form-data": "PostThingsBodyMultipart", "application/merge-patch+json": "PostThingsBodyMergePatchJson",
+    }

@@ -6,6 +6,7 @@ inline schemas need classes, once, after the models stage, to build the frozen :
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -370,6 +371,7 @@ class _Walk:
         if not isinstance(content, Mapping):
             return ()
         out: list[MediaBody] = []
+        typed: dict[str, TypeRef] = {}  # a schema's JSON -> its type, for the media types sharing it
         for mt, media in content.items():
             if not isinstance(media, Mapping):
                 media = {}
@@ -383,7 +385,13 @@ class _Walk:
             elif schema is None:
                 type_ = ANY
             else:
-                type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
+                # one class for the media types with the same schema; another media type's
+                # own schema is named after it (CreatePetBodyForm), not numbered
+                same = json.dumps(schema, sort_keys=True, default=str)
+                if same not in typed:
+                    media_hint = hint + _media_label(str(mt), kind) if typed else hint
+                    typed[same] = self.typer.type_of(schema, f"{m_ptr}/schema", media_hint)
+                type_ = typed[same]
             unwrapped = self.typer.collection_of(schema, hint) if kind is BodyKind.JSON else None
             has_example, example = self.example(media)
             encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
@@ -454,6 +462,15 @@ class _Walk:
         if not isinstance(raw, list):
             return ()
         return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
+
+
+def _media_label(media_type: str, kind: BodyKind) -> str:
+    """What names a media type's own body class: ``Form``, ``Multipart``, else its subtype."""
+    if kind is BodyKind.FORM:
+        return "Form"
+    if kind is BodyKind.MULTIPART:
+        return "Multipart"
+    return naming.pascal(media_type.partition(";")[0].rpartition("/")[2], prefix="Media")
 
 
 def _has_tags(paths: Mapping[str, Any]) -> bool:
