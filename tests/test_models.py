@@ -255,3 +255,158 @@ def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None
     assert props["kind"] == {"type": "string", "enum": ["a"]}
     assert props["sibling"] == {"type": "string", "enum": ["b"]}
     assert "allOf" in props["whole"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": "#/components/schemas/" + name}
+
+
+AUTO = {"type": "string", "enum": ["auto"]}
+VARIANTS_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Variants", "version": "1"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            # a property's union of an enum and a constrained int (was HyperNEpochs, HyperNEpochs1)
+            "Hyper": {"type": "object", "properties": {
+                "n_epochs": {"oneOf": [AUTO, {"type": "integer", "minimum": 1, "maximum": 50}], "default": "auto"},
+                "input": {"oneOf": [  # titles that do not tell the variants apart: their kinds do
+                    {"type": "array", "title": "array", "minItems": 1, "items": {"type": "string"}},
+                    {"type": "array", "title": "array", "minItems": 1, "items": {"type": "integer"}},
+                ]},
+            }},
+            # inline objects told apart by a property with one value (was RunEventRunEvent1...)
+            "RunEvent": {"oneOf": [
+                {"type": "object", "required": ["event"], "properties": {"event": {"type": "string", "enum": ["thread.run.created"]}, "data": {"type": "string"}}},
+                {"type": "object", "required": ["event"], "properties": {"event": {"type": "string", "enum": ["thread.run.failed"]}, "data": {"type": "integer"}}},
+            ]},
+            # an allOf of a union and an object (was StreamEventStreamEvent1 ... subclasses)
+            "Delta": {"type": "object", "required": ["type"], "properties": {"type": {"const": "delta"}, "text": {"type": "string"}}},
+            "Done": {"type": "object", "required": ["type"], "properties": {"type": {"const": "done"}}},
+            "StreamEvent": {"allOf": [
+                {"anyOf": [_ref("Delta"), _ref("Done")]},
+                {"type": "object", "properties": {"stream_id": {"type": "string"}}},
+            ]},
+            # OpenAPI 3.0's nullable $ref (was a copy of the union numbered: Choice1)
+            "Choice": {"oneOf": [AUTO, {"type": "object", "properties": {"id": {"type": "string"}}}]},
+            "Run": {"type": "object", "properties": {"choice": {"allOf": [_ref("Choice"), {"nullable": True}]}}},
+            # an object whose union members only require (was CancelCancel, CancelCancel1)
+            "Cancel": {
+                "type": "object",
+                "properties": {"status": {"type": "string", "enum": ["pending", "all"]}, "run_ids": {"type": "array", "items": {"type": "string"}}},
+                "oneOf": [{"required": ["status"]}, {"required": ["run_ids"]}],
+            },
+            # titled variants in a property's items
+            "Message": {"type": "object", "properties": {"parts": {"type": "array", "items": {"oneOf": [
+                {"title": "Text Part", "type": "object", "properties": {"kind": {"const": "text"}, "text": {"type": "string"}}},
+                {"title": "Data Part", "type": "object", "properties": {"kind": {"const": "data"}, "data": {"type": "object"}}},
+            ]}}}},
+            # long names that shorten alike (was ...CreateNoiseReduction2)
+            **{
+                f"RealtimeTranscriptionSessionCreate{kind}GA": {"type": "object", "properties": {"audio": {"type": "object", "properties": {
+                    "input": {"type": "object", "properties": {"noise_reduction": {"type": "object", "properties": {"type": {"type": "string"}}}}}
+                }}}}
+                for kind in ("Request", "Response")
+            },
+        }
+    },
+}
+
+
+def test_union_variants_are_named_from_their_context_not_numbered(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """README (Names): every inline union variant the models library would number is named by
+    its context and what tells it apart; no class name ends in a digit."""
+    from .conftest_client import install
+
+    spec = tmp_path_factory.mktemp("variants") / "variants.json"
+    spec.write_text(json.dumps(VARIANTS_SPEC))
+    result = generate(Job(spec=spec, output=Path("unused"), package="variants_pkg"))
+    names = set(result.api.model_names)
+    assert not [n for n in names if n[-1].isdigit()], sorted(names)
+    assert {
+        "HyperNEpochsAuto", "HyperNEpochsInt", "HyperInputStringList", "HyperInputIntList",
+        "RunEventThreadRunCreated", "RunEventThreadRunFailed", "StreamEventDelta", "StreamEventDone",
+        "CancelWithStatus", "CancelWithRunIds", "CancelStatus", "TextPart", "DataPart",
+        "RealtimeTranscriptionSessionCreateResponseInputNoiseReduction",
+    } <= names, sorted(names)
+    assert not {"ChoiceChoice", "StreamEventStreamEvent"} & names
+    models = install(tmp_path_factory, "variants_pkg", result.files).models
+    hyper = models.Hyper.model_validate({"n_epochs": 3, "input": [1, 2]})
+    assert isinstance(hyper.n_epochs, models.HyperNEpochsInt) and isinstance(hyper.input, models.HyperInputIntList)
+    assert models.Hyper().n_epochs == "auto"
+    failed = models.RunEvent.model_validate({"event": "thread.run.failed", "data": 3}).root
+    assert isinstance(failed, models.RunEventThreadRunFailed)
+    done = models.StreamEvent.model_validate({"type": "done", "stream_id": "s"}).root
+    assert isinstance(done, models.StreamEventDone) and isinstance(done, models.Done) and done.stream_id == "s"
+    assert models.Run(choice=None).choice is None and models.Run.model_validate({"choice": "auto"}).choice is not None
+    assert isinstance(models.Cancel.model_validate({"status": "all"}).root, models.CancelWithStatus)
+    with pytest.raises(pydantic.ValidationError):
+        models.Cancel.model_validate({})  # one of the required sets must hold
+    parts = models.Message.model_validate({"parts": [{"kind": "data", "data": {}}]}).parts
+    assert isinstance(parts[0], models.DataPart)
+
+
+def _disconnect(default: str) -> dict[str, Any]:
+    return {"type": "string", "enum": ["cancel", "continue"], "description": "The disconnect mode.", "default": default, "title": "On Disconnect"}
+
+
+ENUMS_SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Enums", "version": "1"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            "RunCreateStateful": {"type": "object", "properties": {"on_disconnect": _disconnect("cancel")}},
+            "RunCreateStateless": {"type": "object", "properties": {"on_disconnect": _disconnect("continue")}},
+            "Alpha": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto"], "description": "Always `auto`."}}},
+            "Beta": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto"], "description": "Always `auto`."}}},
+            # the same values, another description: another class
+            "Gamma": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto"], "description": "Mostly `auto`."}}},
+        }
+    },
+}
+
+
+def test_identical_inline_enums_are_one_class_named_by_what_their_places_share(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """README (Names): an enum written out identically in several properties is one class, named
+    by the words its places' names share (``RunCreateOnDisconnect``), a one-word name after its
+    one value (``AutoType``); each field keeps its own default and title."""
+    from .conftest_client import install
+
+    spec = tmp_path_factory.mktemp("enums") / "enums.json"
+    spec.write_text(json.dumps(ENUMS_SPEC))
+    result = generate(Job(spec=spec, output=Path("unused"), package="enums_pkg"))
+    names = set(result.api.model_names)
+    assert {"RunCreateOnDisconnect", "AutoType", "GammaType"} <= names, sorted(names)
+    assert not {"RunCreateStatefulOnDisconnect", "RunCreateStatelessOnDisconnect", "AlphaType", "BetaType"} & names
+    models = install(tmp_path_factory, "enums_pkg", result.files).models
+    assert models.RunCreateStateful().on_disconnect is models.RunCreateOnDisconnect.cancel
+    assert models.RunCreateStateless().on_disconnect is models.RunCreateOnDisconnect.continue_
+    assert models.RunCreateStateful.model_fields["on_disconnect"].title == "On Disconnect"
+    assert models.Beta.model_validate({"type": "auto"}).type is models.AutoType.auto
+
+
+def test_a_bodys_media_types_share_a_class_or_are_named_after_their_media_type(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """README (Names): the media types of one body with the same inline schema are one class;
+    one with a schema of its own is named after its media type (was PostThingsBody2, 3)."""
+    obj = {"type": "object", "properties": {"a": {"type": "string"}}}
+    own = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+    spec = tmp_path_factory.mktemp("media") / "media.json"
+    spec.write_text(json.dumps({
+        "openapi": "3.1.0", "info": {"title": "m", "version": "1"},
+        "paths": {"/things": {"post": {"operationId": "postThings", "responses": {"204": {"description": "ok"}}, "requestBody": {"content": {
+            "application/json": {"schema": obj},
+            "application/x-www-form-urlencoded": {"schema": obj},
+            "multipart/form-data": {"schema": own},
+            "application/merge-patch+json": {"schema": {**obj, "required": ["a"]}},
+        }}}}},
+    }))
+    result = generate(Job(spec=spec, output=Path("unused"), package="media_pkg"))
+    assert set(result.api.model_names) == {"PostThingsBody", "PostThingsBodyMultipart", "PostThingsBodyMergePatchJson"}
+    body = result.api.operations[0].request_body
+    assert body is not None
+    assert {m.media_type: m.type.name for m in body.contents} == {
+        "application/json": "PostThingsBody", "application/x-www-form-urlencoded": "PostThingsBody",
+        "multipart/form-data": "PostThingsBodyMultipart", "application/merge-patch+json": "PostThingsBodyMergePatchJson",
+    }

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import json
 import keyword
+from pathlib import Path
+from typing import Any
 
 import pytest
 from oapigen.core import naming
@@ -161,3 +164,63 @@ def test_colliding_operation_names_are_told_apart_by_their_paths() -> None:
     ]
     # a derived name that another operation already has: the counter, in order
     assert naming.distinct_by_path(["f", "f", "f_put"], ["/a", "/a", "/b"], ["get", "put", "get"]) == ["f", "f_put", "f_put_2"]
+
+
+def _inspect(tmp_path: Path, capsys: pytest.CaptureFixture[str], paths: dict[str, Any], name: str = "spec") -> dict[str, str]:
+    """``oapigen inspect --json`` of a spec with ``paths``: operationId -> the client path."""
+    from oapigen.cli import main
+
+    spec = tmp_path / f"{name}.json"
+    spec.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths}))
+    capsys.readouterr()
+    assert main(["inspect", str(spec), "--json", "-q"]) == 0
+    return {row["operation_id"]: row["python"] for row in json.loads(capsys.readouterr().out)}
+
+
+def _op(op_id: str, *tags: str) -> dict[str, Any]:
+    return {"operationId": op_id, "responses": {"204": {"description": "ok"}}, **({"tags": list(tags)} if tags else {})}
+
+
+def _path_params(path: str) -> list[dict[str, Any]]:
+    names = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
+    return [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+
+
+def test_a_tags_qualifier_in_parentheses_is_not_part_of_the_group_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """README (Names): ``"Crons (Plus tier)"`` -> ``client.crons``; a qualifier is kept only where
+    leaving it out would give two tags one name, and for a tag that is nothing but one."""
+    rows = _inspect(tmp_path, capsys, {
+        "/crons": {"get": _op("listCrons", "Crons (Plus tier)")},
+        "/runs": {"get": _op("listRuns", "Runs"), "post": _op("createRun", "Runs [beta]")},
+        "/store": {"get": _op("getItem", "Store [v2] (Plus tier)")},
+        "/x": {"get": _op("internal", "(internal)")},
+    })
+    assert rows == {
+        "listCrons": "crons.list_crons",
+        "listRuns": "runs.list_runs",
+        "createRun": "runs_beta.create_run",  # "Runs" is a tag too: named in full
+        "getItem": "store.get_item",
+        "internal": "internal.internal",  # nothing but a qualifier: kept
+    }
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        (["/holders"], ["holders"]),
+        (["/holders/{n}"], ["holders"]),  # was on the client: the shared prefix took its only segment
+        (["/holders", "/holders/{n}"], ["holders", "holders"]),
+        (["/holders/{n}", "/holders/{n}/items"], ["holders", "holders"]),
+        (["/v1/holders/{n}", "/v1/items"], ["holders", "items"]),  # the shared /v1 is still left out
+        (["/api/v1/holders", "/api/v1/holders/{n}"], ["holders", "holders"]),
+        (["/{id}", "/things"], [None, "things"]),  # a parameter first: the client's own
+    ],
+)
+def test_an_untagged_spec_groups_a_path_and_its_sub_paths_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], paths: list[str], expected: list[str | None]
+) -> None:
+    """README (Names): the segments every path starts with stop before any path's last literal
+    segment, so ``/holders`` and ``/holders/{n}`` are in one group, with or without the other."""
+    rows = _inspect(tmp_path, capsys, {p: {"get": _op(f"op{i}"), "parameters": _path_params(p)} for i, p in enumerate(paths)})
+    groups = [rows[f"op{i}"].rpartition(".")[0] or None for i in range(len(paths))]
+    assert groups == expected

@@ -425,7 +425,7 @@ def test_store(api: Api) -> None:
 
 def test_crons(api: Api) -> None:
     m = api.models
-    group = api.crons_plus_tier
+    group = api.crons
     tid = new_thread(api)
     stateless = group.create_cron(body={"assistant_id": "echo", "schedule": "0 0 1 1 *", "input": {"messages": ["c"]}})
     assert isinstance(stateless, m.Cron) and (stateless.thread_id, stateless.end_time) == (None, None)  # action 5

@@ -213,7 +213,7 @@ def test_mock_one_of_answers_fit_exactly_one_branch(tmp_path_factory: pytest.Tem
     client = served(pkg)
     mock = importlib.import_module(f"{pkg.__name__}._server_mock")
     holder = importlib.import_module(f"{pkg.__name__}.models").Holder
-    answers = [client.get_holder(n=n).model_dump(mode="json", by_alias=True, exclude_unset=True) for n in range(4)]
+    answers = [client.holders.get_holder(n=n).model_dump(mode="json", by_alias=True, exclude_unset=True) for n in range(4)]
     answers += [
         mock.value(holder, seed, example=(False, None), echo={}).model_dump(mode="json", by_alias=True, exclude_unset=True)
         for seed in range(40)

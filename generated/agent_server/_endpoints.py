@@ -637,7 +637,7 @@ CREATE_THREAD_CRON: Endpoint[models.Cron] = Endpoint(
         ),
     ),
     idempotent=False,
-    name="crons_plus_tier.create_thread_cron",
+    name="crons.create_thread_cron",
 )
 
 # stream_run_threads__thread_id__runs_stream_post: POST /threads/{thread_id}/runs/stream
@@ -815,7 +815,7 @@ CREATE_CRON: Endpoint[models.Cron] = Endpoint(
         ),
     ),
     idempotent=False,
-    name="crons_plus_tier.create_cron",
+    name="crons.create_cron",
 )
 
 # search_crons_runs_crons_post: POST /runs/crons/search
@@ -839,7 +839,7 @@ SEARCH_CRONS: Endpoint[list[models.Cron | models.CronSubset]] = Endpoint(
         ),
     ),
     idempotent=False,
-    name="crons_plus_tier.search_crons",
+    name="crons.search_crons",
 )
 
 # count_crons_runs_crons_count_post: POST /runs/crons/count
@@ -857,7 +857,7 @@ COUNT_CRONS: Endpoint[int] = Endpoint(
         ),
     ),
     idempotent=False,
-    name="crons_plus_tier.count_crons",
+    name="crons.count_crons",
 )
 
 # stream_run_stateless_runs_stream_post: POST /runs/stream
@@ -991,7 +991,7 @@ GET_CRON: Endpoint[models.Cron] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
-    name="crons_plus_tier.get_cron",
+    name="crons.get_cron",
 )
 
 # delete_cron_runs_crons__cron_id__delete: DELETE /runs/crons/{cron_id}
@@ -1008,7 +1008,7 @@ DELETE_CRON: Endpoint[Any] = Endpoint(
             "422", (Content("application/json", "json", lambda: models.ErrorResponse),)
         ),
     ),
-    name="crons_plus_tier.delete_cron",
+    name="crons.delete_cron",
 )
 
 # get_item: GET /store/items

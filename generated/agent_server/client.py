@@ -40,8 +40,8 @@ __all__ = [
     "AsyncAssistantsWithRawResponse",
     "AsyncClient",
     "AsyncClientWithRawResponse",
-    "AsyncCronsPlusTier",
-    "AsyncCronsPlusTierWithRawResponse",
+    "AsyncCrons",
+    "AsyncCronsWithRawResponse",
     "AsyncMcp",
     "AsyncMcpWithRawResponse",
     "AsyncStatelessRuns",
@@ -56,8 +56,8 @@ __all__ = [
     "AsyncThreadsWithRawResponse",
     "Client",
     "ClientWithRawResponse",
-    "CronsPlusTier",
-    "CronsPlusTierWithRawResponse",
+    "Crons",
+    "CronsWithRawResponse",
     "Mcp",
     "McpWithRawResponse",
     "StatelessRuns",
@@ -1165,7 +1165,7 @@ class AsyncAssistantsWithRawResponse:
         )
 
 
-class CronsPlusTier(SyncResource):
+class Crons(SyncResource):
     """A cron is a periodic run that recurs on a given schedule. The repeats can be isolated, or share state in a thread"""
 
     def create_thread_cron(
@@ -1378,7 +1378,7 @@ class CronsPlusTier(SyncResource):
         )
 
 
-class AsyncCronsPlusTier(AsyncResource):
+class AsyncCrons(AsyncResource):
     """A cron is a periodic run that recurs on a given schedule. The repeats can be isolated, or share state in a thread"""
 
     async def create_thread_cron(
@@ -1591,10 +1591,10 @@ class AsyncCronsPlusTier(AsyncResource):
         )
 
 
-class CronsPlusTierWithRawResponse:
-    """``CronsPlusTier`` methods that return a ``RawResponse``."""
+class CronsWithRawResponse:
+    """``Crons`` methods that return a ``RawResponse``."""
 
-    def __init__(self, group: CronsPlusTier) -> None:
+    def __init__(self, group: Crons) -> None:
         self.create_thread_cron = to_raw_response(group.create_thread_cron)
         self.create_cron = to_raw_response(group.create_cron)
         self.search_crons = to_raw_response(group.search_crons)
@@ -1603,10 +1603,10 @@ class CronsPlusTierWithRawResponse:
         self.delete_cron = to_raw_response(group.delete_cron)
 
 
-class AsyncCronsPlusTierWithRawResponse:
-    """``AsyncCronsPlusTier`` methods that return a ``RawResponse``."""
+class AsyncCronsWithRawResponse:
+    """``AsyncCrons`` methods that return a ``RawResponse``."""
 
-    def __init__(self, group: AsyncCronsPlusTier) -> None:
+    def __init__(self, group: AsyncCrons) -> None:
         self.create_thread_cron = async_to_raw_response(group.create_thread_cron)
         self.create_cron = async_to_raw_response(group.create_cron)
         self.search_crons = async_to_raw_response(group.search_crons)
@@ -4868,7 +4868,7 @@ class Client(SyncAPIClient):
         )
         self.a2a = A2a(self)
         self.assistants = Assistants(self)
-        self.crons_plus_tier = CronsPlusTier(self)
+        self.crons = Crons(self)
         self.mcp = Mcp(self)
         self.stateless_runs = StatelessRuns(self)
         self.store = Store(self)
@@ -4925,7 +4925,7 @@ class AsyncClient(AsyncAPIClient):
         )
         self.a2a = AsyncA2a(self)
         self.assistants = AsyncAssistants(self)
-        self.crons_plus_tier = AsyncCronsPlusTier(self)
+        self.crons = AsyncCrons(self)
         self.mcp = AsyncMcp(self)
         self.stateless_runs = AsyncStatelessRuns(self)
         self.store = AsyncStore(self)
@@ -4946,7 +4946,7 @@ class ClientWithRawResponse:
         """Wrap the methods of ``client``."""
         self.a2a = A2aWithRawResponse(client.a2a)
         self.assistants = AssistantsWithRawResponse(client.assistants)
-        self.crons_plus_tier = CronsPlusTierWithRawResponse(client.crons_plus_tier)
+        self.crons = CronsWithRawResponse(client.crons)
         self.mcp = McpWithRawResponse(client.mcp)
         self.stateless_runs = StatelessRunsWithRawResponse(client.stateless_runs)
         self.store = StoreWithRawResponse(client.store)
@@ -4962,7 +4962,7 @@ class AsyncClientWithRawResponse:
         """Wrap the methods of ``client``."""
         self.a2a = AsyncA2aWithRawResponse(client.a2a)
         self.assistants = AsyncAssistantsWithRawResponse(client.assistants)
-        self.crons_plus_tier = AsyncCronsPlusTierWithRawResponse(client.crons_plus_tier)
+        self.crons = AsyncCronsWithRawResponse(client.crons)
         self.mcp = AsyncMcpWithRawResponse(client.mcp)
         self.stateless_runs = AsyncStatelessRunsWithRawResponse(client.stateless_runs)
         self.store = AsyncStoreWithRawResponse(client.store)

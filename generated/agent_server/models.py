@@ -317,15 +317,6 @@ class CronSearchSortBy(StrEnum):
     updated_at = "updated_at"
 
 
-class CronSearchSortOrder(StrEnum):
-    """
-    The order to sort by.
-    """
-
-    asc = "asc"
-    desc = "desc"
-
-
 class CronSearchSelectEnum(StrEnum):
     cron_id = "cron_id"
     assistant_id = "assistant_id"
@@ -340,48 +331,6 @@ class CronSearchSelectEnum(StrEnum):
     next_run_date = "next_run_date"
     metadata = "metadata"
     now = "now"
-
-
-class CronSearch(BaseModel):
-    """
-    Payload for listing crons
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
-    """
-    The assistant ID or graph name to filter by using exact match.
-    """
-    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
-    """
-    The thread ID to search for.
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 10
-    """
-    The maximum number of results to return.
-    """
-    offset: Annotated[int | None, Field(ge=0, title="Offset")] = 0
-    """
-    The number of results to skip.
-    """
-    sort_by: Annotated[CronSearchSortBy | None, Field(title="Sort By")] = (
-        CronSearchSortBy.created_at
-    )
-    """
-    The field to sort by.
-    """
-    sort_order: Annotated[CronSearchSortOrder | None, Field(title="Sort Order")] = (
-        CronSearchSortOrder.desc
-    )
-    """
-    The order to sort by.
-    """
-    select: Annotated[list[CronSearchSelectEnum] | None, Field(title="Select")] = None
-    """
-    Specify which fields to return. If not provided, all fields are returned.
-    """
 
 
 class CronCountRequest(BaseModel):
@@ -489,64 +438,6 @@ class RunStatus(StrEnum):
     success = "success"
     timeout = "timeout"
     interrupted = "interrupted"
-
-
-class RunMultitaskStrategy(StrEnum):
-    """
-    Strategy to handle concurrent runs on the same thread.
-    """
-
-    reject = "reject"
-    rollback = "rollback"
-    interrupt = "interrupt"
-    enqueue = "enqueue"
-
-
-class Run(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    run_id: Annotated[UUID, Field(title="Run Id")]
-    """
-    The ID of the run.
-    """
-    thread_id: Annotated[UUID, Field(title="Thread Id")]
-    """
-    The ID of the thread.
-    """
-    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
-    """
-    The assistant that was used for this run.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    The time the run was created.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    The last time the run was updated.
-    """
-    status: Annotated[RunStatus, Field(title="Status")]
-    """
-    The status of the run. One of 'pending', 'running', 'error', 'success', 'timeout', 'interrupted'.
-    """
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
-    """
-    The run metadata.
-    """
-    kwargs: Annotated[dict[str, Any], Field(title="Kwargs")]
-    multitask_strategy: Annotated[
-        RunMultitaskStrategy, Field(title="Multitask Strategy")
-    ]
-    """
-    Strategy to handle concurrent runs on the same thread.
-    """
-    langsmith_session_name: Annotated[
-        str | None, Field(title="Langsmith Session Name")
-    ] = None
-    """
-    LangSmith tracing session (project) name for this run, when tracing is enabled at creation time.
-    """
 
 
 class Send(BaseModel):
@@ -680,26 +571,6 @@ class RunCreateStatefulStreamMode(StrEnum):
     custom = "custom"
 
 
-class RunCreateStatefulOnDisconnect(StrEnum):
-    """
-    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
-    """
-
-    cancel = "cancel"
-    continue_ = "continue"
-
-
-class RunCreateStatefulMultitaskStrategy(StrEnum):
-    """
-    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
-    """
-
-    reject = "reject"
-    rollback = "rollback"
-    interrupt = "interrupt"
-    enqueue = "enqueue"
-
-
 class RunCreateStatefulIfNotExists(StrEnum):
     """
     How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
@@ -707,136 +578,6 @@ class RunCreateStatefulIfNotExists(StrEnum):
 
     create = "create"
     reject = "reject"
-
-
-class RunCreateStatefulDurability(StrEnum):
-    """
-    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
-    """
-
-    sync = "sync"
-    async_ = "async"
-    exit = "exit"
-
-
-class RunCreateStateful(BaseModel):
-    """
-    Payload for creating a run.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    assistant_id: UUID | str
-    """
-    The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
-    """
-    checkpoint: Annotated[
-        RunCreateStatefulCheckpoint | None, Field(title="Checkpoint")
-    ] = None
-    """
-    The checkpoint to resume from.
-    """
-    input: Annotated[
-        dict[str, Any] | list[Any] | str | int | float | bool | None,
-        Field(title="Input"),
-    ] = None
-    """
-    The input to the graph.
-    """
-    command: Annotated[Command | None, Field(title="Input")] = None
-    """
-    The input to the graph.
-    """
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Metadata to assign to the run.
-    """
-    config: Annotated[RunCreateStatefulConfig | None, Field(title="Config")] = None
-    """
-    The configuration for the assistant.
-    """
-    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
-    """
-    Static context added to the assistant.
-    """
-    webhook: Annotated[
-        str | None,
-        Field(
-            json_schema_extra={"format": "uri-reference"},
-            max_length=65536,
-            min_length=1,
-            title="Webhook",
-        ),
-    ] = None
-    """
-    Webhook to call after LangGraph API call is done.
-    """
-    interrupt_before: Annotated[
-        RunCreateStatefulInterruptBefore | list[str] | None,
-        Field(title="Interrupt Before"),
-    ] = None
-    """
-    Nodes to interrupt immediately before they get executed.
-    """
-    interrupt_after: Annotated[
-        RunCreateStatefulInterruptAfter | list[str] | None,
-        Field(title="Interrupt After"),
-    ] = None
-    """
-    Nodes to interrupt immediately after they get executed.
-    """
-    stream_mode: Annotated[
-        list[RunCreateStatefulStreamModeEnum] | RunCreateStatefulStreamMode | None,
-        Field(title="Stream Mode"),
-    ] = [RunCreateStatefulStreamModeEnum.values]
-    """
-    The stream mode(s) to use.
-    """
-    stream_subgraphs: Annotated[bool | None, Field(title="Stream Subgraphs")] = False
-    """
-    Whether to stream output from subgraphs.
-    """
-    stream_resumable: Annotated[bool | None, Field(title="Stream Resumable")] = False
-    """
-    Whether to persist the stream chunks in order to resume the stream later.
-    """
-    on_disconnect: Annotated[
-        RunCreateStatefulOnDisconnect | None, Field(title="On Disconnect")
-    ] = RunCreateStatefulOnDisconnect.cancel
-    """
-    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
-    """
-    feedback_keys: Annotated[list[str] | None, Field(title="Feedback Keys")] = None
-    """
-    Feedback keys to assign to run.
-    """
-    multitask_strategy: Annotated[
-        RunCreateStatefulMultitaskStrategy | None, Field(title="Multitask Strategy")
-    ] = RunCreateStatefulMultitaskStrategy.enqueue
-    """
-    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
-    """
-    if_not_exists: Annotated[
-        RunCreateStatefulIfNotExists | None, Field(title="If Not Exists")
-    ] = RunCreateStatefulIfNotExists.reject
-    """
-    How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
-    """
-    after_seconds: Annotated[int | float | None, Field(title="After Seconds")] = None
-    """
-    The number of seconds to wait before starting the run. Use to schedule future runs.
-    """
-    checkpoint_during: Annotated[bool | None, Field(title="Checkpoint During")] = False
-    """
-    Whether to checkpoint during the run.
-    """
-    durability: Annotated[
-        RunCreateStatefulDurability | None, Field(title="Durability")
-    ] = RunCreateStatefulDurability.async_
-    """
-    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
-    """
 
 
 class RunCreateStatelessConfig(BaseModel):
@@ -905,133 +646,6 @@ class RunCreateStatelessOnCompletion(StrEnum):
     keep = "keep"
 
 
-class RunCreateStatelessOnDisconnect(StrEnum):
-    """
-    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
-    """
-
-    cancel = "cancel"
-    continue_ = "continue"
-
-
-class RunCreateStatelessDurability(StrEnum):
-    """
-    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
-    """
-
-    sync = "sync"
-    async_ = "async"
-    exit = "exit"
-
-
-class RunCreateStateless(BaseModel):
-    """
-    Payload for creating a run.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    assistant_id: UUID | str
-    """
-    The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
-    """
-    input: Annotated[
-        dict[str, Any] | list[Any] | str | int | float | bool | None,
-        Field(title="Input"),
-    ] = None
-    """
-    The input to the graph.
-    """
-    command: Annotated[Command | None, Field(title="Input")] = None
-    """
-    The input to the graph.
-    """
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Metadata to assign to the run.
-    """
-    config: Annotated[RunCreateStatelessConfig | None, Field(title="Config")] = None
-    """
-    The configuration for the assistant.
-    """
-    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
-    """
-    Static context added to the assistant.
-    """
-    webhook: Annotated[
-        str | None,
-        Field(
-            json_schema_extra={"format": "uri-reference"},
-            max_length=65536,
-            min_length=1,
-            title="Webhook",
-        ),
-    ] = None
-    """
-    Webhook to call after LangGraph API call is done.
-    """
-    interrupt_before: Annotated[
-        RunCreateStatelessInterruptBefore | list[str] | None,
-        Field(title="Interrupt Before"),
-    ] = None
-    """
-    Nodes to interrupt immediately before they get executed.
-    """
-    interrupt_after: Annotated[
-        RunCreateStatelessInterruptAfter | list[str] | None,
-        Field(title="Interrupt After"),
-    ] = None
-    """
-    Nodes to interrupt immediately after they get executed.
-    """
-    stream_mode: Annotated[
-        list[RunCreateStatelessStreamModeEnum] | RunCreateStatelessStreamMode | None,
-        Field(title="Stream Mode"),
-    ] = [RunCreateStatelessStreamModeEnum.values]
-    """
-    The stream mode(s) to use.
-    """
-    feedback_keys: Annotated[list[str] | None, Field(title="Feedback Keys")] = None
-    """
-    Feedback keys to assign to run.
-    """
-    stream_subgraphs: Annotated[bool | None, Field(title="Stream Subgraphs")] = False
-    """
-    Whether to stream output from subgraphs.
-    """
-    stream_resumable: Annotated[bool | None, Field(title="Stream Resumable")] = False
-    """
-    Whether to persist the stream chunks in order to resume the stream later.
-    """
-    on_completion: Annotated[
-        RunCreateStatelessOnCompletion | None, Field(title="On Completion")
-    ] = RunCreateStatelessOnCompletion.delete
-    """
-    Whether to delete or keep the thread created for a stateless run. Must be one of 'delete' or 'keep'.
-    """
-    on_disconnect: Annotated[
-        RunCreateStatelessOnDisconnect | None, Field(title="On Disconnect")
-    ] = RunCreateStatelessOnDisconnect.cancel
-    """
-    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
-    """
-    after_seconds: Annotated[int | float | None, Field(title="After Seconds")] = None
-    """
-    The number of seconds to wait before starting the run. Use to schedule future runs.
-    """
-    checkpoint_during: Annotated[bool | None, Field(title="Checkpoint During")] = False
-    """
-    Whether to checkpoint during the run.
-    """
-    durability: Annotated[
-        RunCreateStatelessDurability | None, Field(title="Durability")
-    ] = RunCreateStatelessDurability.async_
-    """
-    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
-    """
-
-
 class AssistantSearchRequestSortBy(StrEnum):
     """
     The field to sort by.
@@ -1042,15 +656,6 @@ class AssistantSearchRequestSortBy(StrEnum):
     updated_at = "updated_at"
     name = "name"
     graph_id = "graph_id"
-
-
-class AssistantSearchRequestSortOrder(StrEnum):
-    """
-    The order to sort by.
-    """
-
-    asc = "asc"
-    desc = "desc"
 
 
 class AssistantSearchRequestSelectEnum(StrEnum):
@@ -1064,54 +669,6 @@ class AssistantSearchRequestSelectEnum(StrEnum):
     updated_at = "updated_at"
     metadata = "metadata"
     version = "version"
-
-
-class AssistantSearchRequest(BaseModel):
-    """
-    Payload for listing assistants.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Metadata to filter by. Exact match filter for each KV pair.
-    """
-    graph_id: Annotated[str | None, Field(title="Graph Id")] = None
-    """
-    The ID of the graph to filter by. The graph ID is normally set in your langgraph.json configuration.
-    """
-    name: Annotated[str | None, Field(title="Name")] = None
-    """
-    Name of the assistant to filter by. The filtering logic will match (case insensitive) assistants where 'name' is a substring of the assistant name.
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 10
-    """
-    The maximum number of results to return.
-    """
-    offset: Annotated[int | None, Field(ge=0, title="Offset")] = 0
-    """
-    The number of results to skip.
-    """
-    sort_by: Annotated[AssistantSearchRequestSortBy | None, Field(title="Sort By")] = (
-        None
-    )
-    """
-    The field to sort by.
-    """
-    sort_order: Annotated[
-        AssistantSearchRequestSortOrder | None, Field(title="Sort Order")
-    ] = None
-    """
-    The order to sort by.
-    """
-    select: Annotated[
-        list[AssistantSearchRequestSelectEnum] | None, Field(title="Select")
-    ] = None
-    """
-    Specify which fields to return. If not provided, all fields are returned.
-    """
 
 
 class AssistantCountRequest(BaseModel):
@@ -1154,17 +711,6 @@ class AssistantVersionsSearchRequest(BaseModel):
     """
 
 
-class ThreadSearchRequestStatus(StrEnum):
-    """
-    Thread status to filter on.
-    """
-
-    idle = "idle"
-    busy = "busy"
-    interrupted = "interrupted"
-    error = "error"
-
-
 class ThreadSearchRequestSortBy(StrEnum):
     """
     Sort by field.
@@ -1197,148 +743,6 @@ class ThreadSearchRequestSelectEnum(StrEnum):
     interrupts = "interrupts"
 
 
-class ThreadSearchRequest(BaseModel):
-    """
-    Payload for listing threads.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    ids: Annotated[list[UUID] | None, Field(title="Ids")] = None
-    """
-    List of thread IDs to include. Others are excluded.
-    """
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Thread metadata to filter on.
-    """
-    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
-    """
-    State values to filter on.
-    """
-    status: Annotated[ThreadSearchRequestStatus | None, Field(title="Status")] = None
-    """
-    Thread status to filter on.
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 10
-    """
-    Maximum number to return.
-    """
-    offset: Annotated[int | None, Field(ge=0, title="Offset")] = 0
-    """
-    Offset to start from.
-    """
-    sort_by: Annotated[ThreadSearchRequestSortBy | None, Field(title="Sort By")] = None
-    """
-    Sort by field.
-    """
-    sort_order: Annotated[
-        ThreadSearchRequestSortOrder | None, Field(title="Sort Order")
-    ] = None
-    """
-    Sort order.
-    """
-    select: Annotated[
-        list[ThreadSearchRequestSelectEnum] | None, Field(title="Select")
-    ] = None
-    """
-    Specify which fields to return. If not provided, all fields are returned.
-    """
-
-
-class ThreadCountRequestStatus(StrEnum):
-    """
-    Thread status to filter on.
-    """
-
-    idle = "idle"
-    busy = "busy"
-    interrupted = "interrupted"
-    error = "error"
-
-
-class ThreadCountRequest(BaseModel):
-    """
-    Payload for counting threads.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Thread metadata to filter on.
-    """
-    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
-    """
-    State values to filter on.
-    """
-    status: Annotated[ThreadCountRequestStatus | None, Field(title="Status")] = None
-    """
-    Thread status to filter on.
-    """
-
-
-class ThreadStatus(StrEnum):
-    """
-    The status of the thread.
-    """
-
-    idle = "idle"
-    busy = "busy"
-    interrupted = "interrupted"
-    error = "error"
-
-
-class Thread(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    thread_id: Annotated[UUID, Field(title="Thread Id")]
-    """
-    The ID of the thread.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    The time the thread was created.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    The last time the thread was updated.
-    """
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
-    """
-    The thread metadata.
-    """
-    config: Annotated[dict[str, Any] | None, Field(title="Config")] = None
-    """
-    The thread config.
-    """
-    status: Annotated[ThreadStatus, Field(title="Status")]
-    """
-    The status of the thread.
-    """
-    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
-    """
-    The current state of the thread.
-    """
-    interrupts: Annotated[dict[str, Any] | None, Field(title="Interrupts")] = None
-    """
-    The current interrupts of the thread.
-    """
-    state_updated_at: Annotated[
-        AwareDatetime | None, Field(title="State Updated At")
-    ] = None
-    """
-    The last time the thread state was updated.
-    """
-    error: Annotated[Any | None, Field(title="Error")] = None
-    """
-    The error of the thread's last run (an object with error and message), or null.
-    """
-
-
 class ThreadCreateIfExists(StrEnum):
     """
     How to handle duplicate creation. Must be either 'raise' (raise error if duplicate), or 'do_nothing' (return existing thread).
@@ -1346,78 +750,6 @@ class ThreadCreateIfExists(StrEnum):
 
     raise_ = "raise"
     do_nothing = "do_nothing"
-
-
-class ThreadCreateTtlStrategy(StrEnum):
-    """
-    The TTL strategy. 'delete' removes the entire thread.
-    """
-
-    delete = "delete"
-    keep_latest = "keep_latest"
-
-
-class ThreadCreateTtl(BaseModel):
-    """
-    The time-to-live for the thread.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    strategy: ThreadCreateTtlStrategy | None = ThreadCreateTtlStrategy.delete
-    """
-    The TTL strategy. 'delete' removes the entire thread.
-    """
-    ttl: int | float | None = None
-    """
-    The time-to-live in minutes from now until thread should be swept.
-    """
-
-
-class ThreadPatchTtlStrategy(StrEnum):
-    """
-    The TTL strategy. 'delete' removes the entire thread.
-    """
-
-    delete = "delete"
-    keep_latest = "keep_latest"
-
-
-class ThreadPatchTtl(BaseModel):
-    """
-    The time-to-live for the thread.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    strategy: ThreadPatchTtlStrategy | None = ThreadPatchTtlStrategy.delete
-    """
-    The TTL strategy. 'delete' removes the entire thread.
-    """
-    ttl: int | float | None = None
-    """
-    The time-to-live in minutes from now until thread should be swept.
-    """
-
-
-class ThreadPatch(BaseModel):
-    """
-    Payload for updating a thread.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Metadata to merge with existing thread metadata.
-    """
-    ttl: Annotated[ThreadPatchTtl | None, Field(title="TTL")] = None
-    """
-    The time-to-live for the thread.
-    """
 
 
 class ThreadSuperstepUpdate(BaseModel):
@@ -1604,79 +936,6 @@ class Item(BaseModel):
     """
 
 
-class RunsCancelRunsCancelStatus(StrEnum):
-    """
-    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
-    """
-
-    pending = "pending"
-    running = "running"
-    all = "all"
-
-
-class RunsCancelRunsCancel(BaseModel):
-    """
-    Payload for cancelling runs.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    status: Annotated[RunsCancelRunsCancelStatus, Field(title="Status")]
-    """
-    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
-    """
-    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
-    """
-    The ID of the thread containing runs to cancel.
-    """
-    run_ids: Annotated[list[UUID] | None, Field(title="Run Ids")] = None
-    """
-    List of run IDs to cancel.
-    """
-
-
-class RunsCancelRunsCancel1Status(StrEnum):
-    """
-    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
-    """
-
-    pending = "pending"
-    running = "running"
-    all = "all"
-
-
-class RunsCancelRunsCancel1(BaseModel):
-    """
-    Payload for cancelling runs.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    status: Annotated[RunsCancelRunsCancel1Status | None, Field(title="Status")] = None
-    """
-    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
-    """
-    thread_id: Annotated[UUID, Field(title="Thread Id")]
-    """
-    The ID of the thread containing runs to cancel.
-    """
-    run_ids: Annotated[list[UUID], Field(title="Run Ids")]
-    """
-    List of run IDs to cancel.
-    """
-
-
-class RunsCancel(RootModel[RunsCancelRunsCancel | RunsCancelRunsCancel1]):
-    root: Annotated[
-        RunsCancelRunsCancel | RunsCancelRunsCancel1, Field(title="RunsCancel")
-    ]
-    """
-    Payload for cancelling runs.
-    """
-
-
 class SearchItemsResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1711,89 +970,6 @@ class ThreadCronCreateInterruptAfter(StrEnum):
     """
 
     field_ = "*"
-
-
-class ThreadCronCreateMultitaskStrategy(StrEnum):
-    """
-    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
-    """
-
-    reject = "reject"
-    rollback = "rollback"
-    interrupt = "interrupt"
-    enqueue = "enqueue"
-
-
-class ThreadCronCreate(BaseModel):
-    """
-    Payload for creating a thread-specific cron job (runs on the same thread).
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    schedule: Annotated[str, Field(title="Schedule")]
-    """
-    The cron schedule to execute this job on.
-    """
-    end_time: Annotated[AwareDatetime | None, Field(title="End Time")] = None
-    """
-    The end date to stop running the cron.
-    """
-    assistant_id: UUID | str
-    """
-    The assistant ID or graph name to run. If using graph name, will default to the assistant automatically created from that graph by the server.
-    """
-    input: Annotated[
-        list[dict[str, Any]] | dict[str, Any] | None, Field(title="Input")
-    ] = None
-    """
-    The input to the graph.
-    """
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    Metadata to assign to the cron job runs.
-    """
-    config: Annotated[ThreadCronCreateConfig | None, Field(title="Config")] = None
-    """
-    The configuration for the assistant.
-    """
-    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
-    """
-    Static context added to the assistant.
-    """
-    webhook: Annotated[
-        str | None,
-        Field(
-            json_schema_extra={"format": "uri-reference"},
-            max_length=65536,
-            min_length=1,
-            title="Webhook",
-        ),
-    ] = None
-    """
-    Webhook to call after LangGraph API call is done.
-    """
-    interrupt_before: Annotated[
-        ThreadCronCreateInterruptBefore | list[str] | None,
-        Field(title="Interrupt Before"),
-    ] = None
-    """
-    Nodes to interrupt immediately before they get executed.
-    """
-    interrupt_after: Annotated[
-        ThreadCronCreateInterruptAfter | list[str] | None,
-        Field(title="Interrupt After"),
-    ] = None
-    """
-    Nodes to interrupt immediately after they get executed.
-    """
-    multitask_strategy: Annotated[
-        ThreadCronCreateMultitaskStrategy | None, Field(title="Multitask Strategy")
-    ] = ThreadCronCreateMultitaskStrategy.enqueue
-    """
-    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
-    """
 
 
 class Interrupt(BaseModel):
@@ -1875,59 +1051,6 @@ class AssistantSubset(BaseModel):
     """
 
 
-class ThreadSubsetStatus(StrEnum):
-    """
-    The status of the thread.
-    """
-
-    idle = "idle"
-    busy = "busy"
-    interrupted = "interrupted"
-    error = "error"
-
-
-class ThreadSubset(BaseModel):
-    """
-    A thread with only the fields that a search's `select` asked for.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
-    """
-    The ID of the thread.
-    """
-    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
-    """
-    The time the thread was created.
-    """
-    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
-    """
-    The last time the thread was updated.
-    """
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    The thread metadata.
-    """
-    config: Annotated[dict[str, Any] | None, Field(title="Config")] = None
-    """
-    The thread config.
-    """
-    status: Annotated[ThreadSubsetStatus | None, Field(title="Status")] = None
-    """
-    The status of the thread.
-    """
-    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
-    """
-    The current state of the thread.
-    """
-    interrupts: Annotated[dict[str, Any] | None, Field(title="Interrupts")] = None
-    """
-    The current interrupts of the thread.
-    """
-
-
 class RunSubsetStatus(StrEnum):
     """
     The status of the run.
@@ -1939,62 +1062,6 @@ class RunSubsetStatus(StrEnum):
     success = "success"
     timeout = "timeout"
     interrupted = "interrupted"
-
-
-class RunSubsetMultitaskStrategy(StrEnum):
-    """
-    Strategy to handle concurrent runs on the same thread.
-    """
-
-    reject = "reject"
-    rollback = "rollback"
-    interrupt = "interrupt"
-    enqueue = "enqueue"
-
-
-class RunSubset(BaseModel):
-    """
-    A run with only the fields that the listing's `select` asked for.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    run_id: Annotated[UUID | None, Field(title="Run Id")] = None
-    """
-    The ID of the run.
-    """
-    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
-    """
-    The ID of the thread.
-    """
-    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
-    """
-    The assistant that was used for this run.
-    """
-    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
-    """
-    The time the run was created.
-    """
-    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
-    """
-    The last time the run was updated.
-    """
-    status: Annotated[RunSubsetStatus | None, Field(title="Status")] = None
-    """
-    The status of the run.
-    """
-    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
-    """
-    The run metadata.
-    """
-    kwargs: Annotated[dict[str, Any] | None, Field(title="Kwargs")] = None
-    multitask_strategy: Annotated[
-        RunSubsetMultitaskStrategy | None, Field(title="Multitask Strategy")
-    ] = None
-    """
-    Strategy to handle concurrent runs on the same thread.
-    """
 
 
 class CronSubset(BaseModel):
@@ -2154,122 +1221,6 @@ class PostA2aBodyMethod(StrEnum):
     tasks_get = "tasks/get"
 
 
-class PostA2aBodyParamsMessageRole(StrEnum):
-    """
-    Message role
-    """
-
-    user = "user"
-    assistant = "assistant"
-
-
-class PostA2aBodyParamsMessagePartsKind(StrEnum):
-    text = "text"
-
-
-class PostA2aBodyParamsMessageParts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    kind: PostA2aBodyParamsMessagePartsKind
-    text: str
-
-
-class PostA2aBodyParamsMessageParts1Kind(StrEnum):
-    data = "data"
-
-
-class PostA2aBodyParamsMessageParts1(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    kind: PostA2aBodyParamsMessageParts1Kind
-    data: dict[str, Any]
-
-
-class PostA2aBodyParamsMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    role: PostA2aBodyParamsMessageRole
-    """
-    Message role
-    """
-    parts: list[PostA2aBodyParamsMessageParts | PostA2aBodyParamsMessageParts1]
-    """
-    Message parts
-    """
-    messageId: str
-    """
-    Unique message identifier
-    """
-
-
-class PostA2aBodyParamsThread(BaseModel):
-    """
-    Optional thread context
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    threadId: str | None = None
-    """
-    Thread identifier for conversation context
-    """
-
-
-class PostA2aBodyParams(BaseModel):
-    """
-    Method parameters
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    message: PostA2aBodyParamsMessage
-    thread: PostA2aBodyParamsThread | None = None
-    """
-    Optional thread context
-    """
-
-
-class PostA2aBodyParams1(BaseModel):
-    """
-    Method parameters
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    taskId: str
-    """
-    Task identifier to retrieve
-    """
-
-
-class PostA2aBody(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    jsonrpc: PostA2aBodyJsonrpc
-    """
-    JSON-RPC version
-    """
-    id: str
-    """
-    Request identifier
-    """
-    method: PostA2aBodyMethod
-    """
-    The method to invoke
-    """
-    params: PostA2aBodyParams | PostA2aBodyParams1 | None = None
-    """
-    Method parameters
-    """
-
-
 class PostA2aResponseJsonrpc(StrEnum):
     field_2_0 = "2.0"
 
@@ -2356,6 +1307,154 @@ class HealthCheckResponse(BaseModel):
     """
 
 
+class MessageSendParametersMessageRole(StrEnum):
+    """
+    Message role
+    """
+
+    user = "user"
+    assistant = "assistant"
+
+
+class MessageSendParametersThread(BaseModel):
+    """
+    Optional thread context
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    threadId: str | None = None
+    """
+    Thread identifier for conversation context
+    """
+
+
+class TextPartKind(StrEnum):
+    text = "text"
+
+
+class TextPart(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    kind: TextPartKind
+    text: str
+
+
+class DataPartKind(StrEnum):
+    data = "data"
+
+
+class DataPart(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    kind: DataPartKind
+    data: dict[str, Any]
+
+
+class TaskGetParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    taskId: str
+    """
+    Task identifier to retrieve
+    """
+
+
+class SortOrder(StrEnum):
+    """
+    The order to sort by.
+    """
+
+    asc = "asc"
+    desc = "desc"
+
+
+class RunMultitaskStrategy(StrEnum):
+    """
+    Strategy to handle concurrent runs on the same thread.
+    """
+
+    reject = "reject"
+    rollback = "rollback"
+    interrupt = "interrupt"
+    enqueue = "enqueue"
+
+
+class RunCreateOnDisconnect(StrEnum):
+    """
+    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
+    """
+
+    cancel = "cancel"
+    continue_ = "continue"
+
+
+class MultitaskStrategy(StrEnum):
+    """
+    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
+    """
+
+    reject = "reject"
+    rollback = "rollback"
+    interrupt = "interrupt"
+    enqueue = "enqueue"
+
+
+class RunCreateDurability(StrEnum):
+    """
+    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
+    """
+
+    sync = "sync"
+    async_ = "async"
+    exit = "exit"
+
+
+class ThreadRequestStatus(StrEnum):
+    """
+    Thread status to filter on.
+    """
+
+    idle = "idle"
+    busy = "busy"
+    interrupted = "interrupted"
+    error = "error"
+
+
+class ThreadStatus(StrEnum):
+    """
+    The status of the thread.
+    """
+
+    idle = "idle"
+    busy = "busy"
+    interrupted = "interrupted"
+    error = "error"
+
+
+class ThreadTtlStrategy(StrEnum):
+    """
+    The TTL strategy. 'delete' removes the entire thread.
+    """
+
+    delete = "delete"
+    keep_latest = "keep_latest"
+
+
+class RunsCancelStatus(StrEnum):
+    """
+    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
+    """
+
+    pending = "pending"
+    running = "running"
+    all = "all"
+
+
 class Assistant(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2399,16 +1498,502 @@ class Assistant(BaseModel):
     config: Config
 
 
-class RunBatchCreate(RootModel[list[RunCreateStateless]]):
+class CronSearch(BaseModel):
     """
-    Payload for creating a batch of runs.
+    Payload for listing crons
     """
 
-    root: Annotated[
-        list[RunCreateStateless], Field(min_length=1, title="RunBatchCreate")
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The assistant ID or graph name to filter by using exact match.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The thread ID to search for.
+    """
+    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 10
+    """
+    The maximum number of results to return.
+    """
+    offset: Annotated[int | None, Field(ge=0, title="Offset")] = 0
+    """
+    The number of results to skip.
+    """
+    sort_by: Annotated[CronSearchSortBy | None, Field(title="Sort By")] = (
+        CronSearchSortBy.created_at
+    )
+    """
+    The field to sort by.
+    """
+    sort_order: Annotated[SortOrder | None, Field(title="Sort Order")] = SortOrder.desc
+    """
+    The order to sort by.
+    """
+    select: Annotated[list[CronSearchSelectEnum] | None, Field(title="Select")] = None
+    """
+    Specify which fields to return. If not provided, all fields are returned.
+    """
+
+
+class Run(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    run_id: Annotated[UUID, Field(title="Run Id")]
+    """
+    The ID of the run.
+    """
+    thread_id: Annotated[UUID, Field(title="Thread Id")]
+    """
+    The ID of the thread.
+    """
+    assistant_id: Annotated[UUID, Field(title="Assistant Id")]
+    """
+    The assistant that was used for this run.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The time the run was created.
+    """
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    The last time the run was updated.
+    """
+    status: Annotated[RunStatus, Field(title="Status")]
+    """
+    The status of the run. One of 'pending', 'running', 'error', 'success', 'timeout', 'interrupted'.
+    """
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    """
+    The run metadata.
+    """
+    kwargs: Annotated[dict[str, Any], Field(title="Kwargs")]
+    multitask_strategy: Annotated[
+        RunMultitaskStrategy, Field(title="Multitask Strategy")
     ]
     """
-    Payload for creating a batch of runs.
+    Strategy to handle concurrent runs on the same thread.
+    """
+    langsmith_session_name: Annotated[
+        str | None, Field(title="Langsmith Session Name")
+    ] = None
+    """
+    LangSmith tracing session (project) name for this run, when tracing is enabled at creation time.
+    """
+
+
+class RunCreateStateful(BaseModel):
+    """
+    Payload for creating a run.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assistant_id: UUID | str
+    """
+    The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
+    """
+    checkpoint: Annotated[
+        RunCreateStatefulCheckpoint | None, Field(title="Checkpoint")
+    ] = None
+    """
+    The checkpoint to resume from.
+    """
+    input: Annotated[
+        dict[str, Any] | list[Any] | str | int | float | bool | None,
+        Field(title="Input"),
+    ] = None
+    """
+    The input to the graph.
+    """
+    command: Annotated[Command | None, Field(title="Input")] = None
+    """
+    The input to the graph.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Metadata to assign to the run.
+    """
+    config: Annotated[RunCreateStatefulConfig | None, Field(title="Config")] = None
+    """
+    The configuration for the assistant.
+    """
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    webhook: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
+    ] = None
+    """
+    Webhook to call after LangGraph API call is done.
+    """
+    interrupt_before: Annotated[
+        RunCreateStatefulInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
+    ] = None
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+    interrupt_after: Annotated[
+        RunCreateStatefulInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
+    ] = None
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+    stream_mode: Annotated[
+        list[RunCreateStatefulStreamModeEnum] | RunCreateStatefulStreamMode | None,
+        Field(title="Stream Mode"),
+    ] = [RunCreateStatefulStreamModeEnum.values]
+    """
+    The stream mode(s) to use.
+    """
+    stream_subgraphs: Annotated[bool | None, Field(title="Stream Subgraphs")] = False
+    """
+    Whether to stream output from subgraphs.
+    """
+    stream_resumable: Annotated[bool | None, Field(title="Stream Resumable")] = False
+    """
+    Whether to persist the stream chunks in order to resume the stream later.
+    """
+    on_disconnect: Annotated[
+        RunCreateOnDisconnect | None, Field(title="On Disconnect")
+    ] = RunCreateOnDisconnect.cancel
+    """
+    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
+    """
+    feedback_keys: Annotated[list[str] | None, Field(title="Feedback Keys")] = None
+    """
+    Feedback keys to assign to run.
+    """
+    multitask_strategy: Annotated[
+        MultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = MultitaskStrategy.enqueue
+    """
+    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
+    """
+    if_not_exists: Annotated[
+        RunCreateStatefulIfNotExists | None, Field(title="If Not Exists")
+    ] = RunCreateStatefulIfNotExists.reject
+    """
+    How to handle missing thread. Must be either 'reject' (raise error if missing), or 'create' (create new thread).
+    """
+    after_seconds: Annotated[int | float | None, Field(title="After Seconds")] = None
+    """
+    The number of seconds to wait before starting the run. Use to schedule future runs.
+    """
+    checkpoint_during: Annotated[bool | None, Field(title="Checkpoint During")] = False
+    """
+    Whether to checkpoint during the run.
+    """
+    durability: Annotated[RunCreateDurability | None, Field(title="Durability")] = (
+        RunCreateDurability.async_
+    )
+    """
+    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
+    """
+
+
+class RunCreateStateless(BaseModel):
+    """
+    Payload for creating a run.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assistant_id: UUID | str
+    """
+    The assistant ID or graph name to run. If using graph name, will default to first assistant created from that graph.
+    """
+    input: Annotated[
+        dict[str, Any] | list[Any] | str | int | float | bool | None,
+        Field(title="Input"),
+    ] = None
+    """
+    The input to the graph.
+    """
+    command: Annotated[Command | None, Field(title="Input")] = None
+    """
+    The input to the graph.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Metadata to assign to the run.
+    """
+    config: Annotated[RunCreateStatelessConfig | None, Field(title="Config")] = None
+    """
+    The configuration for the assistant.
+    """
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    webhook: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
+    ] = None
+    """
+    Webhook to call after LangGraph API call is done.
+    """
+    interrupt_before: Annotated[
+        RunCreateStatelessInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
+    ] = None
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+    interrupt_after: Annotated[
+        RunCreateStatelessInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
+    ] = None
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+    stream_mode: Annotated[
+        list[RunCreateStatelessStreamModeEnum] | RunCreateStatelessStreamMode | None,
+        Field(title="Stream Mode"),
+    ] = [RunCreateStatelessStreamModeEnum.values]
+    """
+    The stream mode(s) to use.
+    """
+    feedback_keys: Annotated[list[str] | None, Field(title="Feedback Keys")] = None
+    """
+    Feedback keys to assign to run.
+    """
+    stream_subgraphs: Annotated[bool | None, Field(title="Stream Subgraphs")] = False
+    """
+    Whether to stream output from subgraphs.
+    """
+    stream_resumable: Annotated[bool | None, Field(title="Stream Resumable")] = False
+    """
+    Whether to persist the stream chunks in order to resume the stream later.
+    """
+    on_completion: Annotated[
+        RunCreateStatelessOnCompletion | None, Field(title="On Completion")
+    ] = RunCreateStatelessOnCompletion.delete
+    """
+    Whether to delete or keep the thread created for a stateless run. Must be one of 'delete' or 'keep'.
+    """
+    on_disconnect: Annotated[
+        RunCreateOnDisconnect | None, Field(title="On Disconnect")
+    ] = RunCreateOnDisconnect.cancel
+    """
+    The disconnect mode to use. Must be one of 'cancel' or 'continue'.
+    """
+    after_seconds: Annotated[int | float | None, Field(title="After Seconds")] = None
+    """
+    The number of seconds to wait before starting the run. Use to schedule future runs.
+    """
+    checkpoint_during: Annotated[bool | None, Field(title="Checkpoint During")] = False
+    """
+    Whether to checkpoint during the run.
+    """
+    durability: Annotated[RunCreateDurability | None, Field(title="Durability")] = (
+        RunCreateDurability.async_
+    )
+    """
+    Durability level for the run. Must be one of 'sync', 'async', or 'exit'.
+    """
+
+
+class AssistantSearchRequest(BaseModel):
+    """
+    Payload for listing assistants.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Metadata to filter by. Exact match filter for each KV pair.
+    """
+    graph_id: Annotated[str | None, Field(title="Graph Id")] = None
+    """
+    The ID of the graph to filter by. The graph ID is normally set in your langgraph.json configuration.
+    """
+    name: Annotated[str | None, Field(title="Name")] = None
+    """
+    Name of the assistant to filter by. The filtering logic will match (case insensitive) assistants where 'name' is a substring of the assistant name.
+    """
+    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 10
+    """
+    The maximum number of results to return.
+    """
+    offset: Annotated[int | None, Field(ge=0, title="Offset")] = 0
+    """
+    The number of results to skip.
+    """
+    sort_by: Annotated[AssistantSearchRequestSortBy | None, Field(title="Sort By")] = (
+        None
+    )
+    """
+    The field to sort by.
+    """
+    sort_order: Annotated[SortOrder | None, Field(title="Sort Order")] = None
+    """
+    The order to sort by.
+    """
+    select: Annotated[
+        list[AssistantSearchRequestSelectEnum] | None, Field(title="Select")
+    ] = None
+    """
+    Specify which fields to return. If not provided, all fields are returned.
+    """
+
+
+class ThreadSearchRequest(BaseModel):
+    """
+    Payload for listing threads.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    ids: Annotated[list[UUID] | None, Field(title="Ids")] = None
+    """
+    List of thread IDs to include. Others are excluded.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Thread metadata to filter on.
+    """
+    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
+    """
+    State values to filter on.
+    """
+    status: Annotated[ThreadRequestStatus | None, Field(title="Status")] = None
+    """
+    Thread status to filter on.
+    """
+    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 10
+    """
+    Maximum number to return.
+    """
+    offset: Annotated[int | None, Field(ge=0, title="Offset")] = 0
+    """
+    Offset to start from.
+    """
+    sort_by: Annotated[ThreadSearchRequestSortBy | None, Field(title="Sort By")] = None
+    """
+    Sort by field.
+    """
+    sort_order: Annotated[
+        ThreadSearchRequestSortOrder | None, Field(title="Sort Order")
+    ] = None
+    """
+    Sort order.
+    """
+    select: Annotated[
+        list[ThreadSearchRequestSelectEnum] | None, Field(title="Select")
+    ] = None
+    """
+    Specify which fields to return. If not provided, all fields are returned.
+    """
+
+
+class ThreadCountRequest(BaseModel):
+    """
+    Payload for counting threads.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Thread metadata to filter on.
+    """
+    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
+    """
+    State values to filter on.
+    """
+    status: Annotated[ThreadRequestStatus | None, Field(title="Status")] = None
+    """
+    Thread status to filter on.
+    """
+
+
+class Thread(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    thread_id: Annotated[UUID, Field(title="Thread Id")]
+    """
+    The ID of the thread.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The time the thread was created.
+    """
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    The last time the thread was updated.
+    """
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    """
+    The thread metadata.
+    """
+    config: Annotated[dict[str, Any] | None, Field(title="Config")] = None
+    """
+    The thread config.
+    """
+    status: Annotated[ThreadStatus, Field(title="Status")]
+    """
+    The status of the thread.
+    """
+    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
+    """
+    The current state of the thread.
+    """
+    interrupts: Annotated[dict[str, Any] | None, Field(title="Interrupts")] = None
+    """
+    The current interrupts of the thread.
+    """
+    state_updated_at: Annotated[
+        AwareDatetime | None, Field(title="State Updated At")
+    ] = None
+    """
+    The last time the thread state was updated.
+    """
+    error: Annotated[Any | None, Field(title="Error")] = None
+    """
+    The error of the thread's last run (an object with error and message), or null.
+    """
+
+
+class ThreadCreateTtl(BaseModel):
+    """
+    The time-to-live for the thread.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    strategy: ThreadTtlStrategy | None = ThreadTtlStrategy.delete
+    """
+    The TTL strategy. 'delete' removes the entire thread.
+    """
+    ttl: int | float | None = None
+    """
+    The time-to-live in minutes from now until thread should be swept.
     """
 
 
@@ -2446,6 +2031,42 @@ class ThreadCreate(BaseModel):
     The time-to-live for the thread.
     """
     supersteps: list[ThreadCreateSuperstep] | None = None
+
+
+class ThreadPatchTtl(BaseModel):
+    """
+    The time-to-live for the thread.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    strategy: ThreadTtlStrategy | None = ThreadTtlStrategy.delete
+    """
+    The TTL strategy. 'delete' removes the entire thread.
+    """
+    ttl: int | float | None = None
+    """
+    The time-to-live in minutes from now until thread should be swept.
+    """
+
+
+class ThreadPatch(BaseModel):
+    """
+    Payload for updating a thread.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Metadata to merge with existing thread metadata.
+    """
+    ttl: Annotated[ThreadPatchTtl | None, Field(title="TTL")] = None
+    """
+    The time-to-live for the thread.
+    """
 
 
 class ThreadStateCheckpointRequest(BaseModel):
@@ -2507,6 +2128,274 @@ class ThreadStateUpdate(BaseModel):
     as_node: Annotated[str | None, Field(title="As Node")] = None
     """
     Update the state as if this node had just executed.
+    """
+
+
+class ThreadCronCreate(BaseModel):
+    """
+    Payload for creating a thread-specific cron job (runs on the same thread).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    schedule: Annotated[str, Field(title="Schedule")]
+    """
+    The cron schedule to execute this job on.
+    """
+    end_time: Annotated[AwareDatetime | None, Field(title="End Time")] = None
+    """
+    The end date to stop running the cron.
+    """
+    assistant_id: UUID | str
+    """
+    The assistant ID or graph name to run. If using graph name, will default to the assistant automatically created from that graph by the server.
+    """
+    input: Annotated[
+        list[dict[str, Any]] | dict[str, Any] | None, Field(title="Input")
+    ] = None
+    """
+    The input to the graph.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    Metadata to assign to the cron job runs.
+    """
+    config: Annotated[ThreadCronCreateConfig | None, Field(title="Config")] = None
+    """
+    The configuration for the assistant.
+    """
+    context: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    """
+    Static context added to the assistant.
+    """
+    webhook: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"format": "uri-reference"},
+            max_length=65536,
+            min_length=1,
+            title="Webhook",
+        ),
+    ] = None
+    """
+    Webhook to call after LangGraph API call is done.
+    """
+    interrupt_before: Annotated[
+        ThreadCronCreateInterruptBefore | list[str] | None,
+        Field(title="Interrupt Before"),
+    ] = None
+    """
+    Nodes to interrupt immediately before they get executed.
+    """
+    interrupt_after: Annotated[
+        ThreadCronCreateInterruptAfter | list[str] | None,
+        Field(title="Interrupt After"),
+    ] = None
+    """
+    Nodes to interrupt immediately after they get executed.
+    """
+    multitask_strategy: Annotated[
+        MultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = MultitaskStrategy.enqueue
+    """
+    Multitask strategy to use. Must be one of 'reject', 'interrupt', 'rollback', or 'enqueue'.
+    """
+
+
+class ThreadSubset(BaseModel):
+    """
+    A thread with only the fields that a search's `select` asked for.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the thread was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the thread was updated.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The thread metadata.
+    """
+    config: Annotated[dict[str, Any] | None, Field(title="Config")] = None
+    """
+    The thread config.
+    """
+    status: Annotated[ThreadStatus | None, Field(title="Status")] = None
+    """
+    The status of the thread.
+    """
+    values: Annotated[dict[str, Any] | None, Field(title="Values")] = None
+    """
+    The current state of the thread.
+    """
+    interrupts: Annotated[dict[str, Any] | None, Field(title="Interrupts")] = None
+    """
+    The current interrupts of the thread.
+    """
+
+
+class RunSubset(BaseModel):
+    """
+    A run with only the fields that the listing's `select` asked for.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    run_id: Annotated[UUID | None, Field(title="Run Id")] = None
+    """
+    The ID of the run.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread.
+    """
+    assistant_id: Annotated[UUID | None, Field(title="Assistant Id")] = None
+    """
+    The assistant that was used for this run.
+    """
+    created_at: Annotated[AwareDatetime | None, Field(title="Created At")] = None
+    """
+    The time the run was created.
+    """
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")] = None
+    """
+    The last time the run was updated.
+    """
+    status: Annotated[RunSubsetStatus | None, Field(title="Status")] = None
+    """
+    The status of the run.
+    """
+    metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
+    """
+    The run metadata.
+    """
+    kwargs: Annotated[dict[str, Any] | None, Field(title="Kwargs")] = None
+    multitask_strategy: Annotated[
+        RunMultitaskStrategy | None, Field(title="Multitask Strategy")
+    ] = None
+    """
+    Strategy to handle concurrent runs on the same thread.
+    """
+
+
+class RunsCancelWithStatus(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    status: Annotated[RunsCancelStatus, Field(title="Status")]
+    """
+    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
+    """
+    thread_id: Annotated[UUID | None, Field(title="Thread Id")] = None
+    """
+    The ID of the thread containing runs to cancel.
+    """
+    run_ids: Annotated[list[UUID] | None, Field(title="Run Ids")] = None
+    """
+    List of run IDs to cancel.
+    """
+
+
+class RunsCancelWithThreadIdRunIds(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    status: Annotated[RunsCancelStatus | None, Field(title="Status")] = None
+    """
+    Filter runs by status to cancel. Must be one of 'pending', 'running', or 'all'.
+    """
+    thread_id: Annotated[UUID, Field(title="Thread Id")]
+    """
+    The ID of the thread containing runs to cancel.
+    """
+    run_ids: Annotated[list[UUID], Field(title="Run Ids")]
+    """
+    List of run IDs to cancel.
+    """
+
+
+class MessageSendParametersMessage(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    role: MessageSendParametersMessageRole
+    """
+    Message role
+    """
+    parts: list[TextPart | DataPart]
+    """
+    Message parts
+    """
+    messageId: str
+    """
+    Unique message identifier
+    """
+
+
+class MessageSendParameters(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    message: MessageSendParametersMessage
+    thread: MessageSendParametersThread | None = None
+    """
+    Optional thread context
+    """
+
+
+class RunBatchCreate(RootModel[list[RunCreateStateless]]):
+    """
+    Payload for creating a batch of runs.
+    """
+
+    root: Annotated[
+        list[RunCreateStateless], Field(min_length=1, title="RunBatchCreate")
+    ]
+    """
+    Payload for creating a batch of runs.
+    """
+
+
+class RunsCancel(RootModel[RunsCancelWithStatus | RunsCancelWithThreadIdRunIds]):
+    root: Annotated[
+        RunsCancelWithStatus | RunsCancelWithThreadIdRunIds, Field(title="RunsCancel")
+    ]
+    """
+    Payload for cancelling runs.
+    """
+
+
+class PostA2aBody(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    jsonrpc: PostA2aBodyJsonrpc
+    """
+    JSON-RPC version
+    """
+    id: str
+    """
+    Request identifier
+    """
+    method: PostA2aBodyMethod
+    """
+    The method to invoke
+    """
+    params: MessageSendParameters | TaskGetParameters | None = None
+    """
+    Method parameters
     """
 
 

@@ -57,37 +57,48 @@ MAX_LENGTH = 64
 _CAPITALS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-def shorten(parts: list[str], joiner: str = "", limit: int = MAX_LENGTH) -> str:
+def shorten(parts: list[str], joiner: str = "", limit: int = MAX_LENGTH, keep: frozenset[int] = frozenset()) -> str:
     """``parts`` joined, with words left out of the middle when that is longer than ``limit``:
     the first word, then as many words from the end and the start (alternately) as fit, so the
-    name keeps what it is about and its most specific words. Depends only on ``parts``: a
-    name does not change when others are added (collisions are :func:`dedupe`'s)."""
+    name keeps what it is about and its most specific words; the words at the indexes ``keep``
+    are never left out (what tells a name apart from another one shortened alike). Depends
+    only on its arguments: a name does not change when others are added (collisions are
+    :func:`dedupe`'s)."""
     whole = joiner.join(parts)
     if len(whole) <= limit or len(parts) < 2:
         return whole[:limit]
+    kept = {k for k in keep if 0 < k < len(parts)}
     front: list[str] = [parts[0]]
     back: list[str] = []
-    size = len(parts[0])
+    size = len(parts[0]) + sum(len(joiner) + len(parts[k]) for k in kept)
     i, j = 1, len(parts) - 1
     take_back = True
     while i <= j:
-        word = parts[j] if take_back else parts[i]
-        if size + len(joiner) + len(word) > limit:
-            break
-        size += len(joiner) + len(word)
+        at = j if take_back else i
+        if at not in kept:
+            if size + len(joiner) + len(parts[at]) > limit:
+                break
+            size += len(joiner) + len(parts[at])
         if take_back:
-            back.insert(0, word)
+            back.insert(0, parts[at])
             j -= 1
         else:
-            front.append(word)
+            front.append(parts[at])
             i += 1
         take_back = not take_back
-    return joiner.join(front + back)
+    middle = [parts[k] for k in sorted(kept) if i <= k <= j]
+    return joiner.join(front + middle + back)
 
 
-def shorten_class_name(name: str, limit: int = MAX_LENGTH) -> str:
-    """A PascalCase class name of at most ``limit`` characters (words split at capitals)."""
-    return name if len(name) <= limit else shorten(_CAPITALS.split(name), "", limit)
+def class_name_words(name: str) -> list[str]:
+    """A PascalCase name's words, split at its capitals (``GAAudio`` is one word)."""
+    return _CAPITALS.split(name)
+
+
+def shorten_class_name(name: str, limit: int = MAX_LENGTH, keep: frozenset[int] = frozenset()) -> str:
+    """A PascalCase class name of at most ``limit`` characters (words split at capitals, the
+    words at ``keep`` kept: :func:`shorten`)."""
+    return name if len(name) <= limit else shorten(class_name_words(name), "", limit, keep)
 
 
 def snake(text: str, *, prefix: str = "n", reserved: Iterable[str] = ()) -> str:
@@ -113,6 +124,25 @@ def dedupe(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
         used.add(candidate)
         out.append(candidate)
     return out
+
+
+_QUALIFIER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def group_labels(keys: Sequence[str]) -> dict[str, str]:
+    """The words each resource group (a tag, or a path segment) is named by, its attribute in
+    snake_case and its class in PascalCase.
+
+    A parenthesised or bracketed qualifier is left out (``"Crons (Plus tier)"`` -> ``Crons``),
+    unless that leaves nothing or gives the name of another key: then each of those keys is
+    named in full (``"Crons"`` beside ``"Crons (Plus tier)"`` -> ``crons`` and
+    ``crons_plus_tier``)."""
+    short = {key: _QUALIFIER.sub(" ", key) for key in keys}
+    short = {key: text if words(text) else key for key, text in short.items()}
+    counts: dict[tuple[str, ...], int] = {}
+    for text in short.values():
+        counts[tuple(words(text))] = counts.get(tuple(words(text)), 0) + 1
+    return {key: text if counts[tuple(words(text))] == 1 else key for key, text in short.items()}
 
 
 def distinct_by_path(

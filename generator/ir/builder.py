@@ -84,7 +84,7 @@ def build_api(
         groups=tuple(
             ResourceGroup(
                 name=name,
-                class_name=naming.pascal(ops[0].tag or walk.path_groups.get(ops[0].path) or name, prefix="Group"),
+                class_name=naming.pascal(walk.group_labels.get(ops[0].tag or walk.path_groups.get(ops[0].path) or name, name), prefix="Group"),
                 tag=ops[0].tag or name,
                 description=(
                     tag_docs.get(ops[0].tag)

@@ -7,6 +7,7 @@ build the IR.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from .model import (
     RequestBody,
     Response,
     SecurityRequirement,
+    TypeRef,
     primitive,
 )
 from .schemas import SchemaTyper, resolve_pointer
@@ -59,6 +61,7 @@ class OperationWalk:
     idempotency_headers: frozenset[str] = IDEMPOTENCY_HEADERS  # lower case
     renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
     path_groups: dict[str, str] = field(default_factory=dict)  # path -> group, for a spec without tags
+    group_labels: dict[str, str] = field(default_factory=dict)  # tag or path group -> the words naming it
 
     def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
         """Follow internal $refs of non-schema objects (parameters, bodies, responses)."""
@@ -179,8 +182,13 @@ class OperationWalk:
 
     def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
         tags = sorted({d["group_key"] for d in drafts if d["group_key"] is not None})
+        self.group_labels = naming.group_labels(tags)
         group_names = dict(
-            zip(tags, naming.dedupe(naming.snake(t, prefix="group", reserved=naming.CLIENT_ATTRIBUTES) for t in tags), strict=True)
+            zip(
+                tags,
+                naming.dedupe(naming.snake(self.group_labels[t], prefix="group", reserved=naming.CLIENT_ATTRIBUTES) for t in tags),
+                strict=True,
+            )
         )
         taken_on_client = set(group_names.values()) | naming.CLIENT_ATTRIBUTES
         by_group: dict[str | None, list[dict[str, Any]]] = {}
@@ -303,6 +311,7 @@ class OperationWalk:
         if not isinstance(content, Mapping):
             return ()
         out: list[MediaBody] = []
+        typed: dict[str, TypeRef] = {}  # a schema's JSON -> its type, for the media types sharing it
         for mt, media in content.items():
             if not isinstance(media, Mapping):
                 media = {}
@@ -316,7 +325,13 @@ class OperationWalk:
             elif schema is None:
                 type_ = ANY
             else:
-                type_ = self.typer.type_of(schema, f"{m_ptr}/schema", hint)
+                # one class for the media types with the same schema; another media type's
+                # own schema is named after it (CreatePetBodyForm), not numbered
+                same = json.dumps(schema, sort_keys=True, default=str)
+                if same not in typed:
+                    media_hint = hint + _media_label(str(mt), kind) if typed else hint
+                    typed[same] = self.typer.type_of(schema, f"{m_ptr}/schema", media_hint)
+                type_ = typed[same]
             unwrapped = self.typer.collection_of(schema, hint) if kind is BodyKind.JSON else None
             has_example, example = self.example(media)
             encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
@@ -389,6 +404,15 @@ class OperationWalk:
         return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
 
 
+def _media_label(media_type: str, kind: BodyKind) -> str:
+    """What names a media type's own body class: ``Form``, ``Multipart``, else its subtype."""
+    if kind is BodyKind.FORM:
+        return "Form"
+    if kind is BodyKind.MULTIPART:
+        return "Multipart"
+    return naming.pascal(media_type.partition(";")[0].rpartition("/")[2], prefix="Media")
+
+
 def _has_tags(paths: Mapping[str, Any]) -> bool:
     return any(
         isinstance(item, Mapping) and isinstance(op := item.get(method), Mapping) and op.get("tags")
@@ -400,12 +424,19 @@ def _has_tags(paths: Mapping[str, Any]) -> bool:
 def path_groups(paths: list[str]) -> dict[str, str]:
     """For a spec without tags: each path's resource group, its first literal segment after the
     segments every path starts with (``/v1/chat/completions`` -> ``chat`` when every path starts
-    with ``/v1``). A path with no such segment (``/``, ``/{id}``) has none: the client's own."""
+    with ``/v1``). Those shared segments stop before the last literal segment of any path, so
+    every path keeps one: ``/holders`` and ``/holders/{n}`` are both in ``holders``, whether
+    the spec has one of them or both. A path whose first segment after them is a parameter
+    (``/{id}``), or that has none (``/``), has no group: the client's own."""
     literal = [[seg for seg in p.split("/") if seg] for p in paths]
+    last = [max((i for i, seg in enumerate(segs) if "{" not in seg), default=-1) for segs in literal]
     prefix = 0
-    while all(len(segs) > prefix + 1 for segs in literal) and len({segs[prefix] for segs in literal}) == 1:
-        if "{" in literal[0][prefix]:
-            break
+    while (
+        literal
+        and all(prefix < end for end in last)
+        and len({segs[prefix] for segs in literal}) == 1
+        and "{" not in literal[0][prefix]
+    ):
         prefix += 1
     out: dict[str, str] = {}
     for path, segs in zip(paths, literal, strict=True):

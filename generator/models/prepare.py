@@ -139,57 +139,6 @@ def keep_plain_string_formats(schemas: Any) -> None:
             schema[KEPT_FORMAT] = fmt
 
 
-def name_union_variants(schemas: dict[str, Any]) -> None:
-    """Give the inline object variants of a component's ``anyOf``/``oneOf`` a name of their own.
-
-    The models library numbers them after their parent (``ResponsesServerEvent1`` ... ``37``).
-    A variant with a ``title``, or a discriminator value (its ``propertyName``'s, else its
-    ``type`` property's ``const`` or one-value ``enum``), is moved to a component named by it:
-    the title as it is when free (``BetaResponseAudioWsDelta``), else the parent and the title
-    or value (``ResponsesServerEventResponseAudioDelta``); the union refers to it.
-    """
-    taken = {name.lower() for name in schemas}
-    for parent in list(schemas):
-        schema = schemas[parent]
-        if not isinstance(schema, dict):
-            continue
-        disc = schema.get("discriminator")
-        prop = disc.get("propertyName") if isinstance(disc, Mapping) else None
-        for key in ("anyOf", "oneOf"):
-            members = schema.get(key)
-            if not isinstance(members, list):
-                continue
-            for i, member in enumerate(members):
-                if not isinstance(member, dict) or "$ref" in member or not ("properties" in member or "allOf" in member):
-                    continue
-                title = member.get("title") if isinstance(member.get("title"), str) else None
-                label = title or _variant_value(member, prop if isinstance(prop, str) else "type")
-                if not label:
-                    continue
-                candidates = [naming.pascal(title)] if title else []
-                candidates.append(naming.pascal(f"{parent} {label}"))
-                name = next((c for c in candidates if c.lower() not in taken), None)
-                if name is None or name.startswith("N_"):
-                    continue
-                taken.add(name.lower())
-                schemas[name] = member
-                members[i] = {"$ref": "#/components/schemas/" + name}
-
-
-def _variant_value(member: Mapping[str, Any], prop: str) -> str | None:
-    """The one value ``member`` admits for the property ``prop`` (looking into its ``allOf``)."""
-    for part in [member, *(p for p in member.get("allOf") or [] if isinstance(p, Mapping))]:
-        props = part.get("properties")
-        spec = props.get(prop) if isinstance(props, Mapping) else None
-        if isinstance(spec, Mapping):
-            if isinstance(spec.get("const"), str):
-                return str(spec["const"])
-            enum = spec.get("enum")
-            if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
-                return enum[0]
-    return None
-
-
 # Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
 # be folded into it).
 _SCALAR_KEYWORDS = frozenset(
@@ -260,7 +209,6 @@ __all__ = [
     "iter_schemas",
     "keep_plain_string_formats",
     "name_enum_members",
-    "name_union_variants",
     "narrow_enums",
     "needs_python_name",
 ]

@@ -24,6 +24,7 @@ from ..core.fingerprint import generator_fingerprint
 from ..core.pointers import pointer as ptr_of
 from ..ir.schemas import resolve_pointer
 from ..pysource.imports import sorted_import_lines
+from . import names as class_naming
 from . import prepare, verify
 
 _MAX_LIBRARY_WARNINGS = 5
@@ -47,8 +48,9 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
-    prepare.name_union_variants(doc["components"]["schemas"])
+    class_naming.name_inline_classes(doc["components"]["schemas"])
     prepare.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
+    class_naming.unify_enums(doc["components"]["schemas"])
     diagnostics += _closed_all_of(doc, spec_name)
     prepare.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])

@@ -221,12 +221,19 @@ def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[
         return source, {}
     taken = {n for n in names if len(n) <= naming.MAX_LENGTH}
     renames: dict[str, str] = {}
+    owner: dict[str, str] = {}  # short name -> the long one it was made of
     for name in long:
         base = candidate = naming.shorten_class_name(name)
+        if candidate in owner:  # shortened alike: keep the words the other name lacks
+            words = naming.class_name_words(name)
+            other = set(naming.class_name_words(owner[candidate]))
+            candidate = naming.shorten_class_name(name, keep=frozenset(k for k, w in enumerate(words) if w not in other))
         n = 2
         while candidate in taken:  # numbered as the library numbers its classes
             candidate, n = f"{base}{n}", n + 1
         taken.add(candidate)
+        owner.setdefault(candidate, name)
+        owner.setdefault(base, name)
         renames[name] = candidate
     out: list[str] = []
     previous = ""
