@@ -588,3 +588,80 @@ def test_every_corpus_file_loads_or_fails_cleanly() -> None:
         assert all(not ref.startswith(("http:", "https:")) and "#" in ref for ref in refs), refs
         every_ref.extend(refs)
     assert len(every_ref) > 100  # the check above ran on real $refs
+
+
+def map_refs_spec(tmp_path: Path) -> Path:
+    """Maps given as a $ref to a map elsewhere, as in DigitalOcean's public spec
+    (``properties: {$ref: 'attributes.yml#/load_balancer_droplet_ids'}``): a property map from
+    another file (whose own entries refer to a third file), one from the same file, a responses
+    map; plus a real property named "$ref" (a schema, not a string), which stays one."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "attributes.yml").write_text(
+        "droplet_ids:\n  droplet_ids: {$ref: 'ids.yml#/ids'}\n  tag: {type: string}\n", encoding="utf-8")
+    (tmp_path / "models" / "ids.yml").write_text(
+        "ids: {type: array, items: {type: integer}}\n", encoding="utf-8")
+    root = tmp_path / "openapi.yml"
+    root.write_text(
+        "openapi: 3.1.0\n"
+        "info: {title: T, version: '1'}\n"
+        "paths:\n"
+        "  /lbs:\n"
+        "    post:\n"
+        "      operationId: addDroplets\n"
+        "      requestBody:\n"
+        "        content:\n"
+        "          application/json:\n"
+        "            schema:\n"
+        "              type: object\n"
+        "              properties: {$ref: 'models/attributes.yml#/droplet_ids', tag: {type: integer}}\n"
+        "              required: [droplet_ids]\n"
+        "      responses: {$ref: '#/x-common-responses'}\n"
+        "x-common-responses:\n"
+        "  '204': {description: done}\n"
+        "components:\n"
+        "  schemas:\n"
+        "    Named:\n"
+        "      type: object\n"
+        "      properties: {$ref: '#/x-named-properties'}\n"
+        "    Dollar:\n"
+        "      type: object\n"
+        "      properties: {$ref: {type: string}}\n"
+        "x-named-properties:\n"
+        "  name: {type: string}\n",
+        encoding="utf-8")
+    return root
+
+
+def test_a_map_given_as_a_ref_to_a_map_is_expanded_entry_by_entry(tmp_path: Path) -> None:
+    spec = load_spec(map_refs_spec(tmp_path))
+    document = spec.document
+    operation = document["paths"]["/lbs"]["post"]
+    properties = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert set(properties) == {"droplet_ids", "tag"}
+    assert properties["tag"] == {"type": "integer"}  # the map's own entry wins over the target's
+    schemas = document["components"]["schemas"]
+    hoisted = schemas[properties["droplet_ids"]["$ref"].removeprefix("#/components/schemas/")]
+    assert schemas[hoisted["$ref"].removeprefix("#/components/schemas/")] == {"type": "array", "items": {"type": "integer"}}
+    assert operation["responses"] == {"204": {"description": "done"}}
+    assert document["components"]["schemas"]["Named"]["properties"] == {"name": {"type": "string"}}
+    assert document["components"]["schemas"]["Dollar"]["properties"] == {"$ref": {"type": "string"}}
+    assert validate_spec(spec) == []
+
+
+def test_a_map_ref_to_something_not_a_map_is_located(tmp_path: Path) -> None:
+    root = map_refs_spec(tmp_path)
+    root.write_text(root.read_text(encoding="utf-8").replace("'#/x-named-properties'", "'#/info/title'"),
+                    encoding="utf-8")
+    with pytest.raises(SpecError) as exc:
+        load_spec(root)
+    error = only_error(exc)
+    assert error.pointer == "/components/schemas/Named/properties" and error.line == 21
+    assert "$ref '#/info/title' stands for a map of entries here" in error.message and "has a str there" in error.message
+
+
+def test_cli_generates_a_spec_with_map_refs(tmp_path: Path) -> None:
+    from oapigen.cli import main
+
+    assert main(["generate", str(map_refs_spec(tmp_path)), "--output", str(tmp_path / "out"), "--package", "maps"]) == 0
+    models = (tmp_path / "out" / "maps" / "models.py").read_text(encoding="utf-8")
+    assert "droplet_ids: " in models and "tag: int | None" in models

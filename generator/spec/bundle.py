@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..core.diagnostics import Diagnostic, Severity, SpecError
-from ..core.pointers import MISSING, follow_pointer, pointer, unescape_pointer
+from ..core.pointers import MISSING, escape_pointer_token, follow_pointer, pointer, unescape_pointer
 from .lines import SourceText
 from .read import (
     MAX_FILE_BYTES,
@@ -33,6 +33,7 @@ from .read import (
 )
 from .walk import (
     CALLBACK,
+    CHILD,
     EXAMPLE,
     HEADER,
     LINK,
@@ -117,6 +118,8 @@ class Bundler:
 
     def _walk(self, node: Any, kind: str, path: list[str | int], where: _Where) -> None:
         def visit(path: list[str | int], node: Any, kind: str) -> bool:
+            if isinstance(node, dict):
+                self._expand_map_refs(node, path, where)
             ref = node.get("$ref") if isinstance(node, dict) else None
             return self._on_ref(node, ref, kind, path, where) if isinstance(ref, str) else True
 
@@ -125,6 +128,55 @@ class Bundler:
         except TooDeep as exc:
             raise SpecError(self._diagnostic(where, list(exc.path),
                                              f"nesting is too deep (the limit is {MAX_DEPTH} levels)")) from None
+
+    def _expand_map_refs(self, node: dict[str, Any], path: list[str | int], where: _Where) -> None:
+        """A map of spec objects given as a reference to a map elsewhere
+        (``properties: {$ref: 'attributes.yml#/droplet_ids'}``, ``responses: {$ref: ...}``)
+        becomes one ``$ref`` per entry of the target map (``droplet_ids: {$ref:
+        'attributes.yml#/droplet_ids/droplet_ids'}``), which the walk then resolves like any other
+        (a target in the root document itself is copied in).
+        Bundlers such as Redocly's resolve a ``$ref`` anywhere; without this, the ``$ref`` would
+        read as a property named "$ref". A property named "$ref" whose value is a schema (not a
+        string) stays one. The map's other entries are kept and win over the target's."""
+        for key, value in node.items():
+            child = CHILD.get(key)
+            if child is None or not child[1] or not isinstance(value, dict) or not isinstance(value.get("$ref"), str):
+                continue
+            ref: str = value["$ref"]
+            here = [*path, key]
+            target = self._map_target(ref, here, where)
+            if target is None:
+                continue
+            if ref.startswith("#") and where.key == self.root.key:
+                # in the root document: copies (later stages resolve schema $refs only into
+                # components, and the target may be anywhere)
+                expanded: dict[str, Any] = copy_json(target)
+            else:  # one $ref per entry, bundled from its own file like any other
+                base = ref if "#" in ref else ref + "#"
+                expanded = {name: {"$ref": f"{base}/{escape_pointer_token(name)}"} for name in target}
+            expanded.update((k, v) for k, v in value.items() if k != "$ref")
+            node[key] = expanded
+
+    def _map_target(self, ref: str, path: list[str | int], where: _Where) -> dict[str, Any] | None:
+        """The mapping a map's ``$ref`` points to, or None (an error recorded)."""
+        if ref.startswith("#"):
+            doc = self.document if where.key == self.root.key else self.docs.get(where.key)
+            target = follow_pointer(doc, unescape_pointer(urllib.parse.unquote(ref[1:])))
+            display = where.display
+        else:
+            resolved = self._resolve(ref, path, where)
+            if resolved is None:
+                return None
+            key, display, fragment = resolved
+            target = self._content(key, display, urllib.parse.unquote(fragment), ref, path, where)
+            if target is _FAILED:
+                return None
+        if not isinstance(target, dict):
+            found = "nothing" if target is MISSING else f"a {type(target).__name__}"
+            self.errors.append(self._diagnostic(
+                where, path, f"$ref '{ref}' stands for a map of entries here, but {display} has {found} there"))
+            return None
+        return target
 
     def _diagnostic(self, where: _Where, path: list[str | int], message: str,
                     hint: str | None = None) -> Diagnostic:
