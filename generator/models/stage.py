@@ -52,6 +52,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     models_check.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
     nullable_combinations(doc["components"]["schemas"])
+    nullable_items(doc["components"]["schemas"])
     models_check.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
@@ -98,6 +99,23 @@ def nullable_combinations(schemas: Any) -> None:
             inner = {k: schema.pop(k) for k in ("oneOf", "anyOf", "allOf", "discriminator") if k in schema}
             schema.pop("nullable")
             schema["anyOf"] = [inner, {"type": "null"}]
+
+
+def nullable_items(schemas: Any) -> None:
+    """OpenAPI 3.0's ``nullable: true`` on an array's ``items`` or a map's values (``items:
+    {type: string, nullable: true}``) allows null items, which the library's models left out
+    (``list[str]``: a null item failed validation): such a schema's ``type`` becomes ``[type,
+    "null"]`` (an enum, whose null the library drops from a type list too, becomes ``anyOf:
+    [<the enum>, {type: null}]``)."""
+    for schema in list(models_check.iter_schemas(schemas)):
+        for key in ("items", "additionalProperties"):
+            inner = schema.get(key)
+            if isinstance(schema, dict) and isinstance(inner, dict) and inner.get("nullable") is True and isinstance(inner.get("type"), str):
+                inner.pop("nullable")
+                if "enum" in inner:
+                    schema[key] = {"anyOf": [inner, {"type": "null"}]}
+                else:
+                    inner["type"] = [inner["type"], "null"]
 
 
 def _allowed_keys(doc: Mapping[str, Any], schema: Any, depth: int = 0) -> frozenset[str] | None:
@@ -300,6 +318,7 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
+    source = models_check.keep_item_formats(source, metadata, doc)
     source, renames = models_check.shortened_class_names(source, names)
     if renames:
         class_by_ref = {ref: renames.get(cls, cls) for ref, cls in class_by_ref.items()}

@@ -1,0 +1,198 @@
+"""Leftovers of issue 11 on the wire, each through the generated client against the generated
+server over HTTP:
+
+* formats of array items and map values (``items: {type: string, format: email}``) kept in the
+  models, so the mock answers conform and /openapi.json shows them;
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+
+from .conftest import serve_over_http
+from .conftest_client import generate_files, install
+
+
+def _package(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> ModuleType:
+    spec = tmp_path_factory.mktemp(name) / f"{name}.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return install(tmp_path_factory, name, generate_files(spec, name))
+
+
+@pytest.fixture()
+def served() -> Iterator[Callable[..., tuple[Any, str]]]:
+    """``served(pkg, handlers=None)``: (a Client of ``pkg`` over HTTP to its server, its URL)."""
+    stack: list[Any] = []
+
+    def start(pkg: ModuleType, handlers: Any = None) -> tuple[Any, str]:
+        server = importlib.import_module(f"{pkg.__name__}.server")
+        context = serve_over_http(server.create_app() if handlers is None else server.create_app(handlers))
+        url = context.__enter__()
+        stack.append(context)
+        client = pkg.Client(base_url=url, max_retries=0)
+        stack.append(client)
+        return client, url
+
+    yield start
+    for item in reversed(stack):
+        item.__exit__(None, None, None)
+
+
+def _recording(pkg: ModuleType, method: str) -> tuple[Any, list[dict[str, Any]]]:
+    server = importlib.import_module(f"{pkg.__name__}.server")
+    seen: list[dict[str, Any]] = []
+
+    async def handle(self: Any, **params: Any) -> Any:
+        seen.append(params)
+        return {}
+
+    return type("Recording", (server.Handlers,), {method: handle})(), seen
+
+
+def _dump(value: Any) -> Any:
+    return value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
+
+
+# -- formats of array items ------------------------------------------------------------------------
+
+ITEM_FORMATS_SPEC = """
+openapi: {version}
+info: {{title: item formats, version: "1"}}
+paths:
+  /contacts:
+    get:
+      operationId: getContacts
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Contacts'}}
+  /emails:
+    get:
+      operationId: getEmails
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/EmailList'}}
+components:
+  schemas:
+    EmailList: {{type: array, minItems: 2, items: {{type: string, format: email}}}}
+    Contacts:
+      type: object
+      required: [emails, groups, by_name, links, ids, limited]
+      properties:
+        emails: {{type: array, minItems: 2, items: {{type: string, format: email}}}}
+        groups:
+          type: array
+          minItems: 1
+          items: {{type: array, minItems: 2, items: {{type: string, format: idn-email}}}}
+        by_name:
+          type: object
+          minProperties: 2
+          additionalProperties: {{type: string, format: email}}
+        links: {{type: array, minItems: 2, items: {{type: string, format: json-pointer}}}}
+        ids: {{type: array, minItems: 2, items: {{type: string, format: uuid}}}}
+        limited: {{type: array, minItems: 2, maxItems: 3, items: {{type: string, format: email}}}}
+"""
+
+_CHECKER = jsonschema.FormatChecker()
+
+
+def _check_answer(schema: dict[str, Any], value: Any) -> None:
+    """``value`` fits the spec's own ``schema``, formats checked (email, idn-email, uuid...)."""
+    validator = jsonschema.Draft202012Validator(schema, format_checker=_CHECKER)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(value)]
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_formats_of_array_items_and_map_values_are_kept(
+    tmp_path_factory: pytest.TempPathFactory, served: Any, version: str
+) -> None:
+    """The models library types ``items: {type: string, format: email}`` as ``list[str]``: the
+    item format was gone from the models' JSON schema, so the mock answered ``word-123`` inside
+    the array and /openapi.json showed no format. Each item (nested, map value, root list) keeps
+    its format; the mock's answers pass the spec's own schema with formats checked."""
+    text = ITEM_FORMATS_SPEC.format(version=version)
+    pkg = _package(tmp_path_factory, "wire_item_formats_" + version.replace(".", ""), text)
+    schemas = yaml.safe_load(text)["components"]["schemas"]
+    client, url = served(pkg)
+    for _ in range(3):
+        raw = client.with_raw_response.contacts.get_contacts()
+        _check_answer(schemas["Contacts"], raw.http_response.json())
+        raw = client.with_raw_response.emails.get_emails()
+        _check_answer(schemas["EmailList"], raw.http_response.json())
+    contacts = client.contacts.get_contacts()
+    assert all("@" in e for e in contacts.emails) and all("@" in e for e in client.emails.get_emails())
+    shown = httpx.get(f"{url}/openapi.json").json()["components"]["schemas"]
+    props = shown["Contacts"]["properties"]
+    assert props["emails"]["items"]["format"] == "email"
+    group = props["groups"]["items"]  # a class of its own (it has minItems)
+    group = shown[group["$ref"].rsplit("/", 1)[-1]] if "$ref" in group else group
+    assert group["items"]["format"] == "idn-email"
+    assert props["by_name"]["additionalProperties"]["format"] == "email"
+    assert props["links"]["items"]["format"] == "json-pointer"
+    assert props["limited"]["items"]["format"] == "email"
+    assert shown["EmailList"]["items"]["format"] == "email"
+    assert json.dumps(shown).count('"format": "email"') >= 4
+
+
+NULLABLE_ITEMS_SPEC = """
+openapi: 3.0.3
+info: {title: nullable items, version: "1"}
+paths:
+  /boxes:
+    post:
+      operationId: putBox
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Box'}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Box'}
+components:
+  schemas:
+    Box:
+      type: object
+      required: [tags, scores, kinds]
+      properties:
+        tags: {type: array, items: {type: string, format: email, nullable: true}}
+        scores: {type: object, additionalProperties: {type: integer, nullable: true}}
+        kinds: {type: array, items: {type: string, enum: [small, large], nullable: true}}
+"""
+
+
+def test_openapi_30_nullable_items_and_map_values_admit_null(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """``items: {type: string, nullable: true}`` (3.0) admits null items: the models library
+    typed them ``list[str]``, so the client refused to send a null item and would refuse to read
+    one. The body goes to the server and back with its nulls; the item keeps its format."""
+    pkg = _package(tmp_path_factory, "wire_nullable_items", NULLABLE_ITEMS_SPEC)
+    server = importlib.import_module(f"{pkg.__name__}.server")
+
+    class Echo(server.Handlers):  # type: ignore[name-defined,misc]
+        async def put_box(self, body: Any) -> Any:
+            return body
+
+    client, url = served(pkg, Echo())
+    sent = {"tags": ["a@example.com", None], "scores": {"a": 1, "b": None}, "kinds": ["small", None]}
+    got = client.boxes.put_box(body=sent)
+    assert got.model_dump(mode="json") == sent
+    shown = httpx.get(f"{url}/openapi.json").json()["components"]["schemas"]
+    assert {"type": "string", "format": "email"} in shown["Box"]["properties"]["tags"]["items"]["anyOf"]
