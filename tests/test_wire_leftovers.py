@@ -2,7 +2,9 @@
 server over HTTP:
 
 * formats of array items and map values (``items: {type: string, format: email}``) kept in the
-  models, so the mock answers conform and /openapi.json shows them;
+  models, so the mock answers conform and /openapi.json shows them (and 3.0 ``nullable`` items);
+* path parameters the generated server read as text: ``content: application/json`` (the client
+  sends the JSON text, percent-encoded) and objects or arrays of style ``simple``;
 """
 
 from __future__ import annotations
@@ -196,3 +198,69 @@ def test_openapi_30_nullable_items_and_map_values_admit_null(tmp_path_factory: p
     assert got.model_dump(mode="json") == sent
     shown = httpx.get(f"{url}/openapi.json").json()["components"]["schemas"]
     assert {"type": "string", "format": "email"} in shown["Box"]["properties"]["tags"]["items"]["anyOf"]
+
+
+PATH_CONTENT_SPEC = """
+openapi: 3.1.0
+info: {title: path content, version: "1"}
+paths:
+  /items/{filter}/{ids}/{word}/{count}:
+    get:
+      operationId: getItem
+      parameters:
+        - name: filter
+          in: path
+          required: true
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: integer}, name: {type: string}}}
+        - {name: ids, in: path, required: true, content: {application/json: {schema: {type: array, items: {type: integer}}}}}
+        - {name: word, in: path, required: true, content: {application/json: {schema: {type: string}}}}
+        - {name: count, in: path, required: true, content: {application/json: {schema: {type: integer}}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /simple/{tags}/{box}/{flat}:
+    get:
+      operationId: getSimple
+      parameters:
+        - {name: tags, in: path, required: true, schema: {type: array, items: {type: integer}}}
+        - name: box
+          in: path
+          required: true
+          explode: true
+          schema: {type: object, properties: {w: {type: integer}, label: {type: string}}}
+        - name: flat
+          in: path
+          required: true
+          schema: {type: object, properties: {w: {type: integer}, label: {type: string}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"""
+
+
+def test_path_parameters_with_json_content_and_simple_objects_read_as_sent(
+    tmp_path_factory: pytest.TempPathFactory, served: Any
+) -> None:
+    """A path parameter with ``content: application/json``: the client sends its JSON text,
+    percent-encoded (``/`` as ``%2F``); the server handed the handler that text (``'{"id":1}'``,
+    a string's quotes included), or refused it. Objects and arrays of style ``simple`` were
+    handed over as text too (``"1,2"``). Each is read back as the value sent, in handler mode
+    and in mock mode; /openapi.json shows the JSON parameters with their content."""
+    pkg = _package(tmp_path_factory, "wire_path_content", PATH_CONTENT_SPEC)
+    handlers, seen = _recording(pkg, "get_item")
+    client, _ = served(pkg, handlers)
+    filt = {"id": 1, "name": "a/b %2F c,d é"}
+    client.items.get_item(filter=filt, ids=[3, 4], word='say "hi"/ok', count=7)
+    assert {k: _dump(v) for k, v in seen[-1].items()} == {"filter": filt, "ids": [3, 4], "word": 'say "hi"/ok', "count": 7}
+    handlers, seen = _recording(pkg, "get_simple")
+    client, _ = served(pkg, handlers)
+    client.simple.get_simple(tags=[1, 2], box={"w": 3, "label": "x"}, flat={"w": 4, "label": "y"})
+    assert {k: _dump(v) for k, v in seen[-1].items()} == {"tags": [1, 2], "box": {"w": 3, "label": "x"}, "flat": {"w": 4, "label": "y"}}
+    mock, url = served(pkg)
+    assert isinstance(mock.items.get_item(filter=filt, ids=[1], word="w", count=1), dict)
+    with httpx.Client(base_url=url) as http:
+        assert http.get("/items/%7Bnope/%5B1%5D/%22w%22/1").status_code == 422  # not JSON: refused
+        operation = http.get("/openapi.json").json()["paths"]["/items/{filter}/{ids}/{word}/{count}"]["get"]
+    shown = {p["name"]: p for p in operation["parameters"]}
+    assert set(shown) == {"filter", "ids", "word", "count"}
+    assert all(p["in"] == "path" and p["required"] and "application/json" in p["content"] for p in shown.values())
