@@ -102,18 +102,25 @@ def nullable_combinations(schemas: Any) -> None:
 
 
 def nullable_items(schemas: Any) -> None:
-    """OpenAPI 3.0's ``nullable: true`` on an array's ``items`` or a map's values (``items:
-    {type: string, nullable: true}``) allows null items, which the library's models left out
-    (``list[str]``: a null item failed validation): such a schema's ``type`` becomes ``[type,
-    "null"]`` (an enum, whose null the library drops from a type list too, becomes ``anyOf:
-    [<the enum>, {type: null}]``)."""
+    """OpenAPI 3.0's ``nullable: true`` where the library's models leave it out: on an array's
+    ``items`` or a map's values (``items: {type: string, nullable: true}`` became ``list[str]``:
+    a null item failed validation) and on a required property (``title: str``). Such a schema's
+    ``type`` becomes ``[type, "null"]``, an enum (whose null the library drops from a type list
+    too) ``anyOf: [<the enum>, {type: null}]``. An optional property is left as it is: the
+    library types it ``X | None`` already."""
     for schema in list(models_check.iter_schemas(schemas)):
-        for key in ("items", "additionalProperties"):
-            inner = schema.get(key)
-            if isinstance(schema, dict) and isinstance(inner, dict) and inner.get("nullable") is True and isinstance(inner.get("type"), str):
+        if not isinstance(schema, dict):
+            continue
+        props, required = schema.get("properties"), schema.get("required")
+        places: list[tuple[dict[str, Any], str]] = [(schema, "items"), (schema, "additionalProperties")]
+        if isinstance(props, dict) and isinstance(required, list):
+            places += [(props, name) for name in required if isinstance(name, str)]
+        for parent, key in places:
+            inner = parent.get(key)
+            if isinstance(inner, dict) and inner.get("nullable") is True and isinstance(inner.get("type"), str):
                 inner.pop("nullable")
                 if "enum" in inner:
-                    schema[key] = {"anyOf": [inner, {"type": "null"}]}
+                    parent[key] = {"anyOf": [inner, {"type": "null"}]}
                 else:
                     inner["type"] = [inner["type"], "null"]
 
