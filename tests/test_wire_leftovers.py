@@ -5,6 +5,7 @@ server over HTTP:
   models, so the mock answers conform and /openapi.json shows them (and 3.0 ``nullable`` items);
 * path parameters the generated server read as text: ``content: application/json`` (the client
   sends the JSON text, percent-encoded) and objects or arrays of style ``simple``;
+* ``""`` and null told apart in form and multipart bodies where a property admits both.
 """
 
 from __future__ import annotations
@@ -173,8 +174,10 @@ components:
   schemas:
     Box:
       type: object
-      required: [tags, scores, kinds]
+      required: [tags, scores, kinds, note, size]
       properties:
+        note: {type: string, nullable: true}
+        size: {type: string, enum: [s, m], nullable: true}
         tags: {type: array, items: {type: string, format: email, nullable: true}}
         scores: {type: object, additionalProperties: {type: integer, nullable: true}}
         kinds: {type: array, items: {type: string, enum: [small, large], nullable: true}}
@@ -183,8 +186,9 @@ components:
 
 def test_openapi_30_nullable_items_and_map_values_admit_null(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """``items: {type: string, nullable: true}`` (3.0) admits null items: the models library
-    typed them ``list[str]``, so the client refused to send a null item and would refuse to read
-    one. The body goes to the server and back with its nulls; the item keeps its format."""
+    typed them ``list[str]`` (and a required nullable property ``str``), so the client refused
+    to send a null and would refuse to read one. The body goes to the server and back with its
+    nulls; the item keeps its format."""
     pkg = _package(tmp_path_factory, "wire_nullable_items", NULLABLE_ITEMS_SPEC)
     server = importlib.import_module(f"{pkg.__name__}.server")
 
@@ -193,7 +197,8 @@ def test_openapi_30_nullable_items_and_map_values_admit_null(tmp_path_factory: p
             return body
 
     client, url = served(pkg, Echo())
-    sent = {"tags": ["a@example.com", None], "scores": {"a": 1, "b": None}, "kinds": ["small", None]}
+    sent = {"tags": ["a@example.com", None], "scores": {"a": 1, "b": None}, "kinds": ["small", None],
+            "note": None, "size": None}
     got = client.boxes.put_box(body=sent)
     assert got.model_dump(mode="json") == sent
     shown = httpx.get(f"{url}/openapi.json").json()["components"]["schemas"]
@@ -264,3 +269,80 @@ def test_path_parameters_with_json_content_and_simple_objects_read_as_sent(
     shown = {p["name"]: p for p in operation["parameters"]}
     assert set(shown) == {"filter", "ids", "word", "count"}
     assert all(p["in"] == "path" and p["required"] and "application/json" in p["content"] for p in shown.values())
+
+
+FORM_NULL_SPEC = """
+openapi: {version}
+info: {{title: form nulls, version: "1"}}
+paths:
+  /form:
+    post:
+      operationId: postForm
+      requestBody:
+        required: {required}
+        content:
+          application/x-www-form-urlencoded:
+            schema: {{$ref: '#/components/schemas/Note'}}
+            encoding:
+              meta: {{contentType: application/json}}
+      responses:
+        "200": {{description: ok, content: {{application/json: {{schema: {{type: object}}}}}}}}
+  /parts:
+    post:
+      operationId: postParts
+      requestBody:
+        required: {required}
+        content:
+          multipart/form-data:
+            schema: {{$ref: '#/components/schemas/Note'}}
+      responses:
+        "200": {{description: ok, content: {{application/json: {{schema: {{type: object}}}}}}}}
+components:
+  schemas:
+    Note:
+      type: object
+      required: [title, meta]
+      properties:
+        title: {nullable_string}
+        subtitle: {nullable_string}
+        meta: {{type: object, {nullable}properties: {{k: {{type: string}}}}}}
+        lines: {{type: array, items: {nullable_string}}}
+"""
+_NULLABLE = {
+    "3.0.3": ("{type: string, nullable: true}", "nullable: true, "),
+    "3.1.0": ("{type: [string, 'null']}", "type: [object, 'null'], "),
+}
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+@pytest.mark.parametrize("media", ["form", "parts"])
+def test_form_bodies_tell_empty_text_from_null(
+    tmp_path_factory: pytest.TempPathFactory, served: Any, version: str, media: str
+) -> None:
+    """Where a property admits both ``""`` and null (a nullable string), null in a form or
+    multipart body was written as ``""`` and read back as ``""``. Now a form leaves a null
+    property out (RFC 6570: null is undefined) and the server reads a required one left out as
+    null; multipart sends null as a JSON part (exact, array items too). ``""`` is the empty
+    string in both; a body whose every property is null still arrives (an empty form)."""
+    nullable_string, nullable = _NULLABLE[version]
+    text = FORM_NULL_SPEC.format(version=version, nullable_string=nullable_string, nullable=nullable, required="false")
+    pkg = _package(tmp_path_factory, f"wire_form_null_{media}_{version.replace('.', '')}", text)
+    method = f"post_{media}"
+    handlers, seen = _recording(pkg, method)
+    client, _ = served(pkg, handlers)
+    call = getattr(getattr(client, media), method)
+    for body in (
+        {"title": None, "subtitle": "", "meta": None},
+        {"title": "", "subtitle": None, "meta": {"k": ""}},
+        {"title": "", "meta": None, "lines": ["", "a"]},
+        {"title": None, "meta": None},
+    ):
+        call(body=body)
+        got = seen[-1]["body"]
+        assert got is not None, body
+        expected = {k: v for k, v in body.items() if v is not None or media == "parts" or k in ("title", "meta")}
+        assert _dump(got) == expected, (body, _dump(got))
+        assert got.subtitle == body.get("subtitle")
+    if media == "parts":  # null items are exact in multipart only (a form item has no null)
+        call(body={"title": "t", "meta": None, "lines": [None, "", "x"]})
+        assert seen[-1]["body"].lines == [None, "", "x"]
