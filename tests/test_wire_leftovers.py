@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Iterator
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -21,49 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from .conftest import serve_over_http
-from .conftest_client import generate_files, install
-
-
-def _package(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> ModuleType:
-    spec = tmp_path_factory.mktemp(name) / f"{name}.yaml"
-    spec.write_text(text, encoding="utf-8")
-    return install(tmp_path_factory, name, generate_files(spec, name))
-
-
-@pytest.fixture()
-def served() -> Iterator[Callable[..., tuple[Any, str]]]:
-    """``served(pkg, handlers=None)``: (a Client of ``pkg`` over HTTP to its server, its URL)."""
-    stack: list[Any] = []
-
-    def start(pkg: ModuleType, handlers: Any = None) -> tuple[Any, str]:
-        server = importlib.import_module(f"{pkg.__name__}.server")
-        context = serve_over_http(server.create_app() if handlers is None else server.create_app(handlers))
-        url = context.__enter__()
-        stack.append(context)
-        client = pkg.Client(base_url=url, max_retries=0)
-        stack.append(client)
-        return client, url
-
-    yield start
-    for item in reversed(stack):
-        item.__exit__(None, None, None)
-
-
-def _recording(pkg: ModuleType, method: str) -> tuple[Any, list[dict[str, Any]]]:
-    server = importlib.import_module(f"{pkg.__name__}.server")
-    seen: list[dict[str, Any]] = []
-
-    async def handle(self: Any, **params: Any) -> Any:
-        seen.append(params)
-        return {}
-
-    return type("Recording", (server.Handlers,), {method: handle})(), seen
-
-
-def _dump(value: Any) -> Any:
-    return value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
-
+from .conftest_client import dumped, recording, spec_package
 
 # -- formats of array items ------------------------------------------------------------------------
 
@@ -129,9 +85,10 @@ def test_formats_of_array_items_and_map_values_are_kept(
     the array and /openapi.json showed no format. Each item (nested, map value, root list) keeps
     its format; the mock's answers pass the spec's own schema with formats checked."""
     text = ITEM_FORMATS_SPEC.format(version=version)
-    pkg = _package(tmp_path_factory, "wire_item_formats_" + version.replace(".", ""), text)
+    pkg = spec_package(tmp_path_factory, "wire_item_formats_" + version.replace(".", ""), text)
     schemas = yaml.safe_load(text)["components"]["schemas"]
-    client, url = served(pkg)
+    client = served(pkg)
+    url = str(client.base_url)
     for _ in range(3):
         raw = client.with_raw_response.contacts.get_contacts()
         _check_answer(schemas["Contacts"], raw.http_response.json())
@@ -189,14 +146,15 @@ def test_openapi_30_nullable_items_and_map_values_admit_null(tmp_path_factory: p
     typed them ``list[str]`` (and a required nullable property ``str``), so the client refused
     to send a null and would refuse to read one. The body goes to the server and back with its
     nulls; the item keeps its format."""
-    pkg = _package(tmp_path_factory, "wire_nullable_items", NULLABLE_ITEMS_SPEC)
+    pkg = spec_package(tmp_path_factory, "wire_nullable_items", NULLABLE_ITEMS_SPEC)
     server = importlib.import_module(f"{pkg.__name__}.server")
 
     class Echo(server.Handlers):  # type: ignore[name-defined,misc]
         async def put_box(self, body: Any) -> Any:
             return body
 
-    client, url = served(pkg, Echo())
+    client = served(pkg, Echo())
+    url = str(client.base_url)
     sent = {"tags": ["a@example.com", None], "scores": {"a": 1, "b": None}, "kinds": ["small", None],
             "note": None, "size": None}
     got = client.boxes.put_box(body=sent)
@@ -251,17 +209,18 @@ def test_path_parameters_with_json_content_and_simple_objects_read_as_sent(
     a string's quotes included), or refused it. Objects and arrays of style ``simple`` were
     handed over as text too (``"1,2"``). Each is read back as the value sent, in handler mode
     and in mock mode; /openapi.json shows the JSON parameters with their content."""
-    pkg = _package(tmp_path_factory, "wire_path_content", PATH_CONTENT_SPEC)
-    handlers, seen = _recording(pkg, "get_item")
-    client, _ = served(pkg, handlers)
+    pkg = spec_package(tmp_path_factory, "wire_path_content", PATH_CONTENT_SPEC)
+    handlers, seen = recording(pkg, "get_item")
+    client = served(pkg, handlers)
     filt = {"id": 1, "name": "a/b %2F c,d é"}
     client.items.get_item(filter=filt, ids=[3, 4], word='say "hi"/ok', count=7)
-    assert {k: _dump(v) for k, v in seen[-1].items()} == {"filter": filt, "ids": [3, 4], "word": 'say "hi"/ok', "count": 7}
-    handlers, seen = _recording(pkg, "get_simple")
-    client, _ = served(pkg, handlers)
+    assert {k: dumped(v) for k, v in seen[-1].items()} == {"filter": filt, "ids": [3, 4], "word": 'say "hi"/ok', "count": 7}
+    handlers, seen = recording(pkg, "get_simple")
+    client = served(pkg, handlers)
     client.simple.get_simple(tags=[1, 2], box={"w": 3, "label": "x"}, flat={"w": 4, "label": "y"})
-    assert {k: _dump(v) for k, v in seen[-1].items()} == {"tags": [1, 2], "box": {"w": 3, "label": "x"}, "flat": {"w": 4, "label": "y"}}
-    mock, url = served(pkg)
+    assert {k: dumped(v) for k, v in seen[-1].items()} == {"tags": [1, 2], "box": {"w": 3, "label": "x"}, "flat": {"w": 4, "label": "y"}}
+    mock = served(pkg)
+    url = str(mock.base_url)
     assert isinstance(mock.items.get_item(filter=filt, ids=[1], word="w", count=1), dict)
     with httpx.Client(base_url=url) as http:
         assert http.get("/items/%7Bnope/%5B1%5D/%22w%22/1").status_code == 422  # not JSON: refused
@@ -326,10 +285,10 @@ def test_form_bodies_tell_empty_text_from_null(
     string in both; a body whose every property is null still arrives (an empty form)."""
     nullable_string, nullable = _NULLABLE[version]
     text = FORM_NULL_SPEC.format(version=version, nullable_string=nullable_string, nullable=nullable, required="false")
-    pkg = _package(tmp_path_factory, f"wire_form_null_{media}_{version.replace('.', '')}", text)
+    pkg = spec_package(tmp_path_factory, f"wire_form_null_{media}_{version.replace('.', '')}", text)
     method = f"post_{media}"
-    handlers, seen = _recording(pkg, method)
-    client, _ = served(pkg, handlers)
+    handlers, seen = recording(pkg, method)
+    client = served(pkg, handlers)
     call = getattr(getattr(client, media), method)
     for body in (
         {"title": None, "subtitle": "", "meta": None},
@@ -341,7 +300,7 @@ def test_form_bodies_tell_empty_text_from_null(
         got = seen[-1]["body"]
         assert got is not None, body
         expected = {k: v for k, v in body.items() if v is not None or media == "parts" or k in ("title", "meta")}
-        assert _dump(got) == expected, (body, _dump(got))
+        assert dumped(got) == expected, (body, dumped(got))
         assert got.subtitle == body.get("subtitle")
     if media == "parts":  # null items are exact in multipart only (a form item has no null)
         call(body={"title": "t", "meta": None, "lines": [None, "", "x"]})
