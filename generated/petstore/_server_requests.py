@@ -291,8 +291,12 @@ def _put(fields: dict[str, Any], name: str, path: list[str], value: str) -> None
         _add(node, path[-1], value)
 
 
-def _resolve(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
-    """``schema`` and its alternatives (``$ref``, ``anyOf``, ``oneOf``, ``allOf`` followed)."""
+def _resolve(
+    schema: Any,
+    root: dict[str, Any],
+    keys: tuple[str, ...] = ("anyOf", "oneOf", "allOf"),
+) -> list[dict[str, Any]]:
+    """``schema`` and its alternatives (``$ref`` and the combinations ``keys`` followed)."""
     out: list[dict[str, Any]] = []
     stack = [schema]
     while stack and len(out) < 64:
@@ -304,7 +308,7 @@ def _resolve(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
             stack.append(root.get("$defs", {}).get(ref[len("#/$defs/") :]))
             continue
         out.append(s)
-        for key in ("anyOf", "oneOf", "allOf"):
+        for key in keys:
             stack.extend(s.get(key) or [])
     return out
 
@@ -426,19 +430,12 @@ def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
 def _required(schema: Any, root: dict[str, Any]) -> set[str]:
     """The properties every object of ``schema`` must have (``$ref`` and ``allOf`` followed;
     not a branch of ``anyOf``/``oneOf``)."""
-    names: set[str] = set()
-    stack, seen = [schema], 0
-    while stack and seen < 64:
-        s, seen = stack.pop(), seen + 1
-        if not isinstance(s, dict):
-            continue
-        ref = s.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            stack.append(root.get("$defs", {}).get(ref[len("#/$defs/") :]))
-            continue
-        names.update(n for n in s.get("required") or () if isinstance(n, str))
-        stack.extend(s.get("allOf") or [])
-    return names
+    return {
+        name
+        for s in _resolve(schema, root, ("allOf",))
+        for name in s.get("required") or ()
+        if isinstance(name, str)
+    }
 
 
 def _declared_keys(schema: Any, root: dict[str, Any], value: dict[str, Any]) -> bool:
