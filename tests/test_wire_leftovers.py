@@ -141,7 +141,7 @@ components:
 """
 
 
-def test_openapi_30_nullable_items_and_map_values_admit_null(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+def test_openapi_30_nullable_items_map_values_and_required_admit_null(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """``items: {type: string, nullable: true}`` (3.0) admits null items: the models library
     typed them ``list[str]`` (and a required nullable property ``str``), so the client refused
     to send a null and would refuse to read one. The body goes to the server and back with its

@@ -52,7 +52,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     models_check.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
     nullable_combinations(doc["components"]["schemas"])
-    nullable_items(doc["components"]["schemas"])
+    nullable_kept(doc["components"]["schemas"])
     models_check.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
@@ -101,7 +101,7 @@ def nullable_combinations(schemas: Any) -> None:
             schema["anyOf"] = [inner, {"type": "null"}]
 
 
-def nullable_items(schemas: Any) -> None:
+def nullable_kept(schemas: Any) -> None:
     """OpenAPI 3.0's ``nullable: true`` where the library's models leave it out: on an array's
     ``items`` or a map's values (``items: {type: string, nullable: true}`` became ``list[str]``:
     a null item failed validation) and on a required property (``title: str``). Such a schema's
