@@ -18,14 +18,17 @@ Phases, each bounded in requests and in seconds:
 4. bad traffic to the mock: malformed JSON, 10 MB bodies (a JSON array where an object is
    expected), 11 MB bodies (over the default limit), a wrong content type, 64 KB query strings and 64 KB headers; the statuses, and the
    longest a ``GET /ok`` probe (every 20 ms, on its own connection) waited meanwhile;
-5. client: the generated ``AsyncClient`` with its default connection pool (or
+5. bursts: ``--bursts`` (default 10) rounds of 30 10.4 MB invalid bodies, 10 at a time, to a
+   fresh mock; the RSS at the start and a second after each round (flat, not growing, when
+   nothing leaks);
+6. client: the generated ``AsyncClient`` with its default connection pool (or
    ``--client-limits``), shared by 100 and by 500 tasks calling ``system.health_check()``;
    requests/s, p50/p99, errors, and how many TCP connections the server saw.
 
 Nothing is asserted; the table is printed (``--json`` also writes it). Only 127.0.0.1.
 
     .venv/bin/python bench/load.py [--concurrency 200] [--requests 4000] [--seconds 20]
-        [--streams 500] [--leak 20000] [--skip throughput,sse,leak,bad,client]
+        [--streams 500] [--leak 20000] [--bursts 10] [--skip throughput,sse,leak,bad,bursts,client]
         [--client-limits 100/20]
 """
 
@@ -345,6 +348,27 @@ async def bad_traffic(url: str, kind: str, seconds: float) -> tuple[Counter[str]
     return statuses, max(probes, default=0.0), elapsed, len(probes)
 
 
+async def bursts(served: Served, rounds: int, seconds: float) -> tuple[int, float, int, list[float], list[float]]:
+    """``rounds`` bursts of 30 10.4 MB invalid bodies, 10 at a time: (done, elapsed, errors,
+    latencies, the RSS after each burst, a second after it)."""
+    done = errors = 0
+    elapsed = 0.0
+    latencies: list[float] = []
+    rss: list[float] = []
+    async with pool(10) as http:
+        async def call(_: int) -> bool:
+            response = await http.post(served.url + THREAD_RUNS, content=HUGE, headers=JSON)
+            return response.status_code == 422
+
+        for _ in range(rounds):
+            n, spent, failed, times = await drive(call, 10, 30, seconds)
+            done, elapsed, errors = done + n, elapsed + spent, errors + failed
+            latencies += times
+            await asyncio.sleep(1)
+            rss.append(served.rss())
+    return done, elapsed, errors, latencies, rss
+
+
 async def client_load(package: Any, url: str, tasks: int, total: int, seconds: float,
                       limits: str | None) -> tuple[int, float, int, list[float], int]:
     if limits:  # another pool than the generated client's default, to compare
@@ -371,6 +395,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="turns each app takes in the throughput phase")
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--leak", type=int, default=20_000)
+    parser.add_argument("--bursts", type=int, default=10, help="rounds of 30 10.4 MB bodies (RSS after each)")
     parser.add_argument("--skip", default="", help="comma-separated phases to skip")
     parser.add_argument("--client-limits", metavar="CONNECTIONS/KEPT_ALIVE",
                         help="the client phase with this pool instead of the generated default")
@@ -431,6 +456,15 @@ def main() -> None:
                                    "rss before bad traffic": f"{start_rss:.0f} MB"}))
                 asyncio.run(throughput(served.url, 50, 2000, 60, distinct=True, first=10_000))
                 add(Row("bad traffic", "RSS after, + 2,000 good", rss_mb=served.rss()))
+        if "bursts" not in skip:
+            with serve(folder, "mock") as served:
+                asyncio.run(throughput(served.url, 10, 100, 60))
+                start_rss = served.rss()
+                done, elapsed, errors, latencies, rss = asyncio.run(bursts(served, args.bursts, 120))
+                add(Row("bursts", f"{args.bursts} x 30 x 10.4 MB, 10 at a time", done, elapsed, errors,
+                        percentile(latencies, 0.5), percentile(latencies, 0.99), rss[-1],
+                        {"rss at start": f"{start_rss:.0f} MB",
+                         "rss after each burst": " ".join(f"{r:.0f}" for r in rss)}))
         if "client" not in skip:
             for tasks, total in ((100, 5000), (500, 5000)):
                 with serve(folder, "mock") as served:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import subprocess
@@ -158,6 +159,26 @@ def serve_over_http(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@pytest.fixture()
+def served() -> Iterator[Callable[..., Any]]:
+    """``served(pkg, handlers=None)``: a Client of ``pkg`` over HTTP to its server (uvicorn on
+    127.0.0.1; ``client.base_url`` is the server's)."""
+    stack: list[Any] = []
+
+    def start(pkg: ModuleType, handlers: Any = None) -> Any:
+        server = importlib.import_module(f"{pkg.__name__}.server")
+        context = serve_over_http(server.create_app() if handlers is None else server.create_app(handlers))
+        url = context.__enter__()
+        stack.append(context)
+        client = pkg.Client(base_url=url, max_retries=0)
+        stack.append(client)
+        return client
+
+    yield start
+    for item in reversed(stack):
+        item.__exit__(None, None, None)
 
 
 @pytest.fixture()

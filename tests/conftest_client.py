@@ -133,3 +133,31 @@ def patch_sleep(monkeypatch: pytest.MonkeyPatch, pkg: ModuleType) -> FakeSleep:
     monkeypatch.setattr(base.time, "sleep", fake.sleep)
     monkeypatch.setattr(base.asyncio, "sleep", fake.async_sleep)
     return fake
+
+
+# -- a package of a spec's text, and handlers recording their calls --------------------------------------------
+
+
+def spec_package(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> ModuleType:
+    """The package generated from the spec ``text``, installed as ``name``."""
+    spec = tmp_path_factory.mktemp(name) / f"{name}.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return install(tmp_path_factory, name, generate_files(spec, name))
+
+
+def recording(pkg: ModuleType, method: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Handlers of ``pkg`` whose ``method`` records the arguments it is called with (and answers
+    ``{}``), and the record."""
+    server = importlib.import_module(f"{pkg.__name__}.server")
+    seen: list[dict[str, Any]] = []
+
+    async def handle(self: Any, **params: Any) -> Any:
+        seen.append(params)
+        return {}
+
+    return type("Recording", (server.Handlers,), {method: handle})(), seen
+
+
+def dumped(value: Any) -> Any:
+    """A model as the JSON it holds (the fields set), anything else as it is."""
+    return value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value

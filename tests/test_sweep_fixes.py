@@ -10,14 +10,11 @@ the generated client against the generated server over HTTP:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from .conftest import serve_over_http
-from .conftest_client import generate_files, install
+from .conftest_client import dumped, install, recording, spec_package
 
 QUERY_SPEC = """
 openapi: 3.1.0
@@ -67,49 +64,9 @@ components:
 """
 
 
-def _package(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> ModuleType:
-    spec = tmp_path_factory.mktemp(name) / f"{name}.yaml"
-    spec.write_text(text, encoding="utf-8")
-    return install(tmp_path_factory, name, generate_files(spec, name))
-
-
-@pytest.fixture()
-def served() -> Iterator[Callable[..., Any]]:
-    """``served(pkg, handlers=None)``: a Client of ``pkg`` over HTTP to its server."""
-    stack: list[Any] = []
-
-    def start(pkg: ModuleType, handlers: Any = None) -> Any:
-        server = importlib.import_module(f"{pkg.__name__}.server")
-        context = serve_over_http(server.create_app() if handlers is None else server.create_app(handlers))
-        url = context.__enter__()
-        stack.append(context)
-        client = pkg.Client(base_url=url, max_retries=0)
-        stack.append(client)
-        return client
-
-    yield start
-    for item in reversed(stack):
-        item.__exit__(None, None, None)
-
-
-def _recording(pkg: ModuleType, method: str) -> tuple[Any, list[dict[str, Any]]]:
-    server = importlib.import_module(f"{pkg.__name__}.server")
-    seen: list[dict[str, Any]] = []
-
-    async def handle(self: Any, **params: Any) -> Any:
-        seen.append(params)
-        return {}
-
-    return type("Recording", (server.Handlers,), {method: handle})(), seen
-
-
-def _dump(value: Any) -> Any:
-    return value.model_dump(mode="json", exclude_unset=True) if hasattr(value, "model_dump") else value
-
-
 def test_query_objects_every_style_read_as_sent(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
-    pkg = _package(tmp_path_factory, "sweep_query_objects", QUERY_SPEC)
-    handlers, seen = _recording(pkg, "find_boxes")
+    pkg = spec_package(tmp_path_factory, "sweep_query_objects", QUERY_SPEC)
+    handlers, seen = recording(pkg, "find_boxes")
     client = served(pkg, handlers)
     box = {"w": 3, "label": "x y", "size": {"n": 2}, "kind": 1}
     client.boxes.find_boxes(
@@ -120,7 +77,7 @@ def test_query_objects_every_style_read_as_sent(tmp_path_factory: pytest.TempPat
         deep={"x": 1, "y": "q"},  # deepObject: deep[x]=1&deep[y]=q
         pick=2.5,  # a root model (a union), read from its own key
     )
-    got = {k: _dump(v) for k, v in seen[-1].items()}
+    got = {k: dumped(v) for k, v in seen[-1].items()}
     assert got == {
         "limit": 5,
         "box": box,
@@ -130,20 +87,20 @@ def test_query_objects_every_style_read_as_sent(tmp_path_factory: pytest.TempPat
         "pick": 2.5,
     }
     client.boxes.find_boxes(limit=1, box={"w": 1})  # the optional ones left out: None
-    got = {k: _dump(v) for k, v in seen[-1].items()}
+    got = {k: dumped(v) for k, v in seen[-1].items()}
     assert got == {"limit": 1, "box": {"w": 1}, "second": None, "flat": None, "deep": None, "pick": None}
 
 
 def test_query_open_object_exploded_takes_the_other_keys(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
-    pkg = _package(tmp_path_factory, "sweep_query_tags", QUERY_SPEC)
-    handlers, seen = _recording(pkg, "find_tags")
+    pkg = spec_package(tmp_path_factory, "sweep_query_tags", QUERY_SPEC)
+    handlers, seen = recording(pkg, "find_tags")
     client = served(pkg, handlers)
     client.tags.find_tags(page=2, tags={"red": 1, "blue": 2})
     assert seen[-1] == {"page": 2, "tags": {"red": 1, "blue": 2}}
 
 
 def test_query_object_refused_is_a_422_located_at_the_parameter(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
-    pkg = _package(tmp_path_factory, "sweep_query_refused", QUERY_SPEC)
+    pkg = spec_package(tmp_path_factory, "sweep_query_refused", QUERY_SPEC)
     client = served(pkg)
     errors = importlib.import_module(f"{pkg.__name__}.errors")
     with pytest.raises(errors.ApiError) as caught:
@@ -154,7 +111,7 @@ def test_query_object_refused_is_a_422_located_at_the_parameter(tmp_path_factory
 
 def test_mock_answers_query_objects(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """The mock (no handlers) accepts what the client sends too."""
-    pkg = _package(tmp_path_factory, "sweep_query_mock", QUERY_SPEC)
+    pkg = spec_package(tmp_path_factory, "sweep_query_mock", QUERY_SPEC)
     client = served(pkg)
     assert client.boxes.find_boxes(limit=5, box={"w": 3, "kind": "b"}, flat={"w": 1}, deep={"x": 2}, pick="t") is not None
     assert client.tags.find_tags(tags={"a": 1}) is not None
@@ -205,7 +162,7 @@ def test_mock_one_of_answers_fit_exactly_one_branch(tmp_path_factory: pytest.Tem
     import jsonschema
     import yaml
 
-    pkg = _package(tmp_path_factory, "sweep_one_of", ONE_OF_SPEC)
+    pkg = spec_package(tmp_path_factory, "sweep_one_of", ONE_OF_SPEC)
     document = yaml.safe_load(ONE_OF_SPEC)
     validator = jsonschema.Draft202012Validator(
         {"$ref": "#/components/schemas/Holder", "components": document["components"]}
@@ -279,7 +236,7 @@ components:
 def test_openapi_30_nullable_beside_one_of_any_of_all_of(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """3.0's ``nullable: true`` beside a oneOf/anyOf/allOf allows null: the server sends it, the
     client reads it (the models refused it). The mock's ``one`` fits one branch alone."""
-    pkg = _package(tmp_path_factory, "sweep_nullable_30", NULLABLE_30_SPEC)
+    pkg = spec_package(tmp_path_factory, "sweep_nullable_30", NULLABLE_30_SPEC)
     server = importlib.import_module(f"{pkg.__name__}.server")
 
     class Nulls(server.Handlers):  # type: ignore[name-defined,misc]
@@ -325,15 +282,15 @@ components:
 def test_query_parameter_with_json_content_is_json_text(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """``content: application/json``: the value is its JSON text under its own name (it was
     spread like a form object: ``id=1&name=x``, colliding with the ``id`` parameter)."""
-    pkg = _package(tmp_path_factory, "sweep_json_content", JSON_CONTENT_SPEC)
+    pkg = spec_package(tmp_path_factory, "sweep_json_content", JSON_CONTENT_SPEC)
     serialize = importlib.import_module(f"{pkg.__name__}._serialize")
     endpoints = importlib.import_module(f"{pkg.__name__}._endpoints")
     params = {p.python_name: p for p in endpoints.FIND_PETS.params}
     assert serialize.query_pairs(params["filter"], {"id": 1, "name": "x"}) == [("filter", '{"id":1,"name":"x"}')]
-    handlers, seen = _recording(pkg, "find_pets")
+    handlers, seen = recording(pkg, "find_pets")
     client = served(pkg, handlers)
     client.pets.find_pets(filter={"id": 1, "name": "x"}, tag="7", id=2)
-    got = {k: _dump(v) for k, v in seen[-1].items()}
+    got = {k: dumped(v) for k, v in seen[-1].items()}
     assert got == {"filter": {"id": 1, "name": "x"}, "tag": "7", "id": 2}
 
 
@@ -418,8 +375,8 @@ def test_header_and_cookie_objects_read_as_sent(tmp_path_factory: pytest.TempPat
     """Headers (simple: ``w,3,label,x``; exploded ``w=3,label=x``; JSON content) and cookies
     (form exploded: a cookie per property; not exploded: ``flat=w,7,label,a%20b``) of object
     types reach the handler typed as the client sent them (they were handed over as text)."""
-    pkg = _package(tmp_path_factory, "sweep_header_cookie", HEADER_COOKIE_SPEC)
-    handlers, seen = _recording(pkg, "get_prefs")
+    pkg = spec_package(tmp_path_factory, "sweep_header_cookie", HEADER_COOKIE_SPEC)
+    handlers, seen = recording(pkg, "get_prefs")
     client = served(pkg, handlers)
     client.prefs.get_prefs(
         x_box={"w": 3, "label": "x"},
@@ -429,7 +386,7 @@ def test_header_and_cookie_objects_read_as_sent(tmp_path_factory: pytest.TempPat
         flat={"w": 7, "label": "a b"},
         sid="s1",
     )
-    got = {k: _dump(v) for k, v in seen[-1].items()}
+    got = {k: dumped(v) for k, v in seen[-1].items()}
     assert got == {
         "x_box": {"w": 3, "label": "x"},
         "x_box_exploded": {"w": 4, "label": "y z"},
@@ -439,7 +396,7 @@ def test_header_and_cookie_objects_read_as_sent(tmp_path_factory: pytest.TempPat
         "sid": "s1",
     }
     client.prefs.get_prefs(x_box={"w": 1})
-    got = {k: _dump(v) for k, v in seen[-1].items()}
+    got = {k: dumped(v) for k, v in seen[-1].items()}
     assert got == {"x_box": {"w": 1}, "x_box_exploded": None, "x_json": None, "theme": None, "flat": None, "sid": None}
 
 
@@ -472,12 +429,12 @@ paths:
 def test_bare_multipart_body_read_from_its_part(tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
     """A multipart body that is no object of parts (a file, a list of files) goes in the part
     ``file`` (one per item) and the server reads it back as the bytes the client sent."""
-    pkg = _package(tmp_path_factory, "sweep_bare_multipart", BARE_MULTIPART_SPEC)
-    handlers, seen = _recording(pkg, "put_image")
+    pkg = spec_package(tmp_path_factory, "sweep_bare_multipart", BARE_MULTIPART_SPEC)
+    handlers, seen = recording(pkg, "put_image")
     client = served(pkg, handlers)
     client.image.put_image(body=b"\x89PNG\r\n\x00")
     assert seen[-1]["body"] == b"\x89PNG\r\n\x00"
-    handlers, seen = _recording(pkg, "put_images")
+    handlers, seen = recording(pkg, "put_images")
     client = served(pkg, handlers)
     client.images.put_images(body=[b"one", ("b.bin", b"two")])
     assert seen[-1]["body"] == [b"one", b"two"]
@@ -527,17 +484,21 @@ components:
 def test_form_and_multipart_null_read_back_as_none(
     tmp_path_factory: pytest.TempPathFactory, served: Any, media: str
 ) -> None:
-    """The client writes null in a form or multipart body as ``""``; the server reads ``""``
-    back as None where the schema admits null and no ``""`` (an enum of null alone, an integer
-    or null), and keeps ``""`` where a string fits."""
-    pkg = _package(tmp_path_factory, f"sweep_null_{media}", NULL_FORM_SPEC)
+    """Null in a form or multipart body: a form leaves a null property out (an optional one
+    reads as not given) and writes a null array item as ``""``, which the server reads back as
+    None where the item admits null and no ``""`` (an enum of null alone); multipart sends JSON
+    ``null`` parts. ``""`` stays ``""`` where a string fits."""
+    pkg = spec_package(tmp_path_factory, f"sweep_null_{media}", NULL_FORM_SPEC)
     method = f"post_{media}"
-    handlers, seen = _recording(pkg, method)
+    handlers, seen = recording(pkg, method)
     client = served(pkg, handlers)
-    getattr(getattr(client, media), method)(body={"only_null": [None, None], "mixed": None, "count": None, "text": ""})
-    assert _dump(seen[-1]["body"]) == {"only_null": [None, None], "mixed": None, "count": None, "text": ""}
+    sent = {"only_null": [None, None], "mixed": None, "count": None, "text": ""}
+    getattr(getattr(client, media), method)(body=sent)
+    got = seen[-1]["body"]
+    assert dumped(got) == (sent if media == "parts" else {"only_null": [None, None], "text": ""})
+    assert got.mixed is None and got.count is None
     getattr(getattr(client, media), method)(body={"only_null": [None], "mixed": "a", "count": 3})
-    assert _dump(seen[-1]["body"]) == {"only_null": [None], "mixed": "a", "count": 3}
+    assert dumped(seen[-1]["body"]) == {"only_null": [None], "mixed": "a", "count": 3}
 
 
 INDISTINCT_SPEC = """

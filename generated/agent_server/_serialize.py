@@ -210,8 +210,13 @@ def encode_body(spec: Content, body: object) -> EncodedBody:
     )
     if not isinstance(data, dict):
         raise TypeError(f"a {spec.media_type} body must be a model or a dict")
+    # A property that is null is left out (RFC 6570: null is undefined), so that ``""`` is
+    # the empty string; the server reads a required property left out as null.
     pairs = [
-        pair for k, v in data.items() for pair in form_field(k, v, spec.encoding.get(k))
+        pair
+        for k, v in data.items()
+        if v is not None
+        for pair in form_field(k, v, spec.encoding.get(k))
     ]
     return EncodedBody(content=urlencode(pairs).encode(), content_type=spec.media_type)
 
@@ -302,13 +307,14 @@ def _multipart(spec: Content, body: object) -> EncodedBody:
 
 def _part(value: object, content_type: str | None) -> object:
     """A file part as given (with the declared content type when it names none), an object
-    or array as a JSON part, a scalar as a text part."""
+    or array as a JSON part, a scalar as a text part; null as a JSON part (``null``: a text
+    part could only be ``""``, the empty string's)."""
     if is_file(value):
         if content_type and "*" not in content_type and not isinstance(value, tuple):
             return ("upload", value, content_type)
         return value
     data = jsonable(value)
-    if isinstance(data, (dict, list)):
+    if isinstance(data, (dict, list)) or data is None:
         return (None, json.dumps(data, separators=(",", ":")), "application/json")
     return (None, scalar(data))
 

@@ -626,7 +626,10 @@ class _Synthesizer:
                     out[name] = made
         extra = schema.get("additionalProperties")
         if not properties and isinstance(extra, Mapping) and extra and depth < _DEEP:
-            out[self.rng.choice(_WORDS)] = yield extra, defs, depth + 1, False
+            first = self.rng.choice(_WORDS)
+            count = max(1, int(schema.get("minProperties", 0)))
+            for key in [first, *(f"{first}{n}" for n in range(2, count + 1))]:
+                out[key] = yield extra, defs, depth + 1, False
         return out
 
     def array(

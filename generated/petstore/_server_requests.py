@@ -118,8 +118,8 @@ def form_body(
 
     async def read(request: Request) -> Any:
         raw = await request.body()
-        if not raw and not required:
-            return None
+        if not raw and not required and "content-type" not in request.headers:
+            return None  # no body (an empty form, every property null, has its content type)
         schema = _json_schema(tp)
         # form-exploded objects: their properties arrive as keys of their own (``width=2``)
         exploded = [
@@ -291,8 +291,12 @@ def _put(fields: dict[str, Any], name: str, path: list[str], value: str) -> None
         _add(node, path[-1], value)
 
 
-def _resolve(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
-    """``schema`` and its alternatives (``$ref``, ``anyOf``, ``oneOf``, ``allOf`` followed)."""
+def _resolve(
+    schema: Any,
+    root: dict[str, Any],
+    keys: tuple[str, ...] = ("anyOf", "oneOf", "allOf"),
+) -> list[dict[str, Any]]:
+    """``schema`` and its alternatives (``$ref`` and the combinations ``keys`` followed)."""
     out: list[dict[str, Any]] = []
     stack = [schema]
     while stack and len(out) < 64:
@@ -304,7 +308,7 @@ def _resolve(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
             stack.append(root.get("$defs", {}).get(ref[len("#/$defs/") :]))
             continue
         out.append(s)
-        for key in ("anyOf", "oneOf", "allOf"):
+        for key in keys:
             stack.extend(s.get(key) or [])
     return out
 
@@ -387,8 +391,8 @@ def _fits(schema: dict[str, Any], name: str, kind: str) -> bool:
 def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
     """Form values (text, repeated keys, bracketed keys) in the shape the schema expects: one
     value where only an array fits becomes a one-item array, numbered keys an array, JSON text
-    where only an object or array fits is decoded, ``""`` where null fits and no ``""`` is null.
-    """
+    where only an object or array fits is decoded, ``""`` where null fits and no ``""`` is null,
+    a required property that admits null and is left out is null."""
     kinds = _kinds(schema, root)
     if not kinds or "any" in kinds:
         return value
@@ -411,10 +415,27 @@ def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
         item = _member(schema, root, None)
         return [_shaped(v, item, root) for v in value]
     if isinstance(value, dict) and "object" in kinds:
-        return {k: _shaped(v, _member(schema, root, k), root) for k, v in value.items()}
+        shaped = {
+            k: _shaped(v, _member(schema, root, k), root) for k, v in value.items()
+        }
+        for key in _required(schema, root) - shaped.keys():
+            if "null" in _kinds(_member(schema, root, key), root):
+                shaped[key] = None  # the client leaves a null property out
+        return shaped
     if value == "" and "null" in kinds and not _admits_empty_text(schema, root):
-        return None  # the client writes null as ``""``
+        return None  # an array's null item, as the client writes it (or a browser's empty field)
     return value
+
+
+def _required(schema: Any, root: dict[str, Any]) -> set[str]:
+    """The properties every object of ``schema`` must have (``$ref`` and ``allOf`` followed;
+    not a branch of ``anyOf``/``oneOf``)."""
+    return {
+        name
+        for s in _resolve(schema, root, ("allOf",))
+        for name in s.get("required") or ()
+        if isinstance(name, str)
+    }
 
 
 def _declared_keys(schema: Any, root: dict[str, Any], value: dict[str, Any]) -> bool:
@@ -507,6 +528,24 @@ def header_object(
         if not lines:
             return _absent(loc, required)
         return _object_text(tp, ",".join(lines), explode=explode, json=json, loc=loc)
+
+    return read
+
+
+def path_object(
+    name: str, tp: Any, *, explode: bool, json: bool = False, required: bool
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading the path parameter ``name`` FastAPI cannot read as typed, as the
+    client writes it (percent-encoded; the routing decodes it, ``%2F`` too): style ``simple``
+    as :func:`header_object` reads a header; with ``json`` (``content: application/json``),
+    its JSON text."""
+    loc = ("path", name)
+
+    async def read(request: Request) -> Any:
+        text = request.path_params.get(name)
+        if not isinstance(text, str):
+            return _absent(loc, required)
+        return _object_text(tp, text, explode=explode, json=json, loc=loc)
 
     return read
 
@@ -737,7 +776,7 @@ def openapi_extra(
                     {"content": {"application/json": {"schema": schema_of(tp)}}}
                     if as_json
                     else {
-                        "style": "simple" if location == "header" else "form",
+                        "style": "simple" if location in ("header", "path") else "form",
                         "explode": explode,
                         "schema": schema_of(tp),
                     }

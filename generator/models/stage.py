@@ -26,6 +26,7 @@ from ..ir.schemas import resolve_pointer
 from ..pysource.imports import sorted_import_lines
 from . import names as class_naming
 from . import prepare, verify
+from .item_formats import keep_item_formats
 
 _MAX_LIBRARY_WARNINGS = 5
 
@@ -55,6 +56,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     prepare.name_enum_members(doc["components"]["schemas"])
     keep_wire_values(doc["components"]["schemas"])
     nullable_combinations(doc["components"]["schemas"])
+    nullable_kept(doc["components"]["schemas"])
     prepare.keep_plain_string_formats(doc["components"]["schemas"])
     return doc, diagnostics
 
@@ -101,6 +103,30 @@ def nullable_combinations(schemas: Any) -> None:
             inner = {k: schema.pop(k) for k in ("oneOf", "anyOf", "allOf", "discriminator") if k in schema}
             schema.pop("nullable")
             schema["anyOf"] = [inner, {"type": "null"}]
+
+
+def nullable_kept(schemas: Any) -> None:
+    """OpenAPI 3.0's ``nullable: true`` where the library's models leave it out: on an array's
+    ``items`` or a map's values (``items: {type: string, nullable: true}`` became ``list[str]``:
+    a null item failed validation) and on a required property (``title: str``). Such a schema's
+    ``type`` becomes ``[type, "null"]``, an enum (whose null the library drops from a type list
+    too) ``anyOf: [<the enum>, {type: null}]``. An optional property is left as it is: the
+    library types it ``X | None`` already."""
+    for schema in list(prepare.iter_schemas(schemas)):
+        if not isinstance(schema, dict):
+            continue
+        props, required = schema.get("properties"), schema.get("required")
+        places: list[tuple[dict[str, Any], str]] = [(schema, "items"), (schema, "additionalProperties")]
+        if isinstance(props, dict) and isinstance(required, list):
+            places += [(props, name) for name in required if isinstance(name, str)]
+        for parent, key in places:
+            inner = parent.get(key)
+            if isinstance(inner, dict) and inner.get("nullable") is True and isinstance(inner.get("type"), str):
+                inner.pop("nullable")
+                if "enum" in inner:
+                    parent[key] = {"anyOf": [inner, {"type": "null"}]}
+                else:
+                    inner["type"] = [inner["type"], "null"]
 
 
 def _allowed_keys(doc: Mapping[str, Any], schema: Any, depth: int = 0) -> frozenset[str] | None:
@@ -301,6 +327,7 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
+    source = keep_item_formats(source, metadata, doc)
     source, renames = verify.shortened_class_names(source, names)
     if renames:
         class_by_ref = {ref: renames.get(cls, cls) for ref, cls in class_by_ref.items()}

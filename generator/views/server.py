@@ -67,7 +67,7 @@ _MARKERS = {
 _RUNTIME_NAMES = frozenset(
     {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object", "query_object",
-     "header_object", "cookie_object",
+     "header_object", "cookie_object", "path_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
      "space_separated", "pipe_separated", "header_items"}
 )
@@ -386,6 +386,7 @@ def _splitter(p: Parameter) -> str | None:
 
 
 _OBJECT_READERS = {
+    ParamLocation.PATH: "path_object",
     ParamLocation.QUERY: "query_object",
     ParamLocation.HEADER: "header_object",
     ParamLocation.COOKIE: "cookie_object",
@@ -397,7 +398,11 @@ def _object_reader(p: Parameter) -> str | None:
     FastAPI reads it): an object (FastAPI would read every query key into a model, and no dict,
     or hand the handler the text) or a model of another schema (a root model), not an enum;
     and any parameter sent as JSON text (``content: application/json``). deepObject:
-    ``deep_object``."""
+    ``deep_object``. In a path: JSON text, and what FastAPI cannot read of style ``simple``
+    (objects, arrays, root models; ``label`` and ``matrix`` values are handed over as text)."""
+    if p.location is ParamLocation.PATH:
+        readable = p.style == "json" or (p.style == "simple" and not fastapi_reads(p))
+        return _OBJECT_READERS[p.location] if readable else None
     if p.location not in _OBJECT_READERS or p.style == "deepObject":
         return None
     members = [a for a in (p.type.args if p.type.kind is TypeKind.UNION else (p.type,)) if a.kind is not TypeKind.NONE]
