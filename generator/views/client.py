@@ -20,7 +20,7 @@ from ..ir.model import Api
 from .client_endpoints import EndpointsModule, endpoints_module
 from .client_methods import ClientModule, client_module
 
-# Runtime modules whose templates render the header line and static code.
+# Runtime modules: the header line and static code (templates/runtime/; _spec.py adds the hash).
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
@@ -66,9 +66,11 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
     """Output file -> (template, extra context)."""
     endpoints: EndpointsModule = endpoints_module(api)
     client: ClientModule = client_module(api, endpoints)
+    # The runtime modules are plain Python in templates/runtime/; _spec.py adds the spec's hash.
     out: dict[str, tuple[str, dict[str, Any]]] = {
-        name: (f"{name}.jinja", {}) for name in STATIC_MODULES
+        name: (f"runtime/{name}", {}) for name in STATIC_MODULES
     }
+    out["_spec.py"] = ("_spec.py.jinja", {})
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
     return out

@@ -889,11 +889,11 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
     view = build(api)
     return {
         SERVER: ("server.py.jinja", {"server": view}),
-        RUNTIME: ("_server_runtime.py.jinja", {}),
-        REQUESTS: ("_server_requests.py.jinja", {}),
-        MOCK: ("_server_mock.py.jinja", {}),
-        ROUTING: ("_server_routing.py.jinja", {}),
-        HTTP: ("_server_http.py.jinja", {}),
+        RUNTIME: ("runtime/_server_runtime.py", {}),
+        REQUESTS: ("runtime/_server_requests.py", {}),
+        MOCK: ("runtime/_server_mock.py", {}),
+        ROUTING: ("runtime/_server_routing.py", {}),
+        HTTP: ("runtime/_server_http.py", {}),
     }
 
 

@@ -1,11 +1,10 @@
-# {{ header | comment }}
 """How the generated server answers: with the user's handler, from the spec, or with 501.
 
 Each route of ``server.py`` lets FastAPI validate the request against the generated models, then
 calls :meth:`Endpoint.serve` with the handler's keyword arguments. ``serve`` finds the handler
 method (or falls back: a mock answer from ``_server_mock``, or 501), turns what it returns into
 an HTTP response checked against the responses the spec declares, and turns an exception into
-a 500 whose traceback goes to the ``{{ api.package }}.server`` log, never to the caller.
+a 500 whose traceback goes to the log of ``server.py`` (``<package>.server``), never to the caller.
 
 An operation that declares an idempotency key header (``Idempotency-Key``) is served once per
 key: the answer is kept in an :class:`IdempotencyStore` (in memory by default) and a request
@@ -106,7 +105,9 @@ class Content:
     example: Any = None
     has_example: bool = False
     sent_as: str | None = None  # the concrete media type of a wildcard one (``*/*``)
-    events: tuple[str, ...] = ()  # an event stream's names from the spec's x-sse-events hint
+    events: tuple[
+        str, ...
+    ] = ()  # an event stream's names from the spec's x-sse-events hint
 
     @property
     def content_type(self) -> str:
@@ -331,7 +332,9 @@ class Endpoint:
         shapes = _error_shapes(status, detail)
         if content.kind == "text":
             body = str(shapes[1]).encode()
-            return Response(body, status, headers=headers, media_type=content.content_type)
+            return Response(
+                body, status, headers=headers, media_type=content.content_type
+            )
         ta = adapter(content.type)
         for candidate in shapes:
             try:
@@ -442,7 +445,8 @@ async def _stream(reply: Reply, content: Content) -> Response:
 
 def _event(event: Any) -> bytes:
     """An event as sent; anything but a ServerSentEvent (the package's one, or another
-    generated package's, which has the same fields) is the data of a ``message`` event."""
+    generated package's, which has the same fields) is the data of a ``message`` event.
+    """
     if (
         not isinstance(event, ServerSentEvent)
         and type(event).__name__ == "ServerSentEvent"
@@ -473,7 +477,9 @@ class _Server:
         self.endpoints = endpoints
         self.fallback = fallback
         self.idempotency_store = idempotency_store or MemoryIdempotencyStore()
-        self.in_flight: set[str] = set()  # idempotency keys whose first request still runs
+        self.in_flight: set[str] = (
+            set()
+        )  # idempotency keys whose first request still runs
         self.answers: dict[tuple[str, int], _Encoded] = {}  # mock answers, oldest first
         self.remembered = 0  # bytes the answers take, as _size counts them
         self.methods: dict[str, Callable[..., Any]] = {}
@@ -485,13 +491,23 @@ class _Server:
                 self.methods[name] = method
 
     async def once(
-        self, endpoint: Endpoint, request: Request, key: str, arguments: Mapping[str, Any]
+        self,
+        endpoint: Endpoint,
+        request: Request,
+        key: str,
+        arguments: Mapping[str, Any],
     ) -> Response:
         """Serve a request carrying an idempotency key: the kept answer if the key was seen."""
-        scope = repr(arguments.get(endpoint.credentials)) if endpoint.credentials else ""
+        scope = (
+            repr(arguments.get(endpoint.credentials)) if endpoint.credentials else ""
+        )
         kept_as = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
-        seed = _seed(endpoint.handler, request, _canonical(request, await request.body()))
-        fingerprint = f"{request.method} {seed:016x}"  # the operation, path, query and body
+        seed = _seed(
+            endpoint.handler, request, _canonical(request, await request.body())
+        )
+        fingerprint = (
+            f"{request.method} {seed:016x}"  # the operation, path, query and body
+        )
         stored = await self.idempotency_store.get(kept_as)
         if stored is not None:
             if stored.fingerprint != fingerprint:
@@ -504,7 +520,9 @@ class _Server:
         self.in_flight.add(kept_as)
         try:
             response = await endpoint.answer(request, arguments)
-            if response.status_code < 500 and not isinstance(response, StreamingResponse):
+            if response.status_code < 500 and not isinstance(
+                response, StreamingResponse
+            ):
                 answer = StoredAnswer(
                     fingerprint,
                     response.status_code,
@@ -571,7 +589,6 @@ def _canonical(request: Request, body: bytes) -> bytes:
     if boundary is not None:
         return body.replace(b"--" + boundary[1].encode("latin-1"), b"--")
     return body
-
 
 
 def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) -> Reply:
@@ -777,7 +794,9 @@ def _bounded(value: Any) -> Any:
                     out["..."] = "..."
                     break
                 budget -= 1
-                out[cut(key, depth) if isinstance(key, str) else key] = cut(item, depth + 1)
+                out[cut(key, depth) if isinstance(key, str) else key] = cut(
+                    item, depth + 1
+                )
             return out
         if isinstance(node, list | tuple):
             items: list[Any] = []
