@@ -5,7 +5,7 @@ Each route of ``server.py`` lets FastAPI validate the request against the genera
 calls :meth:`Endpoint.serve` with the handler's keyword arguments. ``serve`` finds the handler
 method (or falls back: a mock answer from ``_server_mock``, or 501), turns what it returns into
 an HTTP response checked against the responses the spec declares, and turns an exception into
-a 500 whose traceback goes to the ``agent_server.server`` log, never to the caller.
+a 500 whose traceback goes to the log of ``server.py`` (``<package>.server``), never to the caller.
 
 An operation that declares an idempotency key header (``Idempotency-Key``) is served once per
 key: the answer is kept in an :class:`IdempotencyStore` (in memory by default) and a request
