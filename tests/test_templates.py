@@ -50,3 +50,29 @@ def test_an_override_folder_replaces_a_runtime_module(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "pets" / "_sse.py").read_text().endswith(built_in)  # the others: built in
     (templates / "runtime" / "_types.py").write_text(ours + "# edited\n")
     assert run_oapigen(*args, "--check").returncode == 1  # an edited override makes the package stale
+
+
+def test_each_view_is_built_once_per_render(monkeypatch: pytest.MonkeyPatch, generated_packages) -> None:
+    """The documents show the client's calls and the server's handlers: they take the views
+    the client and the server render with, not views built a second time."""
+    from oapigen.run.pipeline import generate
+    from oapigen.views import client as client_view
+    from oapigen.views import docs as docs_view
+    from oapigen.views import server as server_view
+
+    built: list[str] = []
+
+    def counted(name: str, build):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            built.append(name)
+            return build(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(server_view, "build", counted("server", server_view.build))
+    monkeypatch.setattr(client_view, "client_module", counted("client", client_view.client_module))
+    monkeypatch.setattr(docs_view, "client_module", counted("client", docs_view.client_module))
+    job, before = generated_packages["petstore"]
+    result = generate(job)
+    assert sorted(built) == ["client", "server"]
+    assert result.files == before.files  # the same output

@@ -50,7 +50,6 @@ RUNTIME = "runtime/"  # the folder of templates/ holding the runtime modules, pl
 OUTPUT_TEMPLATES = {
     "py.typed": "py.typed.jinja",
 }
-VIEWS = (client_view, server_view, docs_view)
 
 
 @cache
@@ -127,12 +126,16 @@ def render_package(
         render(part.path, "models.py.jinja", description=part.description, source=part.source)
     if models.package is not None:
         render(models_view.PACKAGE_INIT, "models_init.py.jinja", package=models.package)
-    # Client, server and documents: each view computes its files' contexts from the IR.
-    exports: list[tuple[str, str]] = []  # (module, name) re-exported by __init__.py
-    for view in VIEWS:
-        for out, (tpl, extra) in view.files(api).items():
-            render(out, tpl, **extra)
-        exports.extend(view.exports(api))
+    # Client, server and documents: each view computes its files' contexts from the IR, each
+    # built once (the documents show the client's calls and the server's handlers).
+    client, server = client_view.build(api), server_view.build(api)
+    for out, (tpl, extra) in (
+        *client_view.files(api, client).items(),
+        *server_view.files(api, server).items(),
+        *docs_view.files(api, client.client, server).items(),
+    ):
+        render(out, tpl, **extra)
+    exports = [*client_view.exports(api), *server_view.exports(api), *docs_view.exports(api)]
     by_module: dict[str, list[str]] = {}
     for module, name in sorted(exports):
         by_module.setdefault(module, []).append(name)

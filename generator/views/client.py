@@ -14,6 +14,7 @@ Every name, annotation and import is decided here; templates only lay them out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..ir.model import Api
@@ -62,10 +63,23 @@ RUNTIME_EXPORTS = (
 )
 
 
-def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context)."""
-    endpoints: EndpointsModule = endpoints_module(api)
-    client: ClientModule = client_module(api, endpoints)
+@dataclass(frozen=True, slots=True)
+class ClientViews:
+    """The client's template contexts, built once per render (the docs read ``client`` too)."""
+
+    endpoints: EndpointsModule
+    client: ClientModule
+
+
+def build(api: Api) -> ClientViews:
+    endpoints = endpoints_module(api)
+    return ClientViews(endpoints, client_module(api, endpoints))
+
+
+def files(api: Api, views: ClientViews | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context); ``views``: already built from ``api``."""
+    built = build(api) if views is None else views
+    endpoints, client = built.endpoints, built.client
     # The runtime modules are plain Python in templates/runtime/; _spec.py adds the spec's hash.
     out: dict[str, tuple[str, dict[str, Any]]] = {
         name: (f"runtime/{name}", {}) for name in STATIC_MODULES
@@ -82,4 +96,4 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
 
 
-__all__ = ["CLIENT_FILES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files"]
+__all__ = ["CLIENT_FILES", "RUNTIME_EXPORTS", "STATIC_MODULES", "ClientViews", "build", "exports", "files"]

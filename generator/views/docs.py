@@ -19,6 +19,7 @@ from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
 from .client_methods import (
     ERRORS_BY_STATUS,
+    ClientModule,
     MethodView,
     client_module,
     default_base_url,
@@ -109,9 +110,10 @@ class QuickStart:
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
 
 
-def method_views(api: Api) -> dict[str, MethodView]:
-    """Operation pointer -> the client's method view (what the generated method accepts)."""
-    module = client_module(api, endpoints_module(api))
+def method_views(api: Api, module: ClientModule | None = None) -> dict[str, MethodView]:
+    """Operation pointer -> the client's method view (what the generated method accepts);
+    ``module``: the client view already built from ``api``."""
+    module = client_module(api, endpoints_module(api)) if module is None else module
     out: dict[str, MethodView] = {}
     for group, view in zip(api.groups, module.groups, strict=True):
         out.update((op.pointer, m) for op, m in zip(group.operations, view.methods, strict=True))
@@ -306,8 +308,13 @@ def _fence(texts: Sequence[str]) -> str:
     return "`" * max(3, longest + 1)
 
 
-def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickStart:
+def quick_start(
+    api: Api, views: dict[str, MethodView] | None = None, server: server_view.ServerView | None = None
+) -> QuickStart:
+    """The README's quick start; ``views`` and ``server``: the client's and the server's views,
+    when already built from ``api``."""
     views = method_views(api) if views is None else views
+    server = server_view.build(api) if server is None else server
     example = pick(api, views, streams=False)
     stream = pick(api, views, streams=True)
     base_url = escape.str_literal(default_base_url(api) or DEFAULT_BASE_URL)
@@ -316,9 +323,9 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
                    for s in schemes[:1]]
     client_args = ", ".join([f"base_url={base_url}", *credentials])
     imports = sorted({i for s in (example, stream) if s is not None for i in s.imports})
-    server = {v.op.pointer: v for v in server_view.build(api).operations}
-    handler, handler_imports = _handler(api, server.get(example.operation.pointer) if example else None)
-    stream_handler, stream_imports = _handler(api, server.get(stream.operation.pointer) if stream else None)
+    handlers = {v.op.pointer: v for v in server.operations}
+    handler, handler_imports = _handler(api, handlers.get(example.operation.pointer) if example else None)
+    stream_handler, stream_imports = _handler(api, handlers.get(stream.operation.pointer) if stream else None)
     texts = [base_url, client_args, *(s.call for s in (example, stream) if s is not None), handler or "", stream_handler or ""]
     return QuickStart(
         package=api.package,
@@ -337,13 +344,16 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
     )
 
 
-def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context)."""
-    views = method_views(api)
+def files(
+    api: Api, client: ClientModule | None = None, server: server_view.ServerView | None = None
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context); ``client`` and ``server``: the views that
+    render the client and the server, when already built from ``api`` (else built here)."""
+    views = method_views(api, client)
     operations = tuple(operation_doc(op, views[op.pointer]) for op in api.operations)
     return {
         API: ("API.md.jinja", {"operations": operations}),
-        README: ("README.md.jinja", {"quick": quick_start(api, views)}),
+        README: ("README.md.jinja", {"quick": quick_start(api, views, server)}),
     }
 
 

@@ -884,9 +884,9 @@ def _module_doc(api: Api) -> str:
 # -- the render.py interface ------------------------------------------------------------------
 
 
-def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context)."""
-    view = build(api)
+def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context); ``view``: already built from ``api``."""
+    view = build(api) if view is None else view
     return {
         SERVER: ("server.py.jinja", {"server": view}),
         RUNTIME: ("runtime/_server_runtime.py", {}),
