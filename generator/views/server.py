@@ -45,6 +45,7 @@ from ..ir.model import (
     union,
 )
 from .imports import all_name_key, import_name_key
+from .server_code import server_code
 from .server_literals import body_part, encoding_literal, fits, try_literal
 
 SERVER = "server.py"
@@ -888,7 +889,7 @@ def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict
     """Output file -> (template, extra context); ``view``: already built from ``api``."""
     view = build(api) if view is None else view
     return {
-        SERVER: ("server.py.jinja", {"server": view}),
+        SERVER: ("server.py.jinja", {"server": view, "code": server_code(view)}),
         RUNTIME: ("runtime/_server_runtime.py", {}),
         REQUESTS: ("runtime/_server_requests.py", {}),
         MOCK: ("runtime/_server_mock.py", {}),
