@@ -103,3 +103,26 @@ def test_no_template_line_is_longer_than_120_characters(template: str) -> None:
     assert not over, f"{template}: lines {over} are longer than {allowed} characters"
     if template in LONG_LINES:
         assert longest > MAX_TEMPLATE_LINE, f"{template} fits now: take it off LONG_LINES"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_the_server_and_the_client_name_their_types_apart(generated_packages, package: str) -> None:
+    """A class of the server's modules never takes the name of a class of the client's (the
+    client's ``Endpoint``/``Content``/``Declared`` rows against the server's ``OPERATIONS``
+    entries); one ``ServerSentEvent``, the client's, which the server imports."""
+    import ast
+
+    _, result = generated_packages[package]
+
+    def classes(path: str) -> set[str]:
+        return {n.name for n in ast.parse(result.files[path]).body if isinstance(n, ast.ClassDef)}
+
+    server_modules = [p for p in result.files if p == "server.py" or p.startswith("_server_")]
+    client_modules = [p for p in result.files if p.endswith(".py") and p not in server_modules
+                      and not p.startswith("models")]
+    server = set().union(*map(classes, server_modules))
+    client = set().union(*map(classes, client_modules))
+    assert {"ServerOperation", "DeclaredResponse", "ResponseContent", "ResponseHeader"} <= server
+    assert {"Endpoint", "Declared", "Content", "ServerSentEvent"} <= client
+    assert not server & client
+    assert "from ._sse import ServerSentEvent" in result.files["server.py"] or package == "petstore"

@@ -65,7 +65,7 @@ _MARKERS = {
 
 # Names of the runtime module that server.py may import.
 _RUNTIME_NAMES = frozenset(
-    {"Content", "Declared", "Endpoint", "Reply", "ResponseHeader", "ServerSentEvent",
+    {"ResponseContent", "DeclaredResponse", "ServerOperation", "Reply", "ResponseHeader", "ServerSentEvent",
      "Unimplemented", "install", "raw_body", "form_body", "multipart_body", "deep_object", "query_object",
      "header_object", "cookie_object",
      "require", "Fallback", "openapi_extra", "from_text", "percent_decoded", "comma_separated",
@@ -842,7 +842,7 @@ def _third_party_imports(
 
 
 def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
-    names = {"Content", "Declared", "Endpoint", "Fallback", "Reply", "Unimplemented", "install"}
+    names = {"ResponseContent", "DeclaredResponse", "ServerOperation", "Fallback", "Reply", "Unimplemented", "install"}
     for v in views:
         if any(r.headers for r in v.responses):
             names.add("ResponseHeader")

@@ -118,7 +118,7 @@ def _declared(r: ResponseView) -> str:
             parts += [f"sent_as={str_literal(c.sent_as)}"] if c.sent_as else []
             parts += [f"events={c.events}"] if c.events else []
             parts += [f"example={c.example}", "has_example=True"] if c.example is not None else []
-            contents.append(_call("Content", parts) + ",")
+            contents.append(_call("ResponseContent", parts) + ",")
         args.append(f"contents=({' '.join(contents)})")
     if r.headers:
         headers = []
@@ -130,7 +130,7 @@ def _declared(r: ResponseView) -> str:
                 parts += [f"link={str_literal(h.link.template)}", f"link_types={{{types}}}"]
             headers.append(_call("ResponseHeader", parts) + ",")
         args.append(f"headers=({' '.join(headers)})")
-    return _call("Declared", args)
+    return _call("DeclaredResponse", args)
 
 
 def operations_entry(v: OperationView) -> str:
@@ -142,7 +142,7 @@ def operations_entry(v: OperationView) -> str:
         args.append(f"idempotency_header={str_literal(v.idempotency_header)}")
         if v.credentials_name is not None:
             args.append(f"credentials={str_literal(v.credentials_name)}")
-    return f"{str_literal(v.handler)}: Endpoint({', '.join(args)}, ),"
+    return f"{str_literal(v.handler)}: ServerOperation({', '.join(args)}, ),"
 
 
 # -- routes -------------------------------------------------------------------------------------

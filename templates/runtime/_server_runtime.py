@@ -1,10 +1,15 @@
 """How the generated server answers: with the user's handler, from the spec, or with 501.
 
-Each route of ``server.py`` lets FastAPI validate the request against the generated models, then
-calls :meth:`Endpoint.serve` with the handler's keyword arguments. ``serve`` finds the handler
-method (or falls back: a mock answer from ``_server_mock``, or 501), turns what it returns into
-an HTTP response checked against the responses the spec declares, and turns an exception into
-a 500 whose traceback goes to the log of ``server.py`` (``<package>.server``), never to the caller.
+Each route of ``server.py`` lets FastAPI validate the request against the generated models,
+then calls :meth:`ServerOperation.serve` with the handler's keyword arguments. ``serve`` finds
+the handler method (or falls back: a mock answer from ``_server_mock``, or 501), turns what it
+returns into an HTTP response checked against the responses the spec declares, and turns an
+exception into a 500 whose traceback goes to the log of ``server.py`` (``<package>.server``),
+never to the caller.
+
+The server's own types are named apart from the client's (``_spec``: ``Endpoint``, ``Declared``,
+``Content``, ``Header``): a ``ServerOperation`` has ``DeclaredResponse`` entries, each with
+``ResponseContent`` and ``ResponseHeader`` entries.
 
 An operation that declares an idempotency key header (``Idempotency-Key``) is served once per
 key: the answer is kept in an :class:`IdempotencyStore` (in memory by default) and a request
@@ -96,7 +101,7 @@ class _Undeclared(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Content:
+class ResponseContent:
     """One media type of a declared response, with the Python type of its body."""
 
     media_type: str
@@ -128,15 +133,15 @@ class ResponseHeader:
 
 
 @dataclass(frozen=True, slots=True)
-class Declared:
+class DeclaredResponse:
     """A response the spec declares: status ("200", "4XX" or "default"), media types, headers."""
 
     status: str
     description: str
-    contents: tuple[Content, ...] = ()
+    contents: tuple[ResponseContent, ...] = ()
     headers: tuple[ResponseHeader, ...] = ()
 
-    def content(self, media_type: str | None) -> Content | None:
+    def content(self, media_type: str | None) -> ResponseContent | None:
         if media_type is None:
             return self.contents[0] if self.contents else None
         return next((c for c in self.contents if c.media_type == media_type), None)
@@ -198,16 +203,19 @@ class MemoryIdempotencyStore:
 
 
 @dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One operation as the runtime sees it: its handler's name and its declared responses."""
+class ServerOperation:
+    """One operation as the server sees it: its handler's name and its declared responses (an
+    entry of ``server.OPERATIONS``)."""
 
     handler: str
     status: int  # of the main response: what a plain return value is sent with
-    responses: tuple[Declared, ...]
+    responses: tuple[DeclaredResponse, ...]
     idempotency_header: str | None = None  # the header carrying an idempotency key
     credentials: str | None = None  # the argument with the request's credentials
-    _by_status: dict[str, Declared] = field(init=False, repr=False, compare=False)
-    _main: Content | None = field(init=False, repr=False, compare=False)
+    _by_status: dict[str, DeclaredResponse] = field(
+        init=False, repr=False, compare=False
+    )
+    _main: ResponseContent | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_status = {d.status.upper(): d for d in self.responses}
@@ -215,7 +223,7 @@ class Endpoint:
         main = self.declared(self.status)
         object.__setattr__(self, "_main", main.content(None) if main else None)
 
-    def declared(self, status: int) -> Declared | None:
+    def declared(self, status: int) -> DeclaredResponse | None:
         """The declared response covering ``status``: exact, then ``4XX``-style, then default."""
         by_status = self._by_status
         return (
@@ -298,7 +306,7 @@ class Endpoint:
             return await _stream(reply, content)
         return self._encoded(reply, content).response()
 
-    def _content(self, reply: Reply) -> Content | None:
+    def _content(self, reply: Reply) -> ResponseContent | None:
         """The declared content ``reply`` is sent as (None: no body); _Undeclared if the spec
         declares no such answer."""
         declared = self.declared(reply.status)
@@ -313,7 +321,7 @@ class Endpoint:
             )
         return content
 
-    def _encoded(self, reply: Reply, content: Content | None) -> _Encoded:
+    def _encoded(self, reply: Reply, content: ResponseContent | None) -> _Encoded:
         if content is None:
             return _Encoded(reply.status, None, reply.headers, None)
         body = _encode(content, reply.body)
@@ -394,7 +402,7 @@ def _error_shapes(status: int, detail: Any) -> list[Any]:
     ]
 
 
-def _encode(content: Content, body: Any) -> bytes:
+def _encode(content: ResponseContent, body: Any) -> bytes:
     if content.kind in ("text", "binary", "event_stream"):
         if isinstance(body, bytes):
             return body
@@ -413,7 +421,7 @@ def _encode(content: Content, body: Any) -> bytes:
     return ta.dump_json(value, by_alias=True, exclude_unset=True)
 
 
-async def _stream(reply: Reply, content: Content) -> Response:
+async def _stream(reply: Reply, content: ResponseContent) -> Response:
     """A text/event-stream response; a Reply raised before the first event replaces it."""
     events = reply.body
     if not hasattr(events, "__aiter__"):
@@ -468,7 +476,7 @@ class _Server:
 
     def __init__(
         self,
-        endpoints: Mapping[str, Endpoint],
+        endpoints: Mapping[str, ServerOperation],
         handlers: object,
         base: type,
         fallback: Fallback,
@@ -492,7 +500,7 @@ class _Server:
 
     async def once(
         self,
-        endpoint: Endpoint,
+        endpoint: ServerOperation,
         request: Request,
         key: str,
         arguments: Mapping[str, Any],
@@ -534,7 +542,7 @@ class _Server:
         finally:
             self.in_flight.discard(kept_as)
 
-    async def fall_back(self, endpoint: Endpoint, request: Request) -> Response:
+    async def fall_back(self, endpoint: ServerOperation, request: Request) -> Response:
         if self.fallback == "501":
             return endpoint.error(501, "Not Implemented")
         body = await request.body()
@@ -591,7 +599,9 @@ def _canonical(request: Request, body: bytes) -> bytes:
     return body
 
 
-def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) -> Reply:
+def _mock_reply(
+    endpoint: ServerOperation, request: Request, seed: int, body: bytes
+) -> Reply:
     """The spec's answer: its example, or a value synthesized from the type, with the declared
     headers; a streaming operation sends a few events."""
     declared = endpoint.declared(endpoint.status)
@@ -690,7 +700,7 @@ def require(
 
 def install(
     app: FastAPI,
-    endpoints: Mapping[str, Endpoint],
+    endpoints: Mapping[str, ServerOperation],
     handlers: object,
     base: type,
     fallback: Fallback,
@@ -726,7 +736,7 @@ def install(
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _endpoint(request: Request) -> Endpoint | None:
+def _endpoint(request: Request) -> ServerOperation | None:
     route = request.scope.get("route")
     server: _Server = request.app.state.server
     return server.endpoints.get(getattr(route, "name", ""))
