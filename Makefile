@@ -43,8 +43,8 @@ test: $(STAMP) $(AGENT_STAMP)  ## the whole test suite, with the real-server tie
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	@echo "make: ruff, then mypy --strict over generator/ and examples/"
-	$(BIN)/ruff check generator tests examples
+	@echo "make: ruff, then mypy --strict over generator/, examples/ and the runtime modules templates/runtime/"
+	$(BIN)/ruff check generator tests examples templates/runtime
 	$(BIN)/mypy
 
 # Mutation testing ([tool.mutmut] in pyproject.toml): escape, naming, writer and overlay, each

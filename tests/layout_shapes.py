@@ -145,7 +145,7 @@ SWEEPS = [
     (0, "async def _{n}({n}: Annotated[HTTPAuthorizationCredentials | None, Security(_{N})], ) -> Credentials:", "def"),
     (1, 'return await OPERATIONS["{n}"].serve(request, {n}={n}, body=body)', "stmt"),
     (1, 'credentials = Credentials({n}={n}.credentials if {n} else None)', "stmt"),
-    (4, '"{n}": Endpoint("{n}", status=200, responses=(Declared("200", "{N}", contents=(Content("application/json", models.{N}),)), Declared("404", "Not found"),),),', "inside"),
+    (4, '"{n}": ServerOperation("{n}", status=200, responses=(DeclaredResponse("200", "{N}", contents=(ResponseContent("application/json", models.{N}),)), DeclaredResponse("404", "Not found"),),),', "inside"),
     (1, "{n}: str | None = None", "stmt"),
     (0, '_{N} = APIKeyHeader(name="X-{N}", scheme_name="{n}", auto_error=False)', "stmt"),
     # the models modules

@@ -367,6 +367,9 @@ SAFE_ATTRIBUTES = frozenset(
         # HTTP methods and parameter locations (enum values), dotted Python calls and exception
         # names, code fences longer than any backtick run: computed by the docs view
         "method", "value", "location", "python", "call", "raises", "fence",
+        # statements of server.py written out by views/server_code.py (and its decorators), every
+        # spec string in them through str_literal (the hostile specs above run through them)
+        "all", "signature", "credentials", "operations_open", "entry", "route", "serve", "app",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

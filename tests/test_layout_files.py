@@ -101,5 +101,5 @@ def test_black_keeps_the_files_of_an_api_without_operations(tmp_path: Path) -> N
     schemas = {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
     spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}))
     files = _rendered(Job(spec=spec, output=tmp_path, package="empty"))
-    assert "OPERATIONS: dict[str, Endpoint] = {}" in files["server.py"]
+    assert "OPERATIONS: dict[str, ServerOperation] = {}" in files["server.py"]
     assert_black_keeps(files)

@@ -19,11 +19,6 @@ from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 T = TypeVar("T")
 
-SPEC_FILE = "agent-server.json"
-SPEC_SHA256 = "4900e3006fb8d0543b28273d8b1aa8cfeafdf2184591d8f9dfa4c737fb2714b2"
-"""The sha256 of the spec this package was generated from: the one file (with the manifest)
-that changes with every edit of the spec, whatever the edit changes in the code."""
-
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
 Location: TypeAlias = Literal["path", "query", "header", "cookie"]
@@ -169,3 +164,9 @@ class Endpoint(Generic[T]):
     @cached_property
     def _default_reply(self) -> Declared | None:
         return next((r for r in self.replies if r.status == "default"), None)
+
+
+SPEC_FILE = "agent-server.json"
+SPEC_SHA256 = "4900e3006fb8d0543b28273d8b1aa8cfeafdf2184591d8f9dfa4c737fb2714b2"
+"""The sha256 of the spec this package was generated from: the one file (with the manifest)
+that changes with every edit of the spec, whatever the edit changes in the code."""

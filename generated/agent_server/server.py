@@ -28,12 +28,12 @@ from ._server_http import (
 )
 from ._server_requests import comma_separated, from_text
 from ._server_runtime import (
-    Content,
-    Declared,
-    Endpoint,
+    DeclaredResponse,
     Fallback,
     Reply,
+    ResponseContent,
     ResponseHeader,
+    ServerOperation,
     Unimplemented,
     install,
 )
@@ -754,528 +754,558 @@ class Handlers(Protocol):
 
 
 # The responses each operation declares, by handler name: what answers are checked against.
-OPERATIONS: dict[str, Endpoint] = {
-    "create_assistant": Endpoint(
+OPERATIONS: dict[str, ServerOperation] = {
+    "create_assistant": ServerOperation(
         "create_assistant",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.Assistant),),
+                contents=(ResponseContent("application/json", models.Assistant),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "409",
                 "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "search_assistants": Endpoint(
+    "search_assistants": ServerOperation(
         "search_assistants",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content(
+                    ResponseContent(
                         "application/json",
                         list[models.Assistant | models.AssistantSubset],
                     ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "count_assistants": Endpoint(
+    "count_assistants": ServerOperation(
         "count_assistants",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", int),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", int),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_assistant": Endpoint(
+    "get_assistant": ServerOperation(
         "get_assistant",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.Assistant),),
+                contents=(ResponseContent("application/json", models.Assistant),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "delete_assistant": Endpoint(
+    "delete_assistant": ServerOperation(
         "delete_assistant",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", Any),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "patch_assistant": Endpoint(
+    "patch_assistant": ServerOperation(
         "patch_assistant",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.Assistant),),
+                contents=(ResponseContent("application/json", models.Assistant),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_assistant_graph": Endpoint(
+    "get_assistant_graph": ServerOperation(
         "get_assistant_graph",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content("application/json", dict[str, list[dict[str, Any]]]),
+                    ResponseContent(
+                        "application/json", dict[str, list[dict[str, Any]]]
+                    ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_assistant_subgraphs": Endpoint(
+    "get_assistant_subgraphs": ServerOperation(
         "get_assistant_subgraphs",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.Subgraphs),),
+                contents=(ResponseContent("application/json", models.Subgraphs),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_assistant_subgraphs_by_namespace": Endpoint(
+    "get_assistant_subgraphs_by_namespace": ServerOperation(
         "get_assistant_subgraphs_by_namespace",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.Subgraphs),),
+                contents=(ResponseContent("application/json", models.Subgraphs),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_assistant_schemas": Endpoint(
+    "get_assistant_schemas": ServerOperation(
         "get_assistant_schemas",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.GraphSchema),),
+                contents=(ResponseContent("application/json", models.GraphSchema),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_assistant_versions": Endpoint(
+    "get_assistant_versions": ServerOperation(
         "get_assistant_versions",
         status=200,
         responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", list[models.AssistantVersion]),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "set_latest_assistant_version": Endpoint(
-        "set_latest_assistant_version",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", models.Assistant),),
-            ),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "create_thread": Endpoint(
-        "create_thread",
-        status=200,
-        responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Thread),)
-            ),
-            Declared(
-                "409",
-                "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "search_threads": Endpoint(
-        "search_threads",
-        status=200,
-        responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content(
+                    ResponseContent("application/json", list[models.AssistantVersion]),
+                ),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "set_latest_assistant_version": ServerOperation(
+        "set_latest_assistant_version",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Assistant),),
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "create_thread": ServerOperation(
+        "create_thread",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Thread),),
+            ),
+            DeclaredResponse(
+                "409",
+                "Conflict",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "search_threads": ServerOperation(
+        "search_threads",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(
+                    ResponseContent(
                         "application/json", list[models.Thread | models.ThreadSubset]
                     ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "count_threads": Endpoint(
+    "count_threads": ServerOperation(
         "count_threads",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", int),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", int),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_latest_thread_state": Endpoint(
+    "get_latest_thread_state": ServerOperation(
         "get_latest_thread_state",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.ThreadState),),
+                contents=(ResponseContent("application/json", models.ThreadState),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "update_thread_state": Endpoint(
+    "update_thread_state": ServerOperation(
         "update_thread_state",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content("application/json", models.ThreadStateUpdateResponse),
+                    ResponseContent(
+                        "application/json", models.ThreadStateUpdateResponse
+                    ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_thread_state_at_checkpoint": Endpoint(
+    "get_thread_state_at_checkpoint": ServerOperation(
         "get_thread_state_at_checkpoint",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.ThreadState),),
+                contents=(ResponseContent("application/json", models.ThreadState),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "post_thread_state_at_checkpoint": Endpoint(
+    "post_thread_state_at_checkpoint": ServerOperation(
         "post_thread_state_at_checkpoint",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.ThreadState),),
+                contents=(ResponseContent("application/json", models.ThreadState),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_thread_history": Endpoint(
+    "get_thread_history": ServerOperation(
         "get_thread_history",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.ThreadState]),),
+                contents=(
+                    ResponseContent("application/json", list[models.ThreadState]),
+                ),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_thread_history_post": Endpoint(
+    "get_thread_history_post": ServerOperation(
         "get_thread_history_post",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", list[models.ThreadState]),),
+                contents=(
+                    ResponseContent("application/json", list[models.ThreadState]),
+                ),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "copy_thread_post": Endpoint(
+    "copy_thread_post": ServerOperation(
         "copy_thread_post",
         status=200,
         responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Thread),)
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Thread),),
             ),
-            Declared(
+            DeclaredResponse(
                 "409",
                 "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_thread": Endpoint(
+    "get_thread": ServerOperation(
         "get_thread",
         status=200,
         responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Thread),)
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Thread),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "delete_thread": Endpoint(
+    "delete_thread": ServerOperation(
         "delete_thread",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", Any),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "patch_thread": Endpoint(
+    "patch_thread": ServerOperation(
         "patch_thread",
         status=200,
         responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Thread),)
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Thread),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "join_thread_stream": Endpoint(
+    "join_thread_stream": ServerOperation(
         "join_thread_stream",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("text/event-stream", str, kind="event_stream"),),
+                contents=(
+                    ResponseContent("text/event-stream", str, kind="event_stream"),
+                ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "list_runs_http": Endpoint(
+    "list_runs_http": ServerOperation(
         "list_runs_http",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content("application/json", list[models.Run | models.RunSubset]),
+                    ResponseContent(
+                        "application/json", list[models.Run | models.RunSubset]
+                    ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "create_run": Endpoint(
+    "create_run": ServerOperation(
         "create_run",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.Run),),
+                contents=(ResponseContent("application/json", models.Run),),
                 headers=(
                     ResponseHeader(
                         "Content-Location",
@@ -1285,50 +1315,54 @@ OPERATIONS: dict[str, Endpoint] = {
                     ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "409",
                 "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "create_thread_cron": Endpoint(
+    "create_thread_cron": ServerOperation(
         "create_thread_cron",
         status=200,
         responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Cron),)
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Cron),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "stream_run": Endpoint(
+    "stream_run": ServerOperation(
         "stream_run",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("text/event-stream", str, kind="event_stream"),),
+                contents=(
+                    ResponseContent("text/event-stream", str, kind="event_stream"),
+                ),
                 headers=(
                     ResponseHeader(
                         "Content-Location",
@@ -1338,31 +1372,31 @@ OPERATIONS: dict[str, Endpoint] = {
                     ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "409",
                 "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "wait_run": Endpoint(
+    "wait_run": ServerOperation(
         "wait_run",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", Any),),
+                contents=(ResponseContent("application/json", Any),),
                 headers=(
                     ResponseHeader(
                         "Content-Location",
@@ -1372,503 +1406,539 @@ OPERATIONS: dict[str, Endpoint] = {
                     ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "409",
                 "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_run_http": Endpoint(
+    "get_run_http": ServerOperation(
         "get_run_http",
         status=200,
         responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Run),)
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Run),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "delete_run": Endpoint(
+    "delete_run": ServerOperation(
         "delete_run",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", Any),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "join_run_http": Endpoint(
+    "join_run_http": ServerOperation(
         "join_run_http",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", Any),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "stream_run_http": Endpoint(
+    "stream_run_http": ServerOperation(
         "stream_run_http",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("text/event-stream", str, kind="event_stream"),),
+                contents=(
+                    ResponseContent("text/event-stream", str, kind="event_stream"),
+                ),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "cancel_run_http": Endpoint(
+    "cancel_run_http": ServerOperation(
         "cancel_run_http",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", Any),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "create_cron": Endpoint(
+    "create_cron": ServerOperation(
         "create_cron",
         status=200,
         responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Cron),)
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Cron),),
             ),
-            Declared(
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "search_crons": Endpoint(
+    "search_crons": ServerOperation(
         "search_crons",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content("application/json", list[models.Cron | models.CronSubset]),
+                    ResponseContent(
+                        "application/json", list[models.Cron | models.CronSubset]
+                    ),
                 ),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "count_crons": Endpoint(
+    "count_crons": ServerOperation(
         "count_crons",
         status=200,
         responses=(
-            Declared("200", "Success", contents=(Content("application/json", int),)),
-            Declared(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", int),)
+            ),
+            DeclaredResponse(
                 "404",
                 "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "stream_run_stateless": Endpoint(
+    "stream_run_stateless": ServerOperation(
         "stream_run_stateless",
         status=200,
         responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("text/event-stream", str, kind="event_stream"),),
-                headers=(ResponseHeader("Content-Location", str),),
-            ),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "409",
-                "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "cancel": Endpoint(
-        "cancel",
-        status=204,
-        responses=(
-            Declared("204", "Success - Runs cancelled"),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "wait_run_stateless": Endpoint(
-        "wait_run_stateless",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", Any),),
-                headers=(ResponseHeader("Content-Location", str),),
-            ),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "409",
-                "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "run_stateless": Endpoint(
-        "run_stateless",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", models.Run),),
-                headers=(ResponseHeader("Content-Location", str),),
-            ),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "409",
-                "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "run_batch_stateless": Endpoint(
-        "run_batch_stateless",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", list[models.Run]),),
-            ),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "409",
-                "Conflict",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "get_cron": Endpoint(
-        "get_cron",
-        status=200,
-        responses=(
-            Declared(
-                "200", "Success", contents=(Content("application/json", models.Cron),)
-            ),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "delete_cron": Endpoint(
-        "delete_cron",
-        status=200,
-        responses=(
-            Declared("200", "Success", contents=(Content("application/json", Any),)),
-            Declared(
-                "404",
-                "Not Found",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "get_item": Endpoint(
-        "get_item",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", models.Item | None),),
-            ),
-            Declared(
-                "400",
-                "Bad Request",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "put_item": Endpoint(
-        "put_item",
-        status=204,
-        responses=(
-            Declared("204", "Success"),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "delete_item": Endpoint(
-        "delete_item",
-        status=204,
-        responses=(
-            Declared("204", "Success"),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "search_items": Endpoint(
-        "search_items",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", models.SearchItemsResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "list_namespaces": Endpoint(
-        "list_namespaces",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", models.ListNamespaceResponse),),
-            ),
-            Declared(
-                "422",
-                "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
-            ),
-        ),
-    ),
-    "post_a2a": Endpoint(
-        "post_a2a",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "JSON-RPC response",
-                contents=(Content("application/json", models.PostA2aResponse),),
-            ),
-            Declared("400", "Bad request - invalid JSON-RPC or missing Accept header"),
-            Declared("404", "Assistant not found"),
-            Declared("500", "Internal server error"),
-        ),
-    ),
-    "server_info": Endpoint(
-        "server_info",
-        status=200,
-        responses=(
-            Declared(
-                "200",
-                "Success",
-                contents=(Content("application/json", models.ServerInfoResponse),),
-            ),
-        ),
-    ),
-    "system_metrics": Endpoint(
-        "system_metrics",
-        status=200,
-        responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
                 contents=(
-                    Content("application/json", dict[str, Any]),
-                    Content("text/plain", str, kind="text"),
+                    ResponseContent("text/event-stream", str, kind="event_stream"),
+                ),
+                headers=(ResponseHeader("Content-Location", str),),
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "409",
+                "Conflict",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "cancel": ServerOperation(
+        "cancel",
+        status=204,
+        responses=(
+            DeclaredResponse("204", "Success - Runs cancelled"),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "wait_run_stateless": ServerOperation(
+        "wait_run_stateless",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", Any),),
+                headers=(ResponseHeader("Content-Location", str),),
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "409",
+                "Conflict",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "run_stateless": ServerOperation(
+        "run_stateless",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Run),),
+                headers=(ResponseHeader("Content-Location", str),),
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "409",
+                "Conflict",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "run_batch_stateless": ServerOperation(
+        "run_batch_stateless",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", list[models.Run]),),
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "409",
+                "Conflict",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "get_cron": ServerOperation(
+        "get_cron",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Cron),),
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "delete_cron": ServerOperation(
+        "delete_cron",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200", "Success", contents=(ResponseContent("application/json", Any),)
+            ),
+            DeclaredResponse(
+                "404",
+                "Not Found",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "get_item": ServerOperation(
+        "get_item",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(ResponseContent("application/json", models.Item | None),),
+            ),
+            DeclaredResponse(
+                "400",
+                "Bad Request",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "put_item": ServerOperation(
+        "put_item",
+        status=204,
+        responses=(
+            DeclaredResponse("204", "Success"),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "delete_item": ServerOperation(
+        "delete_item",
+        status=204,
+        responses=(
+            DeclaredResponse("204", "Success"),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "search_items": ServerOperation(
+        "search_items",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(
+                    ResponseContent("application/json", models.SearchItemsResponse),
+                ),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "list_namespaces": ServerOperation(
+        "list_namespaces",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(
+                    ResponseContent("application/json", models.ListNamespaceResponse),
+                ),
+            ),
+            DeclaredResponse(
+                "422",
+                "Validation Error",
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
+            ),
+        ),
+    ),
+    "post_a2a": ServerOperation(
+        "post_a2a",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "JSON-RPC response",
+                contents=(ResponseContent("application/json", models.PostA2aResponse),),
+            ),
+            DeclaredResponse(
+                "400", "Bad request - invalid JSON-RPC or missing Accept header"
+            ),
+            DeclaredResponse("404", "Assistant not found"),
+            DeclaredResponse("500", "Internal server error"),
+        ),
+    ),
+    "server_info": ServerOperation(
+        "server_info",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(
+                    ResponseContent("application/json", models.ServerInfoResponse),
                 ),
             ),
         ),
     ),
-    "health_check": Endpoint(
+    "system_metrics": ServerOperation(
+        "system_metrics",
+        status=200,
+        responses=(
+            DeclaredResponse(
+                "200",
+                "Success",
+                contents=(
+                    ResponseContent("application/json", dict[str, Any]),
+                    ResponseContent("text/plain", str, kind="text"),
+                ),
+            ),
+        ),
+    ),
+    "health_check": ServerOperation(
         "health_check",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.HealthCheckResponse),),
+                contents=(
+                    ResponseContent("application/json", models.HealthCheckResponse),
+                ),
             ),
-            Declared(
+            DeclaredResponse(
                 "500",
                 "Internal Server Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),
-    "get_mcp": Endpoint(
+    "get_mcp": ServerOperation(
         "get_mcp",
         status=405,
         responses=(
-            Declared("405", "GET method not allowed; streaming not supported."),
+            DeclaredResponse("405", "GET method not allowed; streaming not supported."),
         ),
     ),
-    "post_mcp": Endpoint(
+    "post_mcp": ServerOperation(
         "post_mcp",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Successful JSON-RPC response.",
-                contents=(Content("application/json", dict[str, Any]),),
+                contents=(ResponseContent("application/json", dict[str, Any]),),
             ),
-            Declared("202", "Notification or response accepted; no content body."),
-            Declared(
+            DeclaredResponse(
+                "202", "Notification or response accepted; no content body."
+            ),
+            DeclaredResponse(
                 "400",
                 "Bad request: invalid JSON or message format, or unacceptable Accept header.",
             ),
-            Declared("405", "HTTP method not allowed."),
-            Declared("500", "Internal server error or unexpected failure."),
+            DeclaredResponse("405", "HTTP method not allowed."),
+            DeclaredResponse("500", "Internal server error or unexpected failure."),
         ),
     ),
-    "delete_mcp": Endpoint(
+    "delete_mcp": ServerOperation(
         "delete_mcp",
         status=404,
-        responses=(Declared("404", "Not found."),),
+        responses=(DeclaredResponse("404", "Not found."),),
     ),
-    "prune_threads": Endpoint(
+    "prune_threads": ServerOperation(
         "prune_threads",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Success",
-                contents=(Content("application/json", models.ThreadPruneResponse),),
+                contents=(
+                    ResponseContent("application/json", models.ThreadPruneResponse),
+                ),
             ),
-            Declared(
+            DeclaredResponse(
                 "422",
                 "Validation Error",
-                contents=(Content("application/json", models.ErrorResponse),),
+                contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
     ),

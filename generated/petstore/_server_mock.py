@@ -359,20 +359,22 @@ def _sse_text(text: str) -> list[tuple[str, Any]]:
     return out
 
 
-def _deref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``schema`` with its references (into ``root``'s definitions) and model stubs followed."""
+def deref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``schema`` with its references (into ``root``'s definitions) and model stubs followed;
+    ``{}`` for no schema or a reference to none. The one reference follower of the server's
+    runtime (``_server_requests`` reads request schemas with it)."""
     return _resolve(schema, root.get("$defs", {}))[0]
 
 
 def _event_kinds(schema: Any, root: Mapping[str, Any]) -> list[tuple[str | None, Any]]:
     """(name, schema of the event object) for each event a schema of one event allows; [] when
     ``schema`` is not the schema of an event."""
-    schema = _deref(schema, root)
+    schema = deref(schema, root)
     if not isinstance(schema, Mapping):
         return []
     branches = schema.get("anyOf") or schema.get("oneOf")
     if branches:
-        concrete = [_deref(b, root) for b in branches]
+        concrete = [deref(b, root) for b in branches]
         kinds = [
             _event_kinds(b, root)
             for b in concrete
@@ -386,7 +388,7 @@ def _event_kinds(schema: Any, root: Mapping[str, Any]) -> list[tuple[str | None,
         or not set(properties) <= _SSE_FIELDS
     ):
         return []
-    name = _deref(properties.get("event", {}), root)
+    name = deref(properties.get("event", {}), root)
     names = _names(name, root) if isinstance(name, Mapping) else []
     return [(n, schema) for n in names] or [(None, schema)]
 
@@ -397,7 +399,7 @@ def _names(schema: Mapping[str, Any], root: Mapping[str, Any]) -> list[str]:
     if isinstance(schema.get("enum"), list):
         return [n for n in schema["enum"] if isinstance(n, str)]
     branches = schema.get("anyOf") or schema.get("oneOf") or []
-    return [n for b in branches for n in _names(_deref(b, root), root)]
+    return [n for b in branches for n in _names(deref(b, root), root)]
 
 
 def _event(tp: Any, kind: tuple[str | None, Any], seed: int) -> tuple[str, Any]:

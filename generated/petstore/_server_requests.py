@@ -22,7 +22,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator, PydanticUserError, ValidationError
 
-from ._server_mock import adapter
+from ._server_mock import adapter, deref
 
 DEFINITIONS: dict[str, Any] = {}
 """Schemas the documented types refer to, for ``#/components/schemas`` of /openapi.json."""
@@ -268,6 +268,7 @@ def is_json(content_type: str | None) -> bool:
 
 
 def _json_or_text(value: Any) -> Any:
+    """Text decoded as JSON; text that is not JSON, and anything else, as it is."""
     if not isinstance(value, str):
         return value
     try:
@@ -301,11 +302,9 @@ def _resolve(
     stack = [schema]
     while stack and len(out) < 64:
         s = stack.pop()
+        if isinstance(s, dict) and isinstance(s.get("$ref"), str):
+            s = deref(s, root) or None  # a reference to no definition: skipped
         if not isinstance(s, dict):
-            continue
-        ref = s.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            stack.append(root.get("$defs", {}).get(ref[len("#/$defs/") :]))
             continue
         out.append(s)
         for key in keys:
@@ -643,10 +642,7 @@ def _object_text(
 def _query_schema(tp: Any) -> dict[str, Any]:
     """The JSON schema of ``tp``, its top-level ``$ref`` followed."""
     schema = _json_schema(tp)
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        schema = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {})
-    return schema
+    return dict(deref(schema, schema))
 
 
 def _object_keys(tp: Any) -> tuple[frozenset[str] | None, bool]:
@@ -694,10 +690,7 @@ def _json_text(value: Any) -> Any:
         return [_json_text(v) for v in value]
     if value == "":
         return None
-    try:
-        decoded = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return value
+    decoded = _json_or_text(value)
     return value if decoded is None else decoded
 
 

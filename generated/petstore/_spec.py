@@ -19,11 +19,6 @@ from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 T = TypeVar("T")
 
-SPEC_FILE = "petstore.yaml"
-SPEC_SHA256 = "598136cb904e17e8eeead51ae33dd8d401fdff455d2d74f3869c4aa5f2742266"
-"""The sha256 of the spec this package was generated from: the one file (with the manifest)
-that changes with every edit of the spec, whatever the edit changes in the code."""
-
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
 Location: TypeAlias = Literal["path", "query", "header", "cookie"]
@@ -169,3 +164,9 @@ class Endpoint(Generic[T]):
     @cached_property
     def _default_reply(self) -> Declared | None:
         return next((r for r in self.replies if r.status == "default"), None)
+
+
+SPEC_FILE = "petstore.yaml"
+SPEC_SHA256 = "598136cb904e17e8eeead51ae33dd8d401fdff455d2d74f3869c4aa5f2742266"
+"""The sha256 of the spec this package was generated from: the one file (with the manifest)
+that changes with every edit of the spec, whatever the edit changes in the code."""

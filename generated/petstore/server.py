@@ -23,12 +23,12 @@ from ._server_http import (
     DocsAssets,
 )
 from ._server_runtime import (
-    Content,
-    Declared,
-    Endpoint,
+    DeclaredResponse,
     Fallback,
     Reply,
+    ResponseContent,
     ResponseHeader,
+    ServerOperation,
     Unimplemented,
     install,
 )
@@ -83,49 +83,49 @@ class Handlers(Protocol):
 
 
 # The responses each operation declares, by handler name: what answers are checked against.
-OPERATIONS: dict[str, Endpoint] = {
-    "list_pets": Endpoint(
+OPERATIONS: dict[str, ServerOperation] = {
+    "list_pets": ServerOperation(
         "list_pets",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "A paged array of pets",
-                contents=(Content("application/json", models.Pets),),
+                contents=(ResponseContent("application/json", models.Pets),),
                 headers=(ResponseHeader("x-next", str),),
             ),
-            Declared(
+            DeclaredResponse(
                 "default",
                 "unexpected error",
-                contents=(Content("application/json", models.Error),),
+                contents=(ResponseContent("application/json", models.Error),),
             ),
         ),
     ),
-    "create_pets": Endpoint(
+    "create_pets": ServerOperation(
         "create_pets",
         status=201,
         responses=(
-            Declared("201", "Null response"),
-            Declared(
+            DeclaredResponse("201", "Null response"),
+            DeclaredResponse(
                 "default",
                 "unexpected error",
-                contents=(Content("application/json", models.Error),),
+                contents=(ResponseContent("application/json", models.Error),),
             ),
         ),
     ),
-    "show_pet_by_id": Endpoint(
+    "show_pet_by_id": ServerOperation(
         "show_pet_by_id",
         status=200,
         responses=(
-            Declared(
+            DeclaredResponse(
                 "200",
                 "Expected response to a valid request",
-                contents=(Content("application/json", models.Pet),),
+                contents=(ResponseContent("application/json", models.Pet),),
             ),
-            Declared(
+            DeclaredResponse(
                 "default",
                 "unexpected error",
-                contents=(Content("application/json", models.Error),),
+                contents=(ResponseContent("application/json", models.Error),),
             ),
         ),
     ),

@@ -5,6 +5,12 @@ Templates live in the top-level ``templates/`` folder (shipped inside the wheel 
 goes through a filter from :mod:`oapigen.core.escape`. Folders given with ``--templates`` (config
 key ``templates``) are searched first: a file there replaces the built-in one of that name.
 
+The runtime modules (``_base_client.py``, ``_server_runtime.py``, ...: the same code for every
+API) are plain Python in ``templates/runtime/``, linted and type-checked where they are (``make
+lint``); a view names one as ``runtime/<module>.py`` and it is written as it is, after the header
+line. A template may take one in with ``{{ runtime("<module>.py") }}`` (``_spec.py.jinja`` adds the
+spec's name and hash to it). An override folder may replace them too (``runtime/_sse.py``).
+
 Every template gets ``api`` (the IR, :class:`oapigen.ir.model.Api`), ``header`` (the "generated
 by" line, unescaped) and ``rows`` (:func:`oapigen.views.operations_table.rows`); the views add their own
 (:mod:`oapigen.views.client`, :mod:`oapigen.views.server`, :mod:`oapigen.views.docs`).
@@ -31,11 +37,12 @@ from ..views import docs as docs_view
 from ..views import server as server_view
 from ..views.operations_table import rows
 
+RUNTIME = "runtime/"  # the folder of templates/ holding the runtime modules, plain Python
+
 # Output file -> template, for the files whose context is just the API and the header.
 OUTPUT_TEMPLATES = {
     "py.typed": "py.typed.jinja",
 }
-VIEWS = (client_view, server_view, docs_view)
 
 
 @cache
@@ -48,6 +55,7 @@ def environment(extra: tuple[Path, ...] = ()) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.globals["runtime"] = lambda name: runtime_source(env, name)
     env.filters.update(
         str_literal=escape.str_literal,
         docstring=escape.docstring,
@@ -58,6 +66,14 @@ def environment(extra: tuple[Path, ...] = ()) -> jinja2.Environment:
         layout=layout.layout,
     )
     return env
+
+
+def runtime_source(env: jinja2.Environment, module: str) -> str:
+    """The text of the runtime module ``module`` (``_sse.py``): an override folder's, else the
+    built-in one; not a template, so nothing in it is interpreted."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, RUNTIME + module)
+    return source
 
 
 def header_text(api: Api) -> str:
@@ -80,12 +96,17 @@ def render_package(
     one; ``on_file(path, text)`` hears of each file as soon as it is rendered (the formatter
     starts on it while the next ones are rendered)."""
     env = environment(tuple(templates))
-    context = {"api": api, "header": header_text(api), "rows": rows(api)}
+    header = header_text(api)
+    context = {"api": api, "header": header, "rows": rows(api)}
     files: dict[str, str] = {}
 
     def render(out: str, template: str, **extra: Any) -> None:
         try:
-            files[out] = env.get_template(template).render(context, **extra)
+            if template.startswith(RUNTIME):
+                text = runtime_source(env, template.removeprefix(RUNTIME))
+                files[out] = f"# {escape.comment(header)}\n{text}"
+            else:
+                files[out] = env.get_template(template).render(context, **extra)
         except jinja2.TemplateError as exc:
             raise _override_error(exc, template, templates) from None
         if on_file is not None:
@@ -98,12 +119,16 @@ def render_package(
         render(part.path, "models.py.jinja", description=part.description, source=part.source)
     if models.package is not None:
         render(models_view.PACKAGE_INIT, "models_init.py.jinja", package=models.package)
-    # Client, server and documents: each view computes its files' contexts from the IR.
-    exports: list[tuple[str, str]] = []  # (module, name) re-exported by __init__.py
-    for view in VIEWS:
-        for out, (tpl, extra) in view.files(api).items():
-            render(out, tpl, **extra)
-        exports.extend(view.exports(api))
+    # Client, server and documents: each view computes its files' contexts from the IR, each
+    # built once (the documents show the client's calls and the server's handlers).
+    client, server = client_view.build(api), server_view.build(api)
+    for out, (tpl, extra) in (
+        *client_view.files(api, client).items(),
+        *server_view.files(api, server).items(),
+        *docs_view.files(api, client.client, server).items(),
+    ):
+        render(out, tpl, **extra)
+    exports = [*client_view.exports(api), *server_view.exports(api), *docs_view.exports(api)]
     by_module: dict[str, list[str]] = {}
     for module, name in sorted(exports):
         by_module.setdefault(module, []).append(name)

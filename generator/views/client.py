@@ -14,6 +14,7 @@ Every name, annotation and import is decided here; templates only lay them out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.contract import RUNTIME_EXPORTS
@@ -21,7 +22,7 @@ from ..ir.model import Api
 from .client_endpoints import EndpointsModule, endpoints_module
 from .client_methods import ClientModule, client_module
 
-# Runtime modules whose templates render the header line and static code.
+# Runtime modules: the header line and static code (templates/runtime/; _spec.py adds the hash).
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
@@ -37,13 +38,28 @@ STATIC_MODULES = (
 CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
 
 
-def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context)."""
-    endpoints: EndpointsModule = endpoints_module(api)
-    client: ClientModule = client_module(api, endpoints)
+@dataclass(frozen=True, slots=True)
+class ClientViews:
+    """The client's template contexts, built once per render (the docs read ``client`` too)."""
+
+    endpoints: EndpointsModule
+    client: ClientModule
+
+
+def build(api: Api) -> ClientViews:
+    endpoints = endpoints_module(api)
+    return ClientViews(endpoints, client_module(api, endpoints))
+
+
+def files(api: Api, views: ClientViews | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context); ``views``: already built from ``api``."""
+    built = build(api) if views is None else views
+    endpoints, client = built.endpoints, built.client
+    # The runtime modules are plain Python in templates/runtime/; _spec.py adds the spec's hash.
     out: dict[str, tuple[str, dict[str, Any]]] = {
-        name: (f"{name}.jinja", {}) for name in STATIC_MODULES
+        name: (f"runtime/{name}", {}) for name in STATIC_MODULES
     }
+    out["_spec.py"] = ("_spec.py.jinja", {})
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
     return out
@@ -55,4 +71,4 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
 
 
-__all__ = ["CLIENT_FILES", "STATIC_MODULES", "exports", "files"]
+__all__ = ["CLIENT_FILES", "STATIC_MODULES", "ClientViews", "build", "exports", "files"]

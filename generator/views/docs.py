@@ -20,11 +20,13 @@ from ..pysource.imports import from_import_lines
 from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
 from .client_methods import (
+    ClientModule,
     MethodView,
     client_module,
     credential_views,
     default_base_url,
 )
+from .server_types import EVENTS, OperationView, ServerView
 
 README = "README.md"
 API = "API.md"
@@ -110,9 +112,10 @@ class QuickStart:
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
 
 
-def method_views(api: Api) -> dict[str, MethodView]:
-    """Operation pointer -> the client's method view (what the generated method accepts)."""
-    module = client_module(api, endpoints_module(api))
+def method_views(api: Api, module: ClientModule | None = None) -> dict[str, MethodView]:
+    """Operation pointer -> the client's method view (what the generated method accepts);
+    ``module``: the client view already built from ``api``."""
+    module = client_module(api, endpoints_module(api)) if module is None else module
     out: dict[str, MethodView] = {}
     for group, view in zip(api.groups, module.groups, strict=True):
         out.update((op.pointer, m) for op, m in zip(group.operations, view.methods, strict=True))
@@ -260,7 +263,7 @@ def pick(api: Api, views: dict[str, MethodView], *, streams: bool) -> Snippet | 
     return None
 
 
-def _handler(api: Api, view: server_view.OperationView | None) -> tuple[str | None, set[tuple[str, str]]]:
+def _handler(api: Api, view: OperationView | None) -> tuple[str | None, set[tuple[str, str]]]:
     """The ``Handlers`` method of an operation as a signature line, and the (module, name)
     imports it needs. A streaming operation's method is shown as an async generator."""
     if view is None:
@@ -268,7 +271,7 @@ def _handler(api: Api, view: server_view.OperationView | None) -> tuple[str | No
     args = [f"{p.python_name}: {p.annotation}" for p in view.params]
     if view.body is not None:
         args.append(f"body: {view.body.annotation}")
-    returns = server_view.EVENTS if view.streams else view.returns
+    returns = EVENTS if view.streams else view.returns
     server = f"{api.package}.server"
     imports = {(server, "Handlers"), (server, "create_app")}
     imports.add((server, "ServerSentEvent") if view.streams else (server, "Unimplemented"))
@@ -291,8 +294,13 @@ def _fence(texts: Sequence[str]) -> str:
     return "`" * max(3, longest + 1)
 
 
-def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickStart:
+def quick_start(
+    api: Api, views: dict[str, MethodView] | None = None, server: ServerView | None = None
+) -> QuickStart:
+    """The README's quick start; ``views`` and ``server``: the client's and the server's views,
+    when already built from ``api``."""
     views = method_views(api) if views is None else views
+    server = server_view.build(api) if server is None else server
     example = pick(api, views, streams=False)
     stream = pick(api, views, streams=True)
     base_url = escape.str_literal(default_base_url(api) or DEFAULT_BASE_URL)
@@ -301,9 +309,9 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
                    for s in schemes[:1]]
     client_args = ", ".join([f"base_url={base_url}", *credentials])
     imports = sorted({i for s in (example, stream) if s is not None for i in s.imports})
-    server = {v.op.pointer: v for v in server_view.build(api).operations}
-    handler, handler_imports = _handler(api, server.get(example.operation.pointer) if example else None)
-    stream_handler, stream_imports = _handler(api, server.get(stream.operation.pointer) if stream else None)
+    handlers = {v.op.pointer: v for v in server.operations}
+    handler, handler_imports = _handler(api, handlers.get(example.operation.pointer) if example else None)
+    stream_handler, stream_imports = _handler(api, handlers.get(stream.operation.pointer) if stream else None)
     texts = [base_url, client_args, *(s.call for s in (example, stream) if s is not None), handler or "", stream_handler or ""]
     return QuickStart(
         package=api.package,
@@ -322,13 +330,16 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
     )
 
 
-def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context)."""
-    views = method_views(api)
+def files(
+    api: Api, client: ClientModule | None = None, server: ServerView | None = None
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context); ``client`` and ``server``: the views that
+    render the client and the server, when already built from ``api`` (else built here)."""
+    views = method_views(api, client)
     operations = tuple(operation_doc(op, views[op.pointer]) for op in api.operations)
     return {
         API: ("API.md.jinja", {"operations": operations}),
-        README: ("README.md.jinja", {"quick": quick_start(api, views)}),
+        README: ("README.md.jinja", {"quick": quick_start(api, views, server)}),
     }
 
 

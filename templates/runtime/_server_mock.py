@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Mock answers: the spec's example, or a value synthesized from the JSON schema of a type.
 
 Values are deterministic for a seed (the runtime derives it from the request) and are checked
@@ -40,7 +39,9 @@ _MODEL = "x-oapigen-model"  # key of a stub standing for a model in a JSON schem
 # which a string matching a ``pattern`` is made.
 try:
     _REGEX: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover - another Python: patterns get the plain candidates
+except (
+    ImportError
+):  # pragma: no cover - another Python: patterns get the plain candidates
     _REGEX = None
 
 
@@ -111,19 +112,32 @@ def error_value(tp: Any, status: int, message: str) -> Any:
     return _echo(ta, schema, data, result, fields, deep=True)
 
 
-_MESSAGE_FIELDS = ("message", "detail", "description", "error", "error_description", "msg", "title")
+_MESSAGE_FIELDS = (
+    "message",
+    "detail",
+    "description",
+    "error",
+    "error_description",
+    "msg",
+    "title",
+)
 _STATUS_FIELDS = ("code", "status", "status_code", "statusCode")
 _CLIENT_ERROR = ("invalid", "request", "validation", "client", "bad")
 _SERVER_ERROR = ("server", "internal", "api")
 
 
 def _synthesized(
-    ta: TypeAdapter[Any], schema: dict[str, Any], seed: int, prefer: tuple[str, ...] = ()
+    ta: TypeAdapter[Any],
+    schema: dict[str, Any],
+    seed: int,
+    prefer: tuple[str, ...] = (),
 ) -> tuple[Any, Any]:
     """A synthesized value that validates, and the data it was validated from."""
     for attempt in range(_ATTEMPTS):
         rng = random.Random(seed + attempt)
-        data = _Synthesizer(rng, rich=attempt < _ATTEMPTS // 2, prefer=prefer).run(schema)
+        data = _Synthesizer(rng, rich=attempt < _ATTEMPTS // 2, prefer=prefer).run(
+            schema
+        )
         try:
             return ta.validate_python(data), data
         except ValidationError:
@@ -255,7 +269,9 @@ def header_value(
             found = next((v[key] for v in values if _scalar(v.get(key))), None)
             if found is None:
                 ptype = types.get(key, str)
-                made = value(ptype, seed + offsets.get(key, 0), example=(False, None), echo={})
+                made = value(
+                    ptype, seed + offsets.get(key, 0), example=(False, None), echo={}
+                )
                 found = _text(ptype, made)
             return urllib.parse.quote(str(found), safe="")
 
@@ -342,21 +358,27 @@ def _sse_text(text: str) -> list[tuple[str, Any]]:
     return out
 
 
-def _deref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``schema`` with its references (into ``root``'s definitions) and model stubs followed."""
+def deref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``schema`` with its references (into ``root``'s definitions) and model stubs followed;
+    ``{}`` for no schema or a reference to none. The one reference follower of the server's
+    runtime (``_server_requests`` reads request schemas with it)."""
     return _resolve(schema, root.get("$defs", {}))[0]
 
 
 def _event_kinds(schema: Any, root: Mapping[str, Any]) -> list[tuple[str | None, Any]]:
     """(name, schema of the event object) for each event a schema of one event allows; [] when
     ``schema`` is not the schema of an event."""
-    schema = _deref(schema, root)
+    schema = deref(schema, root)
     if not isinstance(schema, Mapping):
         return []
     branches = schema.get("anyOf") or schema.get("oneOf")
     if branches:
-        concrete = [_deref(b, root) for b in branches]
-        kinds = [_event_kinds(b, root) for b in concrete if not (isinstance(b, Mapping) and b.get("type") == "null")]
+        concrete = [deref(b, root) for b in branches]
+        kinds = [
+            _event_kinds(b, root)
+            for b in concrete
+            if not (isinstance(b, Mapping) and b.get("type") == "null")
+        ]
         return [k for ks in kinds for k in ks] if kinds and all(kinds) else []
     properties = schema.get("properties")
     if (
@@ -365,7 +387,7 @@ def _event_kinds(schema: Any, root: Mapping[str, Any]) -> list[tuple[str | None,
         or not set(properties) <= _SSE_FIELDS
     ):
         return []
-    name = _deref(properties.get("event", {}), root)
+    name = deref(properties.get("event", {}), root)
     names = _names(name, root) if isinstance(name, Mapping) else []
     return [(n, schema) for n in names] or [(None, schema)]
 
@@ -376,7 +398,7 @@ def _names(schema: Mapping[str, Any], root: Mapping[str, Any]) -> list[str]:
     if isinstance(schema.get("enum"), list):
         return [n for n in schema["enum"] if isinstance(n, str)]
     branches = schema.get("anyOf") or schema.get("oneOf") or []
-    return [n for b in branches for n in _names(_deref(b, root), root)]
+    return [n for b in branches for n in _names(deref(b, root), root)]
 
 
 def _event(tp: Any, kind: tuple[str | None, Any], seed: int) -> tuple[str, Any]:
@@ -387,18 +409,25 @@ def _event(tp: Any, kind: tuple[str | None, Any], seed: int) -> tuple[str, Any]:
     ta = adapter(tp)
     for attempt in range(_ATTEMPTS):
         rng = random.Random(seed + attempt)
-        defs = {**root.get("$defs", {}), **schema.get("$defs", {})}  # an expanded model's own
+        defs = {
+            **root.get("$defs", {}),
+            **schema.get("$defs", {}),
+        }  # an expanded model's own
         made = _Synthesizer(rng, rich=attempt < _ATTEMPTS // 2).run(schema, defs)
         if not isinstance(made, dict):
             break
         if name is not None:
             made["event"] = name
         try:
-            checked = ta.dump_python(ta.validate_python(made), mode="json", by_alias=True)
+            checked = ta.dump_python(
+                ta.validate_python(made), mode="json", by_alias=True
+            )
         except ValidationError:
             continue
         if isinstance(checked, dict):
-            return str(checked.get("event") or name or DEFAULT_EVENT), checked.get("data")
+            return str(checked.get("event") or name or DEFAULT_EVENT), checked.get(
+                "data"
+            )
     raise MockError(f"no event synthesized for {tp!r} validates")
 
 
@@ -406,7 +435,12 @@ def _plain_text(schema: Mapping[str, Any]) -> bool:
     """A plain string schema (no enum, format or pattern), or one that allows anything."""
     if not schema or set(schema) <= {"title", "description"}:
         return True
-    return schema.get("type") == "string" and not set(schema) & {"enum", "const", "format", "pattern"}
+    return schema.get("type") == "string" and not set(schema) & {
+        "enum",
+        "const",
+        "format",
+        "pattern",
+    }
 
 
 def _moment(rng: random.Random) -> dt.datetime:
@@ -463,9 +497,15 @@ class _Synthesizer:
         self.rich = rich
         self.prefer = prefer
 
-    def run(self, schema: Mapping[str, Any], defs: Mapping[str, Any] | None = None) -> Any:
+    def run(
+        self, schema: Mapping[str, Any], defs: Mapping[str, Any] | None = None
+    ) -> Any:
         """A value of ``schema`` (its references into ``defs``, by default its own ``$defs``)."""
-        steps = [self.value(schema, schema.get("$defs", {}) if defs is None else defs, 0, False)]
+        steps = [
+            self.value(
+                schema, schema.get("$defs", {}) if defs is None else defs, 0, False
+            )
+        ]
         sent: Any = None
         while steps:
             try:
@@ -548,7 +588,9 @@ class _Synthesizer:
             others += [o for o in options if o is not first and _is_null(o)]
         tries: list[tuple[Any, Any]] = []
         for branch in [first, *others]:
-            if not _resolve(branch, defs)[0]:  # any value: a scalar fits fewer branches than {}
+            if not _resolve(branch, defs)[
+                0
+            ]:  # any value: a scalar fits fewer branches than {}
                 tries += [(branch, {"type": kind}) for kind in _ANY_KINDS]
             elif branch is not first:
                 tries.append((branch, branch))
@@ -621,8 +663,14 @@ class _Synthesizer:
             return formatted
         made: str | None = None
         # Repetitions: a few (twice), the fewest, then as many as minLength may need.
-        for extra, most in ((_MAX_EXTRA, False), (_MAX_EXTRA, False), (0, False),
-                            (low, True), (low // 2 + 1, True), (low // 4 + 1, True)):
+        for extra, most in (
+            (_MAX_EXTRA, False),
+            (_MAX_EXTRA, False),
+            (0, False),
+            (low, True),
+            (low // 2 + 1, True),
+            (low // 4 + 1, True),
+        ):
             made = matching(pattern, rng, extra=extra, most=most)
             if made is None or (
                 len(made) >= low and (high is None or len(made) <= int(high))
@@ -656,7 +704,11 @@ class _Synthesizer:
 
 _BRANCHES = 6  # branches of a union tried for a value valid under only one
 _OMIT = object()  # an optional property's value that is better left out
-_ANY_KINDS = ("string", "integer", "boolean")  # tried for a branch that allows any value
+_ANY_KINDS = (
+    "string",
+    "integer",
+    "boolean",
+)  # tried for a branch that allows any value
 _FIT_DEPTH = 64  # below this depth, :func:`_fits` assumes a value fits
 
 
@@ -694,8 +746,13 @@ def _fits(schema: Any, defs: Mapping[str, Any], data: Any, depth: int = 0) -> bo
     deeper = depth + 1
     if not all(_fits(sub, defs, data, deeper) for sub in schema.get("allOf", ())):
         return False
-    for key in ("anyOf", "oneOf"):  # oneOf: at least one (a bound: fits may be too kind)
-        if schema.get(key) and not any(_fits(s, defs, data, deeper) for s in schema[key]):
+    for key in (
+        "anyOf",
+        "oneOf",
+    ):  # oneOf: at least one (a bound: fits may be too kind)
+        if schema.get(key) and not any(
+            _fits(s, defs, data, deeper) for s in schema[key]
+        ):
             return False
     if isinstance(data, str):
         return _fits_text(schema, data)
@@ -704,7 +761,9 @@ def _fits(schema: Any, defs: Mapping[str, Any], data: Any, depth: int = 0) -> bo
     if isinstance(data, dict):
         return _fits_object(schema, defs, data, deeper)
     if isinstance(data, list):
-        if len(data) < schema.get("minItems", 0) or len(data) > schema.get("maxItems", len(data)):
+        if len(data) < schema.get("minItems", 0) or len(data) > schema.get(
+            "maxItems", len(data)
+        ):
             return False
         prefix = schema.get("prefixItems")
         prefix = prefix if isinstance(prefix, list) else []
@@ -717,7 +776,9 @@ def _fits(schema: Any, defs: Mapping[str, Any], data: Any, depth: int = 0) -> bo
 
 
 def _fits_text(schema: Mapping[str, Any], data: str) -> bool:
-    if len(data) < schema.get("minLength", 0) or len(data) > schema.get("maxLength", len(data)):
+    if len(data) < schema.get("minLength", 0) or len(data) > schema.get(
+        "maxLength", len(data)
+    ):
         return False
     pattern = schema.get("pattern")
     try:
@@ -791,7 +852,9 @@ def _same(data: Any, expected: Any) -> bool:
             _same(a, b) for a, b in zip(data, expected, strict=True)
         )
     if isinstance(data, dict) and isinstance(expected, dict):
-        return data.keys() == expected.keys() and all(_same(v, expected[k]) for k, v in data.items())
+        return data.keys() == expected.keys() and all(
+            _same(v, expected[k]) for k, v in data.items()
+        )
     return bool(data == expected)
 
 
@@ -829,7 +892,14 @@ def _parsed(pattern: str) -> Any:
         return None
     try:
         return _REGEX.parse(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError, IndexError, AssertionError):
+    except (
+        re.error,
+        RecursionError,
+        OverflowError,
+        ValueError,
+        IndexError,
+        AssertionError,
+    ):
         return None  # the parser's refusals: no such string is made
 
 

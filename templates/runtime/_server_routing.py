@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Routing that tries only the routes a request's path can match, in the router's order.
 
 FastAPI's router tries its routes one by one until one matches: a regular-expression match per
@@ -53,8 +52,18 @@ _ROUTE_MATCHES = (Route.matches, APIRoute.matches)
 _ONE_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
 # The methods by which a list changes in place.
 _CHANGES = (
-    "__delitem__", "__iadd__", "__imul__", "__setitem__", "append", "clear", "extend",
-    "insert", "pop", "remove", "reverse", "sort",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+    "__setitem__",
+    "append",
+    "clear",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "reverse",
+    "sort",
 )
 
 
@@ -88,7 +97,8 @@ def _raw_route_path(scope: Scope) -> str | None:
         return None
     pieces = _ENCODED_SLASH.split(raw)
     path = "%2F".join(
-        unquote(p.decode("latin-1"), errors="replace").replace("%", "%25") for p in pieces
+        unquote(p.decode("latin-1"), errors="replace").replace("%", "%25")
+        for p in pieces
     )
     root = scope.get("root_path", "")
     if not path.startswith(root):
@@ -281,7 +291,9 @@ class _Dispatch:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             raw = _raw_route_path(scope)
-            if raw is not None:  # routed by its raw path, its parameters decoded from it
+            if (
+                raw is not None
+            ):  # routed by its raw path, its parameters decoded from it
                 scope["path"] = scope.get("root_path", "") + raw
                 token = _RAW.set(True)
                 try:
@@ -293,7 +305,9 @@ class _Dispatch:
             return
         await self.linear(scope, receive, send)
 
-    async def route(self, scope: Scope, path: str, receive: Receive, send: Send) -> None:
+    async def route(
+        self, scope: Scope, path: str, receive: Receive, send: Send
+    ) -> None:
         """An HTTP request whose route path is ``path``: through the index when it can be."""
         if path.startswith("/") and not path.endswith("\n"):
             routes = self.router.routes

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Server-sent events: an incremental decoder and the streams methods return.
 
 The decoder follows the WHATWG rules: lines end with CR, LF or CRLF (even when a chunk
@@ -85,7 +84,9 @@ class SSEDecoder:
         self._id: str | None = None
         self._retry: int | None = None
         self.last_event_id: str | None = None
-        self.retry: int | None = None  # the reconnection delay the server asked for, in ms
+        self.retry: int | None = (
+            None  # the reconnection delay the server asked for, in ms
+        )
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         text = self._text.decode(chunk)
@@ -172,7 +173,10 @@ class Stream:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -192,7 +196,11 @@ class Stream:
                     return
                 except httpx.TransportError as exc:
                     last_id = decoder.last_event_id
-                    if self._reconnect is None or last_id is None or failures >= self._max_reconnects:
+                    if (
+                        self._reconnect is None
+                        or last_id is None
+                        or failures >= self._max_reconnects
+                    ):
                         raise transport_error(self.response.request, exc) from exc
                     self.response.close()
                     self._sleep(self._delay(failures, decoder.retry))
@@ -234,7 +242,9 @@ class AsyncStream:
     def response(self) -> httpx.Response:
         """The HTTP response; the stream must have been opened (awaited or iterated)."""
         if self._response is None:
-            raise RuntimeError("the stream is not open yet: await it, or use it in async with / async for")
+            raise RuntimeError(
+                "the stream is not open yet: await it, or use it in async with / async for"
+            )
         return self._response
 
     async def open(self) -> Self:
@@ -256,7 +266,10 @@ class AsyncStream:
         return await self.open()
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()
 
@@ -278,7 +291,11 @@ class AsyncStream:
                     return
                 except httpx.TransportError as exc:
                     last_id = decoder.last_event_id
-                    if not self._resumable or last_id is None or failures >= self._max_reconnects:
+                    if (
+                        not self._resumable
+                        or last_id is None
+                        or failures >= self._max_reconnects
+                    ):
                         raise transport_error(response.request, exc) from exc
                     await response.aclose()
                     await self._sleep(self._delay(failures, decoder.retry))

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """What ``Client`` and ``AsyncClient`` share: configuration, request building and the retry
 policy. The two differ only in I/O (``httpx.Client`` or ``httpx.AsyncClient``, ``time.sleep``
 or ``asyncio.sleep``).
@@ -58,7 +57,9 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 """60 s to read, write or wait for a pooled connection, 5 s to connect. Streams never time
 out while waiting for the next event."""
-DEFAULT_CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+DEFAULT_CONNECTION_LIMITS = httpx.Limits(
+    max_connections=1000, max_keepalive_connections=1000
+)
 """The connection pool of a client made without ``http_client``. httpx's own (100 connections,
 20 kept alive) nearly stalls one client shared by hundreds of tasks; as many kept alive as
 allowed at all, because httpcore closes an idle connection whenever the pool holds more
@@ -128,16 +129,22 @@ class BaseClient:
         credentials: Mapping[str, Credential | None],
     ) -> None:
         self.base_url = httpx.URL(str(base_url).rstrip("/"))
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.timeout = (
+            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        )
         self.max_retries = max_retries
         self.follow_redirects = follow_redirects
         self._strict_responses = strict_responses
         self._headers = httpx.Headers(headers)
-        self._credentials = {name: c for name, c in credentials.items() if c is not None}
+        self._credentials = {
+            name: c for name, c in credentials.items() if c is not None
+        }
         probe = RequestParts(httpx.Headers())
         for credential in self._credentials.values():
             credential.apply(probe)
-        self._secret_headers = _SECRET_HEADERS | {name.lower() for name in probe.headers}
+        self._secret_headers = _SECRET_HEADERS | {
+            name.lower() for name in probe.headers
+        }
 
     def __repr__(self) -> str:
         url = self.base_url.copy_with(username=None, password=None, query=None)
@@ -163,7 +170,11 @@ class BaseClient:
         if not isinstance(max_retries, NotGiven):
             clone.max_retries = max_retries
         if not isinstance(timeout, NotGiven):
-            clone.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            clone.timeout = (
+                timeout
+                if isinstance(timeout, httpx.Timeout)
+                else httpx.Timeout(timeout)
+            )
         if headers:
             clone._headers = httpx.Headers(self._headers)
             clone._headers.update(headers)
@@ -179,10 +190,16 @@ class BaseClient:
 
     def _timeout(self, timeout: TimeoutTypes | NotGiven, stream: bool) -> httpx.Timeout:
         if not isinstance(timeout, NotGiven):
-            return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            return (
+                timeout
+                if isinstance(timeout, httpx.Timeout)
+                else httpx.Timeout(timeout)
+            )
         if stream:
             t = self.timeout
-            return httpx.Timeout(connect=t.connect, read=None, write=t.write, pool=t.pool)
+            return httpx.Timeout(
+                connect=t.connect, read=None, write=t.write, pool=t.pool
+            )
         return self.timeout
 
     def _build_request(
@@ -200,7 +217,9 @@ class BaseClient:
         idempotency_key: str | None = None,
     ) -> httpx.Request:
         """The one request builder: arguments to an ``httpx.Request``, as the spec says."""
-        headers = httpx.Headers({"Accept": endpoint.accept} if endpoint.accept else None)
+        headers = httpx.Headers(
+            {"Accept": endpoint.accept} if endpoint.accept else None
+        )
         if self._headers:
             headers.update(self._headers)
         parts = RequestParts(headers)
@@ -227,7 +246,10 @@ class BaseClient:
             encoded = EncodedBody()
             if endpoint.body is not None and not isinstance(body, NotGiven):
                 encoded = encode_body(endpoint.body, body)
-        except (TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        except (
+            TypeError,
+            ValueError,
+        ) as exc:  # pydantic's ValidationError is a ValueError
             where = f"{endpoint.method} {endpoint.path}"
             raise RequestValidationError(endpoint.name, where, argument, exc) from exc
         if encoded.content_type:
@@ -244,7 +266,9 @@ class BaseClient:
         pieces = list(endpoint.path_pieces)
         pieces[1::2] = [segments[name] for name in pieces[1::2]]
         url, params = _target(
-            http, str(self.base_url) + "".join(pieces), merge_query(parts.query, extra_query)
+            http,
+            str(self.base_url) + "".join(pieces),
+            merge_query(parts.query, extra_query),
         )
         return http.build_request(
             endpoint.method,
@@ -283,7 +307,9 @@ class BaseClient:
 
     def _decode(self, endpoint: Endpoint[T], response: httpx.Response) -> T:
         strict = self._strict_responses
-        return cast(T, deferred(lambda: decode_success(endpoint, response, strict=strict)))
+        return cast(
+            T, deferred(lambda: decode_success(endpoint, response, strict=strict))
+        )
 
     def _redirect(
         self,
@@ -316,15 +342,24 @@ class BaseClient:
         url = request.url.join(response.headers["location"])
         method = request.method
         status = response.status_code
-        if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
+        if (status in (302, 303) and method != "HEAD") or (
+            status == 301 and method == "POST"
+        ):
             method = "GET"
         headers = httpx.Headers(request.headers)
         headers["Host"] = url.netloc.decode("ascii")
         old = request.url
-        upgrade = old.scheme == "http" and url.scheme == "https" and old.port is None and url.port is None
-        if (url.scheme, url.host, url.port) != (old.scheme, old.host, old.port) and not (
-            upgrade and url.host == old.host
-        ):
+        upgrade = (
+            old.scheme == "http"
+            and url.scheme == "https"
+            and old.port is None
+            and url.port is None
+        )
+        if (url.scheme, url.host, url.port) != (
+            old.scheme,
+            old.host,
+            old.port,
+        ) and not (upgrade and url.host == old.host):
             for name in self._secret_headers:
                 headers.pop(name, None)
         stream: httpx.SyncByteStream | httpx.AsyncByteStream | None = request.stream
@@ -332,7 +367,9 @@ class BaseClient:
             stream = None
             for name in ("content-length", "content-type", "transfer-encoding"):
                 headers.pop(name, None)
-        return httpx.Request(method, url, headers=headers, stream=stream, extensions=request.extensions)
+        return httpx.Request(
+            method, url, headers=headers, stream=stream, extensions=request.extensions
+        )
 
 
 def _target(
@@ -350,11 +387,20 @@ def _target(
 
 
 def _log_answer(response: httpx.Response) -> None:
-    if log.isEnabledFor(logging.DEBUG):  # reading request.url.path costs even when not logged
-        log.debug("%s %s -> %d", response.request.method, response.request.url.path, response.status_code)
+    if log.isEnabledFor(
+        logging.DEBUG
+    ):  # reading request.url.path costs even when not logged
+        log.debug(
+            "%s %s -> %d",
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+        )
 
 
-def _log_retry(request: httpx.Request, reason: object, delay: float, attempt: int, retries: int) -> None:
+def _log_retry(
+    request: httpx.Request, reason: object, delay: float, attempt: int, retries: int
+) -> None:
     log.info(
         "%s %s: %s; retry %d of %d in %.2f s",
         request.method,
@@ -400,7 +446,11 @@ class SyncAPIClient(BaseClient):
                 "with Client, pass http_client=httpx.Client(transport="
                 "server.BlockingASGITransport(app))"
             )
-        self._http = http_client if http_client is not None else httpx.Client(limits=DEFAULT_CONNECTION_LIMITS)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(limits=DEFAULT_CONNECTION_LIMITS)
+        )
         self._owns_http = http_client is None
 
     def close(self) -> None:
@@ -412,17 +462,27 @@ class SyncAPIClient(BaseClient):
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
     def _send(
-        self, endpoint: Endpoint[Any], request: httpx.Request, *, stream: bool, retries: int
+        self,
+        endpoint: Endpoint[Any],
+        request: httpx.Request,
+        *,
+        stream: bool,
+        retries: int,
     ) -> httpx.Response:
         attempt = hops = 0
         while True:
             try:
-                response = self._http.send(request, stream=stream, follow_redirects=False)
+                response = self._http.send(
+                    request, stream=stream, follow_redirects=False
+                )
             except httpx.TransportError as exc:
                 delay = self._retry_delay(endpoint, attempt, retries, error=exc)
                 if delay is None:
@@ -468,7 +528,10 @@ class SyncAPIClient(BaseClient):
             extra_query=extra_query,
         )
         return self._decode(
-            endpoint, self._send(endpoint, request, stream=False, retries=self._retries(max_retries))
+            endpoint,
+            self._send(
+                endpoint, request, stream=False, retries=self._retries(max_retries)
+            ),
         )
 
     def _stream(
@@ -528,7 +591,11 @@ class AsyncAPIClient(BaseClient):
             follow_redirects=follow_redirects,
             credentials=credentials,
         )
-        self._http = http_client if http_client is not None else httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS)
+        )
         self._owns_http = http_client is None
 
     async def aclose(self) -> None:
@@ -540,17 +607,27 @@ class AsyncAPIClient(BaseClient):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()
 
     async def _send(
-        self, endpoint: Endpoint[Any], request: httpx.Request, *, stream: bool, retries: int
+        self,
+        endpoint: Endpoint[Any],
+        request: httpx.Request,
+        *,
+        stream: bool,
+        retries: int,
     ) -> httpx.Response:
         attempt = hops = 0
         while True:
             try:
-                response = await self._http.send(request, stream=stream, follow_redirects=False)
+                response = await self._http.send(
+                    request, stream=stream, follow_redirects=False
+                )
             except httpx.TransportError as exc:
                 delay = self._retry_delay(endpoint, attempt, retries, error=exc)
                 if delay is None:
@@ -596,7 +673,9 @@ class AsyncAPIClient(BaseClient):
             extra_query=extra_query,
         )
         retries = self._retries(max_retries)
-        return self._decode(endpoint, await self._send(endpoint, request, stream=False, retries=retries))
+        return self._decode(
+            endpoint, await self._send(endpoint, request, stream=False, retries=retries)
+        )
 
     def _stream(
         self,
@@ -627,7 +706,9 @@ class AsyncAPIClient(BaseClient):
             )
             return await self._send(endpoint, request, stream=True, retries=retries)
 
-        return AsyncStream(open_stream, endpoint.resumable, stream_delay, asyncio.sleep, retries)
+        return AsyncStream(
+            open_stream, endpoint.resumable, stream_delay, asyncio.sleep, retries
+        )
 
 
 class SyncResource:

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Reading requests where FastAPI needs help: values it does not read from text, cookies it
 does not percent-decode, bodies it does not read (forms and multipart need python-multipart,
 which the server does without; raw bodies), deepObject query parameters; and the OpenAPI text
@@ -22,7 +21,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator, PydanticUserError, ValidationError
 
-from ._server_mock import adapter
+from ._server_mock import adapter, deref
 
 DEFINITIONS: dict[str, Any] = {}
 """Schemas the documented types refer to, for ``#/components/schemas`` of /openapi.json."""
@@ -125,7 +124,10 @@ def form_body(
         exploded = [
             n
             for n, (style, explode, _) in styles.items()
-            if style == "form" and explode and _fits(schema, n, "object") and not _fits(schema, n, "array")
+            if style == "form"
+            and explode
+            and _fits(schema, n, "object")
+            and not _fits(schema, n, "array")
         ]
         fields: dict[str, Any] = {}
         loose: dict[str, Any] = {}
@@ -141,10 +143,21 @@ def form_body(
             fields[exploded[0]] = loose
         for name, (style, explode, content_type) in styles.items():
             declared = fields.get(name)
-            as_array, as_object = _fits(schema, name, "array"), _fits(schema, name, "object")
-            if style in _DELIMITERS and not explode and isinstance(declared, str) and (as_array or as_object):
+            as_array, as_object = _fits(schema, name, "array"), _fits(
+                schema, name, "object"
+            )
+            if (
+                style in _DELIMITERS
+                and not explode
+                and isinstance(declared, str)
+                and (as_array or as_object)
+            ):
                 parts = declared.split(_DELIMITERS[style])
-                fields[name] = parts if as_array else dict(zip(parts[::2], parts[1::2], strict=False))
+                fields[name] = (
+                    parts
+                    if as_array
+                    else dict(zip(parts[::2], parts[1::2], strict=False))
+                )
             elif style is None and is_json(content_type) and declared is not None:
                 fields[name] = _json_or_text(declared)
         return _validate(tp, _shaped(fields, schema, schema), ("body",))
@@ -227,7 +240,9 @@ def deep_object(
         if name not in root and not required:
             return None
         schema = _json_schema(tp)
-        return _validate(tp, _shaped(root.get(name, {}), schema, schema), ("query", name))
+        return _validate(
+            tp, _shaped(root.get(name, {}), schema, schema), ("query", name)
+        )
 
     return read
 
@@ -236,7 +251,12 @@ def deep_object(
 def _json_schema(tp: Any) -> dict[str, Any]:
     try:
         return adapter(tp).json_schema()
-    except (PydanticUserError, TypeError, ValueError, RecursionError):  # pydantic cannot describe it
+    except (
+        PydanticUserError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ):  # pydantic cannot describe it
         return {}
 
 
@@ -247,6 +267,7 @@ def is_json(content_type: str | None) -> bool:
 
 
 def _json_or_text(value: Any) -> Any:
+    """Text decoded as JSON; text that is not JSON, and anything else, as it is."""
     if not isinstance(value, str):
         return value
     try:
@@ -271,18 +292,18 @@ def _put(fields: dict[str, Any], name: str, path: list[str], value: str) -> None
 
 
 def _resolve(
-    schema: Any, root: dict[str, Any], keys: tuple[str, ...] = ("anyOf", "oneOf", "allOf")
+    schema: Any,
+    root: dict[str, Any],
+    keys: tuple[str, ...] = ("anyOf", "oneOf", "allOf"),
 ) -> list[dict[str, Any]]:
     """``schema`` and its alternatives (``$ref`` and the combinations ``keys`` followed)."""
     out: list[dict[str, Any]] = []
     stack = [schema]
     while stack and len(out) < 64:
         s = stack.pop()
+        if isinstance(s, dict) and isinstance(s.get("$ref"), str):
+            s = deref(s, root) or None  # a reference to no definition: skipped
         if not isinstance(s, dict):
-            continue
-        ref = s.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            stack.append(root.get("$defs", {}).get(ref[len("#/$defs/") :]))
             continue
         out.append(s)
         for key in keys:
@@ -301,7 +322,9 @@ def _kinds(schema: Any, root: dict[str, Any]) -> set[str]:
             kinds.update(x for x in t if isinstance(x, str))
         elif "properties" in s or "additionalProperties" in s:
             kinds.add("object")
-        elif "enum" in s or "const" in s:  # no type beside: the values' own (``null`` alone...)
+        elif (
+            "enum" in s or "const" in s
+        ):  # no type beside: the values' own (``null`` alone...)
             kinds.update(_JSON_KINDS.get(type(v), "any") for v in _values(s))
         elif not any(k in s for k in ("anyOf", "oneOf", "allOf")):
             kinds.add("any")
@@ -334,7 +357,9 @@ def _admits_empty_text(schema: Any, root: dict[str, Any]) -> bool:
         if "enum" in s or "const" in s:
             if "" in _values(s):
                 return True
-        elif s.get("type") == "string" or (isinstance(s.get("type"), list) and "string" in s["type"]):
+        elif s.get("type") == "string" or (
+            isinstance(s.get("type"), list) and "string" in s["type"]
+        ):
             return True
     return False
 
@@ -372,15 +397,25 @@ def _shaped(value: Any, schema: Any, root: dict[str, Any]) -> Any:
     if isinstance(value, str) and "string" not in kinds and kinds & {"object", "array"}:
         value = _json_or_text(value)
     numbered = isinstance(value, dict) and value and all(k.isdigit() for k in value)
-    if "array" in kinds and numbered and ("object" not in kinds or not _declared_keys(schema, root, value)):
+    if (
+        "array" in kinds
+        and numbered
+        and ("object" not in kinds or not _declared_keys(schema, root, value))
+    ):
         value = [value[k] for k in sorted(value, key=int)]
-    if "array" in kinds and not isinstance(value, list) and not kinds & _kinds_of(value):
+    if (
+        "array" in kinds
+        and not isinstance(value, list)
+        and not kinds & _kinds_of(value)
+    ):
         value = [value]
     if isinstance(value, list) and "array" in kinds:
         item = _member(schema, root, None)
         return [_shaped(v, item, root) for v in value]
     if isinstance(value, dict) and "object" in kinds:
-        shaped = {k: _shaped(v, _member(schema, root, k), root) for k, v in value.items()}
+        shaped = {
+            k: _shaped(v, _member(schema, root, k), root) for k, v in value.items()
+        }
         for key in _required(schema, root) - shaped.keys():
             if "null" in _kinds(_member(schema, root, key), root):
                 shaped[key] = None  # the client leaves a null property out
@@ -402,14 +437,21 @@ def _required(schema: Any, root: dict[str, Any]) -> set[str]:
 
 
 def _declared_keys(schema: Any, root: dict[str, Any], value: dict[str, Any]) -> bool:
-    return any(set(value) & set(s.get("properties") or {}) for s in _resolve(schema, root))
+    return any(
+        set(value) & set(s.get("properties") or {}) for s in _resolve(schema, root)
+    )
 
 
 def _kinds_of(value: Any) -> set[str]:
     if isinstance(value, dict):
         return {"object"}
     if isinstance(value, str):
-        return {"string", "integer", "number", "boolean"}  # form text reads as any scalar
+        return {
+            "string",
+            "integer",
+            "number",
+            "boolean",
+        }  # form text reads as any scalar
     return {"string"} if isinstance(value, bytes) else set()
 
 
@@ -475,7 +517,8 @@ def header_object(
 ) -> Callable[[Request], Awaitable[Any]]:
     """A dependency reading the header ``name`` of an object type, style ``simple``, as the
     client writes it: exploded ``key=value,key=value``, else ``key,value,key,value`` (a root
-    model: the text itself); with ``json``, its JSON text. Values as :func:`query_object`'s."""
+    model: the text itself); with ``json``, its JSON text. Values as :func:`query_object`'s.
+    """
     loc = ("header", name)
 
     async def read(request: Request) -> Any:
@@ -535,7 +578,9 @@ def cookie_object(
             return _validate_text(tp, fields, loc)
         if name not in cookies:
             return _absent(loc, required)
-        return _object_text(tp, cookies[name], explode=False, json=json, loc=loc, encoded=True)
+        return _object_text(
+            tp, cookies[name], explode=False, json=json, loc=loc, encoded=True
+        )
 
     return read
 
@@ -578,8 +623,14 @@ def _object_text(
             fields[key] = value
     elif len(parts) % 2:
         raise RequestValidationError(
-            [{"type": "value_error", "loc": loc, "input": text,
-              "msg": "Value error, expected key,value pairs separated by commas"}]
+            [
+                {
+                    "type": "value_error",
+                    "loc": loc,
+                    "input": text,
+                    "msg": "Value error, expected key,value pairs separated by commas",
+                }
+            ]
         )
     else:
         fields = dict(zip(parts[::2], parts[1::2], strict=True))
@@ -590,10 +641,7 @@ def _object_text(
 def _query_schema(tp: Any) -> dict[str, Any]:
     """The JSON schema of ``tp``, its top-level ``$ref`` followed."""
     schema = _json_schema(tp)
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        schema = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {})
-    return schema
+    return dict(deref(schema, schema))
 
 
 def _object_keys(tp: Any) -> tuple[frozenset[str] | None, bool]:
@@ -615,14 +663,22 @@ def _json_value(text: str, loc: tuple[str, str]) -> Any:
         return json.loads(text)
     except ValueError:
         raise RequestValidationError(
-            [{"type": "json_invalid", "loc": loc, "msg": "JSON text expected", "input": text}]
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": loc,
+                    "msg": "JSON text expected",
+                    "input": text,
+                }
+            ]
         ) from None
 
 
 def _admits_array(tp: Any) -> bool:
     schema = _query_schema(tp)
     return schema.get("type") == "array" or any(
-        isinstance(b, dict) and b.get("type") == "array" for b in schema.get("anyOf", ())
+        isinstance(b, dict) and b.get("type") == "array"
+        for b in schema.get("anyOf", ())
     )
 
 
@@ -633,10 +689,7 @@ def _json_text(value: Any) -> Any:
         return [_json_text(v) for v in value]
     if value == "":
         return None
-    try:
-        decoded = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return value
+    decoded = _json_or_text(value)
     return value if decoded is None else decoded
 
 

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Credentials for the spec's security schemes; their repr never shows the secret.
 
 httpx logs every request's URL at INFO level: :func:`hide_in_logs` makes that log line hide
@@ -69,7 +68,9 @@ class Basic(Credential):
 
     def __init__(self, credentials: tuple[str, str]) -> None:
         username, password = credentials
-        self._token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        self._token = base64.b64encode(f"{username}:{password}".encode()).decode(
+            "ascii"
+        )
 
     def apply(self, parts: RequestParts) -> None:
         parts.headers["Authorization"] = f"Basic {self._token}"

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Responses to Python values, and the raw-response wrappers.
 
 A 2xx body becomes the type the spec declares for its status: a model (validated with
@@ -63,7 +62,9 @@ def _content(endpoint: Endpoint[Any], response: httpx.Response) -> Content | Non
     return Content(mime, "binary", lambda: bytes)
 
 
-def decode_success(endpoint: Endpoint[Any], response: httpx.Response, *, strict: bool) -> object:
+def decode_success(
+    endpoint: Endpoint[Any], response: httpx.Response, *, strict: bool
+) -> object:
     """The value of a 2xx response, validated against the declared type; a plain array or map
     (a RootModel of a list or dict) as its list or dict."""
     content = _content(endpoint, response)
@@ -89,8 +90,15 @@ def _decode(content: Content, response: httpx.Response, *, strict: bool) -> obje
         return adapter(content.type).validate_python(payload)
     except pydantic.ValidationError as exc:
         if strict and any(e["type"] not in _ENUM_ERRORS for e in exc.errors()):
-            raise ResponseValidationError(response, _type_name(content.type), str(exc)) from exc
-        log.debug("lenient response for %s %s: %s", response.request.method, response.request.url.path, exc)
+            raise ResponseValidationError(
+                response, _type_name(content.type), str(exc)
+            ) from exc
+        log.debug(
+            "lenient response for %s %s: %s",
+            response.request.method,
+            response.request.url.path,
+            exc,
+        )
         return construct(content.type, payload)
 
 
@@ -138,7 +146,9 @@ def construct(tp: Any, value: Any) -> Any:
     return value
 
 
-def _construct_model(tp: type[pydantic.BaseModel], value: dict[str, Any]) -> pydantic.BaseModel:
+def _construct_model(
+    tp: type[pydantic.BaseModel], value: dict[str, Any]
+) -> pydantic.BaseModel:
     rest = dict(value)
     fields: dict[str, Any] = {}
     for name, info in tp.model_fields.items():
@@ -158,7 +168,11 @@ def _construct_union(members: tuple[Any, ...], value: Any) -> Any:
             continue
     for member in members:
         shape = typing.get_origin(member) or member
-        if isinstance(value, dict) and isinstance(shape, type) and issubclass(shape, pydantic.BaseModel | dict):
+        if (
+            isinstance(value, dict)
+            and isinstance(shape, type)
+            and issubclass(shape, pydantic.BaseModel | dict)
+        ):
             return construct(member, value)
         if isinstance(value, list) and shape is list:
             return construct(member, value)
@@ -195,7 +209,9 @@ class ResponseHeaders(Mapping[str, Any]):
         return f"ResponseHeaders({self._values!r})"
 
 
-def decode_headers(endpoint: Endpoint[Any], response: httpx.Response, *, strict: bool) -> ResponseHeaders:
+def decode_headers(
+    endpoint: Endpoint[Any], response: httpx.Response, *, strict: bool
+) -> ResponseHeaders:
     """The declared headers of ``response``, validated against their types: a missing required
     header or a value that does not fit raises :class:`ResponseValidationError` (with
     ``strict=False``, such a value is kept as the string received)."""
@@ -205,14 +221,18 @@ def decode_headers(endpoint: Endpoint[Any], response: httpx.Response, *, strict:
         text = response.headers.get(header.name)
         if text is None:
             if header.required and strict:
-                raise ResponseValidationError(response, f"header {header.name}", "required, missing")
+                raise ResponseValidationError(
+                    response, f"header {header.name}", "required, missing"
+                )
             values[header.python_name] = None
             continue
         try:
             values[header.python_name] = _header_value(header, text)
         except pydantic.ValidationError as exc:
             if strict:
-                raise ResponseValidationError(response, f"header {header.name}", str(exc)) from exc
+                raise ResponseValidationError(
+                    response, f"header {header.name}", str(exc)
+                ) from exc
             values[header.python_name] = text
     return ResponseHeaders(values)
 
@@ -221,7 +241,9 @@ def _header_value(header: Header, text: str) -> Any:
     """A header's value as its type: a list is comma-separated (the ``simple`` style)."""
     shape = typing.get_origin(header.type) or header.type
     if shape in (list, tuple, set, frozenset):
-        return adapter(header.type).validate_strings([part.strip() for part in text.split(",")])
+        return adapter(header.type).validate_strings(
+            [part.strip() for part in text.split(",")]
+        )
     if header.type is str:
         return text
     return adapter(header.type).validate_strings(text)
@@ -307,7 +329,9 @@ def _raw(slot: _Slot, parsed: T) -> RawResponse[T]:
     if slot.response is None:  # pragma: no cover - every method sends a request
         raise RuntimeError("the call sent no request")
     parse = slot.parse if slot.parse is not None else (lambda: parsed)
-    return RawResponse(slot.response, parse, slot.headers or (lambda: ResponseHeaders({})))
+    return RawResponse(
+        slot.response, parse, slot.headers or (lambda: ResponseHeaders({}))
+    )
 
 
 def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
@@ -326,7 +350,9 @@ def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
     return wrapped
 
 
-def async_to_raw_response(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
+def async_to_raw_response(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[RawResponse[T]]]:
     """Wrap an async client method so that it returns a :class:`RawResponse`."""
 
     @functools.wraps(method)

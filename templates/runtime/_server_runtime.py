@@ -1,11 +1,15 @@
-# {{ header | comment }}
 """How the generated server answers: with the user's handler, from the spec, or with 501.
 
-Each route of ``server.py`` lets FastAPI validate the request against the generated models, then
-calls :meth:`Endpoint.serve` with the handler's keyword arguments. ``serve`` finds the handler
-method (or falls back: a mock answer from ``_server_mock``, or 501), turns what it returns into
-an HTTP response checked against the responses the spec declares, and turns an exception into
-a 500 whose traceback goes to the ``{{ api.package }}.server`` log, never to the caller.
+Each route of ``server.py`` lets FastAPI validate the request against the generated models,
+then calls :meth:`ServerOperation.serve` with the handler's keyword arguments. ``serve`` finds
+the handler method (or falls back: a mock answer from ``_server_mock``, or 501), turns what it
+returns into an HTTP response checked against the responses the spec declares, and turns an
+exception into a 500 whose traceback goes to the log of ``server.py`` (``<package>.server``),
+never to the caller.
+
+The server's own types are named apart from the client's (``_spec``: ``Endpoint``, ``Declared``,
+``Content``, ``Header``): a ``ServerOperation`` has ``DeclaredResponse`` entries, each with
+``ResponseContent`` and ``ResponseHeader`` entries.
 
 An operation that declares an idempotency key header (``Idempotency-Key``) is served once per
 key: the answer is kept in an :class:`IdempotencyStore` (in memory by default) and a request
@@ -97,7 +101,7 @@ class _Undeclared(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Content:
+class ResponseContent:
     """One media type of a declared response, with the Python type of its body."""
 
     media_type: str
@@ -106,7 +110,9 @@ class Content:
     example: Any = None
     has_example: bool = False
     sent_as: str | None = None  # the concrete media type of a wildcard one (``*/*``)
-    events: tuple[str, ...] = ()  # an event stream's names from the spec's x-sse-events hint
+    events: tuple[
+        str, ...
+    ] = ()  # an event stream's names from the spec's x-sse-events hint
 
     @property
     def content_type(self) -> str:
@@ -127,15 +133,15 @@ class ResponseHeader:
 
 
 @dataclass(frozen=True, slots=True)
-class Declared:
+class DeclaredResponse:
     """A response the spec declares: status ("200", "4XX" or "default"), media types, headers."""
 
     status: str
     description: str
-    contents: tuple[Content, ...] = ()
+    contents: tuple[ResponseContent, ...] = ()
     headers: tuple[ResponseHeader, ...] = ()
 
-    def content(self, media_type: str | None) -> Content | None:
+    def content(self, media_type: str | None) -> ResponseContent | None:
         if media_type is None:
             return self.contents[0] if self.contents else None
         return next((c for c in self.contents if c.media_type == media_type), None)
@@ -197,16 +203,19 @@ class MemoryIdempotencyStore:
 
 
 @dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One operation as the runtime sees it: its handler's name and its declared responses."""
+class ServerOperation:
+    """One operation as the server sees it: its handler's name and its declared responses (an
+    entry of ``server.OPERATIONS``)."""
 
     handler: str
     status: int  # of the main response: what a plain return value is sent with
-    responses: tuple[Declared, ...]
+    responses: tuple[DeclaredResponse, ...]
     idempotency_header: str | None = None  # the header carrying an idempotency key
     credentials: str | None = None  # the argument with the request's credentials
-    _by_status: dict[str, Declared] = field(init=False, repr=False, compare=False)
-    _main: Content | None = field(init=False, repr=False, compare=False)
+    _by_status: dict[str, DeclaredResponse] = field(
+        init=False, repr=False, compare=False
+    )
+    _main: ResponseContent | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_status = {d.status.upper(): d for d in self.responses}
@@ -214,7 +223,7 @@ class Endpoint:
         main = self.declared(self.status)
         object.__setattr__(self, "_main", main.content(None) if main else None)
 
-    def declared(self, status: int) -> Declared | None:
+    def declared(self, status: int) -> DeclaredResponse | None:
         """The declared response covering ``status``: exact, then ``4XX``-style, then default."""
         by_status = self._by_status
         return (
@@ -297,7 +306,7 @@ class Endpoint:
             return await _stream(reply, content)
         return self._encoded(reply, content).response()
 
-    def _content(self, reply: Reply) -> Content | None:
+    def _content(self, reply: Reply) -> ResponseContent | None:
         """The declared content ``reply`` is sent as (None: no body); _Undeclared if the spec
         declares no such answer."""
         declared = self.declared(reply.status)
@@ -312,7 +321,7 @@ class Endpoint:
             )
         return content
 
-    def _encoded(self, reply: Reply, content: Content | None) -> _Encoded:
+    def _encoded(self, reply: Reply, content: ResponseContent | None) -> _Encoded:
         if content is None:
             return _Encoded(reply.status, None, reply.headers, None)
         body = _encode(content, reply.body)
@@ -331,7 +340,9 @@ class Endpoint:
         shapes = _error_shapes(status, detail)
         if content.kind == "text":
             body = str(shapes[1]).encode()
-            return Response(body, status, headers=headers, media_type=content.content_type)
+            return Response(
+                body, status, headers=headers, media_type=content.content_type
+            )
         ta = adapter(content.type)
         for candidate in shapes:
             try:
@@ -391,7 +402,7 @@ def _error_shapes(status: int, detail: Any) -> list[Any]:
     ]
 
 
-def _encode(content: Content, body: Any) -> bytes:
+def _encode(content: ResponseContent, body: Any) -> bytes:
     if content.kind in ("text", "binary", "event_stream"):
         if isinstance(body, bytes):
             return body
@@ -410,7 +421,7 @@ def _encode(content: Content, body: Any) -> bytes:
     return ta.dump_json(value, by_alias=True, exclude_unset=True)
 
 
-async def _stream(reply: Reply, content: Content) -> Response:
+async def _stream(reply: Reply, content: ResponseContent) -> Response:
     """A text/event-stream response; a Reply raised before the first event replaces it."""
     events = reply.body
     if not hasattr(events, "__aiter__"):
@@ -442,7 +453,8 @@ async def _stream(reply: Reply, content: Content) -> Response:
 
 def _event(event: Any) -> bytes:
     """An event as sent; anything but a ServerSentEvent (the package's one, or another
-    generated package's, which has the same fields) is the data of a ``message`` event."""
+    generated package's, which has the same fields) is the data of a ``message`` event.
+    """
     if (
         not isinstance(event, ServerSentEvent)
         and type(event).__name__ == "ServerSentEvent"
@@ -464,7 +476,7 @@ class _Server:
 
     def __init__(
         self,
-        endpoints: Mapping[str, Endpoint],
+        endpoints: Mapping[str, ServerOperation],
         handlers: object,
         base: type,
         fallback: Fallback,
@@ -473,7 +485,9 @@ class _Server:
         self.endpoints = endpoints
         self.fallback = fallback
         self.idempotency_store = idempotency_store or MemoryIdempotencyStore()
-        self.in_flight: set[str] = set()  # idempotency keys whose first request still runs
+        self.in_flight: set[str] = (
+            set()
+        )  # idempotency keys whose first request still runs
         self.answers: dict[tuple[str, int], _Encoded] = {}  # mock answers, oldest first
         self.remembered = 0  # bytes the answers take, as _size counts them
         self.methods: dict[str, Callable[..., Any]] = {}
@@ -485,13 +499,23 @@ class _Server:
                 self.methods[name] = method
 
     async def once(
-        self, endpoint: Endpoint, request: Request, key: str, arguments: Mapping[str, Any]
+        self,
+        endpoint: ServerOperation,
+        request: Request,
+        key: str,
+        arguments: Mapping[str, Any],
     ) -> Response:
         """Serve a request carrying an idempotency key: the kept answer if the key was seen."""
-        scope = repr(arguments.get(endpoint.credentials)) if endpoint.credentials else ""
+        scope = (
+            repr(arguments.get(endpoint.credentials)) if endpoint.credentials else ""
+        )
         kept_as = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
-        seed = _seed(endpoint.handler, request, _canonical(request, await request.body()))
-        fingerprint = f"{request.method} {seed:016x}"  # the operation, path, query and body
+        seed = _seed(
+            endpoint.handler, request, _canonical(request, await request.body())
+        )
+        fingerprint = (
+            f"{request.method} {seed:016x}"  # the operation, path, query and body
+        )
         stored = await self.idempotency_store.get(kept_as)
         if stored is not None:
             if stored.fingerprint != fingerprint:
@@ -504,7 +528,9 @@ class _Server:
         self.in_flight.add(kept_as)
         try:
             response = await endpoint.answer(request, arguments)
-            if response.status_code < 500 and not isinstance(response, StreamingResponse):
+            if response.status_code < 500 and not isinstance(
+                response, StreamingResponse
+            ):
                 answer = StoredAnswer(
                     fingerprint,
                     response.status_code,
@@ -516,7 +542,7 @@ class _Server:
         finally:
             self.in_flight.discard(kept_as)
 
-    async def fall_back(self, endpoint: Endpoint, request: Request) -> Response:
+    async def fall_back(self, endpoint: ServerOperation, request: Request) -> Response:
         if self.fallback == "501":
             return endpoint.error(501, "Not Implemented")
         body = await request.body()
@@ -573,8 +599,9 @@ def _canonical(request: Request, body: bytes) -> bytes:
     return body
 
 
-
-def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) -> Reply:
+def _mock_reply(
+    endpoint: ServerOperation, request: Request, seed: int, body: bytes
+) -> Reply:
     """The spec's answer: its example, or a value synthesized from the type, with the declared
     headers; a streaming operation sends a few events."""
     declared = endpoint.declared(endpoint.status)
@@ -673,7 +700,7 @@ def require(
 
 def install(
     app: FastAPI,
-    endpoints: Mapping[str, Endpoint],
+    endpoints: Mapping[str, ServerOperation],
     handlers: object,
     base: type,
     fallback: Fallback,
@@ -709,7 +736,7 @@ def install(
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _endpoint(request: Request) -> Endpoint | None:
+def _endpoint(request: Request) -> ServerOperation | None:
     route = request.scope.get("route")
     server: _Server = request.app.state.server
     return server.endpoints.get(getattr(route, "name", ""))
@@ -777,7 +804,9 @@ def _bounded(value: Any) -> Any:
                     out["..."] = "..."
                     break
                 budget -= 1
-                out[cut(key, depth) if isinstance(key, str) else key] = cut(item, depth + 1)
+                out[cut(key, depth) if isinstance(key, str) else key] = cut(
+                    item, depth + 1
+                )
             return out
         if isinstance(node, list | tuple):
             items: list[Any] = []

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """What the server guards before a request reaches a route: sizes, and the docs pages.
 
 * :class:`SizeLimits`: a request whose URL (path and query string) or headers are too big is
@@ -65,12 +64,22 @@ class SizeLimits:
             await self.app(scope, receive, send)
             return
         limit = self.max_url_size
-        if limit is not None and len(scope.get("raw_path") or b"") + len(scope["query_string"]) > limit:
-            await _refuse(scope, receive, send, 414, f"the URL is longer than {limit} bytes")
+        if (
+            limit is not None
+            and len(scope.get("raw_path") or b"") + len(scope["query_string"]) > limit
+        ):
+            await _refuse(
+                scope, receive, send, 414, f"the URL is longer than {limit} bytes"
+            )
             return
         limit = self.max_header_size
-        if limit is not None and sum(len(k) + len(v) for k, v in scope["headers"]) > limit:
-            await _refuse(scope, receive, send, 431, f"the request headers exceed {limit} bytes")
+        if (
+            limit is not None
+            and sum(len(k) + len(v) for k, v in scope["headers"]) > limit
+        ):
+            await _refuse(
+                scope, receive, send, 431, f"the request headers exceed {limit} bytes"
+            )
             return
         limit = self.max_body_size
         if limit is None:
@@ -150,7 +159,9 @@ def _too_large(limit: int) -> str:
     return f"the request body is larger than {limit} bytes"
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, detail: str) -> None:
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, detail: str
+) -> None:
     await JSONResponse({"detail": detail}, status, headers={"Connection": "close"})(
         scope, receive, send
     )
@@ -244,7 +255,9 @@ def add_docs(app: FastAPI, title: str, docs_assets: str | Path | None) -> None:
         return HTMLResponse(text, headers=_policy(nonce, docs_assets is None))
 
     async def swagger_ui(request: Request) -> HTMLResponse:
-        return page(_SWAGGER_UI, request, css="swagger-ui.css", js="swagger-ui-bundle.js")
+        return page(
+            _SWAGGER_UI, request, css="swagger-ui.css", js="swagger-ui-bundle.js"
+        )
 
     async def redoc(request: Request) -> HTMLResponse:
         return page(_REDOC, request, js="redoc.standalone.js")
@@ -267,12 +280,18 @@ def _root(request: Request) -> str:
 
 def _js(text: str) -> str:
     """A JavaScript string literal that cannot end the ``<script>`` element it is in."""
-    return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        json.dumps(text)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 def _policy(nonce: str, cdn: bool) -> dict[str, str]:
     """The headers of a docs page: scripts only with the page's nonce, nothing framed, no
-    plugins, requests only to this server; styles may be inline (ReDoc writes its own)."""
+    plugins, requests only to this server; styles may be inline (ReDoc writes its own).
+    """
     origin = f" {_CDN_ORIGIN}" if cdn else ""
     policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'{origin}; "
@@ -303,20 +322,26 @@ class BlockingASGITransport(httpx.BaseTransport):
     def __init__(self, app: ASGIApp) -> None:
         self._transport = httpx.ASGITransport(app=app)
         self._portal: anyio.from_thread.BlockingPortal | None = None
-        self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
+        self._portal_cm: (
+            AbstractContextManager[anyio.from_thread.BlockingPortal] | None
+        ) = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self._portal is None:  # the thread starts with the first request
             self._portal_cm = anyio.from_thread.start_blocking_portal()
             self._portal = self._portal_cm.__enter__()
         body = request.read()
-        copy = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+        copy = httpx.Request(
+            request.method, request.url, headers=request.headers, content=body
+        )
         return self._portal.call(self._send, copy)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         response = await self._transport.handle_async_request(request)
         content = b"".join([chunk async for chunk in response.aiter_raw()])
-        return httpx.Response(response.status_code, headers=response.headers, content=content)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=content
+        )
 
     def close(self) -> None:
         if self._portal_cm is not None:

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Arguments to the wire: parameters by location and style, and request bodies.
 
 Parameters follow the OpenAPI ``style``/``explode`` rules: ``simple``, ``label`` and
@@ -35,7 +34,9 @@ def jsonable(value: object) -> Any:
     (see ``_response``) is sent back as received.
     """
     if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
+        return value.model_dump(
+            mode="json", by_alias=True, exclude_unset=True, warnings=False
+        )
     return to_jsonable_python(value, by_alias=True)
 
 
@@ -115,9 +116,12 @@ def query_pairs(param: Param, value: object) -> list[tuple[str, str]]:
     return [(param.name, scalar(data))]
 
 
-def _deep_object(prefix: str, data: dict[str, Any] | list[Any]) -> list[tuple[str, str]]:
+def _deep_object(
+    prefix: str, data: dict[str, Any] | list[Any]
+) -> list[tuple[str, str]]:
     """``prefix[key]=value`` pairs, nested objects as ``prefix[key][inner]``; an array of scalars
-    repeats its key, an array holding objects or arrays numbers its items (``prefix[key][0]``)."""
+    repeats its key, an array holding objects or arrays numbers its items (``prefix[key][0]``).
+    """
     pairs: list[tuple[str, str]] = []
     items = data.items() if isinstance(data, dict) else enumerate(data)
     for key, value in items:
@@ -183,18 +187,26 @@ def encode_body(spec: Content, body: object) -> EncodedBody:
     if spec.kind == "multipart":
         return _multipart(spec, body)
     if spec.kind == "binary":
-        content = body.read() if isinstance(body, io.IOBase) or hasattr(body, "read") else body
+        content = (
+            body.read()
+            if isinstance(body, io.IOBase) or hasattr(body, "read")
+            else body
+        )
         if not isinstance(content, (bytes, bytearray)):
             raise TypeError(f"a {spec.media_type} body must be bytes or a binary file")
         return EncodedBody(content=bytes(content), content_type=spec.media_type)
     if spec.kind in ("text", "event_stream"):
-        return EncodedBody(content=str(body).encode(), content_type=f"{spec.media_type}; charset=utf-8")
+        return EncodedBody(
+            content=str(body).encode(), content_type=f"{spec.media_type}; charset=utf-8"
+        )
     ad = adapter(spec.type)
     value = ad.validate_python(body)
     if spec.kind != "form":  # JSON
         content = ad.dump_json(value, by_alias=True, exclude_unset=True, warnings=False)
         return EncodedBody(content=content, content_type=spec.media_type)
-    data = ad.dump_python(value, mode="json", by_alias=True, exclude_unset=True, warnings=False)
+    data = ad.dump_python(
+        value, mode="json", by_alias=True, exclude_unset=True, warnings=False
+    )
     if not isinstance(data, dict):
         raise TypeError(f"a {spec.media_type} body must be a model or a dict")
     # A property that is null is left out (RFC 6570: null is undefined), so that ``""`` is
@@ -249,7 +261,8 @@ def _placeholder(value: object) -> object:
 
 def _multipart(spec: Content, body: object) -> EncodedBody:
     """Files become file parts, other values text parts (JSON for objects); lists repeat. A body
-    that is no object of parts (a file, a list of files) goes in the part ``spec.part``."""
+    that is no object of parts (a file, a list of files) goes in the part ``spec.part``.
+    """
     if spec.part is not None:
         adapter(spec.type).validate_python(_placeholder(body))
         items = body if isinstance(body, list) else [body]
@@ -257,10 +270,14 @@ def _multipart(spec: Content, body: object) -> EncodedBody:
     if is_file(body):
         return EncodedBody(parts=[("file", body)])
     if isinstance(body, pydantic.BaseModel):
-        fields: Mapping[str, Any] = body.model_dump(by_alias=True, exclude_unset=True, warnings=False)
+        fields: Mapping[str, Any] = body.model_dump(
+            by_alias=True, exclude_unset=True, warnings=False
+        )
     elif isinstance(body, Mapping):
         # Validate a copy with the files stubbed out: files may be file objects or tuples.
-        adapter(spec.type).validate_python({k: _placeholder(v) for k, v in body.items()})
+        adapter(spec.type).validate_python(
+            {k: _placeholder(v) for k, v in body.items()}
+        )
         fields = body
     else:
         raise TypeError("a multipart body must be a model or a dict")
@@ -268,8 +285,19 @@ def _multipart(spec: Content, body: object) -> EncodedBody:
     for name, value in fields.items():
         style = spec.encoding.get(name)
         content_type = style[2] if style is not None else None
-        if is_json_type(content_type) and not is_file(value):  # the whole value, one JSON part
-            encoded.parts.append((name, (None, json.dumps(jsonable(value), separators=(",", ":")), content_type)))
+        if is_json_type(content_type) and not is_file(
+            value
+        ):  # the whole value, one JSON part
+            encoded.parts.append(
+                (
+                    name,
+                    (
+                        None,
+                        json.dumps(jsonable(value), separators=(",", ":")),
+                        content_type,
+                    ),
+                )
+            )
             continue
         for item in value if isinstance(value, list) else [value]:
             encoded.parts.append((name, _part(item, content_type)))
@@ -290,7 +318,9 @@ def _part(value: object, content_type: str | None) -> object:
     return (None, scalar(data))
 
 
-def merge_query(pairs: list[tuple[str, str]], extra: Mapping[str, str] | None) -> httpx.QueryParams:
+def merge_query(
+    pairs: list[tuple[str, str]], extra: Mapping[str, str] | None
+) -> httpx.QueryParams:
     """Query pairs, with ``extra`` replacing parameters of the same name."""
     params = httpx.QueryParams(tuple(pairs))
     for key, value in (extra or {}).items():

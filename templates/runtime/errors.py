@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Exceptions raised by the client.
 
 Every exception derives from :class:`ApiClientError`::
@@ -103,10 +102,16 @@ class RedirectError(ApiError):
         super().__init__(response, body)
         value = response.headers.get("location")
         try:
-            self.location = None if value is None else str(response.request.url.join(value))
+            self.location = (
+                None if value is None else str(response.request.url.join(value))
+            )
         except httpx.InvalidURL:
             self.location = value
-        target = f"to {self.location.partition('?')[0]} " if self.location is not None else ""
+        target = (
+            f"to {self.location.partition('?')[0]} "
+            if self.location is not None
+            else ""
+        )
         where = f"{response.status_code} {response.reason_phrase} for {_where(response.request)}"
         self.args = (f"{where}: redirect {target}not followed ({reason})",)
 
@@ -175,7 +180,9 @@ class ApiTimeoutError(ApiConnectionError):
     """The request timed out (connect, read, write or waiting for a pooled connection)."""
 
 
-def transport_error(request: httpx.Request, exc: httpx.TransportError) -> ApiConnectionError:
+def transport_error(
+    request: httpx.Request, exc: httpx.TransportError
+) -> ApiConnectionError:
     """The exception for a transport failure; the httpx exception becomes its ``__cause__``."""
     if isinstance(exc, httpx.TimeoutException):
         return ApiTimeoutError(request, f"timed out ({type(exc).__name__})")
@@ -214,21 +221,27 @@ class RequestValidationError(ApiClientError, ValueError):
     operation: str
     errors: list[dict[str, Any]]
 
-    def __init__(self, operation: str, where: str, argument: str, exc: Exception) -> None:
+    def __init__(
+        self, operation: str, where: str, argument: str, exc: Exception
+    ) -> None:
         self.operation = operation
         if isinstance(exc, pydantic.ValidationError):
             self.errors = [
                 {"loc": (argument, *e["loc"]), "msg": e["msg"], "type": e["type"]}
-                for e in exc.errors(include_url=False, include_input=False, include_context=False)
+                for e in exc.errors(
+                    include_url=False, include_input=False, include_context=False
+                )
             ]
         else:
-            self.errors = [{"loc": (argument,), "msg": str(exc), "type": type(exc).__name__}]
+            self.errors = [
+                {"loc": (argument,), "msg": str(exc), "type": type(exc).__name__}
+            ]
         shown = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in self.errors[:_MAX_SHOWN]
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+            for e in self.errors[:_MAX_SHOWN]
         )
         more = len(self.errors) - _MAX_SHOWN
         super().__init__(
             f"invalid arguments for {operation} ({where}): {shown}"
             + (f"; and {more} more" if more > 0 else "")
         )
-

@@ -1,4 +1,3 @@
-# {{ header | comment }}
 """Types shared by the client modules: the ``NOT_GIVEN`` sentinel, files and timeouts."""
 
 from __future__ import annotations
@@ -37,7 +36,9 @@ FileContent: TypeAlias = bytes | IO[bytes]
 """The content of an uploaded file: bytes or a binary file object."""
 
 FileTypes: TypeAlias = (
-    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+    FileContent
+    | tuple[str | None, FileContent]
+    | tuple[str | None, FileContent, str | None]
 )
 """A file in a multipart body: its content, or ``(file name, content[, content type])``."""
 
