@@ -35,6 +35,8 @@ from .model import (
     primitive,
 )
 from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
+from .webhooks import signing as webhook_signing
+from .webhooks import webhooks as webhooks_of
 
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
 # OpenAPI: header parameters with these names "SHALL be ignored" (the IR drops them, so
@@ -547,7 +549,9 @@ def plan_models(document: dict[str, Any], renames: Mapping[str, str]) -> HoistPl
     """
     plan = HoistPlan()
     typer = SchemaTyper(document, plan.namer(document), component_classes(document))
-    _Walk(document, typer, renames).operations()
+    walk = _Walk(document, typer, renames)
+    walk.operations()
+    webhooks_of(walk)  # their inline payload schemas are hoisted too
     return plan
 
 
@@ -610,6 +614,8 @@ def build_api(
         ),
         security_schemes=security_schemes(document),
         model_names=model_names,
+        webhooks=webhooks_of(walk),
+        webhook_signing=webhook_signing(document),
     )
     return api, walk.diagnostics
 

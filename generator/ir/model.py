@@ -10,7 +10,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .webhooks import Webhook
 
 
 class HttpMethod(enum.Enum):
@@ -334,6 +337,9 @@ class Api:
     groups: tuple[ResourceGroup, ...]  # sorted by name
     security_schemes: tuple[SecurityScheme, ...]
     model_names: tuple[str, ...] = field(default=())  # every class in models.py
+    # -- webhooks (oapigen.ir.webhooks) --
+    webhooks: tuple[Webhook, ...] = ()  # the document's 3.1 ``webhooks``, in document order
+    webhook_signing: bool = False  # the document says they are signed (``x-webhook-signing``)
 
     @property
     def ungrouped(self) -> tuple[Operation, ...]:

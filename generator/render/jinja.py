@@ -26,6 +26,7 @@ from ..models import package as models_view
 from ..views import client as client_view
 from ..views import docs as docs_view
 from ..views import server as server_view
+from ..views import webhooks as webhooks_view
 from ..views.imports import all_name_key
 from ..views.operations_table import rows
 from . import black_layout as layout
@@ -42,7 +43,7 @@ def templates_dir() -> Path:
 OUTPUT_TEMPLATES = {
     "py.typed": "py.typed.jinja",
 }
-VIEWS = (client_view, server_view, docs_view)
+VIEWS = (client_view, server_view, docs_view, webhooks_view)
 
 
 @cache

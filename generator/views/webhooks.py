@@ -1,0 +1,178 @@
+"""The webhooks part of the generated package (OpenAPI 3.1 ``webhooks``), for a spec that has
+them; a spec without webhooks gets none of these files.
+
+* ``webhooks.py``: one event class per webhook (its typed ``payload``, ``webhook_id``,
+  ``timestamp``, ``headers``), the ``WebhookEvent`` union, ``parse_webhook``, the
+  ``WebhookHandlers`` Protocol, ``create_webhooks_router`` / ``create_webhooks_app`` (FastAPI,
+  imported on call) and ``WebhookSender`` / ``AsyncWebhookSender``;
+* ``_webhooks.py``: Standard Webhooks signatures, verification, replay protection, delivery
+  with retries (static);
+* ``_webhooks_server.py``: the receiver's FastAPI routes (static).
+
+Every name, annotation and import is decided here; the templates only lay them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..core import naming
+from ..ir.model import Api, BodyKind, TypeRef
+from ..ir.webhooks import Webhook
+from .imports import all_name_key, import_name_key
+
+MODULE = "webhooks.py"
+STATIC_MODULES = ("_webhooks.py", "_webhooks_server.py")
+
+# Names webhooks.py defines or imports: event classes avoid them.
+_FIXED_NAMES = frozenset(
+    {"Any", "AsyncWebhookSender", "AsyncSender", "ClassVar", "DEFAULT_ATTEMPTS", "DEFAULT_BACKOFF", "DEFAULT_MAX_BODY_SIZE",
+     "DEFAULT_TOLERANCE", "EventType", "Literal", "Mapping", "Protocol", "Secret", "Sequence", "SIGNED", "SyncSender",
+     "TAG", "TYPE_CHECKING", "TypeAlias", "WEBHOOKS", "WebhookDeliveryError", "WebhookError", "WebhookEvent",
+     "WebhookHandlers", "WebhookPayloadError", "WebhookReplayError", "WebhookSecretError", "WebhookSender",
+     "WebhookVerificationError", "WebhookVerifier", "annotations", "cast", "dataclass", "field", "generate_secret",
+     "httpx", "models", "APIRouter", "FastAPI", "UUID", "date", "datetime", "time", "timedelta"}
+)
+# Attributes of the senders: their per-webhook methods avoid them.
+_SENDER_NAMES = frozenset({"send", "close", "aclose", "attempts", "backoff"})
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    name: str  # wire name
+    class_name: str
+    method_name: str  # of WebhookHandlers and of the senders
+    http_method: str
+    payload: str  # annotation, models qualified
+    kind: str  # json, text, bytes, none
+    media_type: str | None
+    status: int
+    tag: str | None
+    doc: str  # the event class's docstring
+
+
+@dataclass(frozen=True, slots=True)
+class WebhooksModule:
+    title: str
+    events: tuple[EventView, ...]
+    tag: str | None  # the property that names the event in every payload, when there is one
+    signed: bool
+    std_imports: tuple[tuple[str, tuple[str, ...]], ...]
+    exports: tuple[str, ...]
+    union: str  # the WebhookEvent alias's value
+
+
+def _kind(webhook: Webhook) -> str:
+    body = webhook.body
+    if body is None:
+        return "none"
+    if body.kind is BodyKind.JSON:
+        return "json"
+    return "text" if body.kind in (BodyKind.TEXT, BodyKind.EVENT_STREAM) else "bytes"
+
+
+def _payload_type(webhook: Webhook) -> TypeRef | None:
+    kind = _kind(webhook)
+    if kind == "json" and webhook.body is not None:
+        return webhook.body.type
+    return None
+
+
+def _payload(webhook: Webhook) -> str:
+    kind = _kind(webhook)
+    if kind == "none":
+        return "None"
+    if kind == "text":
+        return "str"
+    if kind == "bytes":
+        return "bytes"
+    t = _payload_type(webhook)
+    assert t is not None
+    return t.annotation("models.")
+
+
+def _doc(webhook: Webhook) -> str:
+    first = f"The ``{webhook.name}`` webhook ({webhook.method.value})"
+    about = "\n\n".join(t for t in (webhook.summary, webhook.description) if t)
+    deprecated = "\n\nDeprecated." if webhook.deprecated else ""
+    return f"{first}.{chr(10) * 2 + about if about else ''}{deprecated}"
+
+
+def _common_tag(webhooks: tuple[Webhook, ...]) -> str | None:
+    """The tag property when every webhook's payload has it, each with a constant of its own."""
+    tags = [w.tag for w in webhooks]
+    if len(webhooks) < 2 or any(t is None for t in tags):
+        return None
+    properties = {t[0] for t in tags if t is not None}
+    values = [t[1] for t in tags if t is not None]
+    return properties.pop() if len(properties) == 1 and len(set(values)) == len(values) else None
+
+
+def webhooks_module(api: Api) -> WebhooksModule:
+    hooks = api.webhooks
+    wire = [w.name if len({x.method for x in hooks if x.name == w.name}) == 1 else f"{w.name} {w.method.value}"
+            for w in hooks]
+    classes = naming.dedupe(
+        (naming.pascal(w, prefix="Webhook", reserved=_FIXED_NAMES) + "Event" for w in wire), _FIXED_NAMES
+    )
+    methods = naming.dedupe(
+        (naming.snake(w, prefix="on", reserved=_SENDER_NAMES | naming.RESERVED_WORDS) for w in wire), _SENDER_NAMES
+    )
+    tag = _common_tag(hooks)
+    events = tuple(
+        EventView(
+            name=name,
+            class_name=cls,
+            method_name=method,
+            http_method=w.method.value,
+            payload=_payload(w),
+            kind=_kind(w),
+            media_type=w.body.media_type if w.body is not None else None,
+            status=w.status,
+            tag=w.tag[1] if tag is not None and w.tag is not None else None,
+            doc=_doc(w),
+        )
+        for w, name, cls, method in zip(hooks, wire, classes, methods, strict=True)
+    )
+    std: dict[str, set[str]] = {
+        "collections.abc": {"Mapping", "Sequence"},
+        "dataclasses": {"dataclass", "field"},
+        "typing": {"TYPE_CHECKING", "ClassVar", "Protocol", "TypeAlias", "cast"},
+    }
+    for w in hooks:
+        for module, name in t.imports() if (t := _payload_type(w)) is not None else ():
+            std.setdefault(module, set()).add(name)
+    exports = (
+        "AsyncWebhookSender", "DEFAULT_TOLERANCE", "WebhookDeliveryError", "WebhookError", "WebhookEvent",
+        "WebhookHandlers", "WebhookPayloadError", "WebhookReplayError", "WebhookSecretError", "WebhookSender",
+        "WebhookVerificationError", "WebhookVerifier", "create_webhooks_app", "create_webhooks_router",
+        "generate_secret", "handle_webhook", "parse_webhook", *(e.class_name for e in events),
+    )
+    return WebhooksModule(
+        title=api.title,
+        events=events,
+        tag=tag,
+        signed=api.webhook_signing,
+        std_imports=tuple((m, tuple(sorted(n, key=import_name_key))) for m, n in sorted(std.items())),
+        exports=tuple(sorted(exports, key=all_name_key)),
+        union=" | ".join(e.class_name for e in events),
+    )
+
+
+def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Output file -> (template, extra context); nothing for a spec without webhooks."""
+    if not api.webhooks:
+        return {}
+    out: dict[str, tuple[str, dict[str, Any]]] = {name: (f"{name}.jinja", {}) for name in STATIC_MODULES}
+    out[MODULE] = ("webhooks.py.jinja", {"module": webhooks_module(api)})
+    return out
+
+
+def exports(api: Api) -> list[tuple[str, str]]:
+    """The package ``__init__`` exports nothing of the webhooks: ``from pkg.webhooks import ...``."""
+    del api
+    return []
+
+
+__all__ = ["MODULE", "STATIC_MODULES", "EventView", "WebhooksModule", "exports", "files", "webhooks_module"]
