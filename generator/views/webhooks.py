@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import naming
-from ..ir.model import Api, BodyKind, TypeRef
+from ..ir.model import Api, BodyKind, TypeKind, TypeRef
 from ..ir.webhooks import Webhook
 from .imports import all_name_key, import_name_key
 
@@ -45,6 +45,7 @@ class EventView:
     method_name: str  # of WebhookHandlers and of the senders
     http_method: str
     payload: str  # annotation, models qualified
+    argument: str  # what the senders accept: a model's class also takes a dict (as the client's body=)
     kind: str  # json, text, bytes, none
     media_type: str | None
     status: int
@@ -127,6 +128,7 @@ def webhooks_module(api: Api) -> WebhooksModule:
             method_name=method,
             http_method=w.method.value,
             payload=_payload(w),
+            argument=_payload(w) + (" | dict[str, Any]" if (t := _payload_type(w)) is not None and t.kind is TypeKind.NAMED else ""),
             kind=_kind(w),
             media_type=w.body.media_type if w.body is not None else None,
             status=w.status,
@@ -143,6 +145,8 @@ def webhooks_module(api: Api) -> WebhooksModule:
     for w in hooks:
         for module, name in t.imports() if (t := _payload_type(w)) is not None else ():
             std.setdefault(module, set()).add(name)
+    if any(e.argument != e.payload for e in events):
+        std["typing"].add("Any")
     exports = (
         "AsyncWebhookSender", "DEFAULT_TOLERANCE", "WebhookDeliveryError", "WebhookError", "WebhookEvent",
         "WebhookHandlers", "WebhookPayloadError", "WebhookReplayError", "WebhookSecretError", "WebhookSender",
