@@ -25,7 +25,7 @@ from .conftest_client import generate_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "webhooks"
-SPECS = {"wh_signed": DATA / "signed.yaml", "wh_unsigned": DATA / "unsigned.yaml"}
+SPECS = {"wh_signed": DATA / "signed.yaml", "wh_unsigned": DATA / "unsigned.yaml", "wh_hostile": DATA / "hostile.yaml"}
 EXAMPLE = SHARED_SPECS / "oai-webhook-example.yaml"
 WEBHOOK_FILES = ("webhooks.py", "_webhooks.py", "_webhooks_server.py")
 
@@ -351,6 +351,25 @@ def test_a_spec_without_webhooks_gets_no_webhook_files() -> None:
     assert set(WEBHOOK_FILES) <= set(generate_files(SPECS["wh_signed"], "wh_signed"))
 
 
+def test_hostile_webhook_names(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Names that are code, keywords, the senders' own attributes, or one webhook with two
+    methods: escaped, renamed, told apart (the package type-checks and lints, see below)."""
+    wh = _import(tmp_path_factory, "wh_hostile")
+    assert [cls.__name__ for cls in wh.WebhookEvent.__args__] == [
+        "ImportOsEvent", "ClassEvent", "NewPetPostEvent", "NewPetDeleteEvent", "NewPetEvent", "SendEvent"]
+    event = wh.parse_webhook(b'{"a": "x"}', name='"""; import os #')
+    assert event.webhook == '"""; import os #' and event.payload.a == "x"
+    assert wh.parse_webhook(b"", name="new-pet", method="DELETE").payload is None
+    handlers = Handlers()
+    with serve_over_http(wh.create_webhooks_app(handlers)) as url, wh.WebhookSender(backoff=0) as sender:
+        assert sender.new_pet_delete(url + "/new-pet").status_code == 204
+        assert sender.new_pet_post(url + "/new-pet", b"\x00\x01").status_code == 200
+        assert sender.class_(url + "/class", ["2026-01-01T00:00:00Z"]).status_code == 200
+        assert httpx.patch(url + "/new-pet").status_code == 405
+    assert [type(e).__name__ for e in handlers.events] == ["NewPetDeleteEvent", "NewPetPostEvent", "ClassEvent"]
+    assert handlers.events[1].payload == b"\x00\x01" and handlers.events[2].payload[0].year == 2026
+
+
 @pytest.mark.skipif(not EXAMPLE.is_file(), reason="../shared/specs is absent")
 def test_oai_webhook_example_round_trip(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The OpenAPI Initiative's webhook example (no paths at all): signed round trip."""
@@ -402,7 +421,7 @@ def webhook_packages(request: pytest.FixtureRequest) -> list[Path]:
     root = _root(request.getfixturevalue("tmp_path_factory"))
     script = root / "webhook_consumer.py"
     script.write_text(CONSUMER.format(package="wh_signed"), encoding="utf-8")
-    return [root / package for package in ("wh_signed", "wh_unsigned")] + [script]
+    return [root / package for package in SPECS] + [script]
 
 
 def test_generated_webhooks_type_check(mypy_strict: MypyRun) -> None:

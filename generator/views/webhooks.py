@@ -40,6 +40,7 @@ _SENDER_NAMES = frozenset({"send", "close", "aclose", "attempts", "backoff"})
 
 @dataclass(frozen=True, slots=True)
 class EventView:
+    key: str  # in the WEBHOOKS table: the wire name, or "<name> <METHOD>" for a webhook sent with several
     name: str  # wire name
     class_name: str
     method_name: str  # of WebhookHandlers and of the senders
@@ -112,18 +113,19 @@ def _common_tag(webhooks: tuple[Webhook, ...]) -> str | None:
 
 def webhooks_module(api: Api) -> WebhooksModule:
     hooks = api.webhooks
-    wire = [w.name if len({x.method for x in hooks if x.name == w.name}) == 1 else f"{w.name} {w.method.value}"
+    keys = [w.name if len({x.method for x in hooks if x.name == w.name}) == 1 else f"{w.name} {w.method.value}"
             for w in hooks]
     classes = naming.dedupe(
-        (naming.pascal(w, prefix="Webhook", reserved=_FIXED_NAMES) + "Event" for w in wire), _FIXED_NAMES
+        (naming.pascal(k, prefix="Webhook", reserved=_FIXED_NAMES) + "Event" for k in keys), _FIXED_NAMES
     )
     methods = naming.dedupe(
-        (naming.snake(w, prefix="on", reserved=_SENDER_NAMES | naming.RESERVED_WORDS) for w in wire), _SENDER_NAMES
+        (naming.snake(k, prefix="on", reserved=_SENDER_NAMES | naming.RESERVED_WORDS) for k in keys), _SENDER_NAMES
     )
     tag = _common_tag(hooks)
     events = tuple(
         EventView(
-            name=name,
+            key=key,
+            name=w.name,
             class_name=cls,
             method_name=method,
             http_method=w.method.value,
@@ -135,7 +137,7 @@ def webhooks_module(api: Api) -> WebhooksModule:
             tag=w.tag[1] if tag is not None and w.tag is not None else None,
             doc=_doc(w),
         )
-        for w, name, cls, method in zip(hooks, wire, classes, methods, strict=True)
+        for w, key, cls, method in zip(hooks, keys, classes, methods, strict=True)
     )
     std: dict[str, set[str]] = {
         "collections.abc": {"Mapping", "Sequence"},
