@@ -25,15 +25,17 @@ from .conftest_client import generate_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "webhooks"
-SPECS = {"wh_signed": DATA / "signed.yaml", "wh_unsigned": DATA / "unsigned.yaml", "wh_hostile": DATA / "hostile.yaml"}
+SPECS = {"wh_signed": DATA / "signed.yaml", "wh_unsigned": DATA / "unsigned.yaml", "wh_hostile": DATA / "hostile.yaml",
+         "wh_callbacks": DATA / "callbacks.yaml"}
 EXAMPLE = SHARED_SPECS / "oai-webhook-example.yaml"
 WEBHOOK_FILES = ("webhooks.py", "_webhooks.py", "_webhooks_server.py")
+CALLBACK_FILES = ("callbacks.py", "_webhooks.py", "_webhooks_server.py")
 
 
 def _root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.getbasetemp() / "webhook_packages"
     for package, spec in [*SPECS.items(), *([("wh_example", EXAMPLE)] if EXAMPLE.is_file() else [])]:
-        if not (root / package / "webhooks.py").exists():
+        if not (root / package / "_webhooks.py").exists():
             for name, text in generate_files(spec, package).items():
                 path = root / package / name
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,11 +43,11 @@ def _root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _import(tmp_path_factory: pytest.TempPathFactory, package: str) -> ModuleType:
+def _import(tmp_path_factory: pytest.TempPathFactory, package: str, module: str = "webhooks") -> ModuleType:
     root = str(_root(tmp_path_factory))
     if root not in sys.path:
         sys.path.insert(0, root)
-    return importlib.import_module(f"{package}.webhooks")
+    return importlib.import_module(f"{package}.{module}")
 
 
 @pytest.fixture(scope="module")
@@ -347,7 +349,8 @@ def test_the_sender_validates_the_payload(signed: ModuleType) -> None:
 
 def test_a_spec_without_webhooks_gets_no_webhook_files() -> None:
     files = generate_files(ROOT / "specs" / "petstore.yaml", "petstore")
-    assert not set(WEBHOOK_FILES) & set(files)
+    assert not {*WEBHOOK_FILES, *CALLBACK_FILES} & set(files)
+    assert "webhooks.py" not in generate_files(SPECS["wh_callbacks"], "wh_callbacks")
     assert set(WEBHOOK_FILES) <= set(generate_files(SPECS["wh_signed"], "wh_signed"))
 
 
@@ -431,9 +434,62 @@ def test_generated_webhooks_type_check(mypy_strict: MypyRun) -> None:
 
 def test_generated_webhooks_are_lint_clean(tmp_path_factory: pytest.TempPathFactory) -> None:
     root = _root(tmp_path_factory)
-    files = [str(root / package / name) for package in SPECS for name in WEBHOOK_FILES]
+    files = [str(root / package / name) for package in SPECS
+             for name in (CALLBACK_FILES if package == "wh_callbacks" else WEBHOOK_FILES)]
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), *files],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- callbacks (issue 16 item 4) --------------------------------------------------------------------
+
+
+def test_callbacks_round_trip_client_server_receiver(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The generated client subscribes on the generated server, giving the URL of the generated
+    callbacks receiver; the server's handler calls both callbacks back with the generated
+    sender, their URLs resolved from the request (body, query and header expressions)."""
+    callbacks = _import(tmp_path_factory, "wh_callbacks", "callbacks")
+    server = importlib.import_module("wh_callbacks.server")
+    package = importlib.import_module("wh_callbacks")
+    models = importlib.import_module("wh_callbacks.models")
+    secret = callbacks.generate_secret()
+
+    class Implementation(server.Handlers):
+        async def subscribe(self, *, notify: str | None, x_callback_token: str | None, body: Any) -> Any:
+            request = callbacks.CallbackRequest(body=body, query={"notify": notify or ""},
+                                                headers={"X-Callback-Token": x_callback_token or ""})
+            async with callbacks.AsyncCallbackSender(secret, backoff=0) as sender:
+                await sender.subscribe_on_event(request, {"kind": "event", "topic": body.topic, "seq": 1})
+                await sender.subscribe_on_expiry(request, {"kind": "expired", "topic": body.topic})
+            return models.Subscription(id="s1")
+
+    handlers = Handlers()
+    with serve_over_http(callbacks.create_callbacks_app(handlers, secret=secret)) as receiver, \
+            serve_over_http(server.create_app(Implementation())) as api, package.Client(base_url=api) as client:
+        made = client.subscriptions.subscribe(body={"callbackUrl": receiver + "/events", "topic": "t1"}, notify=receiver + "/n",
+                                x_callback_token="tok")
+    assert made.id == "s1"
+    event, expiry = handlers.events
+    assert isinstance(event, callbacks.SubscribeOnEventCallback) and event.payload.seq == 1
+    assert isinstance(expiry, callbacks.SubscribeOnExpiryCallback) and expiry.payload.topic == "t1"
+    assert expiry.headers["host"].startswith("127.0.0.1")
+
+
+def test_callback_urls_resolve_from_the_request(tmp_path_factory: pytest.TempPathFactory) -> None:
+    callbacks = _import(tmp_path_factory, "wh_callbacks", "callbacks")
+    models = importlib.import_module("wh_callbacks.models")
+    seen, client = _recording(httpx.Response(202), httpx.Response(200))
+    sender = callbacks.CallbackSender(http_client=client, backoff=0)
+    request = callbacks.CallbackRequest(body=models.SubscriptionRequest(callbackUrl="http://c.test/in", topic="a b"),
+                                        query={"notify": "http://n.test"}, headers={"x-callback-token": "k"})
+    sender.subscribe_on_event(request, {"kind": "event", "topic": "a b", "seq": 2})
+    sender.subscribe_on_expiry(request, {"kind": "expired", "topic": "a b"})
+    assert [str(r.url) for r in seen] == ["http://c.test/in", "http://n.test/expired?topic=a%20b&token=k"]
+    with pytest.raises(callbacks.CallbackUrlError, match="notify"):
+        sender.subscribe_on_expiry(callbacks.CallbackRequest(body={"topic": "x"}), {"kind": "expired", "topic": "x"})
+    seen, client = _recording(httpx.Response(202))
+    callbacks.CallbackSender(http_client=client).subscribe_on_event(
+        callbacks.CallbackRequest(), {"kind": "event", "topic": "a", "seq": 3}, url="http://given.test/")
+    assert str(seen[0].url) == "http://given.test/"

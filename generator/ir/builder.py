@@ -35,6 +35,7 @@ from .model import (
     primitive,
 )
 from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
+from .webhooks import callbacks as callbacks_of
 from .webhooks import signing as webhook_signing
 from .webhooks import webhooks as webhooks_of
 
@@ -550,8 +551,9 @@ def plan_models(document: dict[str, Any], renames: Mapping[str, str]) -> HoistPl
     plan = HoistPlan()
     typer = SchemaTyper(document, plan.namer(document), component_classes(document))
     walk = _Walk(document, typer, renames)
-    walk.operations()
-    webhooks_of(walk)  # their inline payload schemas are hoisted too
+    operations = walk.operations()
+    webhooks_of(walk)  # their inline payload schemas are hoisted too, and the callbacks'
+    callbacks_of(walk, operations)
     return plan
 
 
@@ -616,6 +618,7 @@ def build_api(
         model_names=model_names,
         webhooks=webhooks_of(walk),
         webhook_signing=webhook_signing(document),
+        callbacks=callbacks_of(walk, operations),
     )
     return api, walk.diagnostics
 

@@ -340,6 +340,7 @@ class Api:
     # -- webhooks (oapigen.ir.webhooks) --
     webhooks: tuple[Webhook, ...] = ()  # the document's 3.1 ``webhooks``, in document order
     webhook_signing: bool = False  # the document says they are signed (``x-webhook-signing``)
+    callbacks: tuple[Webhook, ...] = ()  # the operations' ``callbacks``, in operation order
 
     @property
     def ungrouped(self) -> tuple[Operation, ...]:

@@ -14,13 +14,13 @@ the generated receiver and sender then require a secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..core import naming
 from ..core.diagnostics import pointer as ptr_of
-from .model import BodyKind, HttpMethod, MediaBody
+from .model import BodyKind, HttpMethod, MediaBody, Operation
 from .schemas import resolve_pointer
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ class Webhook:
     tag: tuple[str, str] | None  # (property, constant): a required constant string of the payload
     pointer: str
     deprecated: bool = False
+    # -- a callback (an operation's ``callbacks``): its operation and its URL's runtime expression --
+    operation_id: str | None = None
+    expression: str | None = None
 
 
 def webhooks(walk: _Walk) -> tuple[Webhook, ...]:
@@ -51,32 +54,56 @@ def webhooks(walk: _Walk) -> tuple[Webhook, ...]:
     raw = walk.document.get("webhooks")
     out: list[Webhook] = []
     for name, raw_item in raw.items() if isinstance(raw, Mapping) else ():
-        if not isinstance(name, str):
-            continue
-        item, item_ptr = walk.deref(raw_item, ptr_of("webhooks", name))
-        for method in naming.HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, Mapping):
-                continue
-            op_ptr = f"{item_ptr}/{method}"
-            hint = naming.pascal(name, prefix="Webhook") + ("Webhook" if method == "post" else naming.pascal(method) + "Webhook")
-            request = walk.request_body(op.get("requestBody"), f"{op_ptr}/requestBody", hint)
-            body = request.preferred if request is not None else None
-            out.append(
-                Webhook(
-                    name=name,
-                    method=HttpMethod(method.upper()),
-                    summary=_text(op.get("summary")),
-                    description=_text(op.get("description")) or (request.description if request else None),
-                    body=body,
-                    body_required=request is not None and request.required,
-                    status=_status(op.get("responses")),
-                    tag=_tag(walk, op.get("requestBody"), body.media_type) if body and body.kind is BodyKind.JSON else None,
-                    pointer=op_ptr,
-                    deprecated=op.get("deprecated") is True,
-                )
-            )
+        if isinstance(name, str):
+            out.extend(_requests(walk, name, raw_item, ptr_of("webhooks", name), naming.pascal(name, prefix="Webhook"), "Webhook"))
     return tuple(out)
+
+
+def callbacks(walk: _Walk, operations: Iterable[Operation]) -> tuple[Webhook, ...]:
+    """Every operation's callbacks (operations in their order, callbacks and URL expressions in
+    document order): ``name`` is the callback's key, ``expression`` its URL's."""
+    out: list[Webhook] = []
+    for operation in operations:
+        op = resolve_pointer(walk.document, "#" + operation.pointer)
+        raw = op.get("callbacks") if isinstance(op, Mapping) else None
+        for name, raw_callback in raw.items() if isinstance(raw, Mapping) else ():
+            callback, cb_ptr = walk.deref(raw_callback, operation.pointer + ptr_of("callbacks", str(name)))
+            for expression, raw_item in callback.items():
+                if not isinstance(expression, str) or expression.startswith("x-"):
+                    continue
+                hint = naming.pascal(operation.handler_name, prefix="Op") + naming.pascal(str(name), prefix="Callback")
+                found = _requests(walk, str(name), raw_item, cb_ptr + ptr_of(expression), hint, "Callback")
+                out.extend(replace(c, operation_id=operation.operation_id, expression=expression) for c in found)
+    return tuple(out)
+
+
+def _requests(walk: _Walk, name: str, raw_item: Any, ptr: str, hint: str, suffix: str) -> list[Webhook]:
+    """The requests of one webhook or callback path item, in ``HTTP_METHODS`` order."""
+    item, item_ptr = walk.deref(raw_item, ptr)
+    out: list[Webhook] = []
+    for method in naming.HTTP_METHODS:
+        op = item.get(method)
+        if not isinstance(op, Mapping):
+            continue
+        op_ptr = f"{item_ptr}/{method}"
+        op_hint = hint + (suffix if method == "post" else naming.pascal(method) + suffix)
+        request = walk.request_body(op.get("requestBody"), f"{op_ptr}/requestBody", op_hint)
+        body = request.preferred if request is not None else None
+        out.append(
+            Webhook(
+                name=name,
+                method=HttpMethod(method.upper()),
+                summary=_text(op.get("summary")),
+                description=_text(op.get("description")) or (request.description if request else None),
+                body=body,
+                body_required=request is not None and request.required,
+                status=_status(op.get("responses")),
+                tag=_tag(walk, op.get("requestBody"), body.media_type) if body and body.kind is BodyKind.JSON else None,
+                pointer=op_ptr,
+                deprecated=op.get("deprecated") is True,
+            )
+        )
+    return out
 
 
 def signing(document: Mapping[str, Any]) -> bool:
@@ -121,4 +148,4 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-__all__ = ["SIGNING_KEY", "Webhook", "signing", "webhooks"]
+__all__ = ["SIGNING_KEY", "Webhook", "callbacks", "signing", "webhooks"]

@@ -23,16 +23,47 @@ from ..ir.webhooks import Webhook
 from .imports import all_name_key, import_name_key
 
 MODULE = "webhooks.py"
+CALLBACKS_MODULE = "callbacks.py"
 STATIC_MODULES = ("_webhooks.py", "_webhooks_server.py")
 
-# Names webhooks.py defines or imports: event classes avoid them.
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What one generated module calls its parts: ``webhooks.py`` and ``callbacks.py`` are the
+    same machinery under two sets of names."""
+
+    noun: str  # "webhook" / "callback"
+    event_suffix: str  # of the event classes
+    union: str
+    handlers: str
+    parse: str
+    handle: str
+    router: str
+    app: str
+    sender: str
+    async_sender: str
+    table: str
+
+
+WEBHOOK_NAMES = Names("webhook", "Event", "WebhookEvent", "WebhookHandlers", "parse_webhook", "handle_webhook",
+                      "create_webhooks_router", "create_webhooks_app", "WebhookSender", "AsyncWebhookSender", "WEBHOOKS")
+CALLBACK_NAMES = Names("callback", "Callback", "CallbackEvent", "CallbackHandlers", "parse_callback", "handle_callback",
+                       "create_callbacks_router", "create_callbacks_app", "CallbackSender", "AsyncCallbackSender",
+                       "CALLBACKS")
+# Runtime names both modules import or re-export.
+_RUNTIME_EXPORTS = ("DEFAULT_TOLERANCE", "WebhookDeliveryError", "WebhookError", "WebhookPayloadError",
+                    "WebhookReplayError", "WebhookSecretError", "WebhookVerificationError", "WebhookVerifier",
+                    "generate_secret")
+
+# Names the modules define or import: event classes avoid them.
 _FIXED_NAMES = frozenset(
-    {"Any", "AsyncWebhookSender", "AsyncSender", "ClassVar", "DEFAULT_ATTEMPTS", "DEFAULT_BACKOFF", "DEFAULT_MAX_BODY_SIZE",
-     "DEFAULT_TOLERANCE", "EventType", "Literal", "Mapping", "Protocol", "Secret", "Sequence", "SIGNED", "SyncSender",
-     "TAG", "TYPE_CHECKING", "TypeAlias", "WEBHOOKS", "WebhookDeliveryError", "WebhookError", "WebhookEvent",
-     "WebhookHandlers", "WebhookPayloadError", "WebhookReplayError", "WebhookSecretError", "WebhookSender",
-     "WebhookVerificationError", "WebhookVerifier", "annotations", "cast", "dataclass", "field", "generate_secret",
-     "httpx", "models", "APIRouter", "FastAPI", "UUID", "date", "datetime", "time", "timedelta"}
+    {"Any", "AsyncSender", "CallbackRequest", "CallbackUrlError", "ClassVar", "DEFAULT_ATTEMPTS", "DEFAULT_BACKOFF",
+     "DEFAULT_MAX_BODY_SIZE", "EventType", "Literal", "Mapping", "Protocol", "Secret", "Sequence", "SIGNED",
+     "SyncSender", "TAG", "TYPE_CHECKING", "TypeAlias", "annotations", "cast", "dataclass", "dispatch", "field",
+     "httpx", "models", "parse", "resolve_url", "verifier_for", "APIRouter", "FastAPI", "UUID", "date", "datetime",
+     "time", "timedelta", *_RUNTIME_EXPORTS,
+     *(n for names in (WEBHOOK_NAMES, CALLBACK_NAMES) for n in (names.union, names.handlers, names.sender,
+                                                                 names.async_sender, names.table))}
 )
 # Attributes of the senders: their per-webhook methods avoid them.
 _SENDER_NAMES = frozenset({"send", "close", "aclose", "attempts", "backoff"})
@@ -52,10 +83,13 @@ class EventView:
     status: int
     tag: str | None
     doc: str  # the event class's docstring
+    expression: str | None = None  # a callback: its URL's runtime expression
+    about: str = ""  # a sender method's docstring
 
 
 @dataclass(frozen=True, slots=True)
 class WebhooksModule:
+    names: Names
     title: str
     events: tuple[EventView, ...]
     tag: str | None  # the property that names the event in every payload, when there is one
@@ -94,8 +128,15 @@ def _payload(webhook: Webhook) -> str:
     return t.annotation("models.")
 
 
+def _title(webhook: Webhook) -> str:
+    if webhook.operation_id is None:
+        return f"The ``{webhook.name}`` webhook ({webhook.method.value})"
+    return (f"The ``{webhook.name}`` callback of ``{webhook.operation_id}`` ({webhook.method.value} "
+            f"``{webhook.expression}``)")
+
+
 def _doc(webhook: Webhook) -> str:
-    first = f"The ``{webhook.name}`` webhook ({webhook.method.value})"
+    first = _title(webhook)
     about = "\n\n".join(t for t in (webhook.summary, webhook.description) if t)
     deprecated = "\n\nDeprecated." if webhook.deprecated else ""
     return f"{first}.{chr(10) * 2 + about if about else ''}{deprecated}"
@@ -111,12 +152,20 @@ def _common_tag(webhooks: tuple[Webhook, ...]) -> str | None:
     return properties.pop() if len(properties) == 1 and len(set(values)) == len(values) else None
 
 
-def webhooks_module(api: Api) -> WebhooksModule:
-    hooks = api.webhooks
-    keys = [w.name if len({x.method for x in hooks if x.name == w.name}) == 1 else f"{w.name} {w.method.value}"
-            for w in hooks]
+def _route_name(w: Webhook) -> str:
+    """Its name in the receiver's ``/{name}`` route: a callback's is ``operationId.callback``."""
+    return w.name if w.operation_id is None else f"{w.operation_id}.{w.name}"
+
+
+def outgoing_module(api: Api, hooks: tuple[Webhook, ...], names: Names) -> WebhooksModule:
+    """``webhooks.py`` (``hooks``: the webhooks) or ``callbacks.py`` (the callbacks)."""
+    routes = [_route_name(w) for w in hooks]
+    keys = naming.dedupe(
+        r if routes.count(r) == 1 else f"{r} {w.method.value}" for w, r in zip(hooks, routes, strict=True)
+    )
     classes = naming.dedupe(
-        (naming.pascal(k, prefix="Webhook", reserved=_FIXED_NAMES) + "Event" for k in keys), _FIXED_NAMES
+        (naming.pascal(k, prefix=names.event_suffix, reserved=_FIXED_NAMES) + names.event_suffix for k in keys),
+        _FIXED_NAMES,
     )
     methods = naming.dedupe(
         (naming.snake(k, prefix="on", reserved=_SENDER_NAMES | naming.RESERVED_WORDS) for k in keys), _SENDER_NAMES
@@ -125,7 +174,7 @@ def webhooks_module(api: Api) -> WebhooksModule:
     events = tuple(
         EventView(
             key=key,
-            name=w.name,
+            name=route,
             class_name=cls,
             method_name=method,
             http_method=w.method.value,
@@ -136,8 +185,11 @@ def webhooks_module(api: Api) -> WebhooksModule:
             status=w.status,
             tag=w.tag[1] if tag is not None and w.tag is not None else None,
             doc=_doc(w),
+            expression=w.expression,
+            about=f"Deliver {_title(w)[0].lower()}{_title(w)[1:]}"
+            + (" to ``url``." if w.expression is None else ": to its URL resolved from ``request``, or to ``url``."),
         )
-        for w, key, cls, method in zip(hooks, keys, classes, methods, strict=True)
+        for w, key, route, cls, method in zip(hooks, keys, routes, classes, methods, strict=True)
     )
     std: dict[str, set[str]] = {
         "collections.abc": {"Mapping", "Sequence"},
@@ -150,12 +202,12 @@ def webhooks_module(api: Api) -> WebhooksModule:
     if any(e.argument != e.payload for e in events):
         std["typing"].add("Any")
     exports = (
-        "AsyncWebhookSender", "DEFAULT_TOLERANCE", "WebhookDeliveryError", "WebhookError", "WebhookEvent",
-        "WebhookHandlers", "WebhookPayloadError", "WebhookReplayError", "WebhookSecretError", "WebhookSender",
-        "WebhookVerificationError", "WebhookVerifier", "create_webhooks_app", "create_webhooks_router",
-        "generate_secret", "handle_webhook", "parse_webhook", *(e.class_name for e in events),
+        names.async_sender, names.union, names.handlers, names.sender, names.app, names.router, names.handle,
+        names.parse, *_RUNTIME_EXPORTS, *(e.class_name for e in events),
+        *(("CallbackRequest", "CallbackUrlError") if names is CALLBACK_NAMES else ()),
     )
     return WebhooksModule(
+        names=names,
         title=api.title,
         events=events,
         tag=tag,
@@ -166,12 +218,19 @@ def webhooks_module(api: Api) -> WebhooksModule:
     )
 
 
+def webhooks_module(api: Api) -> WebhooksModule:
+    return outgoing_module(api, api.webhooks, WEBHOOK_NAMES)
+
+
 def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context); nothing for a spec without webhooks."""
-    if not api.webhooks:
+    """Output file -> (template, extra context); nothing for a spec without webhooks or callbacks."""
+    if not api.webhooks and not api.callbacks:
         return {}
     out: dict[str, tuple[str, dict[str, Any]]] = {name: (f"{name}.jinja", {}) for name in STATIC_MODULES}
-    out[MODULE] = ("webhooks.py.jinja", {"module": webhooks_module(api)})
+    if api.webhooks:
+        out[MODULE] = ("webhooks.py.jinja", {"module": webhooks_module(api)})
+    if api.callbacks:
+        out[CALLBACKS_MODULE] = ("webhooks.py.jinja", {"module": outgoing_module(api, api.callbacks, CALLBACK_NAMES)})
     return out
 
 
@@ -181,4 +240,5 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return []
 
 
-__all__ = ["MODULE", "STATIC_MODULES", "EventView", "WebhooksModule", "exports", "files", "webhooks_module"]
+__all__ = ["CALLBACKS_MODULE", "CALLBACK_NAMES", "MODULE", "STATIC_MODULES", "WEBHOOK_NAMES", "EventView", "Names",
+           "WebhooksModule", "exports", "files", "outgoing_module", "webhooks_module"]
