@@ -97,6 +97,7 @@ class WebhooksModule:
     std_imports: tuple[tuple[str, tuple[str, ...]], ...]
     exports: tuple[str, ...]
     union: str  # the WebhookEvent alias's value
+    uses_models: bool  # a payload is (or holds) a model class
 
 
 def _kind(webhook: Webhook) -> str:
@@ -215,6 +216,7 @@ def outgoing_module(api: Api, hooks: tuple[Webhook, ...], names: Names) -> Webho
         std_imports=tuple((m, tuple(sorted(n, key=import_name_key))) for m, n in sorted(std.items())),
         exports=tuple(sorted(exports, key=all_name_key)),
         union=" | ".join(e.class_name for e in events),
+        uses_models=any(t.model_names() for w in hooks if (t := _payload_type(w)) is not None),
     )
 
 
