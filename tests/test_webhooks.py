@@ -500,3 +500,40 @@ def test_callback_urls_resolve_from_the_request(tmp_path_factory: pytest.TempPat
     callbacks.CallbackSender(http_client=client).subscribe_on_event(
         callbacks.CallbackRequest(), {"kind": "event", "topic": "a", "seq": 3}, url="http://given.test/")
     assert str(seen[0].url) == "http://given.test/"
+
+
+def test_a_big_apis_webhook_payloads_get_a_models_module_of_their_own(tmp_path: Path) -> None:
+    """Over SPLIT_MIN classes, the payloads (and what they refer to) are in
+    models/_webhook_payloads.py, so that importing webhooks.py does not load the classes no
+    one uses (openai.yaml: 1,186 lines instead of the 17,120 of _unreferenced)."""
+    from oapigen.models.package import SPLIT_MIN
+
+    schemas: dict[str, Any] = {f"Unused{i}": {"type": "object", "properties": {"a": {"type": "string"}}}
+                               for i in range(SPLIT_MIN + 1)}
+    schemas["Item"] = {"type": "object", "properties": {"id": {"type": "string"}}}
+    schemas["Both"] = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    schemas["Hook"] = {"type": "object", "required": ["item"],
+                       "properties": {"item": {"$ref": "#/components/schemas/Item"}, "both": {"$ref": "#/components/schemas/Both"}}}
+    spec = {
+        "openapi": "3.1.0", "info": {"title": "big", "version": "1"},
+        "paths": {"/both": {"get": {"operationId": "getBoth", "responses": {"200": {
+            "description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Both"}}}}}}}},
+        "webhooks": {"hook": {"post": {"requestBody": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Hook"}}}}, "responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": schemas},
+    }
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    files = generate_files(path, "wh_big")
+    payloads = files["models/_webhook_payloads.py"]
+    assert "class Hook(" in payloads and "class Item(" in payloads and "class Both(" not in payloads
+    assert "class Both(" in files["models/_common.py"] and "class Hook(" not in files["models/_unreferenced.py"]
+    for name, text in files.items():
+        (tmp_path / "wh_big" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "wh_big" / name).write_text(text, encoding="utf-8")
+    code = ("import sys, wh_big.webhooks as w\n"
+            "print(sorted(m for m in sys.modules if m.startswith('wh_big.models.')))\n"
+            "print(type(w.parse_webhook(b'{\"item\": {\"id\": \"1\"}}').payload.item).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["['wh_big.models._common', 'wh_big.models._webhook_payloads']", "Item"]
