@@ -367,6 +367,10 @@ SAFE_ATTRIBUTES = frozenset(
         # HTTP methods and parameter locations (enum values), dotted Python calls and exception
         # names, code fences longer than any backtick run: computed by the docs view
         "method", "value", "location", "python", "call", "raises", "fence",
+        # webhooks.py / callbacks.py (oapigen.views.webhooks): sanitized class and method names,
+        # payload annotations and their union, a boolean, and the fixed names of views.webhooks.Names
+        "class_name", "method_name", "payload", "union", "signed", "noun", "table", "handlers", "parse", "handle",
+        "router", "app", "sender", "async_sender",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import
