@@ -537,3 +537,20 @@ def test_a_big_apis_webhook_payloads_get_a_models_module_of_their_own(tmp_path: 
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["['wh_big.models._common', 'wh_big.models._webhook_payloads']", "Item"]
+
+
+def test_the_verifier_forgets_ids_after_the_window(signed: ModuleType) -> None:
+    """Ids are kept for the tolerance window only (memory stays bounded): within it a re-signed
+    id is a replay; once its window has passed, a fresh signature of the same id is new."""
+    secret, now = signed.generate_secret(), [1_000_000.0]
+    verifier = signed.WebhookVerifier(secret, tolerance=60, clock=lambda: now[0])
+
+    def deliver(at: int) -> Any:
+        return verifier.verify(BODY, _signed_request(signed, secret, BODY, "msg_same", at))
+
+    deliver(1_000_000)
+    now[0] += 59
+    with pytest.raises(signed.WebhookReplayError):
+        deliver(1_000_059)
+    now[0] += 62
+    assert deliver(1_000_121).timestamp == 1_000_121
