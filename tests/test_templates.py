@@ -88,6 +88,7 @@ LONG_LINES = {
     "_endpoints.py.jinja": 549,
     "client.py.jinja": 219,
     "models_init.py.jinja": 142,
+    "webhooks.py.jinja": 638,  # merged beside the rule (issue 16): the webhooks view to write out its statements
 }
 MAX_TEMPLATE_LINE = 120
 

@@ -18,6 +18,9 @@ from .model import (
 )
 from .operations import OperationWalk
 from .schemas import HoistPlan, SchemaTyper, component_classes
+from .webhooks import callbacks as callbacks_of
+from .webhooks import signing as webhook_signing
+from .webhooks import webhooks as webhooks_of
 from .wire import IDEMPOTENCY_HEADERS, security_schemes, text_or_none
 
 
@@ -34,7 +37,10 @@ def plan_models(document: dict[str, Any], renames: Mapping[str, str]) -> HoistPl
     """
     plan = HoistPlan()
     typer = SchemaTyper(document, plan.namer(document), component_classes(document))
-    OperationWalk(document, typer, renames).operations()
+    walk = OperationWalk(document, typer, renames)
+    operations = walk.operations()
+    webhooks_of(walk)  # their inline payload schemas are hoisted too, and the callbacks'
+    callbacks_of(walk, operations)
     return plan
 
 
@@ -97,6 +103,9 @@ def build_api(
         ),
         security_schemes=security_schemes(document),
         model_names=model_names,
+        webhooks=webhooks_of(walk),
+        webhook_signing=webhook_signing(document),
+        callbacks=callbacks_of(walk, operations),
     )
     return api, walk.diagnostics
 

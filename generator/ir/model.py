@@ -322,6 +322,25 @@ class ResourceGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class Webhook:
+    """One (webhook, method) of the document's ``webhooks``."""
+
+    name: str  # the key under ``webhooks`` (the wire name)
+    method: HttpMethod
+    summary: str | None
+    description: str | None
+    body: MediaBody | None  # the preferred request body media type; None: no body
+    body_required: bool
+    status: int  # what the receiver answers: the first declared numeric 2xx status, else 200
+    tag: tuple[str, str] | None  # (property, constant): a required constant string of the payload
+    pointer: str
+    deprecated: bool = False
+    # -- a callback (an operation's ``callbacks``): its operation and its URL's runtime expression --
+    operation_id: str | None = None
+    expression: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     title: str
     version: str
@@ -334,6 +353,10 @@ class Api:
     groups: tuple[ResourceGroup, ...]  # sorted by name
     security_schemes: tuple[SecurityScheme, ...]
     model_names: tuple[str, ...] = field(default=())  # every class in models.py
+    # -- webhooks (oapigen.ir.webhooks) --
+    webhooks: tuple[Webhook, ...] = ()  # the document's 3.1 ``webhooks``, in document order
+    webhook_signing: bool = False  # the document says they are signed (``x-webhook-signing``)
+    callbacks: tuple[Webhook, ...] = ()  # the operations' ``callbacks``, in operation order
 
     @property
     def ungrouped(self) -> tuple[Operation, ...]:

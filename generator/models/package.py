@@ -8,7 +8,8 @@ pydantic classes takes seconds (openai.yaml: 2.6 s). So when an API has more tha
 * ``_<group>``: the classes only the operations of one resource group use (in their parameters,
   request and response bodies and headers, or inside those, transitively);
 * ``_common``: the classes operations of several groups use;
-* ``_unreferenced``: the classes no operation uses (webhook payloads, stream events, ...);
+* ``_webhook_payloads``: the classes only webhooks and callbacks use (their payloads);
+* ``_unreferenced``: the classes nothing uses (stream events, ...);
 
 and ``models/__init__.py`` names every class and imports its module the first time the class
 is read (a module ``__getattr__``, PEP 562); type checkers see plain imports, under
@@ -37,6 +38,7 @@ from .verify import parse_models
 SPLIT_MIN = 200  # classes; below this one module imports in well under 0.2 s
 PACKAGE_INIT = "models/__init__.py"
 COMMON, UNREFERENCED, UNGROUPED = "_common", "_unreferenced", "_ungrouped"
+WEBHOOK_PAYLOADS = "_webhook_payloads"  # the classes only webhooks and callbacks use (oapigen.ir.webhooks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +90,8 @@ def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
         groups = unit.groups
         key = UNREFERENCED if not groups else COMMON if len(groups) > 1 else next(iter(groups))
         buckets.setdefault(key, []).append(unit)
-    module_names = _module_names(sorted(k for k in buckets if k not in (COMMON, UNREFERENCED)))
-    module_names.update({COMMON: COMMON, UNREFERENCED: UNREFERENCED})
+    module_names = _module_names(sorted(k for k in buckets if k not in (COMMON, UNREFERENCED, WEBHOOK_PAYLOADS)))
+    module_names.update({COMMON: COMMON, UNREFERENCED: UNREFERENCED, WEBHOOK_PAYLOADS: WEBHOOK_PAYLOADS})
     home = {name: module_names[key] for key, members in buckets.items() for unit in members for name in unit.names}
     modules = tuple(
         _module(module_names[key], key, members, imports, home, relaid)
@@ -165,11 +167,19 @@ def _mark_users(api: Api, owner: Mapping[str, _Unit]) -> None:
             if group not in unit.groups:
                 unit.groups.add(group)
                 stack.extend(owner[n] for n in unit.refers)
+    # -- webhooks and callbacks: their payloads are a group of their own --
+    for hook in (*api.webhooks, *api.callbacks):
+        stack = [owner[n] for n in (hook.body.type.model_names() if hook.body else ()) if n in owner]
+        while stack:
+            unit = stack.pop()
+            if WEBHOOK_PAYLOADS not in unit.groups:
+                unit.groups.add(WEBHOOK_PAYLOADS)
+                stack.extend(owner[n] for n in unit.refers)
 
 
 def _module_names(groups: list[str]) -> dict[str, str]:
     """Group -> private module name: ``_<group>``, never one of the fixed names."""
-    taken = {COMMON, UNREFERENCED}
+    taken = {COMMON, UNREFERENCED, WEBHOOK_PAYLOADS}
     names = naming.dedupe((g if g == UNGROUPED else f"_{g}" for g in groups), taken)
     return dict(zip(groups, names, strict=True))
 
@@ -179,6 +189,8 @@ def _description(key: str) -> str:
         return "Models the operations of several resource groups use."
     if key == UNREFERENCED:
         return "Models no operation uses (in its parameters, bodies or headers) but the API defines."
+    if key == WEBHOOK_PAYLOADS:
+        return "Models only the webhooks and callbacks use (their payloads)."
     if key == UNGROUPED:
         return "Models only the operations on the client itself (with no tag) use."
     return f"Models only the ``{key}`` operations use."

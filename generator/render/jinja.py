@@ -35,6 +35,7 @@ from ..pysource.imports import all_name_key
 from ..views import client as client_view
 from ..views import docs as docs_view
 from ..views import server as server_view
+from ..views import webhooks as webhooks_view
 from ..views.operations_table import rows
 
 RUNTIME = "runtime/"  # the folder of templates/ holding the runtime modules, plain Python
@@ -126,9 +127,10 @@ def render_package(
         *client_view.files(api, client).items(),
         *server_view.files(api, server).items(),
         *docs_view.files(api, client.client, server).items(),
+        *webhooks_view.files(api).items(),
     ):
         render(out, tpl, **extra)
-    exports = [*client_view.exports(api), *server_view.exports(api), *docs_view.exports(api)]
+    exports = [*client_view.exports(api), *server_view.exports(api), *docs_view.exports(api), *webhooks_view.exports(api)]
     by_module: dict[str, list[str]] = {}
     for module, name in sorted(exports):
         by_module.setdefault(module, []).append(name)
