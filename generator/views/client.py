@@ -7,7 +7,8 @@ modules computed here:
 * ``_endpoints.py``: one ``Endpoint`` row per operation (method, path, parameters with their
   wire names and styles, body, declared responses, security, idempotency);
 * ``client.py``: ``Client`` / ``AsyncClient`` with one method per operation on the resource
-  groups, and the ``with_raw_response`` wrappers.
+  groups, and the ``with_raw_response`` wrappers; for a big API the groups live in
+  ``resources/<group>.py``, imported on first use (:mod:`.client_layout`).
 
 Every name, annotation and import is decided here; templates only lay them out.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..ir.model import Api
 from .client_endpoints import EndpointsModule, endpoints_module
-from .client_methods import ClientModule, client_module
+from .client_layout import RESOURCES, ClientModule, client_module
 
 # Runtime modules whose templates render the header line and static code.
 STATIC_MODULES = (
@@ -32,7 +33,7 @@ STATIC_MODULES = (
     "errors.py",
 )
 
-# Every file the client part writes.
+# The files the client part writes for every API (a big one adds resources/, see client_layout).
 CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
 
 # (module, name) the package __init__ re-exports besides the clients.
@@ -71,6 +72,10 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
     }
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
+    if client.resources:
+        out[f"{RESOURCES}/__init__.py"] = ("resources_init.py.jinja", {})
+    for resource in client.resources:
+        out[resource.path] = ("resource.py.jinja", {"module": resource})
     return out
 
 
@@ -80,4 +85,4 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
 
 
-__all__ = ["CLIENT_FILES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files"]
+__all__ = ["CLIENT_FILES", "RESOURCES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files"]

@@ -17,13 +17,8 @@ from ..core import escape
 from ..ir.model import Api, Operation, Response, TypeKind, TypeRef
 from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
-from .client_methods import (
-    ERRORS_BY_STATUS,
-    MethodView,
-    client_module,
-    default_base_url,
-    scheme_views,
-)
+from .client_layout import client_module
+from .client_methods import ERRORS_BY_STATUS, MethodView, default_base_url, scheme_views
 
 README = "README.md"
 API = "API.md"
