@@ -1,8 +1,9 @@
 """The client part of the generated package: template contexts computed from the IR.
 
 The generated client is a handful of static runtime modules (``_base_client.py``,
-``_serialize.py``, ``_sse.py``, ...: templates that only render the header) plus two
-modules computed here:
+``_serialize.py``, ``_sse.py``, ...: templates that only render the header; the optional ones
+only where the API uses them: ``_forms.py`` when a request body is form-encoded or multipart)
+plus the modules computed here:
 
 * ``_endpoints.py``: one ``Endpoint`` row per operation (method, path, parameters with their
   wire names and styles, body, declared responses, security, idempotency);
@@ -18,10 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..ir.model import Api
-from .client_endpoints import EndpointsModule, endpoints_module
+from .client_endpoints import EndpointsModule, endpoints_module, sends_forms
 from .client_layout import RESOURCES, ClientModule, client_module
 
-# Runtime modules whose templates render the header line and static code.
+# Runtime modules whose templates render the header line and static code, in every package.
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
@@ -63,12 +64,19 @@ RUNTIME_EXPORTS = (
 )
 
 
+def runtime_modules(api: Api) -> tuple[str, ...]:
+    """The runtime modules the API's client uses: every one of STATIC_MODULES, and the
+    optional ones its operations need (a flag per feature, from the IR)."""
+    optional = {"_forms.py": sends_forms(api)}
+    return tuple(sorted((*STATIC_MODULES, *(name for name, used in optional.items() if used))))
+
+
 def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
     """Output file -> (template, extra context)."""
     endpoints: EndpointsModule = endpoints_module(api)
     client: ClientModule = client_module(api, endpoints)
     out: dict[str, tuple[str, dict[str, Any]]] = {
-        name: (f"{name}.jinja", {}) for name in STATIC_MODULES
+        name: (f"{name}.jinja", {}) for name in runtime_modules(api)
     }
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
@@ -85,4 +93,4 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
 
 
-__all__ = ["CLIENT_FILES", "RESOURCES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files"]
+__all__ = ["CLIENT_FILES", "RESOURCES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files", "runtime_modules"]

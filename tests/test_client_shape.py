@@ -2,7 +2,8 @@
 module per resource group (``resources/<group>.py``) that ``client.py`` imports the first time
 the group is read. Checked through the generated code: which modules an import loads (in a
 fresh interpreter), and calls through every kind of group attribute against the generated
-server, blocking and async."""
+server, blocking and async. And the optional runtime modules: only a package that sends form or
+multipart bodies has ``_forms.py``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import httpx
 import pytest
 from oapigen.views.client_layout import RESOURCES_MIN
 
-from .conftest_client import generate_files, install
+from .conftest_client import UPLOAD_SPEC, generate_files, install
 from .test_models_split import fresh
 
 
@@ -165,3 +166,27 @@ def test_the_group_modules_are_where_the_package_says(split_files: dict[str, str
     for path in split_files:
         if path.startswith("resources/") and path != "resources/__init__.py":
             assert f"from .resources.{Path(path).stem} import" in client
+
+
+# -- optional runtime modules ------------------------------------------------------------------
+
+
+def test_only_a_package_that_sends_forms_has_the_forms_module(generated_packages: dict[str, Any]) -> None:
+    upload = generate_files(UPLOAD_SPEC, "upload")  # multipart bodies
+    assert "_forms.py" in upload
+    assert "BODY_ENCODERS.update(_forms.ENCODERS)" in upload["_endpoints.py"]
+    for name in ("petstore", "agent_server"):  # JSON bodies only
+        files = generated_packages[name][1].files
+        assert "_forms.py" not in files
+        assert "_forms" not in files["_endpoints.py"]
+        assert not [path for path, text in files.items() if "def form_field" in text or "def encode_multipart" in text]
+
+
+def test_a_package_without_forms_says_so_instead_of_sending_json(
+    generated_packages: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    petstore = install(tmp_path_factory, "petstore", generated_packages["petstore"][1].files)
+    serialize = importlib.import_module(f"{petstore.__name__}._serialize")
+    content = serialize.Content("multipart/form-data", "multipart", lambda: dict)
+    with pytest.raises(TypeError, match="no multipart encoder"):
+        serialize.encode_body(content, {"a": 1})
