@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import json
 from pathlib import Path
 from types import ModuleType
@@ -115,6 +116,12 @@ def test_each_group_attribute_is_made_once_and_typed(shapes: ModuleType) -> None
     assert isinstance(client.items, items_module.Items)
     assert isinstance(client.with_raw_response.items, items_module.ItemsWithRawResponse)
     assert client.aux.__doc__ == "The aux group."
+
+
+def test_method_docstrings_name_the_request(shapes: ModuleType) -> None:
+    client = shapes.AsyncClient(base_url="http://test")
+    assert inspect.getdoc(client.items.get_items_0).startswith("Item 0\n\nGET /items/n0/{item_id}\n")
+    assert inspect.getdoc(client.health).startswith("GET /health\n")  # no summary: the request comes first
 
 
 def _server(pkg: ModuleType) -> ModuleType:
