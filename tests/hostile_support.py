@@ -154,7 +154,8 @@ def exercise(gen: Generated, only: Callable[[Operation], bool] = lambda op: True
 
 
 def python_files(package_dir: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(package_dir.glob("*.py"))}
+    """Every module of the package (``resources/threads.py``...), by path inside it."""
+    return {p.relative_to(package_dir).as_posix(): p.read_text(encoding="utf-8") for p in sorted(package_dir.rglob("*.py"))}
 
 
 def handlers_for(server: ModuleType, **methods: Any) -> Any:

@@ -129,6 +129,7 @@ SWEEPS = [
     (0, 'OP: Endpoint[Any] = Endpoint("GET", "/p", security=(("{N}", ), ("a", "{N}", ), ), replies=(Reply("{n}"), ),)', "stmt"),
     (1, "def {n}(self, {n}: str, *, q: Literal['a', 'b', '{n}'] | NotGiven = NOT_GIVEN, body: models.{N} | dict[str, Any]) -> models.{N}:", "def"),
     (1, "async def {n}(self, *, x: int | NotGiven = NOT_GIVEN) -> models.{N} | list[models.{N}] | None:", "def"),
+    (1, "def {n}(self) -> {N}WithRawResponse:", "def"),  # a lazy group's property: one long name
     (1, "def __init__(self, group: {N}) -> None:", "def"),
     (1, "class {N}(AsyncResource):", "class"),
     (0, "from ._{n} import {N}, {n}, {N}x", "stmt"),

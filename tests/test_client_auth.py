@@ -4,6 +4,7 @@ and names that could clash (tests/data/client/features.yaml)."""
 from __future__ import annotations
 
 import base64
+import importlib
 import inspect
 import logging
 from types import ModuleType
@@ -118,10 +119,10 @@ def test_untagged_operation_and_defaulted_required_header(features: ModuleType) 
 
 
 def test_group_class_names_avoid_runtime_names(features: ModuleType) -> None:
-    client_module = features.client
-    assert client_module.Stream is features.Stream  # the runtime's event stream, not the group
-    assert client_module.Stream2.__doc__ == "A tag whose class name would shadow the runtime's Stream."
+    group_module = importlib.import_module(f"{features.__name__}.resources.stream")  # > RESOURCES_MIN operations
+    assert group_module.Stream is features.Stream  # the runtime's event stream, not the group
+    assert group_module.Stream2.__doc__ == "A tag whose class name would shadow the runtime's Stream."
     rec = Recorder(httpx.Response(200, content=b"data: 1\n\n", headers={"content-type": "text/event-stream"}))
     with mock_client(features, rec) as client:
-        assert isinstance(client.stream, client_module.Stream2)
+        assert isinstance(client.stream, group_module.Stream2)
         assert [e.data for e in client.stream.watch_events()] == [1]

@@ -66,6 +66,9 @@ def test_mypy_strict(mypy_strict: MypyRun) -> None:
 
 def test_ruff_on_the_client_modules(packages: list[ModuleType]) -> None:
     paths = [str(package_dir(pkg) / name) for pkg in packages for name in client_view.CLIENT_FILES]
+    resources = [package_dir(pkg) / client_view.RESOURCES for pkg in packages]
+    assert any(r.is_dir() for r in resources)  # the seed's group modules
+    paths += [str(r) for r in resources if r.is_dir()]
     paths.append(str(package_dir(packages[-1]) / "models"))  # the split models package
     result = run("ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), *paths, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

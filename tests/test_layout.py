@@ -38,9 +38,9 @@ def _rendered(job: Job) -> dict[str, str]:
 
 
 def laid_out_files(files: dict[str, str]) -> list[str]:
-    """The files laid out as black would: the client's and server.py by the filter, the models
-    modules by the models view (generator/models/relayout.py)."""
-    return [p for p in files if p in LAID_OUT or (p.startswith("models") and p.endswith(".py"))]
+    """The files laid out as black would: the client's (with a big API's group modules) and
+    server.py by the filter, the models modules by the models view (generator/models/relayout.py)."""
+    return [p for p in files if p in LAID_OUT or (p.startswith(("models", "resources/")) and p.endswith(".py"))]
 
 
 def assert_black_keeps(files: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ the overlay's comments.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import threading
 import uuid
@@ -410,7 +411,7 @@ def test_store(api: Api) -> None:
     assert api.store.put_item(body={"namespace": ns, "key": "k", "value": {"x": 1}}) is None
     item = api.store.get_item(key="k", namespace=".".join(ns))  # one dot-joined value (action 12)
     # ... which the client's signature asks for (a list would be sent as `namespace=a&namespace=b`)
-    signature = inspect.signature(api.seed.client.Store.get_item)
+    signature = inspect.signature(importlib.import_module(f"{api.seed.__name__}.resources.store").Store.get_item)
     assert str(signature.parameters["namespace"].annotation).startswith("str |")
     assert isinstance(item, m.Item) and (item.namespace, item.key, item.value) == (ns, "k", {"x": 1})
     assert api.store.get_item(key="missing", namespace=".".join(ns)) is None  # action 13

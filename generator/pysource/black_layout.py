@@ -305,6 +305,10 @@ def _def(tokens: list[Token], depth: int) -> list[str]:
         raise Unsupported("tail")
     returns = element(tokens[arrow + 1 : -1])
     g = returns.group
+    annotation_tokens = tokens[arrow + 1 : -1]
+    if len(annotation_tokens) == 1 and annotation_tokens[0].kind == "name" and not _fits(depth + 1, returns.text):
+        # one name (not dotted) that does not fit inside the parentheses either: black leaves them out
+        return [*lines, tail]
     if returns.pieces or g is None:  # the parentheses stay
         if returns.opaque:
             raise Unsupported("return annotation")

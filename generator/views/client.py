@@ -1,13 +1,15 @@
 """The client part of the generated package: template contexts computed from the IR.
 
 The generated client is a handful of static runtime modules (``_base_client.py``,
-``_serialize.py``, ``_sse.py``, ...: templates that only render the header) plus two
-modules computed here:
+``_serialize.py``, ``_sse.py``, ...: templates that only render the header; the optional ones
+only where the API uses them: ``_forms.py`` when a request body is form-encoded or multipart)
+plus the modules computed here:
 
 * ``_endpoints.py``: one ``Endpoint`` row per operation (method, path, parameters with their
   wire names and styles, body, declared responses, security, idempotency);
 * ``client.py``: ``Client`` / ``AsyncClient`` with one method per operation on the resource
-  groups, and the ``with_raw_response`` wrappers.
+  groups, and the ``with_raw_response`` wrappers; for a big API the groups live in
+  ``resources/<group>.py``, imported on first use (:mod:`.client_layout`).
 
 Every name, annotation and import is decided here; templates only lay them out.
 """
@@ -19,10 +21,11 @@ from typing import Any
 
 from ..core.contract import RUNTIME_EXPORTS
 from ..ir.model import Api
-from .client_endpoints import EndpointsModule, endpoints_module
-from .client_methods import ClientModule, client_module
+from .client_endpoints import EndpointsModule, endpoints_module, sends_forms
+from .client_layout import RESOURCES, ClientModule, client_module
 
-# Runtime modules: the header line and static code (templates/runtime/; _spec.py adds the hash).
+# Runtime modules in every package: the header line and static code (templates/runtime/;
+# _spec.py adds the spec's hash).
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
@@ -34,7 +37,7 @@ STATIC_MODULES = (
     "errors.py",
 )
 
-# Every file the client part writes.
+# The files the client part writes for every API (a big one adds resources/, see client_layout).
 CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
 
 
@@ -51,17 +54,28 @@ def build(api: Api) -> ClientViews:
     return ClientViews(endpoints, client_module(api, endpoints))
 
 
+def runtime_modules(api: Api) -> tuple[str, ...]:
+    """The runtime modules the API's client uses: every one of STATIC_MODULES, and the
+    optional ones its operations need (a flag per feature, from the IR)."""
+    optional = {"_forms.py": sends_forms(api)}
+    return tuple(sorted((*STATIC_MODULES, *(name for name, used in optional.items() if used))))
+
+
 def files(api: Api, views: ClientViews | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
     """Output file -> (template, extra context); ``views``: already built from ``api``."""
     built = build(api) if views is None else views
     endpoints, client = built.endpoints, built.client
     # The runtime modules are plain Python in templates/runtime/; _spec.py adds the spec's hash.
     out: dict[str, tuple[str, dict[str, Any]]] = {
-        name: (f"runtime/{name}", {}) for name in STATIC_MODULES
+        name: (f"runtime/{name}", {}) for name in runtime_modules(api)
     }
     out["_spec.py"] = ("_spec.py.jinja", {})
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
+    if client.resources:
+        out[f"{RESOURCES}/__init__.py"] = ("resources_init.py.jinja", {})
+    for resource in client.resources:
+        out[resource.path] = ("resource.py.jinja", {"module": resource})
     return out
 
 
@@ -71,4 +85,4 @@ def exports(api: Api) -> list[tuple[str, str]]:
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
 
 
-__all__ = ["CLIENT_FILES", "STATIC_MODULES", "ClientViews", "build", "exports", "files"]
+__all__ = ["CLIENT_FILES", "RESOURCES", "STATIC_MODULES", "ClientViews", "build", "exports", "files", "runtime_modules"]

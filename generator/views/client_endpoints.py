@@ -86,6 +86,17 @@ class EndpointRow:
 class EndpointsModule:
     imports: ImportBlock
     rows: tuple[EndpointRow, ...]  # in the order of ``Api.operations``
+    forms: bool  # some request body is form-encoded or multipart: ``_forms`` adds its encoders
+
+
+# Request bodies encoded by ``_forms.py`` (a runtime module only the packages that send one get).
+FORM_KINDS = frozenset({BodyKind.FORM, BodyKind.MULTIPART})
+
+
+def sends_forms(api: Api) -> bool:
+    """Whether some operation's request body is form-encoded or multipart (as the client sends
+    it: its preferred media type)."""
+    return any(op.request_body is not None and op.request_body.preferred.kind in FORM_KINDS for op in api.operations)
 
 
 def decoded_type(content: MediaBody) -> TypeRef:
@@ -205,11 +216,24 @@ def endpoints_module(api: Api) -> EndpointsModule:
         local.append(("._sse", "ServerSentEvent"))
     if any(t.model_names() for t in types):
         local.append((".", MODELS_MODULE))
+    forms = sends_forms(api)
+    if forms:
+        local += [(".", "_forms"), ("._serialize", "BODY_ENCODERS")]
     stdlib = {imp for t in types for imp in t.imports()}
     taken = {name for _, name in (*stdlib, *local)}
     constants = naming.dedupe((op.handler_name.upper() for op in api.operations), taken)
     rows = tuple(_row(op, c) for op, c in zip(api.operations, constants, strict=True))
-    return EndpointsModule(import_block(stdlib, (), local), rows)
+    return EndpointsModule(import_block(stdlib, (), local), rows, forms)
 
 
-__all__ = ["EndpointRow", "EndpointsModule", "decoded_type", "endpoints_module", "resumable", "returned_type", "success_type"]
+__all__ = [
+    "FORM_KINDS",
+    "EndpointRow",
+    "EndpointsModule",
+    "decoded_type",
+    "endpoints_module",
+    "resumable",
+    "returned_type",
+    "sends_forms",
+    "success_type",
+]

@@ -1,4 +1,5 @@
-"""The methods, resource groups and constructors of the generated ``client.py``.
+"""The methods, resource groups and security arguments of the generated client (the modules
+are put together in :mod:`.client_layout`).
 
 Signature rules: path parameters positional, in path order; everything else keyword-only,
 required first; optional arguments default to ``NOT_GIVEN`` (not sent), except a required
@@ -28,8 +29,7 @@ from ..ir.model import (
     TypeRef,
     union,
 )
-from ..pysource.imports import ImportBlock, all_name_key, import_block
-from .client_endpoints import EndpointRow, EndpointsModule, resumable, success_type
+from .client_endpoints import EndpointRow, resumable, success_type
 from .server_literals import py_literal
 
 NOT_GIVEN_TYPE = TypeRef(TypeKind.PRIMITIVE, "NotGiven")  # the sentinel's type, in annotations
@@ -89,27 +89,12 @@ class GroupView:
 
 @dataclass(frozen=True, slots=True)
 class CredentialView:
-    """A credential argument of the client's constructor, for one supported security scheme."""
-
     key: str  # name under components/securitySchemes
     argument: str
     annotation: str
     credential: str  # class in _auth
     credential_args: tuple[str, ...]  # spec strings passed before the secret
     doc: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClientModule:
-    imports: ImportBlock
-    doc: str
-    groups: tuple[GroupView, ...]
-    methods: tuple[MethodView, ...]  # operations without a group, on the client itself
-    schemes: tuple[CredentialView, ...]
-    base_url: str | None  # the default base URL, when the spec gives a usable one
-    sync_doc: str
-    async_doc: str
-    all: tuple[str, ...]
 
 
 # -- arguments ---------------------------------------------------------------------------------
@@ -170,7 +155,7 @@ def _keyword_arguments(op: Operation) -> tuple[ArgumentView, ...]:
 # -- docstrings --------------------------------------------------------------------------------
 
 
-def _indent_rest(text: str, pad: str) -> str:
+def indent_rest(text: str, pad: str) -> str:
     first, *rest = text.strip().splitlines() or [""]
     return "\n".join([first, *(pad + line if line.strip() else "" for line in rest)])
 
@@ -217,20 +202,20 @@ def method_doc(op: Operation, order: Sequence[str]) -> str:
     args = sorted(((name, text) for name, text in described if text), key=lambda a: order.index(a[0]))
     if args:
         lines += ["", "Args:"]
-        lines += [f"    {name}: {_indent_rest(text, ' ' * 8)}" for name, text in args]
+        lines += [f"    {name}: {indent_rest(text, ' ' * 8)}" for name, text in args]
     ok = op.success
     if op.streams:
         lines += ["", "Returns:", "    The server-sent events (also a context manager that closes the connection)."]
         if resumable(op):
             lines.append("    A broken connection is resumed with Last-Event-ID.")
     elif ok is not None and ok.description.strip():
-        lines += ["", "Returns:", f"    {_indent_rest(ok.description, ' ' * 8)}"]
+        lines += ["", "Returns:", f"    {indent_rest(ok.description, ' ' * 8)}"]
     errors = [(r.status, r.description) for r in op.responses if not r.is_success]
     if errors:
         lines += ["", "Raises:"]
         for status, description in errors:
             text = f"{status} {description.strip()}".strip() if status != "default" else description.strip()
-            lines.append(f"    {error_class(status)}: {_indent_rest(text or status, ' ' * 8)}")
+            lines.append(f"    {error_class(status)}: {indent_rest(text or status, ' ' * 8)}")
     return "\n".join(lines)
 
 
@@ -296,7 +281,7 @@ def credential_views(schemes: Iterable[SecurityScheme]) -> tuple[CredentialView,
     return tuple(views)
 
 
-# -- the module --------------------------------------------------------------------------------
+# -- shared by the client module and the group modules ---------------------------------------
 
 
 def default_base_url(api: Api) -> str | None:
@@ -307,111 +292,35 @@ def default_base_url(api: Api) -> str | None:
     return None
 
 
-def _client_doc(api: Api, schemes: Sequence[CredentialView], base_url: str | None, asynchronous: bool) -> str:
-    kind = "asyncio" if asynchronous else "blocking"
-    closing = (
-        "an ``async with`` block, or call ``await client.aclose()``"
-        if asynchronous
-        else "a ``with`` block, or call ``client.close()``"
-    )
-    lines = [
-        f"{api.title} {api.version} client ({kind}).".replace("  ", " "),
-        "",
-        f"Use it in {closing}, to release the connections.",
-        "",
-        "Args:",
-        "    base_url: The server, e.g. ``http://127.0.0.1:8000``"
-        + (f" (default: {base_url})." if base_url else "."),
-    ]
-    lines += [f"    {s.argument}: {_indent_rest(s.doc[0].upper() + s.doc[1:], ' ' * 8)}" for s in schemes]
-    lines += [
-        "    headers: Headers sent with every request.",
-        "    timeout: Seconds, an ``httpx.Timeout`` or None (default: 60 s, 5 s to connect);",
-        "        each call may pass its own ``timeout=``. Event streams wait for events forever.",
-        "    max_retries: Retries after connection errors, 408, 429 and 5xx (default 2).",
-        "    strict_responses: Raise ``ResponseValidationError`` when a response does not fit",
-        "        its declared type (unknown enum values never raise); False returns it as built.",
-        "    follow_redirects: Follow 301, 302, 303, 307 and 308 (default); credentials are not",
-        "        sent to another origin. False: a 3xx raises ``RedirectError``.",
-        "    http_client: An httpx client of your own (e.g. with a mock or ASGI transport); the",
-        "        client does not close it. Without it, the client's pool holds up to 1,000",
-        "        connections, all kept alive for 5 s when idle (``DEFAULT_CONNECTION_LIMITS``).",
-    ]
-    return "\n".join(lines)
-
-
-def _module_doc(api: Api) -> str:
-    lines = [
-        f"{api.title} {api.version}: the HTTP client.".replace("  ", " "),
-        "",
-        "``Client`` (blocking) and ``AsyncClient`` (asyncio) have one method per operation, on a",
-        "resource group per tag (``client.<group>.<method>(...)``); API.md lists them all.",
-        "``client.with_raw_response.<group>.<method>(...)`` returns a ``RawResponse`` with the",
-        "HTTP response (headers, status) around the same result.",
-    ]
-    if api.description:
-        lines += ["", api.description.strip()]
-    return "\n".join(lines)
-
-
-def _imports(api: Api, schemes: Sequence[CredentialView], methods: Sequence[MethodView]) -> ImportBlock:
-    stdlib: set[tuple[str, str]] = {("collections.abc", "Mapping"), ("functools", "cached_property")}
+def method_imports(ops: Sequence[Operation]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(standard library, package) imports of the methods of ``ops``, relative to the package."""
+    stdlib: set[tuple[str, str]] = set()
+    local: set[tuple[str, str]] = set()
+    if not ops:
+        return stdlib, local
+    stdlib.add(("collections.abc", "Mapping"))
+    local |= {
+        (".", "_endpoints"),
+        ("._response", "async_to_raw_response"),
+        ("._response", "to_raw_response"),
+        ("._types", "NOT_GIVEN"),
+        ("._types", "NotGiven"),
+        ("._types", "TimeoutTypes"),
+    }
     types: list[TypeRef] = []
-    for op in api.operations:
+    for op in ops:
         types.extend(p.type for p in op.parameters)
         if not op.streams:
             types.append(success_type(op))
     stdlib.update(imp for t in types for imp in t.imports())
-    local = {
-        ("._base_client", "DEFAULT_MAX_RETRIES"),
-        ("._base_client", "DEFAULT_TIMEOUT"),
-        ("._base_client", "AsyncAPIClient"),
-        ("._base_client", "SyncAPIClient"),
-        ("._types", "TimeoutTypes"),
-    }
-    if methods:
-        local |= {
-            (".", "_endpoints"),
-            ("._response", "async_to_raw_response"),
-            ("._response", "to_raw_response"),
-            ("._types", "NOT_GIVEN"),
-            ("._types", "NotGiven"),
-        }
-    if api.groups:
-        local |= {("._base_client", "AsyncResource"), ("._base_client", "SyncResource")}
-    if any(m.streams for m in methods):
+    if any(op.streams for op in ops):
         local |= {("._sse", "AsyncStream"), ("._sse", "Stream")}
-    for op in api.operations:
+    bodies: list[TypeRef] = []
+    for op in ops:
         if op.request_body:
+            bodies.append(op.request_body.preferred.type)
             for module, name in body_input(op.request_body)[1]:
                 (local if module.startswith(".") else stdlib).add((module, name))
-    local.update(("._auth", s.credential) for s in schemes)
-    bodies = [op.request_body.preferred.type for op in api.operations if op.request_body]
     if any(t.model_names() for t in (*types, *bodies)):
         local.add((".", MODELS_MODULE))
-    return import_block(stdlib, ("httpx",), local)
-
-
-def client_module(api: Api, endpoints: EndpointsModule) -> ClientModule:
-    """The ``client.py`` context."""
-    rows = dict(zip((op.pointer for op in api.operations), endpoints.rows, strict=True))
-    views = {op.pointer: method_view(op, rows[op.pointer]) for op in api.operations}
-    schemes = credential_views(api.security_schemes)
-    imports = _imports(api, schemes, list(views.values()))
-    taken = {"Client", "AsyncClient", "ClientWithRawResponse", "AsyncClientWithRawResponse", *imports.names}
-    groups = tuple(group_view(g, [views[op.pointer] for op in g.operations], taken) for g in api.groups)
-    classes = {"Client", "AsyncClient", "ClientWithRawResponse", "AsyncClientWithRawResponse"}
-    for g in groups:
-        classes |= {g.sync_class, g.async_class, g.raw_class, g.async_raw_class}
-    base_url = default_base_url(api)
-    return ClientModule(
-        imports=imports,
-        doc=_module_doc(api),
-        groups=groups,
-        methods=tuple(views[op.pointer] for op in api.ungrouped),
-        schemes=schemes,
-        base_url=base_url,
-        sync_doc=_client_doc(api, schemes, base_url, asynchronous=False),
-        async_doc=_client_doc(api, schemes, base_url, asynchronous=True),
-        all=tuple(sorted(classes, key=all_name_key)),
-    )
+    return stdlib, local

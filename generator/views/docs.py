@@ -19,13 +19,8 @@ from ..ir.model import Api, Operation, Response, TypeKind, TypeRef
 from ..pysource.imports import from_import_lines
 from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
-from .client_methods import (
-    ClientModule,
-    MethodView,
-    client_module,
-    credential_views,
-    default_base_url,
-)
+from .client_layout import ClientModule, client_module
+from .client_methods import MethodView, credential_views, default_base_url
 from .server_types import EVENTS, OperationView, ServerView
 
 README = "README.md"
