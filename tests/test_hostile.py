@@ -394,6 +394,10 @@ SAFE_ATTRIBUTES = frozenset(
         # statements of server.py written out by views/server_code.py (and its decorators), every
         # spec string in them through str_literal (the hostile specs above run through them)
         "all", "signature", "credentials", "operations_open", "entry", "route", "serve", "app",
+        # statements of _endpoints.py written out by views/client_endpoints.endpoint_statement, and
+        # the client methods' `def` lines and request calls (views/client_methods.MethodView), every
+        # spec string in them through str_literal
+        "statement", "sync_def", "async_def",
         # webhooks.py / callbacks.py (oapigen.views.webhooks): sanitized class and method names,
         # payload annotations and their union, a boolean, and the fixed names of views.webhooks.Names
         "class_name", "method_name", "payload", "union", "signed", "noun", "table", "handlers", "parse", "handle",

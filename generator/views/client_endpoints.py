@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from ..core import naming
 from ..core.contract import MODELS_MODULE, MODELS_PREFIX
+from ..core.escape import str_literal
 from ..ir.model import (
     ANY,
     NONE,
@@ -81,6 +82,11 @@ class EndpointRow:
     idempotency_header: str | None  # wire name of the operation's idempotency key header
     name: str  # the client method: ``store.put_item``
 
+    @property
+    def statement(self) -> str:
+        """The row's ``CONSTANT: Endpoint[...] = Endpoint(...)`` statement."""
+        return endpoint_statement(self)
+
 
 @dataclass(frozen=True, slots=True)
 class EndpointsModule:
@@ -144,6 +150,58 @@ def declared_headers(response: Response) -> tuple[Header, ...]:
         _MAPPING_METHODS,
     )
     return tuple(replace(h, python_name=name) for h, name in zip(headers, names, strict=True))
+
+
+# -- the statements of _endpoints.py (written out here, as oapi-codegen's template data carries
+# them: the template only places them; spec text only through str_literal) ------------------
+
+
+def _content_call(c: ContentRow) -> str:
+    encoding = f", {c.encoding}" if c.encoding else ""
+    part = f", part={c.part}" if c.part else ""
+    unwrap = ", unwrap=True" if c.unwrap else ""
+    return f"Content({str_literal(c.media_type)}, {str_literal(c.kind)}, lambda: {c.type}{encoding}{part}{unwrap})"
+
+
+def _declared_call(r: ReplyRow) -> str:
+    contents = "".join(f"{_content_call(c)}, " for c in r.contents)
+    headers = "".join(
+        f"Header({str_literal(h.name)}, {str_literal(h.python_name)}, lambda: {h.type}{', True' if h.required else ''}), "
+        for h in r.headers
+    )
+    return (
+        f"Declared({str_literal(r.status)}"
+        + (f", ({contents})" if r.contents else ", ()" if r.headers else "")
+        + (f", ({headers})" if r.headers else "")
+        + ")"
+    )
+
+
+def endpoint_statement(row: EndpointRow) -> str:
+    """The row's statement in ``_endpoints.py``, on one line (the ``layout`` filter lays it out)."""
+    out = [f"{row.constant}: Endpoint[{row.result}] = Endpoint({str_literal(row.method)}, {str_literal(row.path)},"]
+    if row.params:
+        params = "".join(
+            f"Param({str_literal(p.python_name)}, {str_literal(p.name)}, {str_literal(p.location)}, "
+            f"{str_literal(p.style)}, {p.explode}), "
+            for p in row.params
+        )
+        out.append(f" params=({params}),")
+    if row.body is not None:
+        out.append(f" body={_content_call(row.body)},")
+    if row.replies:
+        out.append(f" replies=({''.join(f'{_declared_call(r)}, ' for r in row.replies)}),")
+    if row.security:
+        requirements = "".join(f"({''.join(f'{str_literal(n)}, ' for n in req)}), " for req in row.security)
+        out.append(f" security=({requirements}),")
+    if not row.idempotent:
+        out.append(" idempotent=False,")
+    if row.resumable:
+        out.append(" resumable=True,")
+    if row.idempotency_header is not None:
+        out.append(f" idempotency_header={str_literal(row.idempotency_header)},")
+    out.append(f" name={str_literal(row.name)},)")
+    return "".join(out)
 
 
 def _reply(response: Response) -> ReplyRow:
@@ -231,6 +289,7 @@ __all__ = [
     "EndpointRow",
     "EndpointsModule",
     "decoded_type",
+    "endpoint_statement",
     "endpoints_module",
     "resumable",
     "returned_type",

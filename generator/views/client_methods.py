@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..core import naming
 from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
+from ..core.escape import str_literal
 from ..ir.model import (
     Api,
     BodyKind,
@@ -74,6 +75,46 @@ class MethodView:
     returns: str
     async_returns: str
     doc: str
+
+    # The method's statements, written out here (the templates only place them): names and
+    # annotations from the view, the wire names of ``params`` through str_literal.
+
+    @property
+    def sync_def(self) -> str:
+        """The sync method's ``def`` line."""
+        return f"def {self.name}({self._signature()}) -> {self.returns}:"
+
+    @property
+    def async_def(self) -> str:
+        """The async method's ``def`` line: ``async def``, but a plain ``def`` for a stream (it
+        returns an AsyncStream)."""
+        definition = "def" if self.streams else "async def"
+        return f"{definition} {self.name}({self._signature()}) -> {self.async_returns}:"
+
+    def _signature(self) -> str:
+        positional = "".join(f"{a.name}: {a.annotation}, " for a in self.positional)
+        keyword = "".join(
+            f"{a.name}: {a.annotation}{'' if a.default is None else f' = {a.default}'}, " for a in self.keyword
+        )
+        return f"self, {positional}*, {keyword}{_COMMON_PARAMETERS}"
+
+    @property
+    def call(self) -> str:
+        """The request, after ``<client>.`` (``return`` gives its result, awaited unless a stream)."""
+        params = "".join(f"{str_literal(name)}: {name}, " for name in self.params)
+        body = "body=body, " if self.has_body else ""
+        builder = "_stream" if self.streams else "_request"
+        return f"{builder}(_endpoints.{self.endpoint}, {{{params}}}, {body}{_COMMON_ARGUMENTS})"
+
+
+# The per-call options every method takes, and passes on.
+_COMMON_PARAMETERS = (
+    "timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN, "
+    "extra_headers: Mapping[str, str] | None = None, extra_query: Mapping[str, str] | None = None"
+)
+_COMMON_ARGUMENTS = (
+    "timeout=timeout, max_retries=max_retries, extra_headers=extra_headers, extra_query=extra_query"
+)
 
 
 @dataclass(frozen=True, slots=True)
