@@ -395,9 +395,10 @@ SAFE_ATTRIBUTES = frozenset(
         # spec string in them through str_literal (the hostile specs above run through them)
         "all", "signature", "credentials", "operations_open", "entry", "route", "serve", "app",
         # statements of _endpoints.py written out by views/client_endpoints.endpoint_statement, and
-        # the client methods' `def` lines and request calls (views/client_methods.MethodView), every
-        # spec string in them through str_literal
-        "statement", "sync_def", "async_def",
+        # the client methods' `def` lines and request calls (views/client_methods.MethodView), the
+        # constructors' credentials entries (CredentialView.entry) and base_url parameter
+        # (ClientModule.base_url_parameter), every spec string in them through str_literal
+        "statement", "sync_def", "async_def", "base_url_parameter",
         # webhooks.py / callbacks.py (oapigen.views.webhooks): sanitized class and method names,
         # payload annotations and their union, a boolean, and the fixed names of views.webhooks.Names
         "class_name", "method_name", "payload", "union", "signed", "noun", "table", "handlers", "parse", "handle",

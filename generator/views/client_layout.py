@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..core.escape import str_literal
 from ..ir.model import Api, Operation, ResourceGroup
 from ..pysource.imports import ImportBlock, all_name_key, import_block
 from .client_endpoints import EndpointsModule
@@ -72,6 +73,12 @@ class ClientModule:
     sync_doc: str
     async_doc: str
     all: tuple[str, ...]
+
+    @property
+    def base_url_parameter(self) -> str:
+        """The constructors' ``base_url`` parameter, with the default base URL if there is one."""
+        default = "" if self.base_url is None else f" = {str_literal(self.base_url)}"
+        return f"base_url: str | httpx.URL{default},"
 
 
 def split(api: Api) -> bool:

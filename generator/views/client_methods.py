@@ -137,6 +137,13 @@ class CredentialView:
     credential_args: tuple[str, ...]  # spec strings passed before the secret
     doc: str
 
+    @property
+    def entry(self) -> str:
+        """The scheme's entry in the constructor's ``credentials={...}``, spec strings through
+        str_literal."""
+        args = "".join(f"{str_literal(a)}, " for a in self.credential_args)
+        return f"{str_literal(self.key)}: None if {self.argument} is None else {self.credential}({args}{self.argument}),"
+
 
 # -- arguments ---------------------------------------------------------------------------------
 
