@@ -403,6 +403,10 @@ SAFE_ATTRIBUTES = frozenset(
         # payload annotations and their union, a boolean, and the fixed names of views.webhooks.Names
         "class_name", "method_name", "payload", "union", "signed", "noun", "table", "handlers", "parse", "handle",
         "router", "sender", "async_sender",
+        # and their statements, written out by views/webhooks.py (WebhooksModule.table_statement and
+        # router_return, EventView.lookup; also .all, .app and .signature), every spec string in them
+        # through str_literal
+        "table_statement", "router_return", "lookup",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

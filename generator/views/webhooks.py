@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import naming
+from ..core.escape import str_literal
 from ..ir.model import Api, BodyKind, TypeKind, TypeRef
 from ..ir.webhooks import Webhook
 from ..pysource.imports import all_name_key, import_name_key
@@ -83,8 +84,37 @@ class EventView:
     status: int
     tag: str | None
     doc: str  # the event class's docstring
+    table: str  # the module's table of events (Names.table)
     expression: str | None = None  # a callback: its URL's runtime expression
     about: str = ""  # a sender method's docstring
+
+    # Statements written out here (the template only places them), spec strings through
+    # str_literal.
+
+    @property
+    def entry(self) -> str:
+        """The event's ``EventType`` in the table: ``"key": EventType(...)``."""
+        media_type = "None" if self.media_type is None else str_literal(self.media_type)
+        tag = "" if self.tag is None else f", tag={str_literal(self.tag)}"
+        expression = "" if self.expression is None else f", expression={str_literal(self.expression)}"
+        return (
+            f"{str_literal(self.key)}: EventType({str_literal(self.key)}, {str_literal(self.name)}, "
+            f"{str_literal(self.http_method)}, {self.class_name}, {self.payload}, {str_literal(self.kind)}, "
+            f"{media_type}, {self.status}, {str_literal(self.method_name)}{tag}{expression})"
+        )
+
+    @property
+    def lookup(self) -> str:
+        """The event's ``EventType``: ``TABLE["key"]``."""
+        return f"{self.table}[{str_literal(self.key)}]"
+
+    @property
+    def signature(self) -> str:
+        """The sender method's parameters after ``self``."""
+        target = "url: str" if self.expression is None else "request: CallbackRequest"
+        payload = "" if self.kind == "none" else f", payload: {self.argument}"
+        url = "" if self.expression is None else "url: str | None = None, "
+        return f"{target}{payload}, *, {url}webhook_id: str | None = None"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +128,52 @@ class WebhooksModule:
     exports: tuple[str, ...]
     union: str  # the WebhookEvent alias's value
     uses_models: bool  # a payload is (or holds) a model class
+
+    # Statements written out here (the template only places them), spec strings through
+    # str_literal.
+
+    @property
+    def doc(self) -> str:
+        """The module's docstring."""
+        n = self.names
+        if n.noun == "webhook":
+            first = f"Webhooks of {self.title}: the requests the API sends to its consumers."
+        else:
+            first = (f"Callbacks of {self.title}: the requests the API sends to a URL a request gave it (an "
+                     "operation's callbacks).")
+        signed = ("\n\nThe API signs its webhooks and callbacks (x-webhook-signing): the receivers and senders "
+                  "need a secret.") if self.signed else ""
+        return (
+            f"{first}\n\nFor a consumer: {n.parse}(body, headers) returns the typed event (one class per {n.noun},\n"
+            f"the {n.union} union); {n.app}(handlers) / {n.router}(handlers)\n"
+            f"serve them (FastAPI) and call the {n.handlers} method of each. For the API's implementer:\n"
+            f"{n.sender} / {n.async_sender} sign and deliver them, retrying transient failures.\n\n"
+            "With a secret, requests are signed and verified as Standard Webhooks says (webhook-id,\n"
+            "webhook-timestamp, webhook-signature; HMAC-SHA256), within a tolerance window, and a message id\n"
+            f"is handled once.{signed}"
+        )
+
+    @property
+    def all(self) -> str:
+        """The ``__all__`` statement."""
+        return f"__all__ = [{', '.join(str_literal(name) for name in self.exports)}]"
+
+    @property
+    def table_statement(self) -> str:
+        """The table of events: ``WEBHOOKS: dict[str, EventType] = {...}``."""
+        return f"{self.names.table}: dict[str, EventType] = {{{', '.join(e.entry for e in self.events)}}}"
+
+    @property
+    def router_return(self) -> str:
+        """The receiver's router: callbacks are not routed by name."""
+        by_name = ", by_name=False" if self.names.noun == "callback" else ""
+        return f"return router({self.names.table}, TAG, handlers, checks, max_body_size or DEFAULT_MAX_BODY_SIZE{by_name})"
+
+    @property
+    def app(self) -> str:
+        """The receiver app's ``app = FastAPI(...)`` statement."""
+        title = str_literal(f"{self.title} {self.names.noun}s")
+        return f"app = FastAPI(title={title}, openapi_url=None, docs_url=None, redoc_url=None)"
 
 
 def _kind(webhook: Webhook) -> str:
@@ -186,6 +262,7 @@ def outgoing_module(api: Api, hooks: tuple[Webhook, ...], names: Names) -> Webho
             status=w.status,
             tag=w.tag[1] if tag is not None and w.tag is not None else None,
             doc=_doc(w),
+            table=names.table,
             expression=w.expression,
             about=f"Deliver {_title(w)[0].lower()}{_title(w)[1:]}"
             + (" to ``url``." if w.expression is None else ": to its URL resolved from ``request``, or to ``url``."),
