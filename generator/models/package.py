@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..core import naming
+from ..core.escape import str_literal
 from ..ir.model import Api
 from ..pysource.black_layout import statement_lines
 from ..pysource.imports import all_name_key, import_name_key, sorted_import_lines
@@ -55,6 +56,15 @@ class ModelsPackage:
 
     modules: tuple[tuple[str, tuple[str, ...]], ...]  # (module, names sorted), modules sorted
     all_names: tuple[str, ...]  # isort order (ruff RUF022)
+
+    @property
+    def module_entries(self) -> tuple[str, ...]:
+        """The entries of ``_MODULES``, written out (the template only places them):
+        ``"_chat": ("Run", "Thread", ),``."""
+        return tuple(
+            f"{str_literal(module)}: ({''.join(f'{str_literal(name)}, ' for name in names)}),"
+            for module, names in self.modules
+        )
 
 
 @dataclass(frozen=True, slots=True)
