@@ -407,6 +407,13 @@ SAFE_ATTRIBUTES = frozenset(
         # router_return, EventView.lookup; also .all, .app and .signature), every spec string in them
         # through str_literal
         "table_statement", "router_return", "lookup",
+        # API.md's Markdown written out by views/docs.py and operations_table.py (table rows, the
+        # operation's heading line, the idempotency key and argument, the response headers), every
+        # spec string in them through escape.md_cell / md_code
+        "table_row", "heading", "idempotency_key_md", "idempotency_argument_md", "listing",
+        # README.md's in-process clients (fixed text around test_args) and its idempotent calls (through
+        # md_code), written out by views/docs.QuickStart
+        "in_process_client", "in_process_async_client", "idempotent_md",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

@@ -48,6 +48,15 @@ class ParamDoc:
     required: bool
     description: str | None
 
+    @property
+    def table_row(self) -> str:
+        """Its row of the arguments table."""
+        wire = f" {escape.md_code(self.wire_name)}" if self.wire_name else ""
+        description = escape.md_cell(self.description) if self.description else ""
+        required = "yes" if self.required else "no"
+        return (f"| `{self.name}` | {self.location}{wire} | {escape.md_code(self.annotation)} | {required} "
+                f"| {description} |")
+
 
 @dataclass(frozen=True, slots=True)
 class ResponseDoc:
@@ -57,11 +66,24 @@ class ResponseDoc:
     raises: str | None  # the exception the client raises for it; None for 2xx
     description: str
 
+    @property
+    def table_row(self) -> str:
+        """Its row of the responses table."""
+        body = escape.md_code(self.annotation) if self.annotation else "-"
+        raises = f"`{self.raises}`" if self.raises else "-"
+        return f"| {escape.md_cell(self.status)} | {body} | {raises} | {escape.md_cell(self.description)} |"
+
 
 @dataclass(frozen=True, slots=True)
 class HeadersDoc:
     status: str
     headers: tuple[tuple[str, str], ...]  # (attribute of RawResponse.declared_headers, type)
+
+    @property
+    def listing(self) -> str:
+        """``200: `name: type`, ...`` (the sentence's punctuation is the template's)."""
+        headers = ", ".join(escape.md_code(f"{name}: {annotation}") for name, annotation in self.headers)
+        return f"{escape.md_cell(self.status)}: {headers}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +101,28 @@ class OperationDoc:
     streams: bool
     idempotency: tuple[str, str] | None  # (header, argument) of its idempotency key
     headers: tuple[HeadersDoc, ...]  # the responses that declare headers
+
+    # Markdown written out here, spec text through escape.md_cell / md_code (the template only
+    # places it).
+
+    @property
+    def heading(self) -> str:
+        """The line under the operation's title: method, path, summary, deprecation."""
+        summary = f": {escape.md_cell(self.summary)}" if self.summary else ""
+        deprecated = " (deprecated)" if self.deprecated else ""
+        return f"{self.method} {escape.md_code(self.path)}{summary}{deprecated}"
+
+    @property
+    def idempotency_key_md(self) -> str:
+        """The idempotency key's header, as code (needs ``idempotency``)."""
+        assert self.idempotency is not None
+        return escape.md_code(self.idempotency[0])
+
+    @property
+    def idempotency_argument_md(self) -> str:
+        """``argument=``, as code (needs ``idempotency``)."""
+        assert self.idempotency is not None
+        return escape.md_code(self.idempotency[1] + "=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +149,24 @@ class QuickStart:
     test_args: str  # ``base_url=...,`` when the client has no default base URL, else ""
     base_path: str  # where the server serves the operations ("": at the root)
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
+
+    # Lines written out here (the template only places them).
+
+    @property
+    def in_process_client(self) -> str:
+        """The example's ``client = Client(...)`` on the app in process."""
+        return f"client = Client({self.test_args}http_client=httpx.Client(transport=BlockingASGITransport(create_app())))"
+
+    @property
+    def in_process_async_client(self) -> str:
+        """The example's ``aclient = AsyncClient(...)`` on the app in process."""
+        transport = "httpx.ASGITransport(app=create_app())"
+        return f"aclient = AsyncClient({self.test_args}http_client=httpx.AsyncClient(transport={transport}))"
+
+    @property
+    def idempotent_md(self) -> str:
+        """The calls of ``idempotent``, as code, separated by commas."""
+        return ", ".join(escape.md_code(call) for call in self.idempotent)
 
 
 def method_views(api: Api, module: ClientModule | None = None) -> dict[str, MethodView]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ..core import escape
 from ..ir.model import Api, Operation, TypeKind, TypeRef
 
 
@@ -19,6 +20,13 @@ class OperationRow:
 
     def as_json(self) -> dict[str, str | None]:
         return asdict(self)
+
+    @property
+    def table_row(self) -> str:
+        """Its row of API.md's operations table, spec text through md_code."""
+        request = escape.md_code(self.request) if self.request else "-"
+        response = escape.md_code(self.response) if self.response else "-"
+        return f"| {self.method} | {escape.md_code(self.path)} | `{self.python}` | {request} | {response} |"
 
 
 def _annotation(t: TypeRef | None) -> str | None:
