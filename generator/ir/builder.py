@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
-from ..core.diagnostics import Diagnostic, Severity
+from ..core.diagnostics import Diagnostic, Severity, SpecError, escape_pointer_token
 from ..core.diagnostics import pointer as ptr_of
 from .model import (
     ANY,
@@ -23,6 +23,7 @@ from .model import (
     HttpMethod,
     MediaBody,
     Operation,
+    Pagination,
     Parameter,
     ParamLocation,
     RequestBody,
@@ -34,6 +35,8 @@ from .model import (
     TypeRef,
     primitive,
 )
+from .pagination import HINT_KEY, HintError
+from .pagination import detect as detect_pagination
 from .schemas import HoistPlan, SchemaTyper, component_classes, resolve_pointer
 
 _PATH_PARAM = re.compile(r"{([^{}]+)}")
@@ -120,6 +123,9 @@ class _Walk:
     idempotency_headers: frozenset[str] = IDEMPOTENCY_HEADERS  # lower case
     renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
     path_groups: dict[str, str] = field(default_factory=dict)  # path -> group, for a spec without tags
+    # The config's pagination hints by operationId, and where the config is (file, pointer).
+    pagination_hints: Mapping[str, Any] = field(default_factory=dict)
+    hints_origin: tuple[str, str] = ("", "")
 
     def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
         """Follow internal $refs of non-schema objects (parameters, bodies, responses)."""
@@ -219,6 +225,7 @@ class _Walk:
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else None
         parameters = self.parameters(path, item, op, op_ptr, hint)
+        pagination = self.pagination(op_id, op, op_ptr, parameters, hint)
         return {
             "operation_id": op_id,
             "method": HttpMethod(method.upper()),
@@ -236,7 +243,59 @@ class _Walk:
             "security": self.security(op),
             "pointer": op_ptr,
             "idempotency_header": idempotency_header(parameters, self.idempotency_headers),
+            "pagination": pagination,
         }
+
+    def pagination(
+        self, op_id: str, op: Mapping[str, Any], op_ptr: str, parameters: tuple[Parameter, ...], hint: str
+    ) -> Pagination | None:
+        """The operation's pagination (:mod:`oapigen.ir.pagination`); a hint that cannot be
+        used is an error located at the hint (the config's, or the spec's ``x-`` key)."""
+        if op_id in self.pagination_hints:
+            given, source = self.pagination_hints[op_id], "config"
+            file, where = self.hints_origin
+            where = f"{where}/pagination/{escape_pointer_token(op_id)}"
+        else:
+            given, source = op.get(HINT_KEY), HINT_KEY
+            file, where = self.file, f"{op_ptr}/{HINT_KEY}"
+        if not self.file:
+            return None  # the planning pass: pagination makes no classes
+        responses = op.get("responses")
+        ok = next((s for s in sorted(map(str, responses), key=_status_key) if s.startswith("2")), None) if isinstance(responses, Mapping) else None
+        response, _ = self.deref(responses.get(ok) if ok is not None and isinstance(responses, Mapping) else None, "")
+        media = _json_media(response.get("content"))
+        body, _ = self.deref(op.get("requestBody"), "")
+        try:
+            return detect_pagination(
+                hint=given,
+                parameters=parameters,
+                body_schema=_json_media(body.get("content")).get("schema"),
+                response_schema=media.get("schema"),
+                response_headers=[str(h) for h in response.get("headers") or {}],
+                deref=self.deref_schema,
+                item_type=self.item_type,
+                source=source,
+            )
+        except HintError as exc:
+            raise SpecError(Diagnostic(file or self.file, where, f"{HINT_KEY if source != 'config' else 'pagination'}: {exc}")) from None
+
+    def item_type(self, schema: Any, items: tuple[str, ...]) -> TypeRef:
+        """The type of a page's item when it needs no class of its own: a ``$ref``, a scalar,
+        a union of those; else ``Any`` (an inline object's class is datamodel-code-generator's
+        to name)."""
+        if not _classless(schema):
+            return ANY
+        return self.typer.type_of(schema, "", "PageItem")
+
+    def deref_schema(self, schema: Any) -> Any:
+        """A schema with its internal ``$ref`` chain followed (None for a dangling one)."""
+        seen: set[str] = set()
+        while isinstance(schema, Mapping) and isinstance(ref := schema.get("$ref"), str) and ref.startswith("#"):
+            if ref in seen:
+                return None
+            seen.add(ref)
+            schema = resolve_pointer(self.document, ref)
+        return schema
 
     def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
         tags = sorted({d["group_key"] for d in drafts if d["group_key"] is not None})
@@ -450,6 +509,31 @@ class _Walk:
         return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
 
 
+def _classless(schema: Any, depth: int = 0) -> bool:
+    """Whether typing ``schema`` makes no class: refs, scalars, and arrays and plain unions of them."""
+    if not isinstance(schema, Mapping) or depth > 8:
+        return False
+    if isinstance(schema.get("$ref"), str):
+        return True
+    if "discriminator" in schema or schema.get("properties"):
+        return False
+    for key in ("anyOf", "oneOf"):
+        if isinstance(members := schema.get(key), list):
+            return all(_classless(m, depth + 1) for m in members)
+    if schema.get("type") == "array":
+        return _classless(schema.get("items"), depth + 1)
+    return schema.get("type") in ("string", "integer", "number", "boolean", "null")
+
+
+def _json_media(content: Any) -> Mapping[str, Any]:
+    """The JSON media type object of a ``content`` map (empty when there is none)."""
+    if isinstance(content, Mapping):
+        for mt, media in content.items():
+            if body_kind(str(mt)) is BodyKind.JSON and isinstance(media, Mapping):
+                return media
+    return {}
+
+
 def _has_tags(paths: Mapping[str, Any]) -> bool:
     return any(
         isinstance(item, Mapping) and isinstance(op := item.get(method), Mapping) and op.get("tags")
@@ -559,6 +643,8 @@ def build_api(
     renames: Mapping[str, str],
     package: str,
     idempotency_headers: Iterable[str] = (),
+    pagination: Mapping[str, Any] | None = None,
+    pagination_origin: tuple[str, str] = ("", ""),
     spec_name: str,
     spec_sha256: str,
     model_names: tuple[str, ...],
@@ -570,6 +656,8 @@ def build_api(
         renames,
         file=spec_name,
         idempotency_headers=IDEMPOTENCY_HEADERS | {name.lower() for name in idempotency_headers},
+        pagination_hints=pagination or {},
+        hints_origin=pagination_origin,
     )
     operations = tuple(walk.operations())
     groups: dict[str, list[Operation]] = {}

@@ -169,6 +169,8 @@ def build(
         renames=job.rename_map,
         package=job.package,
         idempotency_headers=job.idempotency_headers,
+        pagination=job.pagination_hints,
+        pagination_origin=job.origin,
         spec_name=spec_name,
         spec_sha256=prepared.spec.sha256,
         model_names=result.class_names,

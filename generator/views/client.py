@@ -32,8 +32,18 @@ STATIC_MODULES = (
     "errors.py",
 )
 
+# Written when an operation is paginated (a static runtime module too).
+PAGINATION_MODULE = "_pagination.py"
+PAGINATION_EXPORTS = (
+    ("_pagination", "AsyncPage"),
+    ("_pagination", "AsyncPager"),
+    ("_pagination", "NoNextPageError"),
+    ("_pagination", "PageInfo"),
+    ("_pagination", "SyncPage"),
+)
+
 # Every file the client part writes.
-CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
+CLIENT_FILES = (*STATIC_MODULES, PAGINATION_MODULE, "_endpoints.py", "client.py")
 
 # (module, name) the package __init__ re-exports besides the clients.
 RUNTIME_EXPORTS = (
@@ -69,6 +79,8 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
     out: dict[str, tuple[str, dict[str, Any]]] = {
         name: (f"{name}.jinja", {}) for name in STATIC_MODULES
     }
+    if any(op.pagination for op in api.operations):
+        out[PAGINATION_MODULE] = (f"{PAGINATION_MODULE}.jinja", {})
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
     return out
@@ -76,8 +88,8 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
 
 def exports(api: Api) -> list[tuple[str, str]]:
     """(module, name) pairs the package's __init__ re-exports."""
-    del api  # the same names for every spec
-    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
+    paged = PAGINATION_EXPORTS if any(op.pagination for op in api.operations) else ()
+    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged]
 
 
 __all__ = ["CLIENT_FILES", "RUNTIME_EXPORTS", "STATIC_MODULES", "exports", "files"]

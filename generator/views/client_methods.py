@@ -84,6 +84,7 @@ class MethodView:
     returns: str
     async_returns: str
     doc: str
+    paginated: bool = False  # returns a SyncPage / AsyncPager of the items (``_pagination``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +264,10 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         for p in op.parameters_in(ParamLocation.PATH)
     )
     keyword = _keyword_arguments(op)
+    paginated = op.pagination is not None and not op.streams
+    if paginated:
+        assert op.pagination is not None
+        page_args = f"{op.pagination.item_type.annotation(MODELS)}, {returns}"
     return MethodView(
         name=op.python_name,
         endpoint=row.constant,
@@ -271,9 +276,10 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         params=tuple(p.python_name for p in op.parameters),
         has_body=op.request_body is not None,
         streams=op.streams,
-        returns="Stream" if op.streams else returns,
-        async_returns="AsyncStream" if op.streams else returns,
+        returns="Stream" if op.streams else f"SyncPage[{page_args}]" if paginated else returns,
+        async_returns="AsyncStream" if op.streams else f"AsyncPager[{page_args}]" if paginated else returns,
         doc=method_doc(op, [a.name for a in (*positional, *keyword)]),
+        paginated=paginated,
     )
 
 
@@ -400,6 +406,9 @@ def _imports(api: Api, schemes: Sequence[SchemeView], methods: Sequence[MethodVi
         local |= {("._base_client", "AsyncResource"), ("._base_client", "SyncResource")}
     if any(m.streams for m in methods):
         local |= {("._sse", "AsyncStream"), ("._sse", "Stream")}
+    if any(m.paginated for m in methods):
+        local |= {("._pagination", n) for n in ("AsyncPager", "SyncPage", "async_pager", "sync_page")}
+        stdlib.update(i for op in api.operations if op.pagination for i in op.pagination.item_type.imports())
     for op in api.operations:
         if op.request_body:
             for module, name in body_input(op.request_body)[1]:

@@ -45,6 +45,7 @@ from ..ir.model import (
     union,
 )
 from .imports import all_name_key, import_name_key
+from .pagination import paging_literal
 from .server_literals import body_part, encoding_literal, fits, try_literal
 
 SERVER = "server.py"
@@ -53,6 +54,7 @@ REQUESTS = "_server_requests.py"
 MOCK = "_server_mock.py"
 ROUTING = "_server_routing.py"
 HTTP = "_server_http.py"
+PAGINATION = "_server_pagination.py"
 
 # FastAPI's parameter function for each location.
 _MARKERS = {
@@ -213,6 +215,11 @@ class OperationView:
     responses: tuple[ResponseView, ...]
     doc: str  # handler docstring text
     idempotency_header: str | None = None  # the idempotency key header's wire name
+
+    @property
+    def paging(self) -> str | None:
+        """A paginated operation's ``Paging(...)`` (:mod:`oapigen.views.pagination`)."""
+        return paging_literal(self.op, "_server_pagination.Paging", server=True)
 
     @property
     def streams(self) -> bool:
@@ -689,6 +696,11 @@ class ServerView:
         """Whether an operation declares an idempotency key header (create_app takes a store)."""
         return any(v.idempotency_header is not None for v in self.operations)
 
+    @property
+    def paging(self) -> bool:
+        """Whether an operation is paginated (``server.py`` names ``_server_pagination``)."""
+        return any(v.paging is not None for v in self.operations)
+
 
 def _doc(op: Operation) -> str:
     head = op.summary or op.description or op.operation_id
@@ -894,6 +906,7 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
         MOCK: ("_server_mock.py.jinja", {}),
         ROUTING: ("_server_routing.py.jinja", {}),
         HTTP: ("_server_http.py.jinja", {}),
+        PAGINATION: ("_server_pagination.py.jinja", {}),
     }
 
 
