@@ -81,6 +81,7 @@ class OperationDoc:
     streams: bool
     idempotency: tuple[str, str] | None  # (header, argument) of its idempotency key
     headers: tuple[HeadersDoc, ...]  # the responses that declare headers
+    pagination: str | None = None  # a paginated list operation: how it pages, one sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +190,27 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
         streams=op.streams,
         idempotency=idempotency(op),
         headers=headers_docs(op),
+        pagination=pagination_doc(op),
     )
+
+
+_PAGE_STYLES = {
+    "cursor": "a cursor from each page goes in {param}",
+    "offset": "{param} grows by the items received",
+    "page": "{param} grows by one",
+    "next_url": "the body holds the next page's URL",
+    "link": "the `Link` header holds the next page's URL",
+}
+
+
+def pagination_doc(op: Operation) -> str | None:
+    """How a paginated operation's pages follow one another, for API.md."""
+    p = op.pagination
+    if p is None:
+        return None
+    python = {q.name: q.python_name for q in op.parameters}
+    param = f"`{python.get(p.param, p.param) if p.param_in == 'query' else 'body.' + p.param}`" if p.param else ""
+    return _PAGE_STYLES[p.style.value].format(param=param)
 
 
 # -- the quick start ---------------------------------------------------------------------------
