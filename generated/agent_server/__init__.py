@@ -2,6 +2,7 @@
 """LangSmith Deployment 0.1.0: generated Python package."""
 
 from . import models
+from ._pagination import AsyncPage, AsyncPager, NoNextPageError, PageInfo, SyncPage
 from ._response import RawResponse, ResponseHeaders
 from ._sse import AsyncStream, ServerSentEvent, Stream
 from ._types import NOT_GIVEN, NotGiven
@@ -31,14 +32,18 @@ __all__ = [
     "ApiError",
     "ApiTimeoutError",
     "AsyncClient",
+    "AsyncPage",
+    "AsyncPager",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "Client",
     "ConflictError",
     "InternalServerError",
+    "NoNextPageError",
     "NotFoundError",
     "NotGiven",
+    "PageInfo",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
@@ -48,6 +53,7 @@ __all__ = [
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",
+    "SyncPage",
     "UnprocessableEntityError",
     "models",
 ]

@@ -25,6 +25,7 @@ from ._base_client import (
     SyncAPIClient,
     SyncResource,
 )
+from ._pagination import AsyncPager, SyncPage, async_pager, sync_page
 from ._response import async_to_raw_response, to_raw_response
 from ._sse import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -250,7 +251,10 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant | models.AssistantSubset]:
+    ) -> SyncPage[
+        models.Assistant | models.AssistantSubset,
+        list[models.Assistant | models.AssistantSubset],
+    ]:
         """Search Assistants
 
         POST /assistants/search
@@ -269,7 +273,8 @@ class Assistants(SyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_ASSISTANTS,
             {},
             body=body,
@@ -590,7 +595,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.AssistantVersion]:
+    ) -> SyncPage[models.AssistantVersion, list[models.AssistantVersion]]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -607,7 +612,8 @@ class Assistants(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.GET_ASSISTANT_VERSIONS,
             {
                 "assistant_id": assistant_id,
@@ -700,7 +706,7 @@ class AsyncAssistants(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_assistants(
+    def search_assistants(
         self,
         *,
         body: models.AssistantSearchRequest | dict[str, Any],
@@ -708,7 +714,10 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant | models.AssistantSubset]:
+    ) -> AsyncPager[
+        models.Assistant | models.AssistantSubset,
+        list[models.Assistant | models.AssistantSubset],
+    ]:
         """Search Assistants
 
         POST /assistants/search
@@ -727,7 +736,8 @@ class AsyncAssistants(AsyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_ASSISTANTS,
             {},
             body=body,
@@ -1039,7 +1049,7 @@ class AsyncAssistants(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def get_assistant_versions(
+    def get_assistant_versions(
         self,
         assistant_id: UUID,
         *,
@@ -1048,7 +1058,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.AssistantVersion]:
+    ) -> AsyncPager[models.AssistantVersion, list[models.AssistantVersion]]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -1065,7 +1075,8 @@ class AsyncAssistants(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.GET_ASSISTANT_VERSIONS,
             {
                 "assistant_id": assistant_id,
@@ -1250,7 +1261,9 @@ class CronsPlusTier(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron | models.CronSubset]:
+    ) -> SyncPage[
+        models.Cron | models.CronSubset, list[models.Cron | models.CronSubset]
+    ]:
         """Search Crons
 
         POST /runs/crons/search
@@ -1266,7 +1279,8 @@ class CronsPlusTier(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_CRONS,
             {},
             body=body,
@@ -1455,7 +1469,7 @@ class AsyncCronsPlusTier(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_crons(
+    def search_crons(
         self,
         *,
         body: models.CronSearch | dict[str, Any],
@@ -1463,7 +1477,9 @@ class AsyncCronsPlusTier(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron | models.CronSubset]:
+    ) -> AsyncPager[
+        models.Cron | models.CronSubset, list[models.Cron | models.CronSubset]
+    ]:
         """Search Crons
 
         POST /runs/crons/search
@@ -1479,7 +1495,8 @@ class AsyncCronsPlusTier(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_CRONS,
             {},
             body=body,
@@ -2260,7 +2277,7 @@ class Store(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.SearchItemsResponse:
+    ) -> SyncPage[models.Item, models.SearchItemsResponse]:
         """Search for items within a namespace prefix.
 
         POST /store/items/search
@@ -2274,7 +2291,8 @@ class Store(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_ITEMS,
             {},
             body=body,
@@ -2292,7 +2310,7 @@ class Store(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.ListNamespaceResponse:
+    ) -> SyncPage[list[str], models.ListNamespaceResponse]:
         """List namespaces with optional match conditions.
 
         POST /store/namespaces
@@ -2306,7 +2324,8 @@ class Store(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.LIST_NAMESPACES,
             {},
             body=body,
@@ -2420,7 +2439,7 @@ class AsyncStore(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_items(
+    def search_items(
         self,
         *,
         body: models.StoreSearchRequest | dict[str, Any],
@@ -2428,7 +2447,7 @@ class AsyncStore(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.SearchItemsResponse:
+    ) -> AsyncPager[models.Item, models.SearchItemsResponse]:
         """Search for items within a namespace prefix.
 
         POST /store/items/search
@@ -2442,7 +2461,8 @@ class AsyncStore(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_ITEMS,
             {},
             body=body,
@@ -2452,7 +2472,7 @@ class AsyncStore(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def list_namespaces(
+    def list_namespaces(
         self,
         *,
         body: models.StoreListNamespacesRequest | dict[str, Any],
@@ -2460,7 +2480,7 @@ class AsyncStore(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.ListNamespaceResponse:
+    ) -> AsyncPager[list[str], models.ListNamespaceResponse]:
         """List namespaces with optional match conditions.
 
         POST /store/namespaces
@@ -2474,7 +2494,8 @@ class AsyncStore(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.LIST_NAMESPACES,
             {},
             body=body,
@@ -2751,7 +2772,7 @@ class ThreadRuns(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run | models.RunSubset]:
+    ) -> SyncPage[models.Run | models.RunSubset, list[models.Run | models.RunSubset]]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -2770,7 +2791,8 @@ class ThreadRuns(SyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.LIST_RUNS_HTTP,
             {
                 "thread_id": thread_id,
@@ -3158,7 +3180,7 @@ class ThreadRuns(SyncResource):
 class AsyncThreadRuns(AsyncResource):
     """A run is an invocation of a graph / assistant on a thread. It updates the state of the thread."""
 
-    async def list_runs_http(
+    def list_runs_http(
         self,
         thread_id: UUID,
         *,
@@ -3187,7 +3209,7 @@ class AsyncThreadRuns(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run | models.RunSubset]:
+    ) -> AsyncPager[models.Run | models.RunSubset, list[models.Run | models.RunSubset]]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -3206,7 +3228,8 @@ class AsyncThreadRuns(AsyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.LIST_RUNS_HTTP,
             {
                 "thread_id": thread_id,
@@ -3669,7 +3692,9 @@ class Threads(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread | models.ThreadSubset]:
+    ) -> SyncPage[
+        models.Thread | models.ThreadSubset, list[models.Thread | models.ThreadSubset]
+    ]:
         """Search Threads
 
         POST /threads/search
@@ -3687,7 +3712,8 @@ class Threads(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_THREADS,
             {},
             body=body,
@@ -4235,7 +4261,7 @@ class AsyncThreads(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_threads(
+    def search_threads(
         self,
         *,
         body: models.ThreadSearchRequest | dict[str, Any],
@@ -4243,7 +4269,9 @@ class AsyncThreads(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread | models.ThreadSubset]:
+    ) -> AsyncPager[
+        models.Thread | models.ThreadSubset, list[models.Thread | models.ThreadSubset]
+    ]:
         """Search Threads
 
         POST /threads/search
@@ -4261,7 +4289,8 @@ class AsyncThreads(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_THREADS,
             {},
             body=body,

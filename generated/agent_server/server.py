@@ -18,7 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 
-from . import models
+from . import _server_pagination, models
 from ._server_http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_HEADER_SIZE,
@@ -806,6 +806,16 @@ OPERATIONS: dict[str, Endpoint] = {
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.Paging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Assistant | models.AssistantSubset,
+        ),
     ),
     "count_assistants": Endpoint(
         "count_assistants",
@@ -974,6 +984,16 @@ OPERATIONS: dict[str, Endpoint] = {
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.Paging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.AssistantVersion,
+        ),
     ),
     "set_latest_assistant_version": Endpoint(
         "set_latest_assistant_version",
@@ -1033,6 +1053,16 @@ OPERATIONS: dict[str, Endpoint] = {
                 "Validation Error",
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
+        ),
+        paging=_server_pagination.Paging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Thread | models.ThreadSubset,
         ),
     ),
     "count_threads": Endpoint(
@@ -1266,6 +1296,14 @@ OPERATIONS: dict[str, Endpoint] = {
                 "Validation Error",
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
+        ),
+        paging=_server_pagination.Paging(
+            "offset",
+            param="offset",
+            limit="limit",
+            limit_default=10,
+            start=0,
+            item=models.Run | models.RunSubset,
         ),
     ),
     "create_run": Endpoint(
@@ -1516,6 +1554,16 @@ OPERATIONS: dict[str, Endpoint] = {
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.Paging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Cron | models.CronSubset,
+        ),
     ),
     "count_crons": Endpoint(
         "count_crons",
@@ -1754,6 +1802,17 @@ OPERATIONS: dict[str, Endpoint] = {
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.Paging(
+            "offset",
+            items=("items",),
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Item,
+        ),
     ),
     "list_namespaces": Endpoint(
         "list_namespaces",
@@ -1769,6 +1828,17 @@ OPERATIONS: dict[str, Endpoint] = {
                 "Validation Error",
                 contents=(Content("application/json", models.ErrorResponse),),
             ),
+        ),
+        paging=_server_pagination.Paging(
+            "offset",
+            items=("namespaces",),
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=100,
+            start=0,
+            item=list[str],
         ),
     ),
     "post_a2a": Endpoint(

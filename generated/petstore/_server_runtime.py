@@ -46,6 +46,7 @@ from starlette.exceptions import HTTPException
 from . import _server_mock
 from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
+from ._server_pagination import Paging, mock_page
 from ._server_requests import DEFINITIONS, is_json, schema_of
 from ._server_routing import index_routes
 from ._sse import ServerSentEvent
@@ -207,6 +208,9 @@ class Endpoint:
     responses: tuple[Declared, ...]
     idempotency_header: str | None = None  # the header carrying an idempotency key
     credentials: str | None = None  # the argument with the request's credentials
+    paging: Paging | None = (
+        None  # a paginated list operation (mock answers are its pages)
+    )
     _by_status: dict[str, Declared] = field(init=False, repr=False, compare=False)
     _main: Content | None = field(init=False, repr=False, compare=False)
 
@@ -600,6 +604,7 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
         return Reply(endpoint.status)
     content = declared.content(None)
     answer: Any = None
+    paged: dict[str, str | None] = {}  # a page's Link or cursor header (None: not sent)
     if content is not None and content.kind == "event_stream":
         last = request.headers.get("last-event-id", "")
         answer = _mock_events(
@@ -613,6 +618,7 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
         )
     elif content is not None:
         echo: dict[str, Any] = dict(request.path_params)
+        sent = None
         if body and content.kind == "json":
             try:
                 sent = json.loads(body)
@@ -626,6 +632,10 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
             example=(content.has_example, content.example),
             echo=echo,
         )
+        if endpoint.paging is not None and content.kind == "json":
+            answer, paged = mock_page(
+                endpoint.paging, content.type, answer, request, sent, endpoint.handler
+            )
     fields = (
         adapter(content.type).dump_python(answer, mode="json", by_alias=True)
         if content is not None and content.kind == "json"
@@ -643,6 +653,11 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
         )
         for h in declared.headers
     }
+    for name, text in paged.items():  # a page's own Link or cursor header
+        if text is None:
+            headers.pop(name, None)
+        else:
+            headers[name] = text
     return Reply(endpoint.status, answer, headers=headers)
 
 
