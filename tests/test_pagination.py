@@ -284,3 +284,31 @@ def test_the_config_declares_and_corrects_pagination(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "/tool/oapigen/specs/0/pagination/listCursr: pagination: no operation has the operationId" in done.stderr
     assert "did you mean 'listCursor'" in done.stderr
+
+
+def test_a_handler_answers_pages_of_its_own_collection(paging: ModuleType) -> None:
+    from importlib import import_module
+
+    server = import_module(f"{paging.__name__}.server")
+    pages = import_module(f"{paging.__name__}._server_pagination")
+    items = [{"id": f"i{n}", "name": f"item {n}"} for n in range(8)]
+    arguments: list[dict[str, Any]] = []
+
+    class Real(server.Handlers):  # type: ignore[name-defined,misc]
+        async def list_offset(self, *, limit: int, offset: int) -> Any:
+            arguments.append({"limit": limit, "offset": offset})
+            body, headers = pages.page_body(server.OPERATIONS["list_offset"].paging, items, arguments[-1])
+            return server.Reply(200, body, headers=headers)
+
+        async def list_token(self, *, page_token: Any, page_size: Any) -> Any:
+            asked = {"pageToken": page_token, "pageSize": page_size}
+            body, _ = pages.page_body(server.OPERATIONS["list_token"].paging, items, asked)
+            return body
+
+    with serve_over_http(server.create_app(Real())) as url, paging.Client(base_url=url + "/v1") as client:
+        assert [i.id for i in client.styles.list_offset()] == [i["id"] for i in items]
+        assert arguments == [{"limit": 3, "offset": 0}, {"limit": 3, "offset": 3}, {"limit": 3, "offset": 6}]
+        page = client.styles.list_token(page_size=5)
+        assert [i.id for i in page.items] == ["i0", "i1", "i2", "i3", "i4"] and page.body.nextPageToken == "5"
+        assert [i.id for i in page.next_page().items] == ["i5", "i6", "i7"]
+        assert page.next_page().body.nextPageToken is None and not page.next_page().has_next_page()
