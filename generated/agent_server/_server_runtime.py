@@ -654,9 +654,9 @@ def _mock_reply(endpoint: Endpoint, request: Request, seed: int, body: bytes) ->
         for h in declared.headers
     }
     for name, text in paged.items():  # a page's own Link or cursor header
-        if text is None:
-            headers.pop(name, None)
-        else:
+        for declared_name in [h for h in headers if h.lower() == name.lower()]:
+            del headers[declared_name]
+        if text is not None:
             headers[name] = text
     return Reply(endpoint.status, answer, headers=headers)
 
