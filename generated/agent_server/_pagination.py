@@ -392,19 +392,7 @@ def _fetch(
         stream=False,
         retries=client._retries(call.max_retries),
     )
-    strict = client._strict_responses
-
-    def page() -> SyncPage[Any, Any]:
-        return SyncPage(
-            client,
-            paging,
-            call,
-            response,
-            decode_success(call.endpoint, response, strict=strict),
-        )
-
-    made = deferred(page) if deferring else page()
-    return made  # type: ignore[return-value]  # None only inside with_raw_response, which parses later
+    return _page(SyncPage, client, paging, call, response, deferring)  # type: ignore[no-any-return]
 
 
 async def _afetch(
@@ -416,10 +404,22 @@ async def _afetch(
         stream=False,
         retries=client._retries(call.max_retries),
     )
+    return _page(AsyncPage, client, paging, call, response, deferring)  # type: ignore[no-any-return]
+
+
+def _page(
+    cls: Any,
+    client: BaseClient,
+    paging: Paging,
+    call: _Call,
+    response: httpx.Response,
+    deferring: bool,
+) -> Any:
+    """The page of ``response``; inside ``with_raw_response`` (``deferring``), None until parsed."""
     strict = client._strict_responses
 
-    def page() -> AsyncPage[Any, Any]:
-        return AsyncPage(
+    def page() -> Any:
+        return cls(
             client,
             paging,
             call,
@@ -427,8 +427,7 @@ async def _afetch(
             decode_success(call.endpoint, response, strict=strict),
         )
 
-    made = deferred(page) if deferring else page()
-    return made  # type: ignore[return-value]  # None only inside with_raw_response, which parses later
+    return deferred(page) if deferring else page()
 
 
 def sync_page(
