@@ -108,6 +108,7 @@ class QuickStart:
     test_args: str  # ``base_url=...,`` when the client has no default base URL, else ""
     base_path: str  # where the server serves the operations ("": at the root)
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
+    paginated: tuple[str, ...] = ()  # the calls of the paginated list operations
 
 
 def method_views(api: Api) -> dict[str, MethodView]:
@@ -355,6 +356,7 @@ def quick_start(api: Api, views: dict[str, MethodView] | None = None) -> QuickSt
         test_args="" if default_base_url(api) else 'base_url="http://test", ',
         base_path=server_view.base_path(api),
         idempotent=tuple(f"client.{op.python_path}" for op in api.operations if op.idempotency_header),
+        paginated=tuple(f"client.{op.python_path}" for op in api.operations if op.pagination),
     )
 
 
