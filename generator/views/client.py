@@ -24,6 +24,7 @@ from .client_methods import ClientModule, client_module
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
+    "_pagination.py",
     "_response.py",
     "_serialize.py",
     "_spec.py",
@@ -32,8 +33,7 @@ STATIC_MODULES = (
     "errors.py",
 )
 
-# Written when an operation is paginated (a static runtime module too).
-PAGINATION_MODULE = "_pagination.py"
+# The names of the pagination runtime, re-exported when an operation is paginated.
 PAGINATION_EXPORTS = (
     ("_pagination", "AsyncPage"),
     ("_pagination", "AsyncPager"),
@@ -43,7 +43,7 @@ PAGINATION_EXPORTS = (
 )
 
 # Every file the client part writes.
-CLIENT_FILES = (*STATIC_MODULES, PAGINATION_MODULE, "_endpoints.py", "client.py")
+CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
 
 # (module, name) the package __init__ re-exports besides the clients.
 RUNTIME_EXPORTS = (
@@ -79,8 +79,6 @@ def files(api: Api) -> dict[str, tuple[str, dict[str, Any]]]:
     out: dict[str, tuple[str, dict[str, Any]]] = {
         name: (f"{name}.jinja", {}) for name in STATIC_MODULES
     }
-    if any(op.pagination for op in api.operations):
-        out[PAGINATION_MODULE] = (f"{PAGINATION_MODULE}.jinja", {})
     out["_endpoints.py"] = ("_endpoints.py.jinja", {"module": endpoints})
     out["client.py"] = ("client.py.jinja", {"module": client})
     return out
