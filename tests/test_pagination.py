@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -312,3 +313,16 @@ def test_a_handler_answers_pages_of_its_own_collection(paging: ModuleType) -> No
         assert [i.id for i in page.items] == ["i0", "i1", "i2", "i3", "i4"] and page.body.nextPageToken == "5"
         assert [i.id for i in page.next_page().items] == ["i5", "i6", "i7"]
         assert page.next_page().body.nextPageToken is None and not page.next_page().has_next_page()
+
+
+def test_the_change_report_says_when_an_operation_starts_to_page(tmp_path: Path) -> None:
+    old = _spec_with(tmp_path, False)
+    new = tmp_path / "new.yaml"
+    new.write_text(re.sub(r"^ *x-oapigen-pagination: false\n", "", old.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "oapigen", "diff", str(old), str(new)], capture_output=True, text=True)
+    assert done.returncode == 4, done.stdout + done.stderr  # breaking for a client caller
+    line = next(x for x in done.stdout.splitlines() if "paginated" in x)
+    assert "operation paginated: `hints.list_unpaged` one answer -> offset" in line
+    assert "[client: breaking, server: compatible]" in line
+    back = subprocess.run([sys.executable, "-m", "oapigen", "diff", str(new), str(old)], capture_output=True, text=True)
+    assert "operation no longer paginated: `hints.list_unpaged` offset -> one answer" in back.stdout
