@@ -54,13 +54,18 @@ def base_url(paging: ModuleType) -> Iterator[str]:
 
 
 class Counting:
-    """An httpx client that counts the requests it sends."""
+    """An httpx client that keeps the requests it sends (their URLs and bodies)."""
 
     def __init__(self) -> None:
         self.urls: list[httpx.URL] = []
+        self.bodies: list[bytes] = []
 
     def client(self) -> httpx.Client:
-        return httpx.Client(event_hooks={"request": [lambda r: self.urls.append(r.url)]})
+        def seen(request: httpx.Request) -> None:
+            self.urls.append(request.url)
+            self.bodies.append(request.read())
+
+        return httpx.Client(event_hooks={"request": [seen]})
 
 
 def _key(item: Any) -> Any:
@@ -113,12 +118,13 @@ def test_a_body_offset_is_sent_in_the_body(paging: ModuleType, base_url: str) ->
     counting = Counting()
     with counting.client() as http, paging.Client(base_url=base_url, token="t", http_client=http) as client:
         page = client.styles.search_items(body=paging.models.SearchItemsBody(name="x", limit=10))
-        second = page.next_page()
-        assert len(second.items) == 10 and second.next_page().has_next_page() is False
-    request_bodies = [u for u in counting.urls]
-    assert all(u.query == b"" for u in request_bodies)  # nothing in the query
-    assert page.next_page_info() is not None
-    assert page.next_page_info().body.offset == 10  # a model body: copied with the new offset
+        info = page.next_page_info()
+        assert info is not None and info.body.offset == 10  # a model body: copied with the new offset
+        assert [i.id for i in page] == [str(i.id) for p in page.iter_pages() for i in p.items]
+    assert all(u.query == b"" for u in counting.urls)  # nothing in the query
+    sent = [json.loads(b) for b in counting.bodies]
+    assert [b.get("offset") for b in sent[:3]] == [None, 10, 20]
+    assert all(b["name"] == "x" and b["limit"] == 10 for b in sent)
 
 
 def test_next_url_and_link_pages_get_the_url_the_server_gave(paging: ModuleType, base_url: str) -> None:
