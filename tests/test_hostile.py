@@ -120,8 +120,8 @@ def hostile_packages(request: pytest.FixtureRequest) -> list[Path]:
 
 EXPECTED_FILES = (
     ".oapigen-manifest.json", "API.md", "README.md", "__init__.py", "_auth.py", "_base_client.py",
-    "_endpoints.py", "_response.py", "_serialize.py", "_server_http.py", "_server_mock.py", "_server_requests.py",
-    "_server_routing.py", "_server_runtime.py", "_spec.py", "_sse.py", "_types.py", "client.py", "errors.py",
+    "_endpoints.py", "_pagination.py", "_response.py", "_serialize.py", "_server_http.py", "_server_mock.py",
+    "_server_pagination.py", "_server_requests.py", "_server_routing.py", "_server_runtime.py", "_spec.py", "_sse.py", "_types.py", "client.py", "errors.py",
     "models.py", "py.typed", "server.py",
 )
 
@@ -360,6 +360,8 @@ SAFE_ATTRIBUTES = frozenset(
         # Python literals made by str_literal / server_literals.py_literal (encoding_literal,
         # body_part)
         "default", "example", "encoding", "part", "events",
+        # a paginated operation's Paging(...) source (views/pagination.py: str_literal()s, numbers)
+        "paging",
         # the in-process example's `base_url="http://test", ` (a constant) or nothing
         "test_args",
         # booleans and numbers
@@ -371,7 +373,7 @@ SAFE_ATTRIBUTES = frozenset(
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import
 # lines built from them), macros.
-SAFE_NAMES = frozenset({"name", "module", "target", "source", "args", "names", "line"})
+SAFE_NAMES = frozenset({"name", "module", "target", "source", "args", "names", "line", "pager"})
 EXPRESSION = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.DOTALL)
 FILTERS = ("str_literal", "docstring", "comment", "md", "md_code", "html_comment", "join")
 

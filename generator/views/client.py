@@ -35,10 +35,13 @@ STATIC_MODULES = (
 
 # The names of the pagination runtime, re-exported when an operation is paginated.
 PAGINATION_EXPORTS = (
+    ("_pagination", "AsyncListPage"),
+    ("_pagination", "AsyncListPager"),
     ("_pagination", "AsyncPage"),
     ("_pagination", "AsyncPager"),
     ("_pagination", "NoNextPageError"),
     ("_pagination", "PageInfo"),
+    ("_pagination", "SyncListPage"),
     ("_pagination", "SyncPage"),
 )
 

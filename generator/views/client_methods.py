@@ -265,9 +265,14 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
     )
     keyword = _keyword_arguments(op)
     paginated = op.pagination is not None and not op.streams
+    sync_page, async_pager = "SyncPage", "AsyncPager"
     if paginated:
         assert op.pagination is not None
         page_args = f"{op.pagination.item_type.annotation(MODELS)}, {returns}"
+        body = success_type(op)
+        if body.kind is TypeKind.LIST:  # the body is the list of items: the shorter alias
+            sync_page, async_pager = "SyncListPage", "AsyncListPager"
+            page_args = body.args[0].annotation(MODELS)
     return MethodView(
         name=op.python_name,
         endpoint=row.constant,
@@ -276,8 +281,8 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         params=tuple(p.python_name for p in op.parameters),
         has_body=op.request_body is not None,
         streams=op.streams,
-        returns="Stream" if op.streams else f"SyncPage[{page_args}]" if paginated else returns,
-        async_returns="AsyncStream" if op.streams else f"AsyncPager[{page_args}]" if paginated else returns,
+        returns="Stream" if op.streams else f"{sync_page}[{page_args}]" if paginated else returns,
+        async_returns="AsyncStream" if op.streams else f"{async_pager}[{page_args}]" if paginated else returns,
         doc=method_doc(op, [a.name for a in (*positional, *keyword)]),
         paginated=paginated,
     )
@@ -407,7 +412,9 @@ def _imports(api: Api, schemes: Sequence[SchemeView], methods: Sequence[MethodVi
     if any(m.streams for m in methods):
         local |= {("._sse", "AsyncStream"), ("._sse", "Stream")}
     if any(m.paginated for m in methods):
-        local |= {("._pagination", n) for n in ("AsyncPager", "SyncPage", "async_pager", "sync_page")}
+        local |= {("._pagination", n) for n in ("async_pager", "sync_page")}
+        local |= {("._pagination", m.returns.partition("[")[0]) for m in methods if m.paginated}
+        local |= {("._pagination", m.async_returns.partition("[")[0]) for m in methods if m.paginated}
         stdlib.update(i for op in api.operations if op.pagination for i in op.pagination.item_type.imports())
     for op in api.operations:
         if op.request_body:
