@@ -2,7 +2,16 @@
 """LangSmith Deployment 0.1.0: generated Python package."""
 
 from . import models
-from ._pagination import AsyncPage, AsyncPager, NoNextPageError, PageInfo, SyncPage
+from ._pagination import (
+    AsyncListPage,
+    AsyncListPager,
+    AsyncPage,
+    AsyncPager,
+    NoNextPageError,
+    PageInfo,
+    SyncListPage,
+    SyncPage,
+)
 from ._response import RawResponse, ResponseHeaders
 from ._sse import AsyncStream, ServerSentEvent, Stream
 from ._types import NOT_GIVEN, NotGiven
@@ -32,6 +41,8 @@ __all__ = [
     "ApiError",
     "ApiTimeoutError",
     "AsyncClient",
+    "AsyncListPage",
+    "AsyncListPager",
     "AsyncPage",
     "AsyncPager",
     "AsyncStream",
@@ -53,6 +64,7 @@ __all__ = [
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",
+    "SyncListPage",
     "SyncPage",
     "UnprocessableEntityError",
     "models",

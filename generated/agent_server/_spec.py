@@ -15,10 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
-
-if TYPE_CHECKING:
-    from ._pagination import Paging
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 T = TypeVar("T")
 
@@ -132,8 +129,8 @@ class Endpoint(Generic[T]):
     resumable: bool = False  # an event stream that can be resumed with Last-Event-ID
     idempotency_header: str | None = None  # sent with a key per call, kept on retries
     name: str = ""  # the client method, as errors name it: ``store.put_item``
-    paging: Paging | None = (
-        None  # a paginated list operation: how it asks for the next page
+    paging: Any = (
+        None  # a paginated list operation: its ``_pagination.Paging`` (None: not one)
     )
 
     @cached_property

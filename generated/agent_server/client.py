@@ -25,7 +25,14 @@ from ._base_client import (
     SyncAPIClient,
     SyncResource,
 )
-from ._pagination import AsyncPager, SyncPage, async_pager, sync_page
+from ._pagination import (
+    AsyncListPager,
+    AsyncPager,
+    SyncListPage,
+    SyncPage,
+    async_pager,
+    sync_page,
+)
 from ._response import async_to_raw_response, to_raw_response
 from ._sse import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -251,10 +258,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> SyncPage[
-        models.Assistant | models.AssistantSubset,
-        list[models.Assistant | models.AssistantSubset],
-    ]:
+    ) -> SyncListPage[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         POST /assistants/search
@@ -595,7 +599,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> SyncPage[models.AssistantVersion, list[models.AssistantVersion]]:
+    ) -> SyncListPage[models.AssistantVersion]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -714,10 +718,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncPager[
-        models.Assistant | models.AssistantSubset,
-        list[models.Assistant | models.AssistantSubset],
-    ]:
+    ) -> AsyncListPager[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         POST /assistants/search
@@ -1058,7 +1059,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncPager[models.AssistantVersion, list[models.AssistantVersion]]:
+    ) -> AsyncListPager[models.AssistantVersion]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -1261,9 +1262,7 @@ class CronsPlusTier(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> SyncPage[
-        models.Cron | models.CronSubset, list[models.Cron | models.CronSubset]
-    ]:
+    ) -> SyncListPage[models.Cron | models.CronSubset]:
         """Search Crons
 
         POST /runs/crons/search
@@ -1477,9 +1476,7 @@ class AsyncCronsPlusTier(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncPager[
-        models.Cron | models.CronSubset, list[models.Cron | models.CronSubset]
-    ]:
+    ) -> AsyncListPager[models.Cron | models.CronSubset]:
         """Search Crons
 
         POST /runs/crons/search
@@ -2772,7 +2769,7 @@ class ThreadRuns(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> SyncPage[models.Run | models.RunSubset, list[models.Run | models.RunSubset]]:
+    ) -> SyncListPage[models.Run | models.RunSubset]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -3209,7 +3206,7 @@ class AsyncThreadRuns(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncPager[models.Run | models.RunSubset, list[models.Run | models.RunSubset]]:
+    ) -> AsyncListPager[models.Run | models.RunSubset]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -3692,9 +3689,7 @@ class Threads(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> SyncPage[
-        models.Thread | models.ThreadSubset, list[models.Thread | models.ThreadSubset]
-    ]:
+    ) -> SyncListPage[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         POST /threads/search
@@ -4269,9 +4264,7 @@ class AsyncThreads(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncPager[
-        models.Thread | models.ThreadSubset, list[models.Thread | models.ThreadSubset]
-    ]:
+    ) -> AsyncListPager[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         POST /threads/search

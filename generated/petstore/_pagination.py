@@ -25,7 +25,7 @@ import functools
 import re
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import httpx
 import pydantic
@@ -381,6 +381,12 @@ class AsyncPager(Generic[ItemT, BodyT]):
         page: AsyncPage[ItemT, BodyT] = await self
         async for item in page:
             yield item
+
+
+SyncListPage: TypeAlias = SyncPage[ItemT, list[ItemT]]
+"""The page of an operation whose body is the list of items."""
+AsyncListPage: TypeAlias = AsyncPage[ItemT, list[ItemT]]
+AsyncListPager: TypeAlias = AsyncPager[ItemT, list[ItemT]]
 
 
 def _fetch(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from fastapi import Request
 from pydantic import ValidationError
@@ -163,13 +163,8 @@ def mock_page(
     page_adapter = adapter(page_type)
     template = page_adapter.dump_python(answer, mode="json", by_alias=True)
     arguments = {**(sent if isinstance(sent, Mapping) else {}), **request.query_params}
-    position, size = window(paging, arguments)
-    wanted = range(position, min(position + size, MOCK_ITEMS))
     seed = int.from_bytes(hashlib.sha256(handler.encode()).digest()[:8], "big")
-    made = [_item(paging, template, seed, n) for n in wanted]
-    collection: list[Any] = (
-        [None] * position + made + [None] * (MOCK_ITEMS - position - len(made))
-    )
+    collection = _MockCollection(paging, template, seed)
     body, headers = page_body(
         paging, collection, arguments, url=str(request.url), template=template
     )
@@ -185,6 +180,27 @@ def mock_page(
         return page_adapter.validate_python(body), sent_headers
     except ValidationError:
         return answer, {}
+
+
+class _MockCollection(Sequence[Any]):
+    """The mock's collection: :data:`MOCK_ITEMS` items, each made when a page shows it."""
+
+    def __init__(self, paging: Paging, template: Any, seed: int) -> None:
+        self._paging, self._template, self._seed = paging, template, seed
+
+    def __len__(self) -> int:
+        return MOCK_ITEMS
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(MOCK_ITEMS))]
+        if not 0 <= index < MOCK_ITEMS:
+            raise IndexError(index)
+        return _item(self._paging, self._template, self._seed, index)
 
 
 def _item(paging: Paging, template: Any, seed: int, number: int) -> Any:
