@@ -74,6 +74,7 @@ class MethodView:
     returns: str
     async_returns: str
     doc: str
+    paginated: bool = False  # returns a SyncPage / AsyncPager of the items (``_pagination``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,15 @@ def method_doc(op: Operation, order: Sequence[str]) -> str:
 # -- methods and groups ------------------------------------------------------------------------
 
 
+def _page_classes(op: Operation, returns: str) -> tuple[str, str, str]:
+    """(sync page class, async pager class, their type arguments) of a paginated operation."""
+    assert op.pagination is not None
+    body = success_type(op)
+    if body.kind is TypeKind.LIST:  # the body is the list of items: the shorter alias
+        return "SyncListPage", "AsyncListPager", body.args[0].annotation(MODELS_PREFIX)
+    return "SyncPage", "AsyncPager", f"{op.pagination.item_type.annotation(MODELS_PREFIX)}, {returns}"
+
+
 def method_view(op: Operation, row: EndpointRow) -> MethodView:
     returns = success_type(op).annotation(MODELS_PREFIX)
     positional = tuple(
@@ -229,6 +239,8 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         for p in op.parameters_in(ParamLocation.PATH)
     )
     keyword = _keyword_arguments(op)
+    paginated = op.pagination is not None and not op.streams
+    sync_page, async_pager, page_args = _page_classes(op, returns) if paginated else ("", "", "")
     return MethodView(
         name=op.python_name,
         endpoint=row.constant,
@@ -237,9 +249,10 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         params=tuple(p.python_name for p in op.parameters),
         has_body=op.request_body is not None,
         streams=op.streams,
-        returns="Stream" if op.streams else returns,
-        async_returns="AsyncStream" if op.streams else returns,
+        returns="Stream" if op.streams else f"{sync_page}[{page_args}]" if paginated else returns,
+        async_returns="AsyncStream" if op.streams else f"{async_pager}[{page_args}]" if paginated else returns,
         doc=method_doc(op, [a.name for a in (*positional, *keyword)]),
+        paginated=paginated,
     )
 
 
@@ -315,6 +328,14 @@ def method_imports(ops: Sequence[Operation]) -> tuple[set[tuple[str, str]], set[
     stdlib.update(imp for t in types for imp in t.imports())
     if any(op.streams for op in ops):
         local |= {("._sse", "AsyncStream"), ("._sse", "Stream")}
+    paged = [op for op in ops if op.pagination is not None and not op.streams]
+    if paged:
+        local |= {("._pagination", n) for n in ("async_pager", "sync_page")}
+        for op in paged:
+            sync_page, async_pager, _ = _page_classes(op, "")
+            local |= {("._pagination", sync_page), ("._pagination", async_pager)}
+            assert op.pagination is not None
+            stdlib.update(op.pagination.item_type.imports())
     bodies: list[TypeRef] = []
     for op in ops:
         if op.request_body:
