@@ -160,8 +160,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         for line in left_out:  # the JSON on stdout stays the list of operations
             print(line, file=sys.stderr)
         return EXIT_OK
-    headers = ("METHOD", "PATH", "PYTHON", "HANDLER", "REQUEST", "RESPONSE")
+    headers: tuple[str, ...] = ("METHOD", "PATH", "PYTHON", "HANDLER", "REQUEST", "RESPONSE")
     cells = [headers, *((r.method, r.path, r.python, r.handler, r.request or "-", r.response or "-") for r in table)]
+    if any(r.pagination for r in table):  # the paginated list operations' styles
+        cells = [(*c, "PAGES" if i == 0 else table[i - 1].pagination or "-") for i, c in enumerate(cells)]
+        headers = cells[0]
     widths = [max(len(c[i]) for c in cells) for i in range(len(headers))]
     for c in cells:
         print("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())

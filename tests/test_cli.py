@@ -97,7 +97,7 @@ def test_inspect_json_contract() -> None:
     result = run_oapigen("inspect", str(SEED), "--overlay", str(OVERLAY), "--json")
     assert result.returncode == 0, result.stderr
     table = json.loads(result.stdout)
-    keys = {"operation_id", "method", "path", "python", "handler", "request", "response"}
+    keys = {"operation_id", "method", "path", "python", "handler", "request", "response", "pagination"}
     assert table and all(set(row) == keys for row in table)
     create = next(r for r in table if r["operation_id"] == "create_run_threads__thread_id__runs_post")
     assert create["python"] == "thread_runs.create_run" and create["handler"] == "create_run"

@@ -41,7 +41,7 @@ def test_client_against_generated_server(seed: ModuleType) -> None:
             history = await client.threads.get_thread_history(THREAD, limit=2, before="x")
             assert history and all(isinstance(s, models.ThreadState) for s in history)
             assert await client.store.put_item(body={"namespace": ["a"], "key": "k", "value": {}}) is None
-            runs = await client.thread_runs.list_runs_http(THREAD, select=["run_id", "status"], status="pending")
+            runs = (await client.thread_runs.list_runs_http(THREAD, select=["run_id", "status"], status="pending")).items
             assert runs and all(isinstance(r, models.Run) for r in runs)
             assert (await client.system.health_check(check_db=1)).ok is True
         await http.aclose()

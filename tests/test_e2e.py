@@ -63,6 +63,9 @@ def check_result(op: Operation, result: Any, package: ModuleType) -> None:
         return
     from pydantic import TypeAdapter
 
+    if op.pagination is not None:  # a page of the body's items: the body is checked
+        assert isinstance(result, package.SyncPage | package.AsyncPage), (op.python_path, type(result))
+        result = result.body
     expected = _type((body.unwrapped or body.type).annotation("models."), package)  # a plain array or map: its list or dict
     # The client already returns typed values: validating again must give the same value.
     assert TypeAdapter(expected).validate_python(result) == result, op.python_path

@@ -144,8 +144,8 @@ SAFE_CLASS = re.compile(r"[A-Z][A-Za-z0-9_]*")
 WINDOWS_DEVICES = frozenset({"aux", "con", "nul", "prn", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))})
 EXPECTED_FILES = (
     ".oapigen-manifest.json", "API.md", "README.md", "__init__.py", "_auth.py", "_base_client.py",
-    "_endpoints.py", "_response.py", "_serialize.py", "_server_http.py", "_server_mock.py", "_server_requests.py",
-    "_server_routing.py", "_server_runtime.py", "_spec.py", "_sse.py", "_types.py", "client.py", "errors.py",
+    "_endpoints.py", "_pagination.py", "_response.py", "_serialize.py", "_server_http.py", "_server_mock.py",
+    "_server_pagination.py", "_server_requests.py", "_server_routing.py", "_server_runtime.py", "_spec.py", "_sse.py", "_types.py", "client.py", "errors.py",
     "models.py", "py.typed", "server.py",
 )
 
@@ -384,6 +384,8 @@ SAFE_ATTRIBUTES = frozenset(
         # Python literals made by str_literal / server_literals.py_literal (encoding_literal,
         # body_part)
         "default", "example", "encoding", "part", "events",
+        # a paginated operation's Paging(...) source (views/pagination.py: str_literal()s, numbers)
+        "paging",
         # the in-process example's `base_url="http://test", ` (a constant) or nothing
         "test_args",
         # booleans and numbers
@@ -393,12 +395,12 @@ SAFE_ATTRIBUTES = frozenset(
         "method", "value", "location", "python", "call", "raises", "fence",
         # statements of server.py written out by views/server_code.py (and its decorators), every
         # spec string in them through str_literal (the hostile specs above run through them)
-        "all", "signature", "credentials", "operations_open", "entry", "route", "serve", "app",
+        "all", "signature", "credentials", "operations_open", "entry", "route", "serve", "app", "package_import",
         # statements of _endpoints.py written out by views/client_endpoints.endpoint_statement, and
         # the client methods' `def` lines and request calls (views/client_methods.MethodView), the
         # constructors' credentials entries (CredentialView.entry) and base_url parameter
         # (ClientModule.base_url_parameter), every spec string in them through str_literal
-        "statement", "sync_def", "async_def", "base_url_parameter",
+        "statement", "sync_def", "async_def", "base_url_parameter", "sync_return", "async_return", "paginated_md",
         # webhooks.py / callbacks.py (oapigen.views.webhooks): sanitized class and method names,
         # payload annotations and their union, a boolean, and the fixed names of views.webhooks.Names
         "class_name", "method_name", "payload", "union", "signed", "noun", "table", "handlers", "parse", "handle",
@@ -418,7 +420,7 @@ SAFE_ATTRIBUTES = frozenset(
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import
 # lines built from them), macros.
-SAFE_NAMES = frozenset({"name", "module", "target", "source", "args", "names", "line"})
+SAFE_NAMES = frozenset({"name", "module", "target", "source", "args", "names", "line", "pager"})
 EXPRESSION = re.compile(r"{{-?\s*(.*?)\s*-?}}", re.DOTALL)
 FILTERS = ("str_literal", "docstring", "comment", "md", "md_code", "html_comment", "join")
 

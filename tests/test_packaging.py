@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .conftest import ROOT
+from .conftest import ROOT, run_oapigen
 
 
 def test_wheel_ships_templates_and_generates_from_them(tmp_path: Path) -> None:
@@ -60,3 +60,21 @@ def test_installing_from_a_path_gives_an_oapigen_command(tmp_path: Path) -> None
                          capture_output=True, text=True, check=False, env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out" / "petstore" / "client.py").is_file()
+
+
+def test_a_users_own_generator_module_does_not_shadow_oapigen(tmp_path: Path) -> None:
+    """Issue 14: the import package is ``oapigen`` (the source folder ``generator/`` is mapped
+    to it), so a project with its own ``generator.py`` or ``generator/`` runs oapigen, not its
+    own file, with ``python -m oapigen`` and in ``import oapigen``."""
+    (tmp_path / "generator.py").write_text("raise SystemExit('the user\\'s generator.py ran')\n")
+    done = run_oapigen("--version", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("oapigen "), done.stderr
+    run = run_oapigen("generate", str(ROOT / "specs" / "petstore.yaml"), "--output", "out", "-q", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "petstore" / "client.py").is_file()
+    # the user's module keeps its own name; oapigen's code lives under oapigen only
+    probe = subprocess.run(
+        [sys.executable, "-c", "import oapigen.cli, sys; print(oapigen.cli.__name__, 'generator' in sys.modules)"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert probe.stdout.split() == ["oapigen.cli", "False"], probe.stderr

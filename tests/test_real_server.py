@@ -199,9 +199,9 @@ def test_assistants(api: Api) -> None:
     patched = api.assistants.patch_assistant(aid, body={"metadata": {"tag": name, "v": 2}})
     assert isinstance(patched, m.Assistant) and patched.version == 2
 
-    found = api.assistants.search_assistants(body={"metadata": {"tag": name}})
+    found = api.assistants.search_assistants(body={"metadata": {"tag": name}}).items
     assert [type(a) for a in found] == [m.Assistant] and found[0].assistant_id == aid
-    picked = api.assistants.search_assistants(body={"metadata": {"tag": name}, "select": ["assistant_id", "name"]})
+    picked = api.assistants.search_assistants(body={"metadata": {"tag": name}, "select": ["assistant_id", "name"]}).items
     assert [type(a) for a in picked] == [m.AssistantSubset]  # only the selected fields (action 8b)
     assert (picked[0].assistant_id, picked[0].name, picked[0].graph_id) == (aid, name, None)
     count = api.assistants.count_assistants(body={"graph_id": "echo"})
@@ -216,7 +216,7 @@ def test_assistants(api: Api) -> None:
     assert isinstance(api.assistants.get_assistant_subgraphs(aid, recurse=True), dict)  # a plain map: a dict
     assert api.assistants.get_assistant_subgraphs_by_namespace(aid, "echo") == {}
 
-    versions = api.assistants.get_assistant_versions(aid, body={})  # a JSON body (action 10)
+    versions = api.assistants.get_assistant_versions(aid, body={}).items  # a JSON body (action 10)
     assert [type(v) for v in versions] == [m.AssistantVersion, m.AssistantVersion]
     assert sorted(v.version for v in versions) == [1, 2]
     latest = api.assistants.set_latest_assistant_version(aid, body=m.AssistantVersionChange(version=1))
@@ -246,9 +246,9 @@ def test_threads(api: Api) -> None:
     assert (state.checkpoint, state.metadata, state.created_at, state.next) == (None, None, None, [])
     assert api.threads.get_thread_history(tid) == []
 
-    found = api.threads.search_threads(body={"metadata": {"tag": tag}})
+    found = api.threads.search_threads(body={"metadata": {"tag": tag}}).items
     assert [(type(t), t.thread_id) for t in found] == [(m.Thread, tid)]
-    picked = api.threads.search_threads(body={"metadata": {"tag": tag}, "select": ["thread_id", "status"]})
+    picked = api.threads.search_threads(body={"metadata": {"tag": tag}, "select": ["thread_id", "status"]}).items
     assert [type(t) for t in picked] == [m.ThreadSubset]  # action 8c
     assert (picked[0].thread_id, picked[0].status, picked[0].created_at) == (tid, "idle", None)
     assert api.threads.count_threads(body={"metadata": {"tag": tag}}) == 1
@@ -295,9 +295,9 @@ def test_runs_and_state(api: Api) -> None:
     done = api.thread_runs.get_run_http(tid, run.run_id)
     assert isinstance(done, m.Run) and done.status == "success"
 
-    runs = api.thread_runs.list_runs_http(tid, limit=10, status="success")
+    runs = api.thread_runs.list_runs_http(tid, limit=10, status="success").items
     assert {type(r) for r in runs} == {m.Run} and run.run_id in {r.run_id for r in runs}
-    picked = api.thread_runs.list_runs_http(tid, select=["run_id", "status"])
+    picked = api.thread_runs.list_runs_http(tid, select=["run_id", "status"]).items
     assert {type(r) for r in picked} == {m.RunSubset}  # action 8d
     assert {(r.status, r.assistant_id) for r in picked} == {("success", None)}
     assert api.thread_runs.delete_run(tid, run.run_id) is None
@@ -359,7 +359,7 @@ def test_a_failing_graph(api: Api) -> None:
     assert errors == [{"error": "ValueError", "message": "this graph always fails"}]
     waited = api.thread_runs.wait_run(tid, body={"assistant_id": "fail", "input": {}})
     assert waited == {"__error__": {"error": "ValueError", "message": "this graph always fails"}}
-    runs = api.thread_runs.list_runs_http(tid)
+    runs = api.thread_runs.list_runs_http(tid).items
     assert [r.status for r in runs] == ["error", "error"]
     thread = api.threads.get_thread(tid)
     assert thread.status == "error" and thread.error == errors[0]  # action 17
@@ -415,10 +415,10 @@ def test_store(api: Api) -> None:
     assert str(signature.parameters["namespace"].annotation).startswith("str |")
     assert isinstance(item, m.Item) and (item.namespace, item.key, item.value) == (ns, "k", {"x": 1})
     assert api.store.get_item(key="missing", namespace=".".join(ns)) is None  # action 13
-    found = api.store.search_items(body={"namespace_prefix": ns})
+    found = api.store.search_items(body={"namespace_prefix": ns}).body
     assert isinstance(found, m.SearchItemsResponse) and [(i.key, i.score) for i in found.items] == [("k", None)]
     assert "score" in m.Item.model_fields  # action 17
-    spaces = api.store.list_namespaces(body={"prefix": ns})
+    spaces = api.store.list_namespaces(body={"prefix": ns}).body
     assert isinstance(spaces, m.ListNamespaceResponse) and spaces.namespaces == [ns]  # action 7
     assert api.store.delete_item(body={"namespace": ns, "key": "k"}) is None
     assert api.store.get_item(key="k", namespace=".".join(ns)) is None
@@ -433,9 +433,9 @@ def test_crons(api: Api) -> None:
     assert (stateless.enabled, stateless.on_run_completed, stateless.timezone) == (True, "delete", None)  # 17
     on_thread = group.create_thread_cron(tid, body={"assistant_id": "echo", "schedule": "0 0 1 1 *"})
     assert isinstance(on_thread, m.Cron) and on_thread.thread_id == tid
-    found = group.search_crons(body={"thread_id": str(tid)})
+    found = group.search_crons(body={"thread_id": str(tid)}).items
     assert [(type(c), c.cron_id) for c in found] == [(m.Cron, on_thread.cron_id)]
-    picked = group.search_crons(body={"thread_id": str(tid), "select": ["cron_id", "schedule"]})
+    picked = group.search_crons(body={"thread_id": str(tid), "select": ["cron_id", "schedule"]}).items
     assert [(type(c), c.schedule, c.payload) for c in picked] == [(m.CronSubset, "0 0 1 1 *", None)]  # 8e
     assert group.count_crons(body={"thread_id": str(tid)}) == 1
     got = group.get_cron(on_thread.cron_id)  # an operation the seed lacks (action 18)
@@ -454,7 +454,7 @@ def test_mcp_and_a2a(api: Api) -> None:
     assert not_allowed.status_code == 405
     api.raises(api.seed.NotFoundError, api.mcp.delete_mcp)  # stateless: no session to end
 
-    assistant = api.assistants.search_assistants(body={"graph_id": "echo", "metadata": {"created_by": "system"}})[0]
+    assistant = api.assistants.search_assistants(body={"graph_id": "echo", "metadata": {"created_by": "system"}}).items[0]
     message = {"role": "user", "parts": [{"kind": "text", "text": "hi"}], "messageId": uuid.uuid4().hex}
     answer = api.a2a.post_a2a(assistant.assistant_id, body={
         "jsonrpc": "2.0", "id": "1", "method": "message/send", "params": {"message": message}})

@@ -172,6 +172,6 @@ def test_the_store_keeps_items(client: Client) -> None:
     assert client.store.get_item(key="k", namespace=".".join(namespace)).value == {"n": 1}
     found = client.store.search_items(body={"namespace_prefix": namespace[:1], "filter": {"n": 1}})
     assert [(i.namespace, i.key) for i in found.items if i.namespace == namespace] == [(namespace, "k")]
-    assert namespace in client.store.list_namespaces(body={"prefix": namespace}).namespaces
+    assert namespace in client.store.list_namespaces(body={"prefix": namespace}).body.namespaces
     client.store.delete_item(body={"namespace": namespace, "key": "k"})
-    assert namespace not in client.store.list_namespaces(body={"prefix": namespace}).namespaces
+    assert namespace not in client.store.list_namespaces(body={"prefix": namespace}).body.namespaces

@@ -2,6 +2,16 @@
 """LangSmith Deployment 0.1.0: generated Python package."""
 
 from . import models
+from ._pagination import (
+    AsyncListPage,
+    AsyncListPager,
+    AsyncPage,
+    AsyncPager,
+    NoNextPageError,
+    PageInfo,
+    SyncListPage,
+    SyncPage,
+)
 from ._response import RawResponse, ResponseHeaders
 from ._sse import AsyncStream, ServerSentEvent, Stream
 from ._types import NOT_GIVEN, NotGiven
@@ -31,14 +41,20 @@ __all__ = [
     "ApiError",
     "ApiTimeoutError",
     "AsyncClient",
+    "AsyncListPage",
+    "AsyncListPager",
+    "AsyncPage",
+    "AsyncPager",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "Client",
     "ConflictError",
     "InternalServerError",
+    "NoNextPageError",
     "NotFoundError",
     "NotGiven",
+    "PageInfo",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
@@ -48,6 +64,8 @@ __all__ = [
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",
+    "SyncListPage",
+    "SyncPage",
     "UnprocessableEntityError",
     "models",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import models
+from ._pagination import Paging
 from ._spec import Content, Declared, Endpoint, Header, Param
 from ._sse import ServerSentEvent
 
@@ -61,6 +62,15 @@ SEARCH_ASSISTANTS: Endpoint[list[models.Assistant | models.AssistantSubset]] = E
     ),
     idempotent=False,
     name="assistants.search_assistants",
+    paging=Paging(
+        "offset",
+        param="offset",
+        param_in="body",
+        limit="limit",
+        limit_in="body",
+        limit_default=10,
+        start=0,
+    ),
 )
 
 # count_assistants_assistants_count_post: POST /assistants/count
@@ -262,6 +272,15 @@ GET_ASSISTANT_VERSIONS: Endpoint[list[models.AssistantVersion]] = Endpoint(
     ),
     idempotent=False,
     name="assistants.get_assistant_versions",
+    paging=Paging(
+        "offset",
+        param="offset",
+        param_in="body",
+        limit="limit",
+        limit_in="body",
+        limit_default=10,
+        start=0,
+    ),
 )
 
 # set_latest_assistant_version_assistants__assistant_id__versions_post: POST /assistants/{assistant_id}/latest
@@ -325,6 +344,15 @@ SEARCH_THREADS: Endpoint[list[models.Thread | models.ThreadSubset]] = Endpoint(
     ),
     idempotent=False,
     name="threads.search_threads",
+    paging=Paging(
+        "offset",
+        param="offset",
+        param_in="body",
+        limit="limit",
+        limit_in="body",
+        limit_default=10,
+        start=0,
+    ),
 )
 
 # count_threads_threads_count_post: POST /threads/count
@@ -593,6 +621,7 @@ LIST_RUNS_HTTP: Endpoint[list[models.Run | models.RunSubset]] = Endpoint(
         ),
     ),
     name="thread_runs.list_runs_http",
+    paging=Paging("offset", param="offset", limit="limit", limit_default=10, start=0),
 )
 
 # create_run_threads__thread_id__runs_post: POST /threads/{thread_id}/runs
@@ -840,6 +869,15 @@ SEARCH_CRONS: Endpoint[list[models.Cron | models.CronSubset]] = Endpoint(
     ),
     idempotent=False,
     name="crons.search_crons",
+    paging=Paging(
+        "offset",
+        param="offset",
+        param_in="body",
+        limit="limit",
+        limit_in="body",
+        limit_default=10,
+        start=0,
+    ),
 )
 
 # count_crons_runs_crons_count_post: POST /runs/crons/count
@@ -1077,6 +1115,16 @@ SEARCH_ITEMS: Endpoint[models.SearchItemsResponse] = Endpoint(
     ),
     idempotent=False,
     name="store.search_items",
+    paging=Paging(
+        "offset",
+        items=("items",),
+        param="offset",
+        param_in="body",
+        limit="limit",
+        limit_in="body",
+        limit_default=10,
+        start=0,
+    ),
 )
 
 # list_namespaces: POST /store/namespaces
@@ -1099,6 +1147,16 @@ LIST_NAMESPACES: Endpoint[models.ListNamespaceResponse] = Endpoint(
     ),
     idempotent=False,
     name="store.list_namespaces",
+    paging=Paging(
+        "offset",
+        items=("namespaces",),
+        param="offset",
+        param_in="body",
+        limit="limit",
+        limit_in="body",
+        limit_default=100,
+        start=0,
+    ),
 )
 
 # post_a2a: POST /a2a/{assistant_id}

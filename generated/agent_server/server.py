@@ -18,7 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 
-from . import models
+from . import _server_pagination, models
 from ._server_http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_HEADER_SIZE,
@@ -806,6 +806,16 @@ OPERATIONS: dict[str, ServerOperation] = {
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Assistant | models.AssistantSubset,
+        ),
     ),
     "count_assistants": ServerOperation(
         "count_assistants",
@@ -982,6 +992,16 @@ OPERATIONS: dict[str, ServerOperation] = {
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.AssistantVersion,
+        ),
     ),
     "set_latest_assistant_version": ServerOperation(
         "set_latest_assistant_version",
@@ -1043,6 +1063,16 @@ OPERATIONS: dict[str, ServerOperation] = {
                 "Validation Error",
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
+        ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Thread | models.ThreadSubset,
         ),
     ),
     "count_threads": ServerOperation(
@@ -1296,6 +1326,14 @@ OPERATIONS: dict[str, ServerOperation] = {
                 "Validation Error",
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
+        ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            param="offset",
+            limit="limit",
+            limit_default=10,
+            start=0,
+            item=models.Run | models.RunSubset,
         ),
     ),
     "create_run": ServerOperation(
@@ -1564,6 +1602,16 @@ OPERATIONS: dict[str, ServerOperation] = {
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Cron | models.CronSubset,
+        ),
     ),
     "count_crons": ServerOperation(
         "count_crons",
@@ -1812,6 +1860,17 @@ OPERATIONS: dict[str, ServerOperation] = {
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
         ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            items=("items",),
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=10,
+            start=0,
+            item=models.Item,
+        ),
     ),
     "list_namespaces": ServerOperation(
         "list_namespaces",
@@ -1829,6 +1888,17 @@ OPERATIONS: dict[str, ServerOperation] = {
                 "Validation Error",
                 contents=(ResponseContent("application/json", models.ErrorResponse),),
             ),
+        ),
+        paging=_server_pagination.ServerPaging(
+            "offset",
+            items=("namespaces",),
+            param="offset",
+            param_in="body",
+            limit="limit",
+            limit_in="body",
+            limit_default=100,
+            start=0,
+            item=list[str],
         ),
     ),
     "post_a2a": ServerOperation(

@@ -51,6 +51,7 @@ from starlette.exceptions import HTTPException
 from . import _server_mock
 from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
+from ._server_pagination import ServerPaging, mock_page
 from ._server_requests import DEFINITIONS, is_json, schema_of
 from ._server_routing import index_routes
 from ._sse import ServerSentEvent
@@ -213,6 +214,9 @@ class ServerOperation:
     responses: tuple[DeclaredResponse, ...]
     idempotency_header: str | None = None  # the header carrying an idempotency key
     credentials: str | None = None  # the argument with the request's credentials
+    paging: ServerPaging | None = (
+        None  # a paginated list operation (mock answers are its pages)
+    )
     _by_status: dict[str, DeclaredResponse] = field(
         init=False, repr=False, compare=False
     )
@@ -610,6 +614,7 @@ def _mock_reply(
         return Reply(endpoint.status)
     content = declared.content(None)
     answer: Any = None
+    paged: dict[str, str | None] = {}  # a page's Link or cursor header (None: not sent)
     if content is not None and content.kind == "event_stream":
         last = request.headers.get("last-event-id", "")
         answer = _mock_events(
@@ -623,6 +628,7 @@ def _mock_reply(
         )
     elif content is not None:
         echo: dict[str, Any] = dict(request.path_params)
+        sent = None
         if body and content.kind == "json":
             try:
                 sent = json.loads(body)
@@ -636,6 +642,10 @@ def _mock_reply(
             example=(content.has_example, content.example),
             echo=echo,
         )
+        if endpoint.paging is not None and content.kind == "json":
+            answer, paged = mock_page(
+                endpoint.paging, content.type, answer, request, sent, endpoint.handler
+            )
     fields = (
         adapter(content.type).dump_python(answer, mode="json", by_alias=True)
         if content is not None and content.kind == "json"
@@ -653,6 +663,11 @@ def _mock_reply(
         )
         for h in declared.headers
     }
+    for name, text in paged.items():  # a page's own Link or cursor header
+        for declared_name in [h for h in headers if h.lower() == name.lower()]:
+            del headers[declared_name]
+        if text is not None:
+            headers[name] = text
     return Reply(endpoint.status, answer, headers=headers)
 
 

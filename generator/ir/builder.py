@@ -52,6 +52,8 @@ def build_api(
     renames: Mapping[str, str],
     package: str,
     idempotency_headers: Iterable[str] = (),
+    pagination: Mapping[str, Any] | None = None,
+    pagination_origin: tuple[str, str] = ("", ""),
     spec_name: str,
     spec_sha256: str,
     model_names: tuple[str, ...],
@@ -63,6 +65,8 @@ def build_api(
         renames,
         file=spec_name,
         idempotency_headers=IDEMPOTENCY_HEADERS | {name.lower() for name in idempotency_headers},
+        pagination_hints=pagination or {},
+        hints_origin=pagination_origin,
     )
     operations = tuple(walk.operations())
     groups: dict[str, list[Operation]] = {}

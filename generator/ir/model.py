@@ -261,6 +261,40 @@ class SecurityRequirement:
     schemes: tuple[str, ...]
 
 
+class PageStyle(enum.Enum):
+    """How a list operation says where its next page is (see :mod:`oapigen.ir.pagination`)."""
+
+    CURSOR = "cursor"  # a cursor from the body (or a header, or the last item) goes in a parameter
+    OFFSET = "offset"  # the offset parameter grows by the items received
+    PAGE = "page"  # the page number parameter grows by one
+    NEXT_URL = "next_url"  # the body holds the next page's URL
+    LINK = "link"  # an RFC 8288 ``Link: <url>; rel="next"`` header
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """A paginated list operation: where its items are, and how the next page is asked for.
+
+    Paths are the wire names of properties, outside in (``("meta", "next_page_url")``); an
+    empty ``items`` path means the body is the list itself.
+    """
+
+    style: PageStyle
+    items: tuple[str, ...]
+    item_type: TypeRef
+    param: str | None = None  # wire name of the parameter taking the cursor, offset or page number
+    param_in: str = "query"  # "query" or "body" (a property of the JSON request body)
+    cursor: tuple[str, ...] = ()  # body path of the next cursor (CURSOR) or of the next URL (NEXT_URL)
+    cursor_header: str | None = None  # CURSOR: a response header with the next cursor
+    item_cursor: str | None = None  # CURSOR: the property of the last item that is the cursor
+    has_more: tuple[str, ...] = ()  # body path of a boolean "there are more pages"
+    limit: str | None = None  # wire name of the page size parameter
+    limit_in: str = "query"
+    limit_default: int | None = None  # the page size parameter's default in the spec
+    start: int | None = None  # OFFSET / PAGE: the parameter's default in the spec (the first page)
+    source: str = "detected"  # or "x-oapigen-pagination", or "config"
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
@@ -279,6 +313,7 @@ class Operation:
     security: tuple[SecurityRequirement, ...]  # empty: no auth
     pointer: str  # JSON pointer of the operation object
     idempotency_header: str | None = None  # wire name of its idempotency key header parameter
+    pagination: Pagination | None = None  # a paginated list operation
 
     @property
     def success(self) -> Response | None:

@@ -31,6 +31,8 @@ from .model import (
     TypeRef,
     primitive,
 )
+from .pagination_hints import operation_pagination
+from .path_groups import has_tags, path_groups
 from .schemas import SchemaTyper, resolve_pointer
 from .wire import (
     EVENT_NAMES_KEY,
@@ -61,6 +63,9 @@ class OperationWalk:
     idempotency_headers: frozenset[str] = IDEMPOTENCY_HEADERS  # lower case
     renamed: dict[str, bool] = field(default_factory=dict)  # operation pointer -> renamed by the config
     path_groups: dict[str, str] = field(default_factory=dict)  # path -> group, for a spec without tags
+    # The config's pagination hints by operationId, and where the config is (file, pointer).
+    pagination_hints: Mapping[str, Any] = field(default_factory=dict)
+    hints_origin: tuple[str, str] = ("", "")
     group_labels: dict[str, str] = field(default_factory=dict)  # tag or path group -> the words naming it
 
     def deref(self, obj: Any, ptr: str) -> tuple[Any, str]:
@@ -91,7 +96,7 @@ class OperationWalk:
         ]
         self.fastapi_spec = sum(naming.is_fastapi_style(i, p) for i, p in ids) * 2 > len(ids) > 0
         drafts: list[dict[str, Any]] = []
-        self.path_groups = path_groups(all_paths) if not _has_tags(paths) else {}
+        self.path_groups = path_groups(all_paths) if not has_tags(paths) else {}
         for path, raw_item in paths.items():
             item, item_ptr = self.deref(raw_item, ptr_of("paths", path))
             for method in HTTP_METHODS:
@@ -161,6 +166,10 @@ class OperationWalk:
         tags = op.get("tags")
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else None
         parameters = self.parameters(path, item, op, op_ptr, hint)
+        pagination = operation_pagination(
+            op_id, op, op_ptr, parameters, document=self.document, deref=self.deref, typer=self.typer,
+            file=self.file, hints=self.pagination_hints, hints_origin=self.hints_origin,
+        )
         return {
             "operation_id": op_id,
             "method": HttpMethod(method.upper()),
@@ -178,6 +187,7 @@ class OperationWalk:
             "security": self.security(op),
             "pointer": op_ptr,
             "idempotency_header": idempotency_header(parameters, self.idempotency_headers),
+            "pagination": pagination,
         }
 
     def name_operations(self, drafts: list[dict[str, Any]]) -> list[Operation]:
@@ -413,34 +423,3 @@ def _media_label(media_type: str, kind: BodyKind) -> str:
     return naming.pascal(media_type.partition(";")[0].rpartition("/")[2], prefix="Media")
 
 
-def _has_tags(paths: Mapping[str, Any]) -> bool:
-    return any(
-        isinstance(item, Mapping) and isinstance(op := item.get(method), Mapping) and op.get("tags")
-        for item in paths.values()
-        for method in HTTP_METHODS
-    )
-
-
-def path_groups(paths: list[str]) -> dict[str, str]:
-    """For a spec without tags: each path's resource group, its first literal segment after the
-    segments every path starts with (``/v1/chat/completions`` -> ``chat`` when every path starts
-    with ``/v1``). Those shared segments stop before the last literal segment of any path, so
-    every path keeps one: ``/holders`` and ``/holders/{n}`` are both in ``holders``, whether
-    the spec has one of them or both. A path whose first segment after them is a parameter
-    (``/{id}``), or that has none (``/``), has no group: the client's own."""
-    literal = [[seg for seg in p.split("/") if seg] for p in paths]
-    last = [max((i for i, seg in enumerate(segs) if "{" not in seg), default=-1) for segs in literal]
-    prefix = 0
-    while (
-        literal
-        and all(prefix < end for end in last)
-        and len({segs[prefix] for segs in literal}) == 1
-        and "{" not in literal[0][prefix]
-    ):
-        prefix += 1
-    out: dict[str, str] = {}
-    for path, segs in zip(paths, literal, strict=True):
-        first = segs[prefix] if len(segs) > prefix else ""
-        if first and "{" not in first:
-            out[path] = first
-    return out

@@ -58,6 +58,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     }
     if body is not None:
         entry["body"] = _entry(_annotation(body.preferred.type) or "None", body.required)
+    if op.pagination is not None:  # the client method returns pages of the body's items
+        entry["pages"] = op.pagination.style.value
     return entry
 
 
@@ -113,7 +115,7 @@ def is_surface(value: Any) -> TypeGuard[dict[str, Any]]:
     for op in ops.values():
         if not (isinstance(op, dict) and all(isinstance(op.get(k), str) for k in ("call", "handler", "route"))
                 and _strings(op.get("params")) and isinstance(op.get("returns"), str | None)
-                and isinstance(op.get("body", ""), str)):
+                and isinstance(op.get("body", ""), str) and isinstance(op.get("pages", ""), str)):
             return False
     return all(isinstance(m, dict) and (_strings(m.get("fields")) or (
         isinstance(m.get("enum"), list) and all(isinstance(v, str) for v in m["enum"]))) for m in models.values())
@@ -237,6 +239,10 @@ def _operation_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterat
     if direction := _direction(old["returns"], new["returns"]):
         yield Change(f"return type {direction}", call, (Code(str(old["returns"])), " -> ", Code(str(new["returns"]))),
                      *_verdict(direction, sent=False))
+    was_pages, now_pages = old.get("pages"), new.get("pages")
+    if (was_pages is None) != (now_pages is None):  # the client's method returns pages, or no longer
+        yield Change("operation paginated" if now_pages else "operation no longer paginated", call,
+                     (f"{was_pages or 'one answer'} -> {now_pages or 'one answer'}",), BREAKING, COMPATIBLE)
     if old["route"] != new["route"]:
         yield Change("route changed", call, (old["route"], " -> ", new["route"]), COMPATIBLE, COMPATIBLE)
 

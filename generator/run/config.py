@@ -13,11 +13,13 @@ Each table is one package to generate::
     rename = { create_run_threads__thread_id__runs_post = "thread_runs.start_run" }
     templates = "oapigen-templates"       # a folder of templates that replace built-in ones
     include_tags = ["threads"]            # also include_operations, include_paths, exclude_*
+    pagination = { listRuns = { style = "offset" }, getLog = false }  # see oapigen.ir.pagination
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -46,11 +48,17 @@ class Job:
     templates: Path | None = None  # a folder searched before the built-in templates
     origin: tuple[str, str] = ("", "")  # the config file and the pointer of its table, if any
     idempotency_headers: tuple[str, ...] = ()  # header parameters that carry an idempotency key
+    # Pagination hints by operationId: (operationId, the hint as JSON text), sorted.
+    pagination: tuple[tuple[str, str], ...] = ()
     selection: Selection = field(default_factory=Selection)  # include / exclude filters
 
     @property
     def rename_map(self) -> dict[str, str]:
         return dict(self.renames)
+
+    @property
+    def pagination_hints(self) -> dict[str, Any]:
+        return {op_id: json.loads(text) for op_id, text in self.pagination}
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -76,6 +84,8 @@ class Job:
         }
         if self.idempotency_headers:
             options["idempotency_headers"] = list(self.idempotency_headers)
+        if self.pagination:
+            options["pagination"] = [list(pair) for pair in self.pagination]
         if self.allow_ref_outside:
             options["allow_ref_outside"] = [str(p) for p in self.allow_ref_outside]
         if self.selection:
@@ -85,15 +95,17 @@ class Job:
         return options
 
     def check_renames(self, operation_ids: Iterable[str]) -> None:
-        """Every ``rename`` key must name an operation: a typo would be ignored silently."""
+        """Every ``rename`` (and ``pagination``) key must name an operation: a typo would be
+        ignored silently."""
         known = sorted(set(operation_ids))
         problems = []
-        for key, _ in self.renames:
+        keyed = [("rename", key) for key, _ in self.renames] + [("pagination", key) for key, _ in self.pagination]
+        for option, key in keyed:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
                 file, where = self.origin
-                problems.append(Diagnostic(file or str(self.spec), f"{where}/rename/{escape_pointer_token(key)}" if where else "",
-                                           f"rename: no operation has the operationId {key!r}",
+                problems.append(Diagnostic(file or str(self.spec), f"{where}/{option}/{escape_pointer_token(key)}" if where else "",
+                                           f"{option}: no operation has the operationId {key!r}",
                                            hint="did you mean " + " or ".join(map(repr, close)) + "?" if close else
                                            "`oapigen inspect SPEC` lists the operation ids"))
         if problems:
@@ -128,7 +140,7 @@ def find_config(start: Path) -> Path:
 
 
 _KEYS = {"spec", "overlay", "output", "package", "lenient", "allow_remote_refs", "allow_ref_outside", "rename",
-         "templates", "idempotency_headers", *(f"{side}_{kind}" for side in ("include", "exclude") for kind in KINDS)}
+         "templates", "idempotency_headers", "pagination", *(f"{side}_{kind}" for side in ("include", "exclude") for kind in KINDS)}
 
 
 def load_jobs(pyproject: Path) -> list[Job]:
@@ -187,6 +199,9 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
     idempotency = table.get("idempotency_headers", [])
     if not isinstance(idempotency, list) or not all(isinstance(v, str) and v for v in idempotency):
         raise fail("idempotency_headers", "must be a list of header names")
+    pagination = table.get("pagination", {})
+    if not isinstance(pagination, Mapping) or not all(isinstance(v, bool | Mapping) for v in pagination.values()):
+        raise fail("pagination", "must be a table of operationId = false or { style = ..., items = ..., ... }")
     filters = {}
     for key in (f"{side}_{kind}" for side in ("include", "exclude") for kind in KINDS):
         values = table.get(key, [])
@@ -206,5 +221,6 @@ def _job(table: Mapping[str, Any], base: Path, display: str, where: str) -> Job:
         templates=base / table["templates"] if "templates" in table else None,
         origin=(display, where),
         idempotency_headers=tuple(idempotency),
+        pagination=tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in pagination.items())),
         selection=Selection(**filters),
     )

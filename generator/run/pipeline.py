@@ -171,6 +171,8 @@ def api_and_models(
         renames=job.rename_map,
         package=job.package,
         idempotency_headers=job.idempotency_headers,
+        pagination=job.pagination_hints,
+        pagination_origin=job.origin,
         spec_name=spec_name,
         spec_sha256=prepared.spec.sha256,
         model_names=result.class_names,

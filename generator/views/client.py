@@ -29,12 +29,25 @@ from .client_layout import RESOURCES, ClientModule, client_module
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
+    "_pagination.py",
     "_response.py",
     "_serialize.py",
     "_spec.py",
     "_sse.py",
     "_types.py",
     "errors.py",
+)
+
+# The names of the pagination runtime, re-exported when an operation is paginated.
+PAGINATION_EXPORTS = (
+    ("_pagination", "AsyncListPage"),
+    ("_pagination", "AsyncListPager"),
+    ("_pagination", "AsyncPage"),
+    ("_pagination", "AsyncPager"),
+    ("_pagination", "NoNextPageError"),
+    ("_pagination", "PageInfo"),
+    ("_pagination", "SyncListPage"),
+    ("_pagination", "SyncPage"),
 )
 
 # The files the client part writes for every API (a big one adds resources/, see client_layout).
@@ -81,8 +94,8 @@ def files(api: Api, views: ClientViews | None = None) -> dict[str, tuple[str, di
 
 def exports(api: Api) -> list[tuple[str, str]]:
     """(module, name) pairs the package's __init__ re-exports."""
-    del api  # the same names for every spec
-    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS]
+    paged = PAGINATION_EXPORTS if any(op.pagination for op in api.operations) else ()
+    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged]
 
 
 __all__ = ["CLIENT_FILES", "RESOURCES", "STATIC_MODULES", "ClientViews", "build", "exports", "files", "runtime_modules"]

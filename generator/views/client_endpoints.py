@@ -27,6 +27,7 @@ from ..ir.model import (
     union,
 )
 from ..pysource.imports import ImportBlock, import_block
+from .pagination import paging_literal
 from .server_literals import body_part, encoding_literal
 
 LAST_EVENT_ID = "last-event-id"
@@ -81,6 +82,7 @@ class EndpointRow:
     resumable: bool
     idempotency_header: str | None  # wire name of the operation's idempotency key header
     name: str  # the client method: ``store.put_item``
+    paging: str | None = None  # a paginated list operation: the ``Paging(...)`` source
 
     @property
     def statement(self) -> str:
@@ -200,7 +202,10 @@ def endpoint_statement(row: EndpointRow) -> str:
         out.append(" resumable=True,")
     if row.idempotency_header is not None:
         out.append(f" idempotency_header={str_literal(row.idempotency_header)},")
-    out.append(f" name={str_literal(row.name)},)")
+    out.append(f" name={str_literal(row.name)},")
+    if row.paging is not None:
+        out.append(f" paging={row.paging},")
+    out.append(")")
     return "".join(out)
 
 
@@ -246,6 +251,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
         resumable=resumable(op),
         idempotency_header=op.idempotency_header,
         name=op.python_path,
+        paging=paging_literal(op, "Paging"),
     )
 
 
@@ -272,6 +278,8 @@ def endpoints_module(api: Api) -> EndpointsModule:
         local.append(("._spec", "Header"))
     if any(op.streams for op in api.operations):
         local.append(("._sse", "ServerSentEvent"))
+    if any(op.pagination for op in api.operations):
+        local.append(("._pagination", "Paging"))
     if any(t.model_names() for t in types):
         local.append((".", MODELS_MODULE))
     forms = sends_forms(api)

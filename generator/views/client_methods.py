@@ -75,6 +75,7 @@ class MethodView:
     returns: str
     async_returns: str
     doc: str
+    paginated: bool = False  # returns a SyncPage / AsyncPager of the items (``_pagination``)
 
     # The method's statements, written out here (the templates only place them): names and
     # annotations from the view, the wire names of ``params`` through str_literal.
@@ -87,8 +88,9 @@ class MethodView:
     @property
     def async_def(self) -> str:
         """The async method's ``def`` line: ``async def``, but a plain ``def`` for a stream (it
-        returns an AsyncStream)."""
-        definition = "def" if self.streams else "async def"
+        returns an AsyncStream) and for a paginated list (it returns an AsyncPager, which is
+        awaited for its first page or iterated with ``async for``)."""
+        definition = "def" if self.streams or self.paginated else "async def"
         return f"{definition} {self.name}({self._signature()}) -> {self.async_returns}:"
 
     def _signature(self) -> str:
@@ -98,14 +100,26 @@ class MethodView:
         )
         return f"self, {positional}*, {keyword}{_COMMON_PARAMETERS}"
 
-    @property
-    def call(self) -> str:
-        """The request, after ``<client>.`` (``return`` gives its result, awaited unless a stream)."""
+    def _arguments(self) -> str:
         params = "".join(f"{str_literal(name)}: {name}, " for name in self.params)
         body = "body=body, " if self.has_body else ""
-        builder = "_stream" if self.streams else "_request"
-        return f"{builder}(_endpoints.{self.endpoint}, {{{params}}}, {body}{_COMMON_ARGUMENTS})"
+        return f"_endpoints.{self.endpoint}, {{{params}}}, {body}{_COMMON_ARGUMENTS}"
 
+    @property
+    def call(self) -> str:
+        """The request, after ``<client>.`` (a stream's or a plain request's)."""
+        builder = "_stream" if self.streams else "_request"
+        return f"{builder}({self._arguments()})"
+
+    def sync_return(self, target: str) -> str:
+        """What the sync method returns: the request on ``target``, or the first page of a list."""
+        return f"sync_page({target}, {self._arguments()})" if self.paginated else f"{target}.{self.call}"
+
+    def async_return(self, target: str) -> str:
+        """What the async method returns: the awaited request, a stream, or the list's pager."""
+        if self.paginated:
+            return f"async_pager({target}, {self._arguments()})"
+        return f"{target}.{self.call}" if self.streams else f"await {target}.{self.call}"
 
 # The per-call options every method takes, and passes on.
 _COMMON_PARAMETERS = (
@@ -270,6 +284,15 @@ def method_doc(op: Operation, order: Sequence[str]) -> str:
 # -- methods and groups ------------------------------------------------------------------------
 
 
+def _page_classes(op: Operation, returns: str) -> tuple[str, str, str]:
+    """(sync page class, async pager class, their type arguments) of a paginated operation."""
+    assert op.pagination is not None
+    body = success_type(op)
+    if body.kind is TypeKind.LIST:  # the body is the list of items: the shorter alias
+        return "SyncListPage", "AsyncListPager", body.args[0].annotation(MODELS_PREFIX)
+    return "SyncPage", "AsyncPager", f"{op.pagination.item_type.annotation(MODELS_PREFIX)}, {returns}"
+
+
 def method_view(op: Operation, row: EndpointRow) -> MethodView:
     returns = success_type(op).annotation(MODELS_PREFIX)
     positional = tuple(
@@ -277,6 +300,8 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         for p in op.parameters_in(ParamLocation.PATH)
     )
     keyword = _keyword_arguments(op)
+    paginated = op.pagination is not None and not op.streams
+    sync_page, async_pager, page_args = _page_classes(op, returns) if paginated else ("", "", "")
     return MethodView(
         name=op.python_name,
         endpoint=row.constant,
@@ -285,9 +310,10 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         params=tuple(p.python_name for p in op.parameters),
         has_body=op.request_body is not None,
         streams=op.streams,
-        returns="Stream" if op.streams else returns,
-        async_returns="AsyncStream" if op.streams else returns,
+        returns="Stream" if op.streams else f"{sync_page}[{page_args}]" if paginated else returns,
+        async_returns="AsyncStream" if op.streams else f"{async_pager}[{page_args}]" if paginated else returns,
         doc=method_doc(op, [a.name for a in (*positional, *keyword)]),
+        paginated=paginated,
     )
 
 
@@ -363,6 +389,14 @@ def method_imports(ops: Sequence[Operation]) -> tuple[set[tuple[str, str]], set[
     stdlib.update(imp for t in types for imp in t.imports())
     if any(op.streams for op in ops):
         local |= {("._sse", "AsyncStream"), ("._sse", "Stream")}
+    paged = [op for op in ops if op.pagination is not None and not op.streams]
+    if paged:
+        local |= {("._pagination", n) for n in ("async_pager", "sync_page")}
+        for op in paged:
+            sync_page, async_pager, _ = _page_classes(op, "")
+            local |= {("._pagination", sync_page), ("._pagination", async_pager)}
+            assert op.pagination is not None
+            stdlib.update(op.pagination.item_type.imports())
     bodies: list[TypeRef] = []
     for op in ops:
         if op.request_body:

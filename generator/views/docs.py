@@ -101,6 +101,7 @@ class OperationDoc:
     streams: bool
     idempotency: tuple[str, str] | None  # (header, argument) of its idempotency key
     headers: tuple[HeadersDoc, ...]  # the responses that declare headers
+    pagination: str | None = None  # a paginated list operation: how it pages, one sentence
 
     # Markdown written out here, spec text through escape.md_cell / md_code (the template only
     # places it).
@@ -149,6 +150,7 @@ class QuickStart:
     test_args: str  # ``base_url=...,`` when the client has no default base URL, else ""
     base_path: str  # where the server serves the operations ("": at the root)
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
+    paginated: tuple[str, ...] = ()  # the calls of the paginated list operations
 
     # Lines written out here (the template only places them).
 
@@ -167,6 +169,11 @@ class QuickStart:
     def idempotent_md(self) -> str:
         """The calls of ``idempotent``, as code, separated by commas."""
         return ", ".join(escape.md_code(call) for call in self.idempotent)
+
+    @property
+    def paginated_md(self) -> str:
+        """The calls of ``paginated``, as code, separated by commas."""
+        return ", ".join(escape.md_code(call) for call in self.paginated)
 
 
 def method_views(api: Api, module: ClientModule | None = None) -> dict[str, MethodView]:
@@ -246,7 +253,27 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
         streams=op.streams,
         idempotency=idempotency(op),
         headers=headers_docs(op),
+        pagination=pagination_doc(op),
     )
+
+
+_PAGE_STYLES = {
+    "cursor": "a cursor from each page goes in {param}",
+    "offset": "{param} grows by the items received",
+    "page": "{param} grows by one",
+    "next_url": "the body holds the next page's URL",
+    "link": "the `Link` header holds the next page's URL",
+}
+
+
+def pagination_doc(op: Operation) -> str | None:
+    """How a paginated operation's pages follow one another, for API.md."""
+    p = op.pagination
+    if p is None:
+        return None
+    python = {q.name: q.python_name for q in op.parameters}
+    param = f"`{python.get(p.param, p.param) if p.param_in == 'query' else 'body.' + p.param}`" if p.param else ""
+    return _PAGE_STYLES[p.style.value].format(param=param)
 
 
 # -- the quick start ---------------------------------------------------------------------------
@@ -384,6 +411,7 @@ def quick_start(
         test_args="" if default_base_url(api) else 'base_url="http://test", ',
         base_path=server_view.base_path(api),
         idempotent=tuple(f"client.{op.python_path}" for op in api.operations if op.idempotency_header),
+        paginated=tuple(f"client.{op.python_path}" for op in api.operations if op.pagination),
     )
 
 

@@ -17,6 +17,7 @@ class OperationRow:
     handler: str  # server handler method, unique across the API
     request: str | None  # annotation of the request body (model class name when it is one)
     response: str | None  # annotation of the first 2xx response body as returned; Stream for an event stream
+    pagination: str | None = None  # a paginated list operation's style: cursor, offset, page, next_url, link
 
     def as_json(self) -> dict[str, str | None]:
         return asdict(self)
@@ -49,6 +50,7 @@ def row(op: Operation) -> OperationRow:
         request=_annotation(body),
         # an event stream: what the client method returns (the body's own type is its text)
         response="Stream" if op.streams else _annotation(response),
+        pagination=op.pagination.style.value if op.pagination is not None else None,
     )
 
 

@@ -64,6 +64,7 @@ REQUESTS = "_server_requests.py"
 MOCK = "_server_mock.py"
 ROUTING = "_server_routing.py"
 HTTP = "_server_http.py"
+PAGINATION = "_server_pagination.py"
 
 # FastAPI's parameter function for each location.
 # Names of the runtime module that server.py may import.
@@ -373,6 +374,7 @@ def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict
         MOCK: ("runtime/_server_mock.py", {}),
         ROUTING: ("runtime/_server_routing.py", {}),
         HTTP: ("runtime/_server_http.py", {}),
+        PAGINATION: ("runtime/_server_pagination.py", {}),
     }
 
 

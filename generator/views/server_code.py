@@ -68,6 +68,7 @@ class ServerCode:
     noqa: tuple[str, ...]  # comment lines after the header
     std_imports: tuple[str, ...]
     third_party_imports: tuple[str, ...]
+    package_import: str  # ``from . import models`` (and ``_server_pagination`` when an operation pages)
     local_imports: tuple[str, ...]  # after ``from ._server_http import (...)``
     all: str  # the ``__all__`` statement
     schemes: tuple[str, ...]  # the FastAPI security objects
@@ -142,6 +143,8 @@ def operations_entry(v: OperationView) -> str:
         args.append(f"idempotency_header={str_literal(v.idempotency_header)}")
         if v.credentials_name is not None:
             args.append(f"credentials={str_literal(v.credentials_name)}")
+    if v.paging is not None:
+        args.append(f"paging={v.paging}")
     return f"{str_literal(v.handler)}: ServerOperation({', '.join(args)}, ),"
 
 
@@ -326,6 +329,7 @@ def server_code(server: ServerView) -> ServerCode:
         noqa=noqa,
         std_imports=tuple(_from(m, names) for m, names in server.std_imports),
         third_party_imports=tuple(_from(m, names) for m, names in server.third_party_imports),
+        package_import="from . import _server_pagination, models" if server.paging else "from . import models",
         local_imports=tuple(local),
         all=f"__all__ = [{', '.join(str_literal(n) for n in server.exports)}]",
         schemes=tuple(scheme_object(s) for s in server.schemes),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..ir.model import Api, Operation
 from ..pysource.imports import all_name_key
+from .pagination import paging_literal
 
 EVENTS = "AsyncIterator[ServerSentEvent]"  # what a streaming handler yields
 _EXPORTED_RUNTIME = frozenset({"Fallback", "Reply", "Unimplemented"})
@@ -138,6 +139,11 @@ class OperationView:
     idempotency_header: str | None = None  # the idempotency key header's wire name
 
     @property
+    def paging(self) -> str | None:
+        """A paginated operation's ``Paging(...)`` (:mod:`oapigen.views.pagination`)."""
+        return paging_literal(self.op, "_server_pagination.ServerPaging", server=True)
+
+    @property
     def streams(self) -> bool:
         """An event stream: the handler may be an async generator method."""
         return self.returns.startswith(EVENTS)
@@ -216,3 +222,8 @@ class ServerView:
     def idempotency(self) -> bool:
         """Whether an operation declares an idempotency key header (create_app takes a store)."""
         return any(v.idempotency_header is not None for v in self.operations)
+
+    @property
+    def paging(self) -> bool:
+        """Whether an operation is paginated (``server.py`` names ``_server_pagination``)."""
+        return any(v.paging is not None for v in self.operations)

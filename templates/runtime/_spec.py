@@ -123,6 +123,9 @@ class Endpoint(Generic[T]):
     resumable: bool = False  # an event stream that can be resumed with Last-Event-ID
     idempotency_header: str | None = None  # sent with a key per call, kept on retries
     name: str = ""  # the client method, as errors name it: ``store.put_item``
+    paging: Any = (
+        None  # a paginated list operation: its ``_pagination.Paging`` (None: not one)
+    )
 
     @cached_property
     def accept(self) -> str | None:

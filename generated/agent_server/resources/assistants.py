@@ -14,6 +14,7 @@ from uuid import UUID
 
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
+from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -74,7 +75,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant | models.AssistantSubset]:
+    ) -> SyncListPage[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         POST /assistants/search
@@ -93,7 +94,8 @@ class Assistants(SyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_ASSISTANTS,
             {},
             body=body,
@@ -414,7 +416,7 @@ class Assistants(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.AssistantVersion]:
+    ) -> SyncListPage[models.AssistantVersion]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -431,7 +433,8 @@ class Assistants(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.GET_ASSISTANT_VERSIONS,
             {
                 "assistant_id": assistant_id,
@@ -524,7 +527,7 @@ class AsyncAssistants(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_assistants(
+    def search_assistants(
         self,
         *,
         body: models.AssistantSearchRequest | dict[str, Any],
@@ -532,7 +535,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Assistant | models.AssistantSubset]:
+    ) -> AsyncListPager[models.Assistant | models.AssistantSubset]:
         """Search Assistants
 
         POST /assistants/search
@@ -551,7 +554,8 @@ class AsyncAssistants(AsyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_ASSISTANTS,
             {},
             body=body,
@@ -863,7 +867,7 @@ class AsyncAssistants(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def get_assistant_versions(
+    def get_assistant_versions(
         self,
         assistant_id: UUID,
         *,
@@ -872,7 +876,7 @@ class AsyncAssistants(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.AssistantVersion]:
+    ) -> AsyncListPager[models.AssistantVersion]:
         """Get Assistant Versions
 
         POST /assistants/{assistant_id}/versions
@@ -889,7 +893,8 @@ class AsyncAssistants(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.GET_ASSISTANT_VERSIONS,
             {
                 "assistant_id": assistant_id,

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
+from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -110,7 +111,7 @@ class Crons(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron | models.CronSubset]:
+    ) -> SyncListPage[models.Cron | models.CronSubset]:
         """Search Crons
 
         POST /runs/crons/search
@@ -126,7 +127,8 @@ class Crons(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_CRONS,
             {},
             body=body,
@@ -315,7 +317,7 @@ class AsyncCrons(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_crons(
+    def search_crons(
         self,
         *,
         body: models.CronSearch | dict[str, Any],
@@ -323,7 +325,7 @@ class AsyncCrons(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Cron | models.CronSubset]:
+    ) -> AsyncListPager[models.Cron | models.CronSubset]:
         """Search Crons
 
         POST /runs/crons/search
@@ -339,7 +341,8 @@ class AsyncCrons(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_CRONS,
             {},
             body=body,

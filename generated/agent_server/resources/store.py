@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
+from .._pagination import AsyncPager, SyncPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -135,7 +136,7 @@ class Store(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.SearchItemsResponse:
+    ) -> SyncPage[models.Item, models.SearchItemsResponse]:
         """Search for items within a namespace prefix.
 
         POST /store/items/search
@@ -149,7 +150,8 @@ class Store(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_ITEMS,
             {},
             body=body,
@@ -167,7 +169,7 @@ class Store(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.ListNamespaceResponse:
+    ) -> SyncPage[list[str], models.ListNamespaceResponse]:
         """List namespaces with optional match conditions.
 
         POST /store/namespaces
@@ -181,7 +183,8 @@ class Store(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.LIST_NAMESPACES,
             {},
             body=body,
@@ -295,7 +298,7 @@ class AsyncStore(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_items(
+    def search_items(
         self,
         *,
         body: models.StoreSearchRequest | dict[str, Any],
@@ -303,7 +306,7 @@ class AsyncStore(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.SearchItemsResponse:
+    ) -> AsyncPager[models.Item, models.SearchItemsResponse]:
         """Search for items within a namespace prefix.
 
         POST /store/items/search
@@ -317,7 +320,8 @@ class AsyncStore(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_ITEMS,
             {},
             body=body,
@@ -327,7 +331,7 @@ class AsyncStore(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def list_namespaces(
+    def list_namespaces(
         self,
         *,
         body: models.StoreListNamespacesRequest | dict[str, Any],
@@ -335,7 +339,7 @@ class AsyncStore(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> models.ListNamespaceResponse:
+    ) -> AsyncPager[list[str], models.ListNamespaceResponse]:
         """List namespaces with optional match conditions.
 
         POST /store/namespaces
@@ -349,7 +353,8 @@ class AsyncStore(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.LIST_NAMESPACES,
             {},
             body=body,

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
+from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._sse import AsyncStream, Stream
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -58,7 +59,7 @@ class ThreadRuns(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run | models.RunSubset]:
+    ) -> SyncListPage[models.Run | models.RunSubset]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -77,7 +78,8 @@ class ThreadRuns(SyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.LIST_RUNS_HTTP,
             {
                 "thread_id": thread_id,
@@ -465,7 +467,7 @@ class ThreadRuns(SyncResource):
 class AsyncThreadRuns(AsyncResource):
     """A run is an invocation of a graph / assistant on a thread. It updates the state of the thread."""
 
-    async def list_runs_http(
+    def list_runs_http(
         self,
         thread_id: UUID,
         *,
@@ -494,7 +496,7 @@ class AsyncThreadRuns(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Run | models.RunSubset]:
+    ) -> AsyncListPager[models.Run | models.RunSubset]:
         """List Runs
 
         GET /threads/{thread_id}/runs
@@ -513,7 +515,8 @@ class AsyncThreadRuns(AsyncResource):
             NotFoundError: 404 Not Found
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.LIST_RUNS_HTTP,
             {
                 "thread_id": thread_id,

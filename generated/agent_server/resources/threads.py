@@ -14,6 +14,7 @@ from uuid import UUID
 
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
+from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._sse import AsyncStream, Stream
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -72,7 +73,7 @@ class Threads(SyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread | models.ThreadSubset]:
+    ) -> SyncListPage[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         POST /threads/search
@@ -90,7 +91,8 @@ class Threads(SyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return self._client._request(
+        return sync_page(
+            self._client,
             _endpoints.SEARCH_THREADS,
             {},
             body=body,
@@ -638,7 +640,7 @@ class AsyncThreads(AsyncResource):
             extra_query=extra_query,
         )
 
-    async def search_threads(
+    def search_threads(
         self,
         *,
         body: models.ThreadSearchRequest | dict[str, Any],
@@ -646,7 +648,7 @@ class AsyncThreads(AsyncResource):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
-    ) -> list[models.Thread | models.ThreadSubset]:
+    ) -> AsyncListPager[models.Thread | models.ThreadSubset]:
         """Search Threads
 
         POST /threads/search
@@ -664,7 +666,8 @@ class AsyncThreads(AsyncResource):
         Raises:
             UnprocessableEntityError: 422 Validation Error
         """
-        return await self._client._request(
+        return async_pager(
+            self._client,
             _endpoints.SEARCH_THREADS,
             {},
             body=body,
