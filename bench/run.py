@@ -229,7 +229,8 @@ def bench_oapigen(spec: Spec, runs: int, work: Path) -> list[Measure]:
     for i in range(runs):
         sample, _ = timed(oapigen_cmd(spec, work / f"out-warm-{spec.name}-{i}"), env={"OAPIGEN_CACHE_DIR": str(warm_cache)})
         warm.samples.append(sample)
-        print(f"  {warm.name:<26} run {i + 1}: {sample.wall:7.2f}s {sample.rss_mb:6.0f} MB {sample.error}", flush=True)
+        print(f"  {warm.name:<26} run {i + 1}: {sample.wall:7.2f}s {sample.cpu:7.2f} CPU-s {sample.rss_mb:6.0f} MB "
+              f"{sample.error}", flush=True)
     target = work / f"out-cold-{spec.name}-0"
     # untimed: if oapigen's own source changed since the cold run, this regenerates once
     timed(oapigen_cmd(spec, target), env={"OAPIGEN_CACHE_DIR": str(warm_cache)})
