@@ -204,11 +204,11 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
     with Formatting() as formatting:  # black starts on each file while the next ones are rendered
         render_package(api, models_source, templates=job.template_dirs, on_file=formatting.add)
         stages.stage("format")
+        surface = api_surface(api, models_source)  # while the black workers finish
         files = dict(sorted(formatting.finish().items()))
     inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
     package_dir = job.output / job.package
-    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()),
-                     api_surface(api, models_source))
+    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()), surface)
 
 
 __all__ = [
