@@ -332,3 +332,15 @@ def test_the_change_report_says_when_an_operation_starts_to_page(tmp_path: Path)
     assert "[client: breaking, server: compatible]" in line
     back = subprocess.run([sys.executable, "-m", "oapigen", "diff", str(new), str(old)], capture_output=True, text=True)
     assert "operation no longer paginated: `hints.list_unpaged` offset -> one answer" in back.stdout
+
+
+def test_only_a_package_with_a_paginated_operation_has_the_pagination_runtime(
+    generated_packages: dict[str, tuple[Any, Any]],
+) -> None:
+    """Issue 13 item 4: only the runtime an API uses is written. The seed pages (7 list
+    operations); petstore does not, and its server must still import without the module."""
+    _, seed = generated_packages["agent_server"]
+    _, pets = generated_packages["petstore"]
+    assert {"_pagination.py", "_server_pagination.py"} <= set(seed.files)
+    assert not {"_pagination.py", "_server_pagination.py"} & set(pets.files)
+    assert "_pagination" not in pets.files["__init__.py"] and "_server_pagination" not in pets.files["server.py"]

@@ -25,7 +25,7 @@ from fastapi import Request
 from pydantic import ValidationError
 from starlette.datastructures import URL
 
-from . import _server_mock
+from . import _server_mock, _server_runtime
 from ._server_mock import adapter
 
 MOCK_ITEMS = 25
@@ -214,3 +214,8 @@ def _item(paging: ServerPaging, template: Any, seed: int, number: int) -> Any:
     for name in paging.items:
         listed = listed.get(name) if isinstance(listed, Mapping) else None
     return listed[number % len(listed)] if isinstance(listed, list) and listed else {}
+
+
+_server_runtime.MOCK_PAGE[:] = [
+    mock_page
+]  # the mock answers this package's lists in pages

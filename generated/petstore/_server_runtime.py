@@ -51,13 +51,16 @@ from starlette.exceptions import HTTPException
 from . import _server_mock
 from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
-from ._server_pagination import ServerPaging, mock_page
 from ._server_requests import DEFINITIONS, is_json, schema_of
 from ._server_routing import index_routes
 from ._sse import ServerSentEvent
 from ._sse import json_text as _json_text
 
 logger = logging.getLogger(f"{__package__}.server")
+
+# The pagination runtime's mock pager, set by ``_server_pagination`` when imported (a package
+# has that module only when an operation pages; ``server.py`` imports it then).
+MOCK_PAGE: list[Callable[..., tuple[Any, dict[str, str | None]]]] = []
 
 Fallback = Literal["mock", "501"]
 """What an operation the handlers do not implement answers: from the spec, or 501."""
@@ -214,9 +217,9 @@ class ServerOperation:
     responses: tuple[DeclaredResponse, ...]
     idempotency_header: str | None = None  # the header carrying an idempotency key
     credentials: str | None = None  # the argument with the request's credentials
-    paging: ServerPaging | None = (
-        None  # a paginated list operation (mock answers are its pages)
-    )
+    # A paginated list operation: its ``_server_pagination.ServerPaging`` (mock answers are its
+    # pages); that module is written only into a package with one.
+    paging: Any = None
     _by_status: dict[str, DeclaredResponse] = field(
         init=False, repr=False, compare=False
     )
@@ -642,8 +645,8 @@ def _mock_reply(
             example=(content.has_example, content.example),
             echo=echo,
         )
-        if endpoint.paging is not None and content.kind == "json":
-            answer, paged = mock_page(
+        if endpoint.paging is not None and content.kind == "json" and MOCK_PAGE:
+            answer, paged = MOCK_PAGE[0](
                 endpoint.paging, content.type, answer, request, sent, endpoint.handler
             )
     fields = (

@@ -29,7 +29,6 @@ from .client_layout import RESOURCES, ClientModule, client_module
 STATIC_MODULES = (
     "_auth.py",
     "_base_client.py",
-    "_pagination.py",
     "_response.py",
     "_serialize.py",
     "_spec.py",
@@ -67,10 +66,15 @@ def build(api: Api) -> ClientViews:
     return ClientViews(endpoints, client_module(api, endpoints))
 
 
+def pages(api: Api) -> bool:
+    """Whether an operation is paginated (the package gets the pagination runtime)."""
+    return any(op.pagination is not None for op in api.operations)
+
+
 def runtime_modules(api: Api) -> tuple[str, ...]:
     """The runtime modules the API's client uses: every one of STATIC_MODULES, and the
     optional ones its operations need (a flag per feature, from the IR)."""
-    optional = {"_forms.py": sends_forms(api)}
+    optional = {"_forms.py": sends_forms(api), "_pagination.py": pages(api)}
     return tuple(sorted((*STATIC_MODULES, *(name for name, used in optional.items() if used))))
 
 
@@ -94,7 +98,7 @@ def files(api: Api, views: ClientViews | None = None) -> dict[str, tuple[str, di
 
 def exports(api: Api) -> list[tuple[str, str]]:
     """(module, name) pairs the package's __init__ re-exports."""
-    paged = PAGINATION_EXPORTS if any(op.pagination for op in api.operations) else ()
+    paged = PAGINATION_EXPORTS if pages(api) else ()
     return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged]
 
 

@@ -367,15 +367,17 @@ def _module_doc(api: Api) -> str:
 def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
     """Output file -> (template, extra context); ``view``: already built from ``api``."""
     view = build(api) if view is None else view
-    return {
+    out = {
         SERVER: ("server.py.jinja", {"server": view, "code": server_code(view)}),
         RUNTIME: ("runtime/_server_runtime.py", {}),
         REQUESTS: ("runtime/_server_requests.py", {}),
         MOCK: ("runtime/_server_mock.py", {}),
         ROUTING: ("runtime/_server_routing.py", {}),
         HTTP: ("runtime/_server_http.py", {}),
-        PAGINATION: ("runtime/_server_pagination.py", {}),
     }
+    if view.paging:  # the pagination runtime only where an operation pages
+        out[PAGINATION] = ("runtime/_server_pagination.py", {})
+    return out
 
 
 def exports(api: Api) -> list[tuple[str, str]]:
