@@ -8,9 +8,8 @@ Body properties are wire names on both sides.
 from __future__ import annotations
 
 from ..core import escape
+from ..core.contract import MODELS_PREFIX
 from ..ir.model import ANY, Operation, ParamLocation
-
-MODELS = "models."
 
 
 def paging_literal(op: Operation, constructor: str, *, server: bool = False) -> str | None:
@@ -40,7 +39,7 @@ def paging_literal(op: Operation, constructor: str, *, server: bool = False) -> 
     args = [escape.str_literal(p.style.value)]
     args += [f"{key}={_literal(value)}" for key, value in values if value is not None and value != defaults.get(key)]
     if server and p.item_type != ANY and not p.item_type.imports():
-        args.append(f"item={p.item_type.annotation(MODELS)}")
+        args.append(f"item={p.item_type.annotation(MODELS_PREFIX)}")
     return f"{constructor}({', '.join(args)})"
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import naming
+from ..core.contract import MODELS_PREFIX
 from ..core.escape import str_literal
 from ..ir.model import Api, BodyKind, TypeKind, TypeRef
 from ..ir.webhooks import Webhook
@@ -202,7 +203,7 @@ def _payload(webhook: Webhook) -> str:
         return "bytes"
     t = _payload_type(webhook)
     assert t is not None
-    return t.annotation("models.")
+    return t.annotation(MODELS_PREFIX)
 
 
 def _title(webhook: Webhook) -> str:
