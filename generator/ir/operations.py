@@ -167,7 +167,7 @@ class OperationWalk:
         tag = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else None
         parameters = self.parameters(path, item, op, op_ptr, hint)
         pagination = operation_pagination(
-            op_id, op, op_ptr, parameters, document=self.document, deref=self.deref, typer=self.typer,
+            op_id, op, op_ptr, parameters, deref=self.deref, typer=self.typer,
             file=self.file, hints=self.pagination_hints, hints_origin=self.hints_origin,
         )
         return {

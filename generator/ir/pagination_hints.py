@@ -13,7 +13,7 @@ from ..core.pointers import escape_pointer_token
 from .model import ANY, BodyKind, Pagination, Parameter, TypeRef
 from .pagination import HINT_KEY, HintError
 from .pagination import detect as detect_pagination
-from .schemas import SchemaTyper, resolve_pointer
+from .schemas import SchemaTyper
 from .wire import body_kind, status_key
 
 Deref = Callable[[Any, str], tuple[Any, str]]
@@ -25,7 +25,6 @@ def operation_pagination(
     op_ptr: str,
     parameters: tuple[Parameter, ...],
     *,
-    document: Mapping[str, Any],
     deref: Deref,
     typer: SchemaTyper,
     file: str,
@@ -60,16 +59,6 @@ def operation_pagination(
         to name)."""
         return typer.type_of(schema, "", "PageItem") if _classless(schema) else ANY
 
-    def deref_schema(schema: Any) -> Any:
-        """A schema with its internal ``$ref`` chain followed (None for a dangling one)."""
-        seen: set[str] = set()
-        while isinstance(schema, Mapping) and isinstance(ref := schema.get("$ref"), str) and ref.startswith("#"):
-            if ref in seen:
-                return None
-            seen.add(ref)
-            schema = resolve_pointer(document, ref)
-        return schema
-
     try:
         return detect_pagination(
             hint=given,
@@ -77,7 +66,7 @@ def operation_pagination(
             body_schema=_json_media(body.get("content")).get("schema"),
             response_schema=media.get("schema"),
             response_headers=[str(h) for h in response.get("headers") or {}],
-            deref=deref_schema,
+            deref=lambda schema: deref(schema, "")[0],  # a schema's internal $ref chain followed
             item_type=item_type,
             source=source,
         )
