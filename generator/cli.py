@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", help="generate the package (all [[tool.oapigen.specs]] without SPEC)")
     common(g, spec_required=False)
-    g.add_argument("--output", type=Path, help="output folder (default: generated)")
+    g.add_argument("-o", "--output", type=Path, help="output folder (default: generated)")
     g.add_argument("--package", help="package name (default: the spec file name in snake_case)")
     g.add_argument("--templates", type=Path, metavar="DIR",
                    help="a folder of templates searched before the built-in ones (replace one without forking)")

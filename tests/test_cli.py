@@ -188,6 +188,13 @@ def test_package_names_that_cannot_work_are_refused_with_a_fix(tmp_path: Path, p
     assert not (tmp_path / package).exists()
 
 
+def test_output_has_the_short_form_other_generators_use(tmp_path: Path) -> None:
+    # openapi-generator and many tools take -o; a new user types it first.
+    result = run_oapigen("generate", str(PETSTORE), "-o", str(tmp_path / "out"), "--package", "pets")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "pets" / "client.py").is_file()
+
+
 def test_a_standard_library_name_is_fine_inside_a_package(tmp_path: Path) -> None:
     (tmp_path / "__init__.py").write_text("")
     result = run_oapigen("generate", str(PETSTORE), "--output", str(tmp_path), "--package", "json")
