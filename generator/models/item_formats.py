@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core import escape
+from ..pysource.edits import node_text, replace_nodes
 from ..pysource.imports import import_name_key
 from .prepare import KEPT_FORMAT
 
@@ -61,20 +62,11 @@ def keep_item_formats(source: str, metadata: Mapping[str, Any], document: Mappin
     if not edits or (annotated is None and "Annotated" in class_attributes) or (
             field_name is None and "Field" in class_attributes):
         return source
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(line: int, byte_col: int) -> int:  # ast columns count UTF-8 bytes
-        return starts[line - 1] + len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8"))
-
-    spans = sorted({(offset(n.lineno, n.col_offset), offset(n.end_lineno or n.lineno, n.end_col_offset or 0), fmt)
-                    for n, fmt in edits}, reverse=True)
-    for start, end, fmt in spans:
-        extra = "{" + escape.str_literal("format") + ": " + escape.str_literal(fmt) + "}"
-        text = f"{annotated or 'Annotated'}[{source[start:end]}, {field_name or 'Field'}(json_schema_extra={extra})]"
-        source = source[:start] + text + source[end:]
+    source = replace_nodes(source, [
+        (n, f"{annotated or 'Annotated'}[{node_text(source, n)}, {field_name or 'Field'}(json_schema_extra="
+            + "{" + escape.str_literal("format") + ": " + escape.str_literal(fmt) + "})]")
+        for n, fmt in edits
+    ])
     return _with_imports(source, tree, [("typing", "Annotated")] * (annotated is None) + [("pydantic", "Field")] * (field_name is None))
 
 

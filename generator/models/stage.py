@@ -27,6 +27,7 @@ from ..pysource.imports import sorted_import_lines
 from . import names as class_naming
 from . import prepare, verify
 from .item_formats import keep_item_formats
+from .unions import pep604_unions
 
 _MAX_LIBRARY_WARNINGS = 5
 
@@ -327,7 +328,7 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         ref = ref[ref.index("#"):] if "#" in ref else ref
         class_by_ref.setdefault(ref, entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
-    source = keep_item_formats(source, metadata, doc)
+    source = pep604_unions(keep_item_formats(source, metadata, doc))
     source, renames = verify.shortened_class_names(source, names)
     if renames:
         class_by_ref = {ref: renames.get(cls, cls) for ref, cls in class_by_ref.items()}

@@ -277,7 +277,10 @@ def build(api: Api) -> ServerView:
 
 
 def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    std: dict[str, set[str]] = {"typing": {"Annotated", "Protocol"}}
+    std: dict[str, set[str]] = {"typing": {"Protocol"}}
+    # Annotated marks every handler argument the route reads: parameters, the body, credentials.
+    if dataclasses or any(v.params or v.body is not None or v.auth is not None for v in views):
+        std["typing"].add("Annotated")
     types: list[TypeRef] = []
     for v in views:
         types.extend(p.type for p in v.op.parameters)
