@@ -21,7 +21,7 @@ def test_generated_matches_committed(generated_packages, package: str) -> None:
     job, result = generated_packages[package]
     package_dir = job.output / job.package
     if UPDATE_GOLDEN:
-        write_package(package_dir, result.files, result.inputs)
+        write_package(package_dir, result.files, result.inputs, result.surface)  # as `make generate` writes it
     diffs = diff_package(package_dir, result.files)
     assert not diffs, "generated/ is stale; run `make generate` (or UPDATE_GOLDEN=1 make test):\n" + "".join(diffs)
 
