@@ -77,6 +77,10 @@ class AuthView:
     requirements: tuple[tuple[str, ...], ...]  # Python names of schemes; empty tuple: optional
     text: str  # for the docstring
     challenge: str  # WWW-Authenticate of the 401
+    # OAuth 2 (``_server_oauth2.authorize``): the schemes whose token is verified, and per
+    # requirement the scopes each scheme needs (in the order of ``requirements``).
+    oauth2: tuple[str, ...] = ()
+    scopes: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +226,11 @@ class ServerView:
     def idempotency(self) -> bool:
         """Whether an operation declares an idempotency key header (create_app takes a store)."""
         return any(v.idempotency_header is not None for v in self.operations)
+
+    @property
+    def oauth2(self) -> bool:
+        """Whether an operation checks OAuth 2 scopes (``_server_oauth2``, ``token_verifier``)."""
+        return any(a.oauth2 for a in self.auths)
 
     @property
     def paging(self) -> bool:
