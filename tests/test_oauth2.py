@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
+import json
 import logging
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -175,8 +177,6 @@ def test_a_401_is_retried_once_only(pkg: ModuleType, world: World) -> None:
         if request.url.path.startswith("/v1/"):  # the API's requests, not the token's
             sent.append(request.headers["authorization"])
 
-    import httpx
-
     with (
         httpx.Client(event_hooks={"request": [count]}) as http,
         pkg.Client(base_url=world.url, oauth=credentials(pkg), max_retries=0, http_client=http) as client,
@@ -259,8 +259,6 @@ def test_secrets_and_tokens_never_show_in_reprs_or_logs(
 
 
 def test_the_token_goes_to_no_other_origin(pkg: ModuleType, world: World) -> None:
-    import httpx
-
     provider = pkg.Client(base_url=world.url, oauth=credentials(pkg))._credentials["oauth"]
     flow = provider.sync_auth_flow(httpx.Request("GET", "http://elsewhere.test/v1/items"))
     request = next(flow)
@@ -320,6 +318,23 @@ def test_an_async_verifier_and_the_mock_default(pkg: ModuleType) -> None:
             assert client.items.create_item(body={"id": 1, "name": "x"}).id == 1
         with pkg.Client(base_url=url + "/v1", max_retries=0) as client, pytest.raises(pkg.AuthenticationError):
             client.items.list_items()
+
+
+def test_the_mock_server_hands_out_tokens_at_the_spec_token_url(pkg: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+    server = importlib.import_module(f"{pkg.__name__}.server")
+    caplog.set_level(logging.DEBUG, logger=pkg.__name__)
+    with serve_over_http(server.app) as url:
+        answer = httpx.post(url + "/oauth/token", data={"grant_type": "client_credentials", "scope": READ})
+        assert answer.status_code == 200 and answer.json()["expires_in"] == 3600
+        assert answer.json()["scope"] == READ and answer.json()["token_type"] == "Bearer"
+        refused = httpx.post(url + "/oauth/token", data={"grant_type": "password"})
+        assert refused.status_code == 400 and refused.json()["error"] == "unsupported_grant_type"
+        with pkg.Client(base_url=url + "/v1", oauth=credentials(pkg), max_retries=0) as client:
+            assert isinstance(client.items.list_items(), list)
+    assert "OAuth 2: new access token from" in caplog.text and "/oauth/token" in caplog.text
+    with serve_over_http(server.create_app(token_verifier=lambda token: [READ])) as url:  # not a mock
+        assert httpx.post(url + "/oauth/token", data={"grant_type": "client_credentials"}).status_code == 404
+    assert "/oauth/token" not in json.dumps(server.app.openapi())
 
 
 # -- generation -----------------------------------------------------------------------------------

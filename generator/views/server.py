@@ -43,6 +43,7 @@ from .server_parts import (
     CHALLENGES,
     annotation_of,
     body_view,
+    mock_token_paths,
     object_reader,
     param_view,
     response_view,
@@ -280,6 +281,7 @@ def build(api: Api) -> ServerView:
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
         base_path=base,
+        token_paths=mock_token_paths(api.security_schemes, api.servers[0] if api.servers else "", base),
     )
 
 

@@ -338,6 +338,15 @@ def _create_app(server: ServerView) -> CreateAppCode:
             "    grants the operation's scopes (mock mode).",
         ]
         setup.append("verify_tokens_with(app, token_verifier)")
+        if server.token_paths:
+            doc += [
+                "    The mock server (no handlers, no verifier) answers as a token endpoint at the",
+                "    spec's token URLs on this server: " + ", ".join(f"``{p}``" for p in server.token_paths) + ".",
+            ]
+            setup += [
+                "if handlers is None and token_verifier is None:",
+                f"    serve_mock_tokens(app, {_strings(server.token_paths)})",
+            ]
     return CreateAppCode(tuple(params), tuple(doc), tuple(setup), tuple(install), app)
 
 
@@ -345,7 +354,8 @@ def server_code(server: ServerView) -> ServerCode:
     local = [_from("._server_requests", server.requests_imports)] if server.requests_imports else []
     local.append(_from("._server_runtime", server.runtime_imports))
     if server.oauth2:  # sorted before _server_requests and _server_runtime
-        local.insert(0, _from("._server_oauth2", ("TokenVerifier", "authorize", "verify_tokens_with")))
+        names = ("TokenVerifier", "authorize", *(("serve_mock_tokens",) if server.token_paths else ()), "verify_tokens_with")
+        local.insert(0, _from("._server_oauth2", names))
     local += ["from ._sse import ServerSentEvent"] if server.streams else []
     if server.idempotency:
         local.append("from ._server_runtime import StoredAnswer as StoredAnswer  # for an IdempotencyStore of yours")

@@ -200,6 +200,7 @@ class ServerView:
     requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
     doc: str
     base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
+    token_paths: tuple[str, ...] = ()  # where the mock serves OAuth 2 tokens (server_parts)
 
     @property
     def streams(self) -> bool:

@@ -16,7 +16,9 @@ the tokens of that alternative grant. Otherwise the answer is (RFC 6750 section 
 
 Without a verifier (mock mode, or a server whose handlers check tokens themselves) any token
 is valid and grants every scope the operation asks for: the server behaves as before it knew
-scopes, and ``credentials.scopes`` holds the operation's scopes.
+scopes, and ``credentials.scopes`` holds the operation's scopes. The mock server (no handlers,
+no verifier) also answers at the spec's token and refresh URLs that are on this server
+(:func:`serve_mock_tokens`), so that a client with ``ClientCredentials`` works against it.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-__all__ = ["TokenVerifier", "authorize", "verify_tokens_with"]
+__all__ = ["TokenVerifier", "authorize", "serve_mock_tokens", "verify_tokens_with"]
 
 TokenVerifier = Callable[
     [str], "Iterable[str] | Awaitable[Iterable[str] | None] | None"
@@ -140,3 +145,42 @@ async def authorize(
     raise HTTPException(
         401, "Not authenticated", headers={"WWW-Authenticate": challenge}
     )
+
+
+# -- the mock token endpoint ------------------------------------------------------------------
+
+
+MOCK_TOKEN_LIFETIME = 3600
+"""Seconds the mock token endpoint's tokens last (``expires_in``)."""
+
+
+def serve_mock_tokens(app: FastAPI, paths: Sequence[str]) -> None:
+    """Answer POSTs to ``paths`` (the spec's token and refresh URLs on this server) as an
+    OAuth 2 token endpoint would (RFC 6749 sections 4.4 and 6), with a new random token for
+    any client: for a front end developed against the mock server, which takes any token.
+    """
+    for path in paths:
+        app.add_api_route(path, _mock_token, methods=["POST"], include_in_schema=False)
+
+
+async def _mock_token(request: Request) -> JSONResponse:
+    form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+    grant = form.get("grant_type")
+    if grant not in ("client_credentials", "refresh_token"):
+        return JSONResponse(
+            {
+                "error": "unsupported_grant_type",
+                "error_description": "the mock server gives client_credentials and "
+                "refresh_token grants",
+            },
+            status_code=400,
+        )
+    body = {
+        "access_token": secrets.token_urlsafe(24),
+        "token_type": "Bearer",
+        "expires_in": MOCK_TOKEN_LIFETIME,
+        "refresh_token": secrets.token_urlsafe(24),
+    }
+    if "scope" in form:
+        body["scope"] = form["scope"]
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
