@@ -10,7 +10,12 @@ from .model import OAuthFlow, OAuthFlowKind, OAuthScope, SecurityRequirement
 
 
 def _url(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    """A URL of the spec, None when there is none or it cannot be one (a space, a control
+    character: httpx would refuse it when the client is made)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = value.strip()
+    return None if any(c.isspace() or not c.isprintable() for c in url) else url
 
 
 def oauth_flows(raw: Any) -> tuple[OAuthFlow, ...]:

@@ -103,7 +103,7 @@ class OperationDoc:
     idempotency: tuple[str, str] | None  # (header, argument) of its idempotency key
     headers: tuple[HeadersDoc, ...]  # the responses that declare headers
     pagination: str | None = None  # a paginated list operation: how it pages, one sentence
-    authorization: str | None = None  # the OAuth 2 scopes it needs, Markdown (docs_oauth2)
+    authorization_md: str | None = None  # the OAuth 2 scopes it needs, Markdown (docs_oauth2)
 
     # Markdown written out here, spec text through escape.md_cell / md_code (the template only
     # places it).
@@ -424,7 +424,7 @@ def files(
     render the client and the server, when already built from ``api`` (else built here)."""
     views = method_views(api, client)
     operations = tuple(
-        replace(operation_doc(op, views[op.pointer]), authorization=operation_scopes(api, op)) for op in api.operations
+        replace(operation_doc(op, views[op.pointer]), authorization_md=operation_scopes(api, op)) for op in api.operations
     )
     oauth2 = oauth2_docs(api, escape.str_literal(default_base_url(api) or DEFAULT_BASE_URL))
     return {
