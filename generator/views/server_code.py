@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..core import naming
 from ..core.escape import str_literal
 
 if TYPE_CHECKING:
@@ -293,11 +294,12 @@ def _oauth2_auth_code(a: AuthView, params: str, values: list[str]) -> AuthCode:
         or "no credentials"
         for req, s in zip(a.requirements, a.scopes, strict=True)
     )
+    request = naming.dedupe(["request"], (s.python_name for s in a.schemes))[0]  # a scheme may be named so
     return AuthCode(
-        signature=f"async def {a.function}(request: Request, {params}) -> Credentials:",
+        signature=f"async def {a.function}({request}: Request, {params}) -> Credentials:",
         doc=f"The credentials of an operation that takes {needs}; 401 or 403 without them.",
         credentials=f"credentials = {_call('Credentials', values)}",
-        returns=f"return await authorize(request, credentials, {requirements}, {_strings(a.oauth2)}, {str_literal(a.challenge)})",
+        returns=f"return await authorize({request}, credentials, {requirements}, {_strings(a.oauth2)}, {str_literal(a.challenge)})",
     )
 
 
