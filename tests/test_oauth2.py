@@ -430,3 +430,32 @@ def test_the_package_and_its_use_pass_mypy_strict_and_ruff(
     done = subprocess.run([ruff, "check", "--no-cache", str(package_dir(pkg))], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+SWAGGER2_APPLICATION_FLOW = """
+swagger: "2.0"
+info: {title: Swagger app flow, version: "1"}
+host: api.test
+basePath: /v2
+securityDefinitions:
+  app:
+    type: oauth2
+    flow: application
+    tokenUrl: https://auth.test/token
+    scopes: {read: Read}
+security: [{app: [read]}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      produces: [application/json]
+      responses:
+        "200": {description: OK, schema: {type: array, items: {type: string}}}
+"""
+
+
+def test_a_swagger2_application_flow_fetches_tokens_too(tmp_path_factory: pytest.TempPathFactory) -> None:
+    converted = spec_package(tmp_path_factory, "oauth_swagger2", SWAGGER2_APPLICATION_FLOW)
+    made = converted.Client(app=converted.ClientCredentials("id", SECRET))
+    assert str(made._credentials["app"]._token_url) == "https://auth.test/token"
+    assert "`read`" in (package_dir(converted) / "API.md").read_text()
