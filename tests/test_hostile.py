@@ -427,6 +427,9 @@ SAFE_ATTRIBUTES = frozenset(
         # README.md's in-process clients (fixed text around test_args) and its idempotent calls (through
         # md_code), written out by views/docs.QuickStart
         "in_process_client", "in_process_async_client", "idempotent_md",
+        # API.md's line on an operation's OAuth 2 scopes, written out by views/docs_oauth2.py
+        # (scheme keys and scopes through md_code)
+        "authorization_md",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import httpx
+from httpx._client import UseClientDefault
 
 from ._spec import Location
 
@@ -89,6 +90,19 @@ def choose(
         if all(name in credentials for name in schemes):
             return [credentials[name] for name in schemes]
     return []
+
+
+def request_auth(
+    credentials: dict[str, Credential], security: tuple[tuple[str, ...], ...]
+) -> httpx.Auth | UseClientDefault:
+    """The httpx authentication flow of the credential chosen for an operation (an OAuth 2
+    token provider adds its token as the request is sent), else the ``http_client``'s own.
+    """
+    if credentials and security:
+        for credential in choose(credentials, security):
+            if isinstance(credential, httpx.Auth):
+                return credential
+    return httpx.USE_CLIENT_DEFAULT
 
 
 class _Redactor(logging.Filter):

@@ -37,7 +37,7 @@ from typing import Any, Self, TypeVar, cast
 
 import httpx
 
-from ._auth import Credential, RequestParts, choose
+from ._auth import Credential, RequestParts, choose, request_auth
 from ._response import decode_error_body, decode_success, deferred, record
 from ._serialize import (
     EncodedBody,
@@ -482,7 +482,10 @@ class SyncAPIClient(BaseClient):
         while True:
             try:
                 response = self._http.send(
-                    request, stream=stream, follow_redirects=False
+                    request,
+                    stream=stream,
+                    follow_redirects=False,
+                    auth=request_auth(self._credentials, endpoint.security),
                 )
             except httpx.TransportError as exc:
                 delay = self._retry_delay(endpoint, attempt, retries, error=exc)
@@ -627,7 +630,10 @@ class AsyncAPIClient(BaseClient):
         while True:
             try:
                 response = await self._http.send(
-                    request, stream=stream, follow_redirects=False
+                    request,
+                    stream=stream,
+                    follow_redirects=False,
+                    auth=request_auth(self._credentials, endpoint.security),
                 )
             except httpx.TransportError as exc:
                 delay = self._retry_delay(endpoint, attempt, retries, error=exc)

@@ -244,6 +244,32 @@ class SecurityKind(enum.Enum):
     UNSUPPORTED = "unsupported"
 
 
+class OAuthFlowKind(enum.Enum):
+    """The OAuth 2 flows of OpenAPI's ``flows`` object (RFC 6749 section 4)."""
+
+    AUTHORIZATION_CODE = "authorizationCode"
+    CLIENT_CREDENTIALS = "clientCredentials"
+    IMPLICIT = "implicit"
+    PASSWORD = "password"
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthScope:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthFlow:
+    """One flow of an oauth2 scheme, its URLs as the spec writes them (may be relative)."""
+
+    kind: OAuthFlowKind
+    token_url: str | None  # None: the implicit flow (or a flow the spec left without one)
+    authorization_url: str | None  # implicit and authorizationCode
+    refresh_url: str | None
+    scopes: tuple[OAuthScope, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class SecurityScheme:
     key: str  # name under components/securitySchemes
@@ -252,6 +278,16 @@ class SecurityScheme:
     location: ParamLocation | None = None  # apiKey only
     param_name: str | None = None  # apiKey only: the header/query/cookie name
     description: str | None = None
+    flows: tuple[OAuthFlow, ...] = ()  # oauth2 only, in OAuthFlowKind's order
+
+    def flow(self, kind: OAuthFlowKind) -> OAuthFlow | None:
+        return next((f for f in self.flows if f.kind is kind), None)
+
+    @property
+    def client_credentials(self) -> OAuthFlow | None:
+        """The clientCredentials flow with a token URL: the client can fetch its own tokens."""
+        flow = self.flow(OAuthFlowKind.CLIENT_CREDENTIALS)
+        return flow if flow is not None and flow.token_url else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +295,14 @@ class SecurityRequirement:
     """All of ``schemes`` together (AND). An operation lists alternatives (OR)."""
 
     schemes: tuple[str, ...]
+    scopes: tuple[tuple[str, ...], ...] = ()  # per scheme, in the order of ``schemes``: its scopes
+
+    def scopes_of(self, scheme: str) -> tuple[str, ...]:
+        """The scopes (OAuth 2) or roles the requirement names for ``scheme``."""
+        for name, scopes in zip(self.schemes, self.scopes, strict=False):
+            if name == scheme:
+                return scopes
+        return ()
 
 
 class PageStyle(enum.Enum):

@@ -31,6 +31,7 @@ from .model import (
     TypeRef,
     primitive,
 )
+from .oauth2 import requirement
 from .pagination_hints import operation_pagination
 from .path_groups import has_tags, path_groups
 from .schemas import SchemaTyper, resolve_pointer
@@ -411,7 +412,7 @@ class OperationWalk:
         raw = op.get("security", self.document.get("security"))
         if not isinstance(raw, list):
             return ()
-        return tuple(SecurityRequirement(tuple(sorted(r))) for r in raw if isinstance(r, Mapping))
+        return tuple(requirement(r) for r in raw if isinstance(r, Mapping))
 
 
 def _media_label(media_type: str, kind: BodyKind) -> str:

@@ -19,6 +19,7 @@ from .model import (
     SecurityKind,
     SecurityScheme,
 )
+from .oauth2 import oauth_flows
 
 # OpenAPI: header parameters with these names "SHALL be ignored" (the IR drops them, so
 # neither the client nor the server sees them).
@@ -118,7 +119,8 @@ def text_or_none(value: Any) -> str | None:
 def security_schemes(document: Mapping[str, Any]) -> tuple[SecurityScheme, ...]:
     raw = (document.get("components") or {}).get("securitySchemes") or {}
     keys = sorted(raw) if isinstance(raw, Mapping) else []
-    reserved = naming.CLIENT_ATTRIBUTES | naming.ANNOTATION_NAMES
+    # ``scopes``: the server's Credentials attribute with the granted OAuth 2 scopes.
+    reserved = naming.CLIENT_ATTRIBUTES | naming.ANNOTATION_NAMES | {"scopes"}
     names = naming.dedupe(naming.snake(k, prefix="auth", reserved=reserved) for k in keys)
     out = []
     for key, py in zip(keys, names, strict=True):
@@ -140,5 +142,6 @@ def security_schemes(document: Mapping[str, Any]) -> tuple[SecurityScheme, ...]:
             kind = SecurityKind.OAUTH2
         elif t == "openIdConnect":
             kind = SecurityKind.OPENID_CONNECT
-        out.append(SecurityScheme(key, py, kind, location, param, text_or_none(s.get("description"))))
+        flows = oauth_flows(s.get("flows")) if kind is SecurityKind.OAUTH2 else ()
+        out.append(SecurityScheme(key, py, kind, location, param, text_or_none(s.get("description")), flows))
     return tuple(out)

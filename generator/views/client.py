@@ -49,6 +49,9 @@ PAGINATION_EXPORTS = (
     ("_pagination", "SyncPage"),
 )
 
+# The names of the OAuth 2 token provider, re-exported when a scheme has a clientCredentials flow.
+OAUTH2_EXPORTS = (("_oauth2", "ClientCredentials"), ("_oauth2", "OAuth2TokenError"))
+
 # The files the client part writes for every API (a big one adds resources/, see client_layout).
 CLIENT_FILES = (*STATIC_MODULES, "_endpoints.py", "client.py")
 
@@ -71,10 +74,16 @@ def pages(api: Api) -> bool:
     return any(op.pagination is not None for op in api.operations)
 
 
+def fetches_tokens(api: Api) -> bool:
+    """Whether a security scheme has an OAuth 2 clientCredentials flow (the package gets the
+    token provider, ``_oauth2.py``)."""
+    return any(s.client_credentials is not None for s in api.security_schemes)
+
+
 def runtime_modules(api: Api) -> tuple[str, ...]:
     """The runtime modules the API's client uses: every one of STATIC_MODULES, and the
     optional ones its operations need (a flag per feature, from the IR)."""
-    optional = {"_forms.py": sends_forms(api), "_pagination.py": pages(api)}
+    optional = {"_forms.py": sends_forms(api), "_pagination.py": pages(api), "_oauth2.py": fetches_tokens(api)}
     return tuple(sorted((*STATIC_MODULES, *(name for name, used in optional.items() if used))))
 
 
@@ -99,7 +108,8 @@ def files(api: Api, views: ClientViews | None = None) -> dict[str, tuple[str, di
 def exports(api: Api) -> list[tuple[str, str]]:
     """(module, name) pairs the package's __init__ re-exports."""
     paged = PAGINATION_EXPORTS if pages(api) else ()
-    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged]
+    oauth2 = OAUTH2_EXPORTS if fetches_tokens(api) else ()
+    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged, *oauth2]
 
 
 __all__ = ["CLIENT_FILES", "RESOURCES", "STATIC_MODULES", "ClientViews", "build", "exports", "files", "runtime_modules"]

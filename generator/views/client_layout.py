@@ -163,7 +163,8 @@ def _imports(
     }
     if groups:
         local |= {("._base_client", "AsyncResource"), ("._base_client", "SyncResource")}
-    local.update(("._auth", s.credential) for s in schemes)
+    local.update(s.credential_import for s in schemes)
+    local.update(("._oauth2", "ClientCredentials") for s in schemes if s.oauth2)
     return import_block(stdlib, ("httpx",), local)
 
 

@@ -150,11 +150,23 @@ class CredentialView:
     credential: str  # class in _auth
     credential_args: tuple[str, ...]  # spec strings passed before the secret
     doc: str
+    # An oauth2 scheme with a clientCredentials flow: (tokenUrl, refreshUrl) from the spec; the
+    # argument takes a token or ClientCredentials (``_oauth2``).
+    oauth2: tuple[str, str | None] | None = None
+
+    @property
+    def credential_import(self) -> tuple[str, str]:
+        return ("._oauth2", self.credential) if self.oauth2 else ("._auth", self.credential)
 
     @property
     def entry(self) -> str:
         """The scheme's entry in the constructor's ``credentials={...}``, spec strings through
         str_literal."""
+        if self.oauth2 is not None:
+            token_url, refresh_url = self.oauth2
+            refresh = "None" if refresh_url is None else str_literal(refresh_url)
+            args = f"{self.argument}, base_url, token_url={str_literal(token_url)}, refresh_url={refresh}"
+            return f"{str_literal(self.key)}: None if {self.argument} is None else {self.credential}({args}),"
         args = "".join(f"{str_literal(a)}, " for a in self.credential_args)
         return f"{str_literal(self.key)}: None if {self.argument} is None else {self.credential}({args}{self.argument}),"
 
@@ -348,10 +360,17 @@ def credential_views(schemes: Iterable[SecurityScheme]) -> tuple[CredentialView,
         if scheme.kind is SecurityKind.API_KEY and scheme.location and scheme.param_name:
             args = (scheme.location.value, scheme.param_name)
             what = f"{what}, sent as the {scheme.location.value} {scheme.param_name!r}"
+        oauth2 = None
+        if (flow := scheme.client_credentials) is not None and flow.token_url:
+            credential, annotation, oauth2 = "oauth2_credential", "str | ClientCredentials | None", (
+                flow.token_url,
+                flow.refresh_url,
+            )
+            what = "an OAuth 2 access token, or ``ClientCredentials`` to fetch tokens from " + repr(flow.token_url)
         doc = f"{what} ({scheme.key!r})."
         if scheme.description:
             doc += " " + scheme.description.strip()
-        views.append(CredentialView(scheme.key, argument, annotation, credential, args, doc))
+        views.append(CredentialView(scheme.key, argument, annotation, credential, args, doc, oauth2))
     return tuple(views)
 
 

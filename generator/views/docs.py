@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core import escape
@@ -21,6 +21,7 @@ from . import server as server_view
 from .client_endpoints import declared_headers, endpoints_module
 from .client_layout import ClientModule, client_module
 from .client_methods import MethodView, credential_views, default_base_url
+from .docs_oauth2 import oauth2_docs, operation_scopes
 from .server_types import EVENTS, OperationView, ServerView
 
 README = "README.md"
@@ -102,6 +103,7 @@ class OperationDoc:
     idempotency: tuple[str, str] | None  # (header, argument) of its idempotency key
     headers: tuple[HeadersDoc, ...]  # the responses that declare headers
     pagination: str | None = None  # a paginated list operation: how it pages, one sentence
+    authorization_md: str | None = None  # the OAuth 2 scopes it needs, Markdown (docs_oauth2)
 
     # Markdown written out here, spec text through escape.md_cell / md_code (the template only
     # places it).
@@ -421,10 +423,13 @@ def files(
     """Output file -> (template, extra context); ``client`` and ``server``: the views that
     render the client and the server, when already built from ``api`` (else built here)."""
     views = method_views(api, client)
-    operations = tuple(operation_doc(op, views[op.pointer]) for op in api.operations)
+    operations = tuple(
+        replace(operation_doc(op, views[op.pointer]), authorization_md=operation_scopes(api, op)) for op in api.operations
+    )
+    oauth2 = oauth2_docs(api, escape.str_literal(default_base_url(api) or DEFAULT_BASE_URL))
     return {
-        API: ("API.md.jinja", {"operations": operations}),
-        README: ("README.md.jinja", {"quick": quick_start(api, views, server)}),
+        API: ("API.md.jinja", {"operations": operations, "oauth2": oauth2}),
+        README: ("README.md.jinja", {"quick": quick_start(api, views, server), "oauth2": oauth2}),
     }
 
 

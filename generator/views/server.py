@@ -33,6 +33,7 @@ from ..ir.model import (
     Operation,
     ParamLocation,
     Response,
+    SecurityKind,
     TypeKind,
     TypeRef,
 )
@@ -42,6 +43,7 @@ from .server_parts import (
     CHALLENGES,
     annotation_of,
     body_view,
+    mock_token_paths,
     object_reader,
     param_view,
     response_view,
@@ -65,6 +67,7 @@ MOCK = "_server_mock.py"
 ROUTING = "_server_routing.py"
 HTTP = "_server_http.py"
 PAGINATION = "_server_pagination.py"
+OAUTH2 = "_server_oauth2.py"
 
 # FastAPI's parameter function for each location.
 # Names of the runtime module that server.py may import.
@@ -190,7 +193,8 @@ def build(api: Api) -> ServerView:
         (op.handler_name + "_" if op.handler_name in _FIXED_NAMES else op.handler_name for op in api.operations),
         _FIXED_NAMES,
     )
-    auths: dict[tuple[tuple[str, ...], ...], AuthView] = {}
+    auths: dict[tuple[tuple[tuple[str, ...], ...], tuple[tuple[tuple[str, ...], ...], ...]], AuthView] = {}
+    tokens = {s.key for s in api.security_schemes if s.kind is SecurityKind.OAUTH2}  # scopes checked
     views: list[OperationView] = []
     gets = tuple(op for op in api.operations if op.method is HttpMethod.GET)
     base = base_path(api)
@@ -199,21 +203,25 @@ def build(api: Api) -> ServerView:
         # the operation is left open.
         checkable = all(k in schemes for req in op.security for k in req.schemes)
         checked = tuple(tuple(schemes[k].python_name for k in req.schemes) for req in op.security) if checkable else ()
+        oauth2 = tuple(sorted({schemes[k].python_name for r in op.security for k in r.schemes if k in tokens}))
+        scopes = tuple(r.scopes for r in op.security) if checkable and oauth2 else ()
         auth = None
         if checked:
-            if checked not in auths:
+            if (checked, scopes) not in auths:
                 used = sorted({n for req in checked for n in req})
                 text = " or ".join(" and ".join(req) if req else "no credentials" for req in checked)
                 function_name = "_" + "_or_".join("_and_".join(req) or "anonymous" for req in checked)
                 members = tuple(v for v in schemes.values() if v.python_name in used)
-                auths[checked] = AuthView(
+                auths[checked, scopes] = AuthView(
                     function=naming.dedupe([function_name], (a.function for a in auths.values()))[0],
                     schemes=members,
                     requirements=checked,
                     text=text,
                     challenge=", ".join(sorted({CHALLENGES[s.factory] for s in members})),
+                    oauth2=oauth2,
+                    scopes=scopes,
                 )
-            auth = auths[checked]
+            auth = auths[checked, scopes]
         renamed = route_renames(op)
         keys = {  # the query keys and cookies an exploded object does not take
             where: {p.name for p in op.parameters_in(where)}
@@ -273,6 +281,7 @@ def build(api: Api) -> ServerView:
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
         base_path=base,
+        token_paths=mock_token_paths(api.security_schemes, api.servers[0] if api.servers else "", base),
     )
 
 
@@ -328,7 +337,7 @@ def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
     for v in views:
         if any(r.headers for r in v.responses):
             names.add("ResponseHeader")
-        if v.auth is not None:
+        if v.auth is not None and not v.auth.oauth2:
             names.add("require")
         if v.idempotency_header is not None:
             names |= {"IdempotencyStore", "MemoryIdempotencyStore"}
@@ -380,6 +389,8 @@ def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict
     }
     if view.paging:  # the pagination runtime only where an operation pages
         out[PAGINATION] = ("runtime/_server_pagination.py", {})
+    if view.oauth2:  # the scope checks only where an operation names OAuth 2 scopes
+        out[OAUTH2] = ("runtime/_server_oauth2.py", {})
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..core import naming
 from ..core.escape import str_literal
 
 if TYPE_CHECKING:
@@ -269,12 +270,36 @@ def auth_code(a: AuthView) -> AuthCode:
         f"{s.python_name}={s.python_name}" + (f".credentials if {s.python_name} else None" if s.unwrap else "")
         for s in a.schemes
     ]
+    if a.oauth2:
+        return _oauth2_auth_code(a, params, values)
     requirements = _tuple([_strings(req) for req in a.requirements])
     return AuthCode(
         signature=f"async def {a.function}({params}) -> Credentials:",
         doc=f"The credentials of an operation that takes {a.text}; 401 without them.",
         credentials=f"credentials = {_call('Credentials', values)}",
         returns=f"return require(credentials, {requirements}, {str_literal(a.challenge)})",
+    )
+
+
+def _oauth2_auth_code(a: AuthView, params: str, values: list[str]) -> AuthCode:
+    """The dependency of an operation with OAuth 2 scopes: ``_server_oauth2.authorize``."""
+    requirements = _tuple(
+        [
+            "{" + ", ".join(f"{str_literal(name)}: {_strings(scopes)}" for name, scopes in zip(req, needs, strict=True)) + "}"
+            for req, needs in zip(a.requirements, a.scopes, strict=True)
+        ]
+    )
+    needs = " or ".join(
+        " and ".join(f"{name} ({' '.join(scopes)})" if scopes else name for name, scopes in zip(req, s, strict=True))
+        or "no credentials"
+        for req, s in zip(a.requirements, a.scopes, strict=True)
+    )
+    request = naming.dedupe(["request"], (s.python_name for s in a.schemes))[0]  # a scheme may be named so
+    return AuthCode(
+        signature=f"async def {a.function}({request}: Request, {params}) -> Credentials:",
+        doc=f"The credentials of an operation that takes {needs}; 401 or 403 without them.",
+        credentials=f"credentials = {_call('Credentials', values)}",
+        returns=f"return await authorize({request}, credentials, {requirements}, {_strings(a.oauth2)}, {str_literal(a.challenge)})",
     )
 
 
@@ -291,24 +316,48 @@ def _create_app(server: ServerView) -> CreateAppCode:
     args += [f"description={str_literal(api.description)}"] if api.description else []
     args += ["routes=router.routes", "docs_url=None", "redoc_url=None"]
     app = f"app = {_call('FastAPI', args)}"
-    if not server.idempotency:
-        return CreateAppCode((), (), (), (), app)
-    return CreateAppCode(
-        params=("idempotency_store: IdempotencyStore | None = None,",),
-        doc=(
+    params: list[str] = []
+    doc: list[str] = []
+    setup: list[str] = []
+    install: list[str] = []
+    if server.idempotency:
+        params.append("idempotency_store: IdempotencyStore | None = None,")
+        doc += [
             "",
             "    Operations with an idempotency key header answer a repeated key from",
             "    ``idempotency_store`` (default: a ``MemoryIdempotencyStore`` of this app).",
-        ),
-        setup=("store = idempotency_store if idempotency_store is not None else MemoryIdempotencyStore()",),
-        install=("store,",),
-        app=app,
-    )
+        ]
+        setup.append("store = idempotency_store if idempotency_store is not None else MemoryIdempotencyStore()")
+        install.append("store,")
+    if server.oauth2:
+        params.append("token_verifier: TokenVerifier | None = None,")
+        doc += [
+            "",
+            "    OAuth 2 bearer tokens are checked by ``token_verifier``: a token -> the scopes it",
+            "    grants (or an awaitable of them), None when the token is not valid (401). A request",
+            "    whose token lacks a scope the operation names gets 403; the handler gets the",
+            "    granted scopes as ``credentials.scopes``. Without a verifier any token is valid and",
+            "    grants the operation's scopes (mock mode).",
+        ]
+        setup.append("verify_tokens_with(app, token_verifier)")
+        if server.token_paths:
+            doc += [
+                "    The mock server (no handlers, no verifier) answers as a token endpoint at the",
+                "    spec's token URLs on this server: " + ", ".join(f"``{p}``" for p in server.token_paths) + ".",
+            ]
+            setup += [
+                "if handlers is None and token_verifier is None:",
+                f"    serve_mock_tokens(app, {_strings(server.token_paths)})",
+            ]
+    return CreateAppCode(tuple(params), tuple(doc), tuple(setup), tuple(install), app)
 
 
 def server_code(server: ServerView) -> ServerCode:
     local = [_from("._server_requests", server.requests_imports)] if server.requests_imports else []
     local.append(_from("._server_runtime", server.runtime_imports))
+    if server.oauth2:  # sorted before _server_requests and _server_runtime
+        names = ("TokenVerifier", "authorize", *(("serve_mock_tokens",) if server.token_paths else ()), "verify_tokens_with")
+        local.insert(0, _from("._server_oauth2", names))
     local += ["from ._sse import ServerSentEvent"] if server.streams else []
     if server.idempotency:
         local.append("from ._server_runtime import StoredAnswer as StoredAnswer  # for an IdempotencyStore of yours")
@@ -333,7 +382,8 @@ def server_code(server: ServerView) -> ServerCode:
         local_imports=tuple(local),
         all=f"__all__ = [{', '.join(str_literal(n) for n in server.exports)}]",
         schemes=tuple(scheme_object(s) for s in server.schemes),
-        credentials=tuple(f"{s.python_name}: {s.credential} = None" for s in server.schemes),
+        credentials=tuple(f"{s.python_name}: {s.credential} = None" for s in server.schemes)
+        + (("scopes: frozenset[str] = frozenset()  # OAuth 2: the scopes the token grants",) if server.oauth2 else ()),
         auths=tuple(auth_code(a) for a in server.auths),
         operations=tuple(codes[v.handler] for v in server.operations),
         routes=tuple(codes[v.handler] for v in server.routes),

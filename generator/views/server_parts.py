@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from ..core.contract import MODELS_PREFIX, PATH_TEMPLATE_PARAM
 from ..ir.model import (
@@ -324,6 +325,31 @@ def scheme_view(s: SecurityScheme) -> SchemeView | None:
                 "HTTPBasicCredentials | None", "HTTPBasicCredentials | None", False,
             )
     return None  # unsupported schemes are not checked
+
+
+# A path the mock token endpoint may be served at: literal segments only (no template, no escape).
+_TOKEN_PATH = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+")
+
+
+def mock_token_paths(schemes: tuple[SecurityScheme, ...], server_url: str, base_path: str) -> tuple[str, ...]:
+    """The paths on this server of the clientCredentials flows' token and refresh URLs (relative
+    ones, or absolute ones at the origin of the spec's server URL ``server_url``), where the mock
+    server answers as a token endpoint; ``base_path``: the path the operations are served under."""
+    origin = urlsplit(server_url)
+    out = set()
+    for s in schemes:
+        flow = s.client_credentials
+        for url in (flow.token_url, flow.refresh_url) if flow is not None else ():
+            parts = urlsplit(url or "")
+            if parts.scheme or parts.netloc:
+                if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
+                    continue
+                path = parts.path
+            else:
+                path = parts.path if parts.path.startswith("/") else f"{base_path}/{parts.path}"
+            if _TOKEN_PATH.fullmatch(path):
+                out.add(path)
+    return tuple(sorted(out))
 
 
 MARKERS = {

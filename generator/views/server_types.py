@@ -77,6 +77,10 @@ class AuthView:
     requirements: tuple[tuple[str, ...], ...]  # Python names of schemes; empty tuple: optional
     text: str  # for the docstring
     challenge: str  # WWW-Authenticate of the 401
+    # OAuth 2 (``_server_oauth2.authorize``): the schemes whose token is verified, and per
+    # requirement the scopes each scheme needs (in the order of ``requirements``).
+    oauth2: tuple[str, ...] = ()
+    scopes: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +200,7 @@ class ServerView:
     requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
     doc: str
     base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
+    token_paths: tuple[str, ...] = ()  # where the mock serves OAuth 2 tokens (server_parts)
 
     @property
     def streams(self) -> bool:
@@ -222,6 +227,11 @@ class ServerView:
     def idempotency(self) -> bool:
         """Whether an operation declares an idempotency key header (create_app takes a store)."""
         return any(v.idempotency_header is not None for v in self.operations)
+
+    @property
+    def oauth2(self) -> bool:
+        """Whether an operation checks OAuth 2 scopes (``_server_oauth2``, ``token_verifier``)."""
+        return any(a.oauth2 for a in self.auths)
 
     @property
     def paging(self) -> bool:
