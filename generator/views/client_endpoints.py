@@ -14,6 +14,7 @@ from ..core.contract import MODELS_MODULE, MODELS_PREFIX
 from ..core.escape import str_literal
 from ..ir.model import (
     ANY,
+    CONSTRAINTS_IMPORT,
     NONE,
     Api,
     BodyKind,
@@ -213,11 +214,11 @@ def _reply(response: Response) -> ReplyRow:
     return ReplyRow(
         response.status,
         tuple(
-            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS_PREFIX), unwrap=c.unwrapped is not None)
+            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS_PREFIX, validated=True), unwrap=c.unwrapped is not None)
             for c in response.contents
         ),
         tuple(
-            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS_PREFIX), h.required)
+            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS_PREFIX, validated=True), h.required)
             for h in declared_headers(response)
         ),
     )
@@ -238,7 +239,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
             ContentRow(
                 body.media_type,
                 body.kind.value,
-                body.type.annotation(MODELS_PREFIX),
+                body.type.annotation(MODELS_PREFIX, validated=True),
                 encoding_literal(body.encoding),
                 body_part(body),
             )
@@ -285,7 +286,9 @@ def endpoints_module(api: Api) -> EndpointsModule:
     forms = sends_forms(api)
     if forms:
         local += [(".", "_forms"), ("._serialize", "BODY_ENCODERS")]
-    stdlib = {imp for t in types for imp in t.imports()}
+    if any(t.constrained for t in types):
+        local.append(CONSTRAINTS_IMPORT)
+    stdlib = {imp for t in types for imp in t.imports(validated=True)}
     taken = {name for _, name in (*stdlib, *local)}
     constants = naming.dedupe((op.handler_name.upper() for op in api.operations), taken)
     rows = tuple(_row(op, c) for op, c in zip(api.operations, constants, strict=True))

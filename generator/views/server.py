@@ -272,12 +272,13 @@ def build(api: Api) -> ServerView:
         runtime_imports=_runtime_imports(views),
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
+        constrained=any(t.constrained for t in _types(views)),
         base_path=base,
     )
 
 
-def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    std: dict[str, set[str]] = {"typing": {"Annotated", "Protocol"}}
+def _types(views: list[OperationView]) -> list[TypeRef]:
+    """The types server.py writes: parameters, bodies, answers, headers."""
     types: list[TypeRef] = []
     for v in views:
         types.extend(p.type for p in v.op.parameters)
@@ -287,8 +288,13 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
             types.extend(c.type for c in r.contents)
             types.extend(c.unwrapped for c in r.contents if c.unwrapped is not None)
             types.extend(h.type for h in r.headers)
-    for t in types:
-        for module, name in t.imports():
+    return types
+
+
+def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    std: dict[str, set[str]] = {"typing": {"Annotated", "Protocol"}}
+    for t in _types(views):
+        for module, name in t.imports(validated=True):
             std.setdefault(module, set()).add(name)
     if any(v.returns == "Any" for v in views):
         std["typing"].add("Any")

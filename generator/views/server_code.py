@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.escape import str_literal
+from ..ir.model import CONSTRAINTS_IMPORT
 
 if TYPE_CHECKING:
     from .server_types import (
@@ -312,6 +313,7 @@ def server_code(server: ServerView) -> ServerCode:
     local += ["from ._sse import ServerSentEvent"] if server.streams else []
     if server.idempotency:
         local.append("from ._server_runtime import StoredAnswer as StoredAnswer  # for an IdempotencyStore of yours")
+    local += [_from(CONSTRAINTS_IMPORT[0], (CONSTRAINTS_IMPORT[1],))] if server.constrained else []
     router = (
         ("# Under the path of the spec's server URL, where the client sends them.",
          f"router = APIRouter(prefix={str_literal(server.base_path)})")

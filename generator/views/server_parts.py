@@ -44,7 +44,9 @@ def _with_none(annotation: str, t: TypeRef) -> str:
 
 
 def annotation_of(t: TypeRef) -> str:
-    return t.annotation(MODELS_PREFIX)
+    """What server.py writes for ``t``: FastAPI, the runtime's readers and the mock read the
+    constraints of a schema written where it is used."""
+    return t.annotation(MODELS_PREFIX, validated=True)
 
 
 def _scalar(t: TypeRef) -> bool:

@@ -196,6 +196,7 @@ class ServerView:
     requests_imports: tuple[str, ...]  # from _server_requests; empty: no import line
     doc: str
     base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
+    constrained: bool = False  # a type has constraints: server.py imports ``Constraints``
 
     @property
     def streams(self) -> bool:
