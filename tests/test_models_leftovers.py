@@ -292,8 +292,8 @@ def test_inline_operation_schemas_keep_their_constraints(
 
 
 def test_inline_constraints_are_written_only_where_values_are_checked(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The constraints are in the rows the client validates with and in server.py; the client's
-    methods and the docs keep the plain types."""
+    """The constraints are in the rows the client validates with and in server.py's routes; the
+    client's methods, the handlers' protocol and the docs keep the plain types."""
     text = _inline_spec("3.1.0")
     spec = tmp_path_factory.mktemp("inline_rows") / "rows.yaml"
     spec.write_text(text, encoding="utf-8")
@@ -301,3 +301,6 @@ def test_inline_constraints_are_written_only_where_values_are_checked(tmp_path_f
     assert "Constraints(min_length=2, unique=True)" in files["_endpoints.py"]
     assert 'Constraints(pattern="^(?!x)[a-z]{2,5}$")' in files["server.py"]
     assert "Constraints" not in files["client.py"] and "Constraints" not in files["API.md"]
+    assert "Constraints" not in files["README.md"]
+    handlers = files["server.py"].split("class Handlers", 1)[1].split("\nOPERATIONS", 1)[0]
+    assert "tags: list[str] | None" in handlers and "Constraints" not in handlers

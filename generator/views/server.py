@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import naming
+from ..core.contract import MODELS_PREFIX
 from ..ir.model import (
     Api,
     BodyKind,
@@ -40,7 +41,6 @@ from ..pysource.imports import import_name_key
 from .server_code import server_code
 from .server_parts import (
     CHALLENGES,
-    annotation_of,
     body_view,
     object_reader,
     param_view,
@@ -125,7 +125,7 @@ def _returns(op: Operation, main: Response | None) -> str:
     # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
     members = returned.args if returned.kind is TypeKind.UNION else (returned,)
     nullable = any(m.kind is TypeKind.NONE for m in members)
-    parts = [annotation_of(m) for m in members if m.kind is not TypeKind.NONE]
+    parts = [m.annotation(MODELS_PREFIX) for m in members if m.kind is not TypeKind.NONE]
     return " | ".join([*parts, "Reply", *(["None"] if nullable else [])])
 
 

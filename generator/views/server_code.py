@@ -101,9 +101,9 @@ def _strings(names: tuple[str, ...]) -> str:
 
 def handler_method(v: OperationView) -> str:
     """The ``def`` line of the Handlers method (keyword-only arguments)."""
-    args = [f"{p.python_name}: {p.annotation}" for p in v.params]
+    args = [f"{p.python_name}: {p.handler_annotation}" for p in v.params]
     if v.body is not None:
-        args.append(f"body: {v.body.annotation}")
+        args.append(f"body: {v.body.handler_annotation}")
     if v.credentials_name is not None:
         args.append(f"{v.credentials_name}: Credentials")
     keywords = "".join(f", {a}" for a in (["*", *args] if v.arguments else []))
