@@ -304,3 +304,42 @@ def test_inline_constraints_are_written_only_where_values_are_checked(tmp_path_f
     assert "Constraints" not in files["README.md"]
     handlers = files["server.py"].split("class Handlers", 1)[1].split("\nOPERATIONS", 1)[0]
     assert "tags: list[str] | None" in handlers and "Constraints" not in handlers
+
+
+# -- union variants extending two components -------------------------------------------------------
+
+SHARED_BASE_SPEC = """
+openapi: 3.1.0
+info: {title: rules, version: "1"}
+paths: {}
+components:
+  schemas:
+    RuleCreation: {type: object, required: [type], properties: {type: {type: string, enum: [creation]}}}
+    RuleUpdate:
+      type: object
+      required: [type]
+      properties: {type: {type: string, enum: [update]}, parameters: {type: object}}
+    RulesetInfo: {type: object, properties: {ruleset_id: {type: integer}}}
+    RuleDetailed:
+      title: Repository Rule
+      type: object
+      oneOf:
+        - allOf: [{$ref: '#/components/schemas/RuleCreation'}, {$ref: '#/components/schemas/RulesetInfo'}]
+        - allOf: [{$ref: '#/components/schemas/RuleUpdate'}, {$ref: '#/components/schemas/RulesetInfo'}]
+"""
+
+
+def test_union_variants_extending_a_shared_component_are_named_by_the_one_they_do_not_share(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """GitHub's ``repository-rule-detailed`` is a ``oneOf`` of 23 ``allOf: [{$ref: rule-X},
+    {$ref: ruleset-info}]``: every variant extends two components, so none was named by the
+    component it extends, and the library numbered them (``RepositoryRuleDetailed1`` ... ``23``).
+    The component a variant extends that not every variant extends names it."""
+    pkg = spec_package(tmp_path_factory, "shared_base", SHARED_BASE_SPEC)
+    models = importlib.import_module(f"{pkg.__name__}.models")
+    classes = _classes(models)
+    assert {"RuleDetailedRuleCreation", "RuleDetailedRuleUpdate"} <= set(classes)
+    assert not [n for n in classes if n[-1].isdigit()]
+    rule = models.RuleDetailed.model_validate({"type": "update", "parameters": {}, "ruleset_id": 3})
+    assert isinstance(rule.root, models.RuleDetailedRuleUpdate) and rule.root.ruleset_id == 3
