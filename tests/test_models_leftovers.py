@@ -343,3 +343,34 @@ def test_union_variants_extending_a_shared_component_are_named_by_the_one_they_d
     assert not [n for n in classes if n[-1].isdigit()]
     rule = models.RuleDetailed.model_validate({"type": "update", "parameters": {}, "ruleset_id": 3})
     assert isinstance(rule.root, models.RuleDetailedRuleUpdate) and rule.root.ruleset_id == 3
+
+
+UNWRAPPED_SPEC = """
+openapi: 3.1.0
+info: {title: unwrapped, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pets'}
+components:
+  schemas:
+    Pets: {type: array, maxItems: 100, items: {type: string}}
+"""
+
+
+def test_constraints_are_imported_only_where_written(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A named array answered as its list (``Pets`` -> ``list[str]``) is checked by its class,
+    whose ``maxItems`` the library writes: neither module imports ``Constraints`` for it (ruff
+    refuses an unused import)."""
+    spec = tmp_path_factory.mktemp("unwrapped") / "unwrapped.yaml"
+    spec.write_text(UNWRAPPED_SPEC, encoding="utf-8")
+    files = generate_files(spec, "unwrapped")
+    assert "lambda: models.Pets, unwrap=True" in files["_endpoints.py"]
+    assert "Constraints" not in files["_endpoints.py"] and "Annotated" not in files["_endpoints.py"]
+    assert "Constraints" not in files["server.py"]

@@ -135,6 +135,12 @@ class TypeRef:
             found.add(("typing", "Annotated"))
         return frozenset(found)
 
+    def unconstrained(self) -> TypeRef:
+        """This type without constraints, at any depth."""
+        if not self.constrained:
+            return self
+        return TypeRef(self.kind, self.name, tuple(a.unconstrained() for a in self.args), self.literal)
+
     @property
     def constrained(self) -> bool:
         """Whether the type or one inside it has constraints."""

@@ -148,7 +148,7 @@ class SchemaTyper:
         inner = self.type_of(target, key.removeprefix("#"), hint)
         if inner.kind not in (TypeKind.LIST, TypeKind.DICT) or any(t.kind is TypeKind.ANY for t in inner.walk()):
             return None  # an item type without a class of its own is not worth losing the class for
-        return inner
+        return inner.unconstrained()  # what is returned: the class checks the constraints
 
     def _ref(self, ref: str, hint: str, depth: int) -> TypeRef:
         key = ref[ref.index("#"):] if "#" in ref else ref

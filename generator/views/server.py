@@ -272,7 +272,7 @@ def build(api: Api) -> ServerView:
         runtime_imports=_runtime_imports(views),
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
-        constrained=any(t.constrained for t in _types(views)),
+        constrained=_writes_constraints(views),
         base_path=base,
     )
 
@@ -289,6 +289,19 @@ def _types(views: list[OperationView]) -> list[TypeRef]:
             types.extend(c.unwrapped for c in r.contents if c.unwrapped is not None)
             types.extend(h.type for h in r.headers)
     return types
+
+
+def _writes_constraints(views: list[OperationView]) -> bool:
+    """Whether server.py writes a ``Constraints(...)``: in a route's parameter or body, in an
+    answer's type, a header's or a link's."""
+    texts: list[str] = []
+    for v in views:
+        texts += [t for p in v.params for t in (p.annotation, p.item_annotation)]
+        texts += [v.body.annotation, v.body.item_type] if v.body is not None else []
+        for r in v.responses:
+            texts += [c.annotation for c in r.contents] + [h.annotation for h in r.headers]
+            texts += [p.annotation for h in r.headers if h.link is not None for p in h.link.params]
+    return any("Constraints(" in text for text in texts)
 
 
 def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
