@@ -32,6 +32,7 @@ from ._server_runtime import (
     Unimplemented,
     install,
 )
+from ._types import Constraints
 
 __all__ = [
     "OPERATIONS",
@@ -150,7 +151,8 @@ async def list_pets(
     request: Request,
     *,
     limit: Annotated[
-        int | None, Query(description="How many items to return at one time (max 100)")
+        Annotated[int, Constraints(le=100)] | None,
+        Query(description="How many items to return at one time (max 100)"),
     ] = None,
 ) -> Response:
     return await OPERATIONS["list_pets"].serve(request, limit=limit)

@@ -13,6 +13,7 @@ Rules (documented in the README, relied on by client, server and ``inspect``):
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import keyword
 import re
@@ -25,7 +26,9 @@ _WORD_BOUNDARY = re.compile(r"([a-z])(?=[A-Z])|([0-9])(?=[A-Z][a-z])|([A-Z])(?=[
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
 
 RESERVED_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
-
+# The builtins (``Exception``, ``Ellipsis``...): a class of the models module named like one
+# shadows it there, and for anyone importing the models.
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
 
 def _ascii(text: str) -> str:
@@ -110,6 +113,14 @@ def pascal(text: str, *, prefix: str = "N", reserved: Iterable[str] = ()) -> str
     """A valid, non-reserved PascalCase identifier for ``text`` (at most about :data:`MAX_LENGTH`)."""
     name = shorten([w[:1].upper() + w[1:] for w in words(text)])
     return _finish(name, text, prefix, frozenset(reserved))
+
+
+def clear_class_name(name: str) -> str:
+    """A class name that is no Python keyword or builtin: ``Model`` after it (``None`` ->
+    ``NoneModel``, ``Exception`` -> ``ExceptionModel``), the rule the models library follows for
+    the names it imports (``BaseModelModel``, ``UUIDModel``); else ``name``. (A trailing ``_``,
+    as for other identifiers, is dropped by the library, which then numbers the name.)"""
+    return name + "Model" if name in RESERVED_WORDS or name in BUILTIN_NAMES else name
 
 
 def dedupe(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import escape
+
 
 class HttpMethod(enum.Enum):
     GET = "GET"
@@ -61,17 +63,37 @@ PRIMITIVE_IMPORTS: dict[str, tuple[str, str] | None] = {
 }
 
 
+# What a schema written where it is used (an operation's parameter, body or response) may
+# constrain: the keyword arguments of the generated package's ``Constraints`` (``_types.py``).
+CONSTRAINT_KEYWORDS = ("min_length", "max_length", "ge", "gt", "le", "lt", "multiple_of", "pattern", "format_name", "unique")
+CONSTRAINTS_IMPORT = ("._types", "Constraints")
+
+
 @dataclass(frozen=True, slots=True)
 class TypeRef:
-    """A Python type, structurally: ``list[Run]`` is LIST(args=(NAMED('Run'),))."""
+    """A Python type, structurally: ``list[Run]`` is LIST(args=(NAMED('Run'),)).
+
+    ``constraints``: what the schema asks of the value beyond its type (``minItems: 2`` ->
+    ``("min_length", 2)``), as ``Constraints`` keyword arguments, in :data:`CONSTRAINT_KEYWORDS`
+    order; written only where values are validated (``annotation(validated=True)``).
+    """
 
     kind: TypeKind
     name: str = ""
     args: tuple[TypeRef, ...] = ()
     literal: tuple[str | int | float | bool, ...] = ()
+    constraints: tuple[tuple[str, str | int | float | bool], ...] = ()
 
-    def annotation(self, models_prefix: str = "") -> str:
-        """The annotation text; ``models_prefix`` (e.g. ``"models."``) qualifies model classes."""
+    def annotation(self, models_prefix: str = "", *, validated: bool = False) -> str:
+        """The annotation text; ``models_prefix`` (e.g. ``"models."``) qualifies model classes;
+        ``validated``: with the constraints, as ``Annotated[..., Constraints(...)]``."""
+        text = self._bare(models_prefix, validated)
+        if validated and self.constraints:
+            arguments = ", ".join(f"{key}={_constraint_literal(value)}" for key, value in self.constraints)
+            return f"Annotated[{text}, Constraints({arguments})]"
+        return text
+
+    def _bare(self, models_prefix: str, validated: bool) -> str:
         match self.kind:
             case TypeKind.ANY:
                 return "Any"
@@ -82,11 +104,11 @@ class TypeRef:
             case TypeKind.NAMED:
                 return models_prefix + self.name
             case TypeKind.LIST:
-                return f"list[{self.args[0].annotation(models_prefix)}]"
+                return f"list[{self.args[0].annotation(models_prefix, validated=validated)}]"
             case TypeKind.DICT:
-                return f"dict[str, {self.args[0].annotation(models_prefix)}]"
+                return f"dict[str, {self.args[0].annotation(models_prefix, validated=validated)}]"
             case TypeKind.UNION:
-                return " | ".join(a.annotation(models_prefix) for a in self.args)
+                return " | ".join(a.annotation(models_prefix, validated=validated) for a in self.args)
             case TypeKind.LITERAL:
                 return "Literal[" + ", ".join(repr(v) for v in self.literal) + "]"
         raise AssertionError(self.kind)  # pragma: no cover
@@ -98,8 +120,9 @@ class TypeRef:
             out.extend(arg.walk())
         return tuple(out)
 
-    def imports(self) -> frozenset[tuple[str, str]]:
-        """Standard-library imports the annotation needs (model classes excluded)."""
+    def imports(self, *, validated: bool = False) -> frozenset[tuple[str, str]]:
+        """Standard-library imports the annotation needs (model classes excluded; ``validated``:
+        ``Annotated`` for the constraints, whose ``Constraints`` is :data:`CONSTRAINTS_IMPORT`)."""
         found: set[tuple[str, str]] = set()
         for t in self.walk():
             if t.kind is TypeKind.ANY:
@@ -108,7 +131,20 @@ class TypeRef:
                 found.add(("typing", "Literal"))
             elif t.kind is TypeKind.PRIMITIVE and (imp := PRIMITIVE_IMPORTS.get(t.name)):
                 found.add(imp)
+        if validated and self.constrained:
+            found.add(("typing", "Annotated"))
         return frozenset(found)
+
+    def unconstrained(self) -> TypeRef:
+        """This type without constraints, at any depth."""
+        if not self.constrained:
+            return self
+        return TypeRef(self.kind, self.name, tuple(a.unconstrained() for a in self.args), self.literal)
+
+    @property
+    def constrained(self) -> bool:
+        """Whether the type or one inside it has constraints."""
+        return any(t.constraints for t in self.walk())
 
     def model_names(self) -> frozenset[str]:
         return frozenset(t.name for t in self.walk() if t.kind is TypeKind.NAMED)
@@ -116,6 +152,10 @@ class TypeRef:
     @property
     def nullable(self) -> bool:
         return self.kind is TypeKind.NONE or any(a.kind is TypeKind.NONE for a in self.args)
+
+
+def _constraint_literal(value: str | int | float | bool) -> str:
+    return escape.str_literal(value) if isinstance(value, str) else repr(value)
 
 
 ANY = TypeRef(TypeKind.ANY)

@@ -16,13 +16,14 @@ nullable variants, inline enums of scalars (``Literal``), and unions of such.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..core.pointers import MISSING, follow_pointer, unescape_pointer
 from ..core.pointers import pointer as make_pointer
-from .model import ANY, NONE, TypeKind, TypeRef, primitive, union
+from .model import ANY, CONSTRAINT_KEYWORDS, NONE, TypeKind, TypeRef, union
 
 SCHEMAS_PREFIX = "#/components/schemas/"
 
@@ -109,7 +110,7 @@ class SchemaTyper:
         if types == "array" or (types is None and "items" in schema):
             items = schema.get("items")
             inner = self.type_of(items, f"{ptr}/items", hint + "Item", depth + 1) if items is not None else ANY
-            return self._wrap_null(TypeRef(TypeKind.LIST, args=(inner,)), nullable)
+            return self._wrap_null(TypeRef(TypeKind.LIST, args=(inner,), constraints=constraints_of(schema, "list")), nullable)
         if types == "object" or (types is None and _has_object_keys(schema)):
             if schema.get("properties") or schema.get("patternProperties"):
                 return self._wrap_null(self.namer(ptr, schema, hint), nullable)
@@ -119,16 +120,17 @@ class SchemaTyper:
                 if isinstance(extra, Mapping)
                 else ANY
             )
-            return self._wrap_null(TypeRef(TypeKind.DICT, args=(value,)), nullable)
+            return self._wrap_null(TypeRef(TypeKind.DICT, args=(value,), constraints=constraints_of(schema, "dict")), nullable)
         if isinstance(types, str) and types in _SCALARS:
             name = _SCALARS[types]
             if types == "string":
                 name = _STRING_FORMATS.get(str(schema.get("format", "")), "str")
                 if schema.get("contentEncoding") == "base64" or schema.get("contentMediaType"):
                     name = "bytes" if schema.get("format") == "binary" else name
+            kept = constraints_of(schema, name)
             if types == "number":  # as the models have it (models.keep_wire_values): 5 stays 5
-                return self._wrap_null(union(primitive("int"), primitive("float")), nullable)
-            return self._wrap_null(primitive(name), nullable)
+                return self._wrap_null(union(_constrained("int", kept), _constrained("float", kept)), nullable)
+            return self._wrap_null(_constrained(name, kept), nullable)
         return ANY
 
     def collection_of(self, schema: Any, hint: str) -> TypeRef | None:
@@ -146,7 +148,7 @@ class SchemaTyper:
         inner = self.type_of(target, key.removeprefix("#"), hint)
         if inner.kind not in (TypeKind.LIST, TypeKind.DICT) or any(t.kind is TypeKind.ANY for t in inner.walk()):
             return None  # an item type without a class of its own is not worth losing the class for
-        return inner
+        return inner.unconstrained()  # what is returned: the class checks the constraints
 
     def _ref(self, ref: str, hint: str, depth: int) -> TypeRef:
         key = ref[ref.index("#"):] if "#" in ref else ref
@@ -160,6 +162,68 @@ class SchemaTyper:
     @staticmethod
     def _wrap_null(t: TypeRef, nullable: bool) -> TypeRef:
         return union(t, NONE) if nullable else t
+
+
+# String formats with no Python type of their own (uuid, date-time... have one) kept in the
+# JSON schema of a value (the mock makes values of them; /openapi.json shows them).
+KEPT_FORMATS = frozenset(
+    {"email", "idn-email", "uri", "iri", "uri-reference", "iri-reference", "uri-template", "hostname",
+     "idn-hostname", "ipv4", "ipv6", "json-pointer", "relative-json-pointer", "regex", "duration", "byte", "base64"}
+)
+# JSON Schema keyword -> ``Constraints`` keyword, by the Python type it constrains.
+_LENGTHS = {
+    "str": (("minLength", "min_length"), ("maxLength", "max_length")),
+    "list": (("minItems", "min_length"), ("maxItems", "max_length")),
+    "dict": (("minProperties", "min_length"), ("maxProperties", "max_length")),
+}
+_NUMBERS = frozenset({"int", "float"})
+
+
+def constraints_of(schema: Mapping[str, Any], python: str) -> tuple[tuple[str, str | int | float | bool], ...]:
+    """What ``schema`` asks of a value of the Python type ``python`` beyond the type, as
+    ``Constraints`` keywords (:data:`oapigen.ir.model.CONSTRAINT_KEYWORDS`, in their order):
+    lengths and item counts, bounds (3.0's boolean ``exclusiveMinimum`` too), ``multipleOf``,
+    a ``pattern`` Python's ``re`` compiles, a kept ``format``, ``uniqueItems``."""
+    found: dict[str, str | int | float | bool] = {}
+    for keyword, name in _LENGTHS.get(python, ()):
+        value = schema.get(keyword)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            found[name] = value
+    if python in _NUMBERS:
+        for keyword, inclusive, exclusive in (("minimum", "ge", "gt"), ("maximum", "le", "lt")):
+            value = schema.get(keyword)
+            if _finite(value):
+                found[exclusive if schema.get("exclusive" + keyword[:1].upper() + keyword[1:]) is True else inclusive] = value
+        for keyword, exclusive in (("exclusiveMinimum", "gt"), ("exclusiveMaximum", "lt")):
+            if _finite(schema.get(keyword)):
+                found[exclusive] = schema[keyword]
+        if _finite(schema.get("multipleOf")) and schema["multipleOf"] > 0:
+            found["multiple_of"] = schema["multipleOf"]
+    if python == "str":
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and _compiles(pattern):
+            found["pattern"] = pattern
+        if schema.get("format") in KEPT_FORMATS:
+            found["format_name"] = str(schema["format"])
+    if python == "list" and schema.get("uniqueItems") is True:
+        found["unique"] = True
+    return tuple((k, found[k]) for k in CONSTRAINT_KEYWORDS if k in found)
+
+
+def _constrained(name: str, constraints: tuple[tuple[str, str | int | float | bool], ...]) -> TypeRef:
+    return TypeRef(TypeKind.PRIMITIVE, name, constraints=constraints)
+
+
+def _finite(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
 
 
 def _is_scalar(value: Any) -> bool:

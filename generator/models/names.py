@@ -232,7 +232,8 @@ def variant_labels(variants: Sequence[Mapping[str, Any]], discriminator: Any = N
     1. its discriminator value: the one value it admits for the discriminator's property, else
        for a property every variant gives one value (``type`` first: ``{type: {const:
        auto}}`` -> ``Auto``; ``event: thread.run.created`` -> ``ThreadRunCreated``);
-    2. the component it extends (``allOf: [{$ref: ResponseAudioDeltaEvent}, ...]``);
+    2. the component it extends (``allOf: [{$ref: ResponseAudioDeltaEvent}, ...]``), of two or
+       more the one not every variant extends (``[RuleCreation, RulesetInfo]`` -> ``RuleCreation``);
     3. the one value of an enum or const (``enum: [auto]`` -> ``Auto``);
     4. the properties it requires that not every other variant requires (``With`` and their
        names: ``WithFileIds``), else the properties only it has;
@@ -244,7 +245,7 @@ def variant_labels(variants: Sequence[Mapping[str, Any]], discriminator: Any = N
     rules: list[Callable[[Mapping[str, Any]], str | None]] = [
         _title,
         lambda v: _one_value(v, prop) if prop else None,
-        _extended,
+        lambda v: _extended(v, variants),
         _own_value,
         lambda v: _required_label(v, variants),
         _kind,
@@ -302,11 +303,16 @@ def _own_value(schema: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _extended(schema: Mapping[str, Any]) -> str | None:
-    refs = [m["$ref"] for m in schema.get("allOf") or [] if isinstance(m, Mapping) and isinstance(m.get("$ref"), str)]
-    if len(refs) == 1 and str(refs[0]).startswith(SCHEMAS_PREFIX):
-        return str(refs[0])[len(SCHEMAS_PREFIX):]
-    return None
+def _extended(schema: Mapping[str, Any], variants: Sequence[Mapping[str, Any]]) -> str | None:
+    """The one component it extends that not every variant extends."""
+    refs = _refs(schema)
+    shared = set.intersection(*(set(_refs(v)) for v in variants)) if len(refs) > 1 else set()
+    own = [r for r in refs if r not in shared]
+    return own[0][len(SCHEMAS_PREFIX):] if len(own) == 1 and own[0].startswith(SCHEMAS_PREFIX) else None
+
+
+def _refs(schema: Mapping[str, Any]) -> list[str]:
+    return [str(m["$ref"]) for m in schema.get("allOf") or [] if isinstance(m, Mapping) and isinstance(m.get("$ref"), str)]
 
 
 def _required(schema: Mapping[str, Any]) -> list[str]:

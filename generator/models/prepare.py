@@ -18,6 +18,7 @@ from typing import Any
 
 from ..core import naming
 from ..core.naming import PROTECTED_PREFIXES, PYDANTIC_ATTRIBUTES
+from ..core.pointers import escape_pointer_token
 
 SCHEMAS = "/components/schemas"
 
@@ -200,11 +201,68 @@ def _admits(schema: Mapping[str, Any], value: Any) -> bool:
     return "const" not in schema or schema["const"] == value
 
 
+def clear_of_python_names(doc: dict[str, Any]) -> dict[str, str]:
+    """Rename the components whose class would be named like a Python keyword or builtin.
+
+    The models library names a component's class by its key (first letter upper-cased) and
+    numbers one that is a keyword (``None`` -> ``None1``, ``True1``) or keeps one that shadows a
+    builtin (``Exception``). Each such key becomes :func:`naming.clear_class_name`'s name
+    (``NoneModel``) in ``doc``, every ``$ref`` and discriminator mapping to it rewritten; returns
+    new ref -> the spec's ref, so that classes are found by the spec's refs.
+    """
+    schemas: dict[str, Any] = doc["components"]["schemas"]
+    taken = {key.lower() for key in schemas}
+    renamed: dict[str, str] = {}
+    for key in schemas:
+        form = key[:1].upper() + key[1:] if key.isidentifier() else key
+        name = naming.clear_class_name(form)
+        if name == form:
+            continue
+        name = naming.dedupe([name], taken)[0] if name.lower() in taken else name
+        taken.add(name.lower())
+        renamed[key] = name
+    if not renamed:
+        return {}
+    refs = {SCHEMAS + "/" + escape_pointer_token(old): SCHEMAS + "/" + escape_pointer_token(new) for old, new in renamed.items()}
+    doc["components"]["schemas"] = {renamed.get(k, k): v for k, v in schemas.items()}
+    _rewrite_refs(doc["components"], {"#" + old: "#" + new for old, new in refs.items()})
+    return {"#" + new: "#" + old for old, new in refs.items()}
+
+
+def _rewrite_refs(node: Any, refs: Mapping[str, str]) -> None:
+    """Every ``$ref`` (or discriminator mapping value) in ``node`` to a key of ``refs``, or
+    into one (``#/components/schemas/None/properties/a``), pointed at its value instead."""
+
+    def moved(ref: str) -> str:
+        head = ref
+        while head not in refs and "/" in head:
+            head = head.rsplit("/", 1)[0]
+        return refs[head] + ref[len(head):] if head in refs else ref
+
+    names = {old.rsplit("/", 1)[1]: new.rsplit("/", 1)[1] for old, new in refs.items()}
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "$ref" and isinstance(value, str):
+                    item[key] = moved(value)
+                elif key == "mapping" and isinstance(value, dict):
+                    for k, v in value.items():
+                        if isinstance(v, str):
+                            value[k] = names.get(v, moved(v))
+                else:
+                    stack.append(value)
+
+
 # -- the output ---------------------------------------------------------------------------------
 
 
 __all__ = [
     "KEPT_FORMAT",
+    "clear_of_python_names",
     "field_aliases",
     "iter_schemas",
     "keep_plain_string_formats",

@@ -25,7 +25,7 @@ from ..core.pointers import pointer as ptr_of
 from ..ir.schemas import resolve_pointer
 from ..pysource.imports import sorted_import_lines
 from . import names as class_naming
-from . import prepare, verify
+from . import overrides, prepare, verify
 from .item_formats import keep_item_formats
 from .unions import pep604_unions
 
@@ -50,6 +50,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
         "components": {**{k: v for k, v in components.items() if k != "schemas"}, "schemas": schemas},
     }
     diagnostics = _fix_ambiguous_discriminators(doc, spec_name)
+    overrides.merge_redefined_properties(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     class_naming.name_inline_classes(doc["components"]["schemas"])
     prepare.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     class_naming.unify_enums(doc["components"]["schemas"])
@@ -313,6 +314,7 @@ def _cached_datamodel_codegen(
 
 def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[ModelsResult, list[Diagnostic]]:
     doc, diagnostics = models_document(document, spec_name)
+    spec_refs = prepare.clear_of_python_names(doc)  # the class of a new ref is the spec ref's
     if not doc["components"]["schemas"]:
         return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
     aliases = prepare.field_aliases(doc["components"]["schemas"])
@@ -326,7 +328,7 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
     for entry in metadata.get("models", []):
         ref = entry.get("source_ref") or ""
         ref = ref[ref.index("#"):] if "#" in ref else ref
-        class_by_ref.setdefault(ref, entry["class_name"])
+        class_by_ref.setdefault(spec_refs.get(ref, ref), entry["class_name"])
     names = tuple(sorted({m["class_name"] for m in metadata.get("models", [])}))
     source = pep604_unions(keep_item_formats(source, metadata, doc))
     source, renames = verify.shortened_class_names(source, names)

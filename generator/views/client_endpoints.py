@@ -14,6 +14,7 @@ from ..core.contract import MODELS_MODULE, MODELS_PREFIX
 from ..core.escape import str_literal
 from ..ir.model import (
     ANY,
+    CONSTRAINTS_IMPORT,
     NONE,
     Api,
     BodyKind,
@@ -213,11 +214,11 @@ def _reply(response: Response) -> ReplyRow:
     return ReplyRow(
         response.status,
         tuple(
-            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS_PREFIX), unwrap=c.unwrapped is not None)
+            ContentRow(c.media_type, c.kind.value, decoded_type(c).annotation(MODELS_PREFIX, validated=True), unwrap=c.unwrapped is not None)
             for c in response.contents
         ),
         tuple(
-            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS_PREFIX), h.required)
+            HeaderRow(h.name, h.python_name, h.type.annotation(MODELS_PREFIX, validated=True), h.required)
             for h in declared_headers(response)
         ),
     )
@@ -238,7 +239,7 @@ def _row(op: Operation, constant: str) -> EndpointRow:
             ContentRow(
                 body.media_type,
                 body.kind.value,
-                body.type.annotation(MODELS_PREFIX),
+                body.type.annotation(MODELS_PREFIX, validated=True),
                 encoding_literal(body.encoding),
                 body_part(body),
             )
@@ -255,10 +256,9 @@ def _row(op: Operation, constant: str) -> EndpointRow:
     )
 
 
-def _types(op: Operation) -> list[TypeRef]:
-    types = [] if op.streams else [success_type(op)]
-    if op.request_body:
-        types.append(op.request_body.preferred.type)
+def _checked_types(op: Operation) -> list[TypeRef]:
+    """The types a row gives the client to validate with (written with their constraints)."""
+    types = [op.request_body.preferred.type] if op.request_body else []
     types.extend(decoded_type(c) for r in op.responses for c in r.contents)
     types.extend(h.type for r in op.responses for h in declared_headers(r))
     return types
@@ -266,7 +266,8 @@ def _types(op: Operation) -> list[TypeRef]:
 
 def endpoints_module(api: Api) -> EndpointsModule:
     """The ``_endpoints.py`` context: rows in operation order, and their imports."""
-    types = [t for op in api.operations for t in _types(op)]
+    checked = [t for op in api.operations for t in _checked_types(op)]
+    types = [success_type(op) for op in api.operations if not op.streams] + checked
     local = [("._spec", "Endpoint")]
     if any(op.parameters for op in api.operations):
         local.append(("._spec", "Param"))
@@ -285,7 +286,9 @@ def endpoints_module(api: Api) -> EndpointsModule:
     forms = sends_forms(api)
     if forms:
         local += [(".", "_forms"), ("._serialize", "BODY_ENCODERS")]
-    stdlib = {imp for t in types for imp in t.imports()}
+    if any(t.constrained for t in checked):
+        local.append(CONSTRAINTS_IMPORT)
+    stdlib = {imp for t in types for imp in t.imports()} | {imp for t in checked for imp in t.imports(validated=True)}
     taken = {name for _, name in (*stdlib, *local)}
     constants = naming.dedupe((op.handler_name.upper() for op in api.operations), taken)
     rows = tuple(_row(op, c) for op, c in zip(api.operations, constants, strict=True))

@@ -354,9 +354,9 @@ def _handler(api: Api, view: OperationView | None) -> tuple[str | None, set[tupl
     imports it needs. A streaming operation's method is shown as an async generator."""
     if view is None:
         return None, set()
-    args = [f"{p.python_name}: {p.annotation}" for p in view.params]
+    args = [f"{p.python_name}: {p.handler_annotation}" for p in view.params]
     if view.body is not None:
-        args.append(f"body: {view.body.annotation}")
+        args.append(f"body: {view.body.handler_annotation}")
     returns = EVENTS if view.streams else view.returns
     server = f"{api.package}.server"
     imports = {(server, "Handlers"), (server, "create_app")}

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import naming
+from ..core.contract import MODELS_PREFIX
 from ..ir.model import (
     Api,
     BodyKind,
@@ -41,7 +42,6 @@ from ..pysource.imports import import_name_key
 from .server_code import server_code
 from .server_parts import (
     CHALLENGES,
-    annotation_of,
     body_view,
     mock_token_paths,
     object_reader,
@@ -128,7 +128,7 @@ def _returns(op: Operation, main: Response | None) -> str:
     # `Reply` joins the union before a `None` member, which ends it (ruff's RUF036)
     members = returned.args if returned.kind is TypeKind.UNION else (returned,)
     nullable = any(m.kind is TypeKind.NONE for m in members)
-    parts = [annotation_of(m) for m in members if m.kind is not TypeKind.NONE]
+    parts = [m.annotation(MODELS_PREFIX) for m in members if m.kind is not TypeKind.NONE]
     return " | ".join([*parts, "Reply", *(["None"] if nullable else [])])
 
 
@@ -280,16 +280,14 @@ def build(api: Api) -> ServerView:
         runtime_imports=_runtime_imports(views),
         requests_imports=_requests_imports(views),
         doc=_module_doc(api),
+        constrained=_writes_constraints(views),
         base_path=base,
         token_paths=mock_token_paths(api.security_schemes, api.servers[0] if api.servers else "", base),
     )
 
 
-def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    std: dict[str, set[str]] = {"typing": {"Protocol"}}
-    # Annotated marks every handler argument the route reads: parameters, the body, credentials.
-    if dataclasses or any(v.params or v.body is not None or v.auth is not None for v in views):
-        std["typing"].add("Annotated")
+def _types(views: list[OperationView]) -> list[TypeRef]:
+    """The types server.py writes: parameters, bodies, answers, headers."""
     types: list[TypeRef] = []
     for v in views:
         types.extend(p.type for p in v.op.parameters)
@@ -299,8 +297,29 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
             types.extend(c.type for c in r.contents)
             types.extend(c.unwrapped for c in r.contents if c.unwrapped is not None)
             types.extend(h.type for h in r.headers)
-    for t in types:
-        for module, name in t.imports():
+    return types
+
+
+def _writes_constraints(views: list[OperationView]) -> bool:
+    """Whether server.py writes a ``Constraints(...)``: in a route's parameter or body, in an
+    answer's type, a header's or a link's."""
+    texts: list[str] = []
+    for v in views:
+        texts += [t for p in v.params for t in (p.annotation, p.item_annotation)]
+        texts += [v.body.annotation, v.body.item_type] if v.body is not None else []
+        for r in v.responses:
+            texts += [c.annotation for c in r.contents] + [h.annotation for h in r.headers]
+            texts += [p.annotation for h in r.headers if h.link is not None for p in h.link.params]
+    return any("Constraints(" in text for text in texts)
+
+
+def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    std: dict[str, set[str]] = {"typing": {"Protocol"}}
+    # Annotated marks every handler argument the route reads: parameters, the body, credentials.
+    if dataclasses or any(v.params or v.body is not None or v.auth is not None for v in views):
+        std["typing"].add("Annotated")
+    for t in _types(views):
+        for module, name in t.imports(validated=True):
             std.setdefault(module, set()).add(name)
     if any(v.returns == "Any" for v in views):
         std["typing"].add("Any")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..core import naming
 from ..core.escape import str_literal
+from ..ir.model import CONSTRAINTS_IMPORT
 
 if TYPE_CHECKING:
     from .server_types import (
@@ -101,9 +102,9 @@ def _strings(names: tuple[str, ...]) -> str:
 
 def handler_method(v: OperationView) -> str:
     """The ``def`` line of the Handlers method (keyword-only arguments)."""
-    args = [f"{p.python_name}: {p.annotation}" for p in v.params]
+    args = [f"{p.python_name}: {p.handler_annotation}" for p in v.params]
     if v.body is not None:
-        args.append(f"body: {v.body.annotation}")
+        args.append(f"body: {v.body.handler_annotation}")
     if v.credentials_name is not None:
         args.append(f"{v.credentials_name}: Credentials")
     keywords = "".join(f", {a}" for a in (["*", *args] if v.arguments else []))
@@ -361,6 +362,7 @@ def server_code(server: ServerView) -> ServerCode:
     local += ["from ._sse import ServerSentEvent"] if server.streams else []
     if server.idempotency:
         local.append("from ._server_runtime import StoredAnswer as StoredAnswer  # for an IdempotencyStore of yours")
+    local += [_from(CONSTRAINTS_IMPORT[0], (CONSTRAINTS_IMPORT[1],))] if server.constrained else []
     router = (
         ("# Under the path of the spec's server URL, where the client sends them.",
          f"router = APIRouter(prefix={str_literal(server.base_path)})")

@@ -45,7 +45,9 @@ def _with_none(annotation: str, t: TypeRef) -> str:
 
 
 def annotation_of(t: TypeRef) -> str:
-    return t.annotation(MODELS_PREFIX)
+    """What server.py writes for ``t``: FastAPI, the runtime's readers and the mock read the
+    constraints of a schema written where it is used."""
+    return t.annotation(MODELS_PREFIX, validated=True)
 
 
 def _scalar(t: TypeRef) -> bool:
@@ -124,12 +126,12 @@ def param_view(p: Parameter, renamed_in_route: bool = False, others: tuple[str, 
         p = replace(p, type=union(text, NONE) if p.type.nullable else text, has_default=False, default=None)
     if reader:  # the runtime's reader answers None for a parameter not sent
         p = replace(p, has_default=False, default=None)
-    annotation = annotation_of(p.type)
+    annotation, plain = annotation_of(p.type), p.type.annotation(MODELS_PREFIX)
     default: str | None = None
     if not p.required:
         literal = try_literal(p.default) if p.has_default and fits(p.type, p.default) else None
         if literal is None or p.default is None:
-            annotation, literal = _with_none(annotation, p.type), "None"
+            annotation, plain, literal = _with_none(annotation, p.type), _with_none(plain, p.type), "None"
         default = literal
     return ParamView(
         python_name=p.python_name,
@@ -138,6 +140,7 @@ def param_view(p: Parameter, renamed_in_route: bool = False, others: tuple[str, 
         alias=p.name != p.python_name and not renamed_in_route,
         convert_underscores=not (p.location is ParamLocation.HEADER and "_" in p.name),
         annotation=annotation,
+        handler_annotation=plain,
         item_annotation=annotation_of(p.type),
         default=default,
         required=default is None,
@@ -180,10 +183,11 @@ def body_view(op: Operation) -> BodyView | None:
     if op.request_body is None:
         return None
     media = op.request_body.preferred
-    item = annotation_of(media.type)
+    item, plain = annotation_of(media.type), media.type.annotation(MODELS_PREFIX)
     required = op.request_body.required
     return BodyView(
         annotation=item if required else _with_none(item, media.type),
+        handler_annotation=plain if required else _with_none(plain, media.type),
         required=required,
         media_type=media.media_type,
         body_media_type=None if media.media_type == "application/json" else media.media_type,

@@ -24,7 +24,8 @@ class ParamView:
     marker: str  # Path / Query / Header / Cookie
     alias: bool  # the wire name differs from the Python name
     convert_underscores: bool  # False for a header whose wire name has underscores
-    annotation: str  # of the handler's keyword
+    annotation: str  # of the route's keyword: with a schema's constraints (FastAPI checks them)
+    handler_annotation: str  # of the handler's keyword: the plain type
     item_annotation: str  # the type without the ``| None`` of an optional parameter
     default: str | None  # Python literal; None: required
     required: bool
@@ -45,7 +46,8 @@ class ParamView:
 
 @dataclass(frozen=True, slots=True)
 class BodyView:
-    annotation: str  # of the handler's ``body`` keyword
+    annotation: str  # of the route's ``body`` keyword: with a schema's constraints
+    handler_annotation: str  # of the handler's ``body`` keyword: the plain type
     required: bool
     media_type: str
     body_media_type: str | None  # Body(media_type=...) when not application/json
@@ -201,6 +203,7 @@ class ServerView:
     doc: str
     base_path: str = ""  # the routes' prefix: the spec's server URL's path (``/v1``)
     token_paths: tuple[str, ...] = ()  # where the mock serves OAuth 2 tokens (server_parts)
+    constrained: bool = False  # a type has constraints: server.py imports ``Constraints``
 
     @property
     def streams(self) -> bool:
