@@ -1,0 +1,82 @@
+"""The mock answers what its own spec allows (issue 11, found by a new-user trial on Discord's
+public spec): each repro spec of tests/data/mock/ generated, its client calling its own mock
+server over HTTP, and every answer checked against the spec's own response schema with
+jsonschema (2020-12: ``oneOf`` means exactly one), besides the typed result.
+
+* an ``enum`` beside ``allOf: [$ref]`` whose target is 3.1's titled enum (a ``oneOf`` of
+  ``const`` branches): the models typed the property as the whole referenced enum;
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jsonschema
+import pydantic
+import pytest
+import referencing
+import yaml
+from referencing.jsonschema import DRAFT202012
+
+from .conftest_client import generate_files, install
+
+DATA = Path(__file__).parent / "data" / "mock"
+SEEDS = 12  # requests per operation, each with its own path (the mock's seed)
+
+
+def _package(tmp_path_factory: pytest.TempPathFactory, stem: str) -> tuple[ModuleType, dict[str, Any]]:
+    """The package generated from ``data/mock/<stem>.yaml``, and the spec as data."""
+    spec = DATA / f"{stem}.yaml"
+    pkg = install(tmp_path_factory, "mock_" + stem, generate_files(spec, "mock_" + stem))
+    return pkg, yaml.safe_load(spec.read_text(encoding="utf-8"))
+
+
+def _violations(document: dict[str, Any], path: str, method: str, status: str, value: Any) -> list[str]:
+    """What in ``value`` the spec's own schema for that answer forbids."""
+    registry = referencing.Registry().with_resource(
+        "urn:spec", referencing.Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}/responses/{status}"
+    schema = {"$ref": f"urn:spec#{pointer}/content/application~1json/schema"}
+    validator = jsonschema.Draft202012Validator(schema, registry=registry)
+    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(value)]
+
+
+# -- an enum beside allOf: [$ref] to a oneOf of consts ----------------------------------------------
+
+
+def test_an_enum_beside_allof_ref_to_a_const_union_narrows_the_model_and_the_mock(
+    tmp_path_factory: pytest.TempPathFactory, served: Any
+) -> None:
+    """``type: {enum: [10, 11, 12], allOf: [{$ref: ChannelTypes}]}`` with ChannelTypes a
+    ``oneOf`` of titled consts: the models typed ``type`` as the whole ChannelTypes (the mock
+    answered 13 for a thread, the ``oneOf`` of a text channel and a thread matched neither or
+    both); now each is an enum of its own values, the members named by the titles."""
+    pkg, document = _package(tmp_path_factory, "narrowed_const_enums")
+    models = pkg.models
+    assert [(m.name, m.value) for m in models.ThreadType] == [
+        ("ANNOUNCEMENT_THREAD", 10), ("PUBLIC_THREAD", 11), ("PRIVATE_THREAD", 12)]
+    assert [m.value for m in models.TextChannelType] == [0, 2, 4, 15]
+    assert [m.value for m in models.InstallParamsScope] == ["applications.commands", "bot"]
+    with pytest.raises(pydantic.ValidationError):
+        models.Thread.model_validate({"id": "1", "type": 0})
+    with pytest.raises(pydantic.ValidationError):
+        models.InstallParams.model_validate({"scopes": ["rpc"]})
+    union = pydantic.TypeAdapter(models.TextChannel | models.Thread)
+    assert type(union.validate_python({"id": "1", "type": 11})) is models.Thread
+    assert type(union.validate_python({"id": "1", "type": 15})) is models.TextChannel
+
+    client = served(pkg)
+    kinds = set()
+    for n in range(SEEDS):
+        raw = client.with_raw_response.channels.get_channel(f"c{n}")
+        answer = raw.http_response.json()
+        assert not _violations(document, "/channels/{channel_id}", "get", "200", answer), answer
+        kinds.add(type(raw.parse()))
+        raw = client.with_raw_response.installs.get_install(f"i{n}")
+        answer = raw.http_response.json()
+        assert not _violations(document, "/installs/{install_id}", "get", "200", answer), answer
+        assert set(raw.parse().scopes) <= {"applications.commands", "bot"}
+    assert kinds == {models.TextChannel, models.Thread}
