@@ -5,14 +5,18 @@ jsonschema (2020-12: ``oneOf`` means exactly one), besides the typed result.
 
 * an ``enum`` beside ``allOf: [$ref]`` whose target is 3.1's titled enum (a ``oneOf`` of
   ``const`` branches): the models typed the property as the whole referenced enum;
+* optional properties that may not be null, in the answers the mock dumps itself (the pages of
+  a paginated list, the data of server-sent events): a plain dump wrote them as null;
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import jsonschema
 import pydantic
 import pytest
@@ -80,3 +84,48 @@ def test_an_enum_beside_allof_ref_to_a_const_union_narrows_the_model_and_the_moc
         assert not _violations(document, "/installs/{install_id}", "get", "200", answer), answer
         assert set(raw.parse().scopes) <= {"applications.commands", "bot"}
     assert kinds == {models.TextChannel, models.Thread}
+
+
+# -- unset optional fields in mock pages and events --------------------------------------------------
+
+
+def _event_data(text: str) -> list[Any]:
+    """The JSON data of each event of a text/event-stream body."""
+    return [json.loads(line[len("data:"):]) for line in text.splitlines() if line.startswith("data:")]
+
+
+def test_mock_pages_and_events_leave_unset_optional_fields_out(
+    tmp_path_factory: pytest.TempPathFactory, served: Any
+) -> None:
+    """The mock made a page (and each event's data) by dumping a value it had validated: every
+    optional field it had left out was written as null, which the spec forbids (``title: {type:
+    string}``); the client's models read the nulls, so only the wire showed it (Discord's
+    GET /channels/{channel_id}/messages, the seed's POST /threads/search). Now the fields the
+    value was not given stay out, as in every answer the server sends."""
+    pkg, document = _package(tmp_path_factory, "unset_optional_fields")
+    client = served(pkg)
+    url = str(client.base_url).rstrip("/")
+    note = {"$ref": "urn:spec#/components/schemas/Note"}
+    registry = referencing.Registry().with_resource(
+        "urn:spec", referencing.Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    checked = 0
+    for offset in range(0, 25, 5):
+        answer = httpx.get(f"{url}/notes", params={"offset": offset}).json()
+        assert not _violations(document, "/notes", "get", "200", answer), answer
+        checked += len(answer)
+    token: str | None = ""
+    while token is not None:
+        answer = httpx.get(f"{url}/pages", params={"pageToken": token} if token else {}).json()
+        assert not _violations(document, "/pages", "get", "200", answer), answer
+        checked += len(answer["items"])
+        token = answer.get("nextPageToken")
+    for path in ("/events", "/named-events"):
+        for data in _event_data(httpx.get(f"{url}{path}").text):
+            errors = list(jsonschema.Draft202012Validator(note, registry=registry).iter_errors(data))
+            assert not errors, (path, data, errors[0].message)
+            checked += 1
+    assert checked >= 56  # 25 notes twice, at least three events a stream
+    notes = list(client.notes.list_notes())
+    assert len(notes) == 25
+    assert all(None not in n.model_dump(exclude_unset=True).values() for n in notes)

@@ -286,6 +286,13 @@ def _scalar(found: Any) -> bool:
     return isinstance(found, str | int | float) and not isinstance(found, bool)
 
 
+def wire_data(tp: Any, made: Any) -> Any:
+    """A value of ``tp`` as JSON data the way the server sends it (``_server_runtime`` dumps
+    answers with ``exclude_unset``): a field the value was not given stays out, where a plain
+    dump writes its default (null for an optional property that may not be null)."""
+    return adapter(tp).dump_python(made, mode="json", by_alias=True, exclude_unset=True)
+
+
 def _text(tp: Any, made: Any) -> str:
     """A value as it is written in a header or a path: JSON, without the quotes of a string."""
     if isinstance(made, str):
@@ -331,11 +338,7 @@ def events(
     if _plain_text(schema):
         return [(labels[n % len(labels)], {}) for n in range(count)]
     made = [value(tp, seed + n, example=example, echo={}) for n in range(count)]
-    ta = adapter(tp)
-    return [
-        (labels[n % len(labels)], ta.dump_python(m, mode="json", by_alias=True))
-        for n, m in enumerate(made)
-    ]
+    return [(labels[n % len(labels)], wire_data(tp, m)) for n, m in enumerate(made)]
 
 
 def _sse_text(text: str) -> list[tuple[str, Any]]:
@@ -419,9 +422,7 @@ def _event(tp: Any, kind: tuple[str | None, Any], seed: int) -> tuple[str, Any]:
         if name is not None:
             made["event"] = name
         try:
-            checked = ta.dump_python(
-                ta.validate_python(made), mode="json", by_alias=True
-            )
+            checked = wire_data(tp, ta.validate_python(made))
         except ValidationError:
             continue
         if isinstance(checked, dict):
