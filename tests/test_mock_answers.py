@@ -86,6 +86,31 @@ def test_an_enum_beside_allof_ref_to_a_const_union_narrows_the_model_and_the_moc
     assert kinds == {models.TextChannel, models.Thread}
 
 
+def test_a_oneof_told_apart_by_narrowed_enums_is_answered_under_exactly_one_member(
+    tmp_path_factory: pytest.TempPathFactory, served: Any
+) -> None:
+    """Integrations of three kinds, told apart only by ``type: {enum: [...], allOf: [{$ref:
+    IntegrationTypes}]}``; a subscription's required fields are a subset of the others'. With
+    ``type`` typed as the whole IntegrationTypes, every discord or external integration the mock
+    made fitted the subscription too (``oneOf`` needs exactly one), and a subscription typed
+    ``twitch`` fitted none of the spec's members. Each answer now fits one member only, and the
+    client reads each item as that member's class."""
+    pkg, document = _package(tmp_path_factory, "narrowed_const_enums")
+    models = pkg.models
+    members = {"discord": models.DiscordIntegration, "twitch": models.ExternalIntegration,
+               "youtube": models.ExternalIntegration, "guild_subscription": models.SubscriptionIntegration}
+    client = served(pkg)
+    seen = set()
+    for n in range(SEEDS):
+        raw = client.with_raw_response.integrations.list_integrations(extra_query={"n": str(n)})
+        answer = raw.http_response.json()
+        assert not _violations(document, "/integrations", "get", "200", answer), answer
+        for item, parsed in zip(answer, raw.parse(), strict=True):
+            assert type(parsed) is members[item["type"]], item
+            seen.add(type(parsed))
+    assert seen == set(members.values())
+
+
 # -- unset optional fields in mock pages and events --------------------------------------------------
 
 
