@@ -7,6 +7,9 @@ jsonschema (2020-12: ``oneOf`` means exactly one), besides the typed result.
   ``const`` branches): the models typed the property as the whole referenced enum;
 * optional properties that may not be null, in the answers the mock dumps itself (the pages of
   a paginated list, the data of server-sent events): a plain dump wrote them as null;
+* ``uniqueItems``: the models left it out, so the mock answered repeated items; and what
+  pydantic writes beside an optional field's ``anyOf`` (``uniqueItems``, a kept ``format``)
+  was not applied to the field's value.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .conftest_client import generate_files, install
 
 DATA = Path(__file__).parent / "data" / "mock"
 SEEDS = 12  # requests per operation, each with its own path (the mock's seed)
+_FORMATS = jsonschema.FormatChecker()  # e-mail addresses among them
 
 
 def _package(tmp_path_factory: pytest.TempPathFactory, stem: str) -> tuple[ModuleType, dict[str, Any]]:
@@ -44,7 +48,7 @@ def _violations(document: dict[str, Any], path: str, method: str, status: str, v
     )
     pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}/responses/{status}"
     schema = {"$ref": f"urn:spec#{pointer}/content/application~1json/schema"}
-    validator = jsonschema.Draft202012Validator(schema, registry=registry)
+    validator = jsonschema.Draft202012Validator(schema, registry=registry, format_checker=_FORMATS)
     return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(value)]
 
 
@@ -154,3 +158,32 @@ def test_mock_pages_and_events_leave_unset_optional_fields_out(
     notes = list(client.notes.list_notes())
     assert len(notes) == 25
     assert all(None not in n.model_dump(exclude_unset=True).values() for n in notes)
+
+
+# -- uniqueItems ----------------------------------------------------------------------------------
+
+
+def test_the_mock_answers_distinct_items_where_the_spec_says_unique_items(
+    tmp_path_factory: pytest.TempPathFactory, served: Any
+) -> None:
+    """``uniqueItems: true`` on arrays whose items can repeat (four enum values, three of them
+    wanted; booleans; integers 0..4): the models left the keyword out of their JSON schemas
+    (the mock's source), so the mock answered ``["read", "admin", "read"]``. The models keep it
+    (``json_schema_extra``, shown in /openapi.json) and the mock makes distinct items, also for
+    an optional field, where pydantic writes the keyword beside ``anyOf: [array, null]`` (and a
+    kept ``format: email``: the mock answered ``golf-940``)."""
+    pkg, document = _package(tmp_path_factory, "unique_items")
+    client = served(pkg)
+    optional = 0
+    for n in range(SEEDS):
+        raw = client.with_raw_response.labels.get_label(f"l{n}")
+        answer = raw.http_response.json()
+        assert not _violations(document, "/labels/{label_id}", "get", "200", answer), answer
+        assert len(set(raw.parse().scopes)) == 3
+        optional += "tags" in answer and "contact" in answer
+        answer = client.with_raw_response.labels.get_codes(f"c{n}").http_response.json()
+        assert not _violations(document, "/codes/{code_id}", "get", "200", answer), answer
+    assert optional >= SEEDS // 2  # the optional fields are in most answers
+    shown = httpx.get(str(client.base_url).rstrip("/") + "/openapi.json").json()["components"]["schemas"]
+    assert shown["Label"]["properties"]["scopes"]["uniqueItems"] is True
+    assert shown["Label"]["properties"]["tags"]["uniqueItems"] is True

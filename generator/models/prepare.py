@@ -145,6 +145,22 @@ def keep_plain_string_formats(schemas: Any) -> None:
             schema[KEPT_FORMAT] = fmt
 
 
+# ``uniqueItems``, which the models leave out (a list allows duplicates; the check would be a
+# validator of the library's), kept the same way as a format: the models' JSON schemas (the
+# mock's source, /openapi.json) keep it, so that the mock answers distinct items.
+KEPT_UNIQUE = "x-uniqueItems"
+
+
+def keep_unique_items(schemas: Any) -> None:
+    """Give ``x-uniqueItems`` to array schemas with ``uniqueItems: true``; a spec's own
+    ``x-uniqueItems`` is dropped from the library's copy, where it would become the keyword."""
+    for schema in iter_schemas(schemas):
+        if isinstance(schema, dict):
+            schema.pop(KEPT_UNIQUE, None)
+            if schema.get("uniqueItems") is True:
+                schema[KEPT_UNIQUE] = True
+
+
 # Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
 # be folded into it).
 _SCALAR_KEYWORDS = frozenset(
@@ -278,9 +294,11 @@ def _admits(schema: Mapping[str, Any], value: Any) -> bool:
 
 __all__ = [
     "KEPT_FORMAT",
+    "KEPT_UNIQUE",
     "field_aliases",
     "iter_schemas",
     "keep_plain_string_formats",
+    "keep_unique_items",
     "name_enum_members",
     "narrow_enums",
     "needs_python_name",

@@ -533,7 +533,8 @@ class _Synthesizer:
             return self.choice(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if schema.get(key):
-                return (yield from self.union(schema[key], defs, depth, optional))
+                options = _with_siblings(schema, schema[key])
+                return (yield from self.union(options, defs, depth, optional))
         if schema.get("allOf"):
             parts = []
             for sub in schema["allOf"]:
@@ -645,8 +646,15 @@ class _Synthesizer:
             return items
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", low + 2))
-        for _ in range(max(low, min(high, 1 if depth < _DEEP else 0))):
-            items.append((yield schema.get("items", {}), defs, depth + 1, False))
+        count = max(low, min(high, 1 if depth < _DEEP else 0))
+        # Distinct items where the schema asks for them: a few more tries each.
+        unique = schema.get("uniqueItems") is True
+        for _ in range(count * _UNIQUE_TRIES if unique else count):
+            made = yield schema.get("items", {}), defs, depth + 1, False
+            if not (unique and any(_same(made, item) for item in items)):
+                items.append(made)
+            if len(items) == count:
+                break
         return items
 
     def string(self, schema: Mapping[str, Any]) -> str:
@@ -704,6 +712,7 @@ class _Synthesizer:
 
 
 _BRANCHES = 6  # branches of a union tried for a value valid under only one
+_UNIQUE_TRIES = 8  # items made per item wanted, at most, for an array of distinct items
 _OMIT = object()  # an optional property's value that is better left out
 _ANY_KINDS = (
     "string",
@@ -711,6 +720,27 @@ _ANY_KINDS = (
     "boolean",
 )  # tried for a branch that allows any value
 _FIT_DEPTH = 64  # below this depth, :func:`_fits` assumes a value fits
+
+
+# Keywords pydantic writes beside an optional field's ``anyOf`` (the field's
+# ``json_schema_extra``: the formats and ``uniqueItems`` the models keep), with the kind of
+# branch each constrains.
+_FIELD_KEYWORDS = {"format": "string", "uniqueItems": "array"}
+
+
+def _with_siblings(schema: Mapping[str, Any], options: list[Any]) -> list[Any]:
+    """The branches of a union, each inline branch of the kind a keyword beside the union
+    constrains given that keyword (``{anyOf: [{type: string}, {type: null}], format: email}``:
+    an e-mail address or null)."""
+    beside = {k: v for k, v in schema.items() if k in _FIELD_KEYWORDS}
+    return [_given(o, beside) for o in options] if beside else options
+
+
+def _given(branch: Any, beside: Mapping[str, Any]) -> Any:
+    if not isinstance(branch, Mapping):
+        return branch
+    kind = branch.get("type")
+    return {**{k: v for k, v in beside.items() if _FIELD_KEYWORDS[k] == kind}, **branch}
 
 
 def _is_null(schema: Any) -> bool:
