@@ -257,6 +257,35 @@ def test_an_enum_beside_allof_ref_is_narrowed_to_the_values_both_admit() -> None
     assert "allOf" in props["whole"]
 
 
+def test_an_enum_beside_a_ref_to_a_const_union_is_narrowed_and_keeps_the_member_names() -> None:
+    """3.1's titled enum (``oneOf: [{title, const}...]``, Discord's ChannelTypes) is a member
+    the narrowing folds; the narrowed enum keeps the titles (or a referenced enum's
+    ``x-enum-varnames``) as member names, checked like any other (``count`` shadows str.count)."""
+    from oapigen.ir.schemas import resolve_pointer
+    from oapigen.models.prepare import name_enum_members, narrow_enums
+
+    schemas: dict[str, Any] = {
+        "Kind": {"type": "string", "oneOf": [
+            {"title": "count", "description": "counted", "const": "c"}, {"title": "ALPHA", "const": "a"},
+            {"title": "ZED", "const": "z"}]},
+        "Level": {"type": "integer", "enum": [1, 2, 3], "x-enum-varnames": ["LOW", "MID", "HIGH"]},
+        "Open": {"oneOf": [{"const": "a"}, {"type": "string"}]},  # not only consts: not an enum
+        "Holder": {"type": "object", "properties": {
+            "kind": {"enum": ["c", "a", "q"], "allOf": [_ref("Kind")]},
+            "level": {"enum": [3, 1], "$ref": "#/components/schemas/Level"},
+            "open": {"enum": ["a"], "allOf": [_ref("Open")]},
+        }},
+    }
+    doc = {"components": {"schemas": schemas}}
+    narrow_enums(schemas, lambda ref: resolve_pointer(doc, ref))
+    name_enum_members(schemas)
+    props = schemas["Holder"]["properties"]
+    assert props["kind"] == {"type": "string", "enum": ["c", "a"], "x-enum-varnames": ["count_", "ALPHA"],
+                             "x-enum-descriptions": ["counted", ""]}
+    assert props["level"] == {"type": "integer", "enum": [3, 1], "x-enum-varnames": ["HIGH", "LOW"]}
+    assert "allOf" in props["open"]
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": "#/components/schemas/" + name}
 

@@ -161,7 +161,7 @@ def mock_page(
     URLs leading from page to page. The answer as it was if the page does not fit its type.
     """
     page_adapter = adapter(page_type)
-    template = page_adapter.dump_python(answer, mode="json", by_alias=True)
+    template = _server_mock.wire_data(page_type, answer)
     arguments = {**(sent if isinstance(sent, Mapping) else {}), **request.query_params}
     seed = int.from_bytes(hashlib.sha256(handler.encode()).digest()[:8], "big")
     collection = _MockCollection(paging, template, seed)
@@ -176,10 +176,25 @@ def mock_page(
     )
     sent_headers: dict[str, str | None] = {name: None for name in own}
     sent_headers.update(headers)
-    try:
-        return page_adapter.validate_python(body), sent_headers
-    except ValidationError:
-        return answer, {}
+    # The last page: no cursor rather than a null one, unless the body must have it.
+    for candidate in (_without_null(body, paging.cursor), body):
+        try:
+            return page_adapter.validate_python(candidate), sent_headers
+        except ValidationError:
+            continue
+    return answer, {}
+
+
+def _without_null(body: Any, path: tuple[str, ...]) -> Any:
+    """``body`` without the null at ``path`` (a copy of the objects on the way to it)."""
+    if not path or not isinstance(body, Mapping):
+        return body
+    head, rest = path[0], path[1:]
+    if head not in body or (not rest and body[head] is not None):
+        return body
+    if not rest:
+        return {k: v for k, v in body.items() if k != head}
+    return {**body, head: _without_null(body[head], rest)}
 
 
 class _MockCollection(Sequence[Any]):
@@ -209,7 +224,7 @@ def _item(paging: ServerPaging, template: Any, seed: int, number: int) -> Any:
         made = _server_mock.value(
             paging.item, seed + number, example=(False, None), echo={}
         )
-        return adapter(paging.item).dump_python(made, mode="json", by_alias=True)
+        return _server_mock.wire_data(paging.item, made)
     listed = template
     for name in paging.items:
         listed = listed.get(name) if isinstance(listed, Mapping) else None

@@ -287,6 +287,13 @@ def _scalar(found: Any) -> bool:
     return isinstance(found, str | int | float) and not isinstance(found, bool)
 
 
+def wire_data(tp: Any, made: Any) -> Any:
+    """A value of ``tp`` as JSON data the way the server sends it (``_server_runtime`` dumps
+    answers with ``exclude_unset``): a field the value was not given stays out, where a plain
+    dump writes its default (null for an optional property that may not be null)."""
+    return adapter(tp).dump_python(made, mode="json", by_alias=True, exclude_unset=True)
+
+
 def _text(tp: Any, made: Any) -> str:
     """A value as it is written in a header or a path: JSON, without the quotes of a string."""
     if isinstance(made, str):
@@ -332,11 +339,7 @@ def events(
     if _plain_text(schema):
         return [(labels[n % len(labels)], {}) for n in range(count)]
     made = [value(tp, seed + n, example=example, echo={}) for n in range(count)]
-    ta = adapter(tp)
-    return [
-        (labels[n % len(labels)], ta.dump_python(m, mode="json", by_alias=True))
-        for n, m in enumerate(made)
-    ]
+    return [(labels[n % len(labels)], wire_data(tp, m)) for n, m in enumerate(made)]
 
 
 def _sse_text(text: str) -> list[tuple[str, Any]]:
@@ -420,9 +423,7 @@ def _event(tp: Any, kind: tuple[str | None, Any], seed: int) -> tuple[str, Any]:
         if name is not None:
             made["event"] = name
         try:
-            checked = ta.dump_python(
-                ta.validate_python(made), mode="json", by_alias=True
-            )
+            checked = wire_data(tp, ta.validate_python(made))
         except ValidationError:
             continue
         if isinstance(checked, dict):
@@ -533,7 +534,8 @@ class _Synthesizer:
             return self.choice(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if schema.get(key):
-                return (yield from self.union(schema[key], defs, depth, optional))
+                options = _with_siblings(schema, schema[key])
+                return (yield from self.union(options, defs, depth, optional))
         if schema.get("allOf"):
             parts = []
             for sub in schema["allOf"]:
@@ -645,8 +647,15 @@ class _Synthesizer:
             return items
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", low + 2))
-        for _ in range(max(low, min(high, 1 if depth < _DEEP else 0))):
-            items.append((yield schema.get("items", {}), defs, depth + 1, False))
+        count = max(low, min(high, 1 if depth < _DEEP else 0))
+        # Distinct items where the schema asks for them: a few more tries each.
+        unique = schema.get("uniqueItems") is True
+        for _ in range(count * _UNIQUE_TRIES if unique else count):
+            made = yield schema.get("items", {}), defs, depth + 1, False
+            if not (unique and any(_same(made, item) for item in items)):
+                items.append(made)
+            if len(items) == count:
+                break
         return items
 
     def string(self, schema: Mapping[str, Any]) -> str:
@@ -704,6 +713,7 @@ class _Synthesizer:
 
 
 _BRANCHES = 6  # branches of a union tried for a value valid under only one
+_UNIQUE_TRIES = 8  # items made per item wanted, at most, for an array of distinct items
 _OMIT = object()  # an optional property's value that is better left out
 _ANY_KINDS = (
     "string",
@@ -711,6 +721,27 @@ _ANY_KINDS = (
     "boolean",
 )  # tried for a branch that allows any value
 _FIT_DEPTH = 64  # below this depth, :func:`_fits` assumes a value fits
+
+
+# Keywords pydantic writes beside an optional field's ``anyOf`` (the field's
+# ``json_schema_extra``: the formats and ``uniqueItems`` the models keep), with the kind of
+# branch each constrains.
+_FIELD_KEYWORDS = {"format": "string", "uniqueItems": "array"}
+
+
+def _with_siblings(schema: Mapping[str, Any], options: list[Any]) -> list[Any]:
+    """The branches of a union, each inline branch of the kind a keyword beside the union
+    constrains given that keyword (``{anyOf: [{type: string}, {type: null}], format: email}``:
+    an e-mail address or null)."""
+    beside = {k: v for k, v in schema.items() if k in _FIELD_KEYWORDS}
+    return [_given(o, beside) for o in options] if beside else options
+
+
+def _given(branch: Any, beside: Mapping[str, Any]) -> Any:
+    if not isinstance(branch, Mapping):
+        return branch
+    kind = branch.get("type")
+    return {**{k: v for k, v in beside.items() if _FIELD_KEYWORDS[k] == kind}, **branch}
 
 
 def _is_null(schema: Any) -> bool:

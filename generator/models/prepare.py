@@ -11,6 +11,7 @@ get names, enums are narrowed to what their schema admits, plain string formats 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -93,25 +94,30 @@ STR_ATTRIBUTES = frozenset(a for a in dir(str) if not a.startswith("_"))
 
 def name_enum_members(schemas: Any) -> None:
     """Give ``x-enum-varnames`` to string enum values whose member names NFKC would merge, or
-    that would shadow a method of ``str`` (``replace`` -> ``replace_``)."""
+    that would shadow a method of ``str`` (``replace`` -> ``replace_``); names a schema gives
+    already (``x-enum-varnames``) are checked the same way."""
     for schema in iter_schemas(schemas):
         values = schema.get("enum")
-        if not isinstance(values, list) or "x-enum-varnames" in schema or "x-enumNames" in schema:
+        given = schema.get("x-enum-varnames")
+        if not isinstance(values, list) or "x-enumNames" in schema or (
+                given is not None and (not isinstance(given, list) or len(given) != len(values))):
             continue
-        renamed = [isinstance(v, str) and (nfkc(v) != v or _python_form(v) in STR_ATTRIBUTES) for v in values]
+        sources = [g if isinstance(g, str) and g else v for g, v in zip(given or values, values, strict=True)]
+        renamed = [isinstance(v, str) and isinstance(n, str) and (nfkc(n) != n or _python_form(n) in STR_ATTRIBUTES)
+                   for n, v in zip(sources, values, strict=True)]
         if not any(renamed):
             continue
-        taken = {nfkc(v) for v, r in zip(values, renamed, strict=True) if isinstance(v, str) and not r}
+        taken = {nfkc(n) for n, r in zip(sources, renamed, strict=True) if isinstance(n, str) and not r}
         names: list[str | None] = []
         used = set(taken)
-        for value, rename in zip(values, renamed, strict=True):
+        for source, rename, kept in zip(sources, renamed, given or [None] * len(values), strict=True):
             if rename:
-                name = naming.snake(value, prefix="value", reserved={"mro"} | STR_ATTRIBUTES)
+                name = naming.snake(source, prefix="value", reserved={"mro"} | STR_ATTRIBUTES)
                 name = naming.dedupe([name], used)[0]
                 used.add(name)
                 names.append(name)
             else:
-                names.append(None)
+                names.append(kept)
         if isinstance(schema, dict):
             schema["x-enum-varnames"] = names
 
@@ -140,6 +146,22 @@ def keep_plain_string_formats(schemas: Any) -> None:
             schema[KEPT_FORMAT] = fmt
 
 
+# ``uniqueItems``, which the models leave out (a list allows duplicates; the check would be a
+# validator of the library's), kept the same way as a format: the models' JSON schemas (the
+# mock's source, /openapi.json) keep it, so that the mock answers distinct items.
+KEPT_UNIQUE = "x-uniqueItems"
+
+
+def keep_unique_items(schemas: Any) -> None:
+    """Give ``x-uniqueItems`` to array schemas with ``uniqueItems: true``; a spec's own
+    ``x-uniqueItems`` is dropped from the library's copy, where it would become the keyword."""
+    for schema in iter_schemas(schemas):
+        if isinstance(schema, dict):
+            schema.pop(KEPT_UNIQUE, None)
+            if schema.get("uniqueItems") is True:
+                schema[KEPT_UNIQUE] = True
+
+
 # Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
 # be folded into it).
 _SCALAR_KEYWORDS = frozenset(
@@ -155,9 +177,11 @@ def narrow_enums(schemas: Any, resolve: Callable[[str], Any]) -> None:
     ``{enum: [circle], allOf: [{$ref: ShapeKind}]}`` admits only ``circle``: both must hold. The
     models library keeps the referenced enum and drops the sibling, so ``Circle.kind`` would take
     any ``ShapeKind`` and a ``Circle | Square`` union would read a square as a circle. When
-    every member is a scalar schema (a referenced enum, a string with a format...), the schema
-    becomes one enum: its own values that every member admits (in its order), with the members'
-    ``type`` and ``format`` where it has none.
+    every member is a scalar schema (a referenced enum, a 3.1 ``oneOf`` of titled ``const``s, a
+    string with a format...), the schema becomes one enum: its own values that every member
+    admits (in its order), with the members' ``type`` and ``format`` where it has none, and the
+    member names and descriptions a member gives its values (``x-enum-varnames``, the titles of
+    its ``const`` branches) where it has none of its own.
     """
     for schema in list(iter_schemas(schemas)):
         own = schema.get("enum") if isinstance(schema.get("enum"), list) else (
@@ -181,17 +205,82 @@ def narrow_enums(schemas: Any, resolve: Callable[[str], Any]) -> None:
         schema.pop("$ref", None)
         schema.pop("const", None)
         schema["enum"] = values
+        if not {_VARNAMES, "x-enumNames"} & schema.keys():
+            _carry_member_names(schema, values, [r for r in resolved if r is not None])
 
 
 def _scalar_member(member: Any, resolve: Callable[[str], Any], depth: int = 0) -> Mapping[str, Any] | None:
-    """The schema a ``$ref`` chain leads to, if it constrains only a scalar (no allOf of its own)."""
+    """The schema a ``$ref`` chain leads to, if it constrains only a scalar (no allOf of its own);
+    a ``oneOf``/``anyOf`` of ``const`` branches (3.1's titled enum) as the enum of their values."""
     while isinstance(member, Mapping) and isinstance(member.get("$ref"), str) and depth < 16:
         member, depth = resolve(member["$ref"]), depth + 1
     if not isinstance(member, Mapping) or "allOf" in member or "$ref" in member:
         return None
-    if any(key not in _SCALAR_KEYWORDS and not str(key).startswith("x-") for key in member):
+    scalar = _const_union_as_enum(member)
+    if scalar is None or any(key not in _SCALAR_KEYWORDS and not str(key).startswith("x-") for key in scalar):
         return None
-    return member
+    return scalar
+
+
+_VARNAMES = "x-enum-varnames"
+_DESCRIPTIONS = "x-enum-descriptions"
+# Keywords of a ``const`` branch of a oneOf/anyOf enum (the value and what documents it).
+_CONST_BRANCH_KEYWORDS = frozenset({"const", "title", "description", "type", "format", "deprecated"})
+
+
+def _const_union_as_enum(member: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """``member`` itself, or, when its ``oneOf`` (or ``anyOf``) lists only ``const`` branches
+    (and ``{type: null}``), the enum of their values within its own ``enum``/``const``, each
+    branch's title and description as the member's name and description; None for a union of
+    anything else."""
+    key = next((k for k in ("oneOf", "anyOf") if k in member), None)
+    if key is None:
+        return member
+    branches = member[key]
+    if ("oneOf" in member and "anyOf" in member) or not isinstance(branches, list) or not branches:
+        return None
+    values: list[Any] = []
+    names: list[Any] = []
+    descriptions: list[Any] = []
+    for branch in branches:
+        if not isinstance(branch, Mapping):
+            return None
+        if branch.get("type") == "null" and set(branch) <= {"type", "title", "description"}:
+            values.append(None)
+        elif "const" in branch and all(
+            k in _CONST_BRANCH_KEYWORDS or str(k).startswith("x-") for k in branch
+        ):
+            values.append(branch["const"])
+        else:
+            return None
+        names.append(branch.get("title"))
+        descriptions.append(branch.get("description"))
+    kept = [n for n, v in enumerate(values) if _admits(member, v)]
+    enum: dict[str, Any] = {k: v for k, v in member.items() if k not in (key, "const")}
+    enum["enum"] = [values[n] for n in kept]
+    if all(isinstance(names[n], str) and names[n] for n in kept):
+        enum[_VARNAMES] = [names[n] for n in kept]
+    if any(isinstance(descriptions[n], str) and descriptions[n] for n in kept):
+        enum[_DESCRIPTIONS] = [descriptions[n] or "" for n in kept]
+    return enum
+
+
+def _carry_member_names(schema: dict[str, Any], values: list[Any], members: list[Mapping[str, Any]]) -> None:
+    """Give a narrowed enum the names (and descriptions) of its values in the first member that
+    names every one of them, so that ``ThreadType.PUBLIC_THREAD`` stays ``PUBLIC_THREAD``."""
+    for member in members:
+        enum, names = member.get("enum"), member.get(_VARNAMES)
+        if not isinstance(enum, list) or not isinstance(names, list) or len(names) != len(enum):
+            continue
+        index = {json.dumps(v, sort_keys=True): n for n, v in enumerate(enum)}
+        found = [index.get(json.dumps(v, sort_keys=True)) for v in values]
+        if any(n is None or not isinstance(names[n], str) or not names[n] for n in found):
+            continue
+        schema[_VARNAMES] = [names[n] for n in found if n is not None]
+        described = member.get(_DESCRIPTIONS)
+        if isinstance(described, list) and len(described) == len(enum):
+            schema[_DESCRIPTIONS] = [described[n] for n in found if n is not None]
+        return
 
 
 def _admits(schema: Mapping[str, Any], value: Any) -> bool:
@@ -262,10 +351,12 @@ def _rewrite_refs(node: Any, refs: Mapping[str, str]) -> None:
 
 __all__ = [
     "KEPT_FORMAT",
+    "KEPT_UNIQUE",
     "clear_of_python_names",
     "field_aliases",
     "iter_schemas",
     "keep_plain_string_formats",
+    "keep_unique_items",
     "name_enum_members",
     "narrow_enums",
     "needs_python_name",

@@ -60,6 +60,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     nullable_combinations(doc["components"]["schemas"])
     nullable_kept(doc["components"]["schemas"])
     prepare.keep_plain_string_formats(doc["components"]["schemas"])
+    prepare.keep_unique_items(doc["components"]["schemas"])
     return doc, diagnostics
 
 
@@ -274,9 +275,10 @@ def _run_datamodel_codegen(
                 # needs only pydantic, so e-mail addresses are plain strings.
                 type_mappings=["email=string", "idn-email=string"],
                 # Kept in the fields' JSON schemas: formats of plain strings (see
-                # prepare.keep_plain_string_formats), writeOnly (never in a mock answer).
+                # prepare.keep_plain_string_formats), uniqueItems (prepare.keep_unique_items),
+                # writeOnly (never in a mock answer).
                 field_extra_keys={"writeOnly"},
-                field_extra_keys_without_x_prefix={prepare.KEPT_FORMAT},
+                field_extra_keys_without_x_prefix={prepare.KEPT_FORMAT, prepare.KEPT_UNIQUE},
                 naming_strategy=NamingStrategy.FullPath,
             )
         except Exception as exc:  # the library's errors are not typed; keep them located
