@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .core.background import rare_collections
 from .core.diagnostics import Diagnostic, Severity, SpecError
 from .run.config import Job, default_package, find_config, load_jobs
 from .run.exit_codes import (
@@ -249,7 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = {"generate": cmd_generate, "validate": cmd_validate, "inspect": cmd_inspect, "diff": cmd_diff}[args.command]
     try:
-        return command(args)
+        with rare_collections():
+            return command(args)
     except SpecError as exc:
         _print(exc.diagnostics, args)
         return EXIT_BAD_INPUT

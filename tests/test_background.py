@@ -110,3 +110,17 @@ def test_oapigen_debug_keeps_one_process(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("OAPIGEN_DEBUG", "1")
     assert not background.can_fork()
     assert background.start(_pid_and, 2).result() == (os.getpid(), 4)
+
+
+def test_a_command_runs_with_rare_collections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI raises the collector's thresholds while a command runs, and restores them."""
+    import gc
+
+    from oapigen import cli
+
+    seen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli, "cmd_validate", lambda args: seen.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert cli.main(["validate", str(ROOT / "specs" / "petstore.yaml")]) == 0
+    assert seen == [background.RARE_COLLECTIONS] != [before]
+    assert gc.get_threshold() == before

@@ -510,3 +510,18 @@ def test_trust_manifest_answers_from_the_manifest_and_plain_check_does_not(tmp_p
     spec.write_text(spec.read_text(encoding="utf-8").replace("title: Swagger Petstore", "title: Changed", 1), encoding="utf-8")
     changed = run_oapigen(*args, "--check", "--trust-manifest")
     assert changed.returncode == 1 and "Changed" in changed.stdout
+
+
+def test_a_package_name_nothing_has_is_not_looked_up_in_every_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No module of that name is importable: no distribution's metadata is read (a cold run's
+    fixed cost); an installed one's name still gets its warning."""
+    import importlib.metadata
+
+    from oapigen.run.writer import package_name_warnings
+
+    assert not package_name_warnings(tmp_path, "no_module_is_named_like_this")
+    monkeypatch.setattr(importlib.metadata, "packages_distributions", lambda: pytest.fail("read every distribution"))
+    assert not package_name_warnings(tmp_path, "no_module_is_named_like_this")
+    monkeypatch.undo()
+    (warning,) = package_name_warnings(tmp_path, "httpx")
+    assert "installed distribution httpx" in warning.message

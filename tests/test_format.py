@@ -6,6 +6,7 @@ from pathlib import Path
 
 import oapigen.render.format as fmt
 import pytest
+from oapigen.core.fingerprint import templates_dir
 from oapigen.render.jinja import render_package
 from oapigen.run.config import Job
 from oapigen.run.pipeline import api_and_models
@@ -118,3 +119,35 @@ def test_files_are_formatted_as_the_renderer_hands_them_over(monkeypatch: pytest
     if fmt._workers() >= 2:
         assert any(started_before_the_end)  # the pool was running while files were still coming
     assert formatting.finish() == fmt.format_python(rendered)
+
+
+RUNTIME_MODULES = sorted((templates_dir() / "runtime").glob("*.py"))
+
+
+@pytest.mark.parametrize("module", RUNTIME_MODULES, ids=lambda p: p.name)
+def test_each_runtime_module_is_stored_in_blacks_layout(module: Path) -> None:
+    """What lets the formatter pass the runtime modules over: black leaves each unchanged."""
+    text = module.read_text(encoding="utf-8")
+    assert fmt.in_blacks_layout(text)
+    assert fmt._format_one(text) == text
+
+
+def test_black_is_not_run_on_a_runtime_module_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose body is a built-in runtime module is written as it is, without black; one
+    that differs from it in a single character (an override folder's) goes through black."""
+    monkeypatch.setenv("OAPIGEN_CACHE_DIR", "off")
+    formatted: list[str] = []
+    real = fmt._format_one
+
+    def recording(source: str) -> str:
+        formatted.append(source)
+        return real(source)
+
+    monkeypatch.setattr(fmt, "_format_one", recording)
+    runtime = (templates_dir() / "runtime" / "_types.py").read_text(encoding="utf-8")
+    header = fmt.HEADER_PREFIX + " from x.yaml. Do not edit.\n"
+    files = {"_types.py": header + runtime, "_other.py": header + runtime.replace("\n\n", "\n\n\n\n", 1)}
+    out = fmt.format_python(files)
+    assert out["_types.py"] == header + runtime
+    assert out["_other.py"] == header + runtime
+    assert formatted == [runtime.replace("\n\n", "\n\n\n\n", 1)]
