@@ -37,7 +37,13 @@ from typing import Any, Self, TypeVar, cast
 import httpx
 
 from ._auth import Credential, RequestParts, choose
-from ._response import decode_error_body, decode_success, deferred, record
+from ._response import (
+    decode_error_body,
+    decode_success,
+    deferred,
+    record,
+    streaming,
+)
 from ._serialize import (
     EncodedBody,
     cookie_pairs,
@@ -166,6 +172,7 @@ class BaseClient:
         """
         clone = copy.copy(self)
         clone.__dict__.pop("with_raw_response", None)  # a cached_property bound to self
+        clone.__dict__.pop("with_streaming_response", None)
         clone._owns_http = False
         if not isinstance(max_retries, NotGiven):
             clone.max_retries = max_retries
@@ -254,6 +261,10 @@ class BaseClient:
             raise RequestValidationError(endpoint.name, where, argument, exc) from exc
         if encoded.content_type:
             headers["Content-Type"] = encoded.content_type
+        if (
+            encoded.stream is not None
+        ):  # a file or an iterable: its framing (streamed body)
+            headers.update(encoded.stream.headers)
         if parts.cookies:
             headers["Cookie"] = "; ".join([*headers.get_list("Cookie"), *parts.cookies])
         if last_event_id is not None:
@@ -270,7 +281,7 @@ class BaseClient:
             str(self.base_url) + "".join(pieces),
             merge_query(parts.query, extra_query),
         )
-        return http.build_request(
+        request = http.build_request(
             endpoint.method,
             url,
             params=params,
@@ -279,6 +290,11 @@ class BaseClient:
             files=encoded.parts or None,
             timeout=self._timeout(timeout, stream),
         )
+        if (
+            encoded.stream is not None
+        ):  # sent in chunks by either client (streamed body)
+            request.stream = encoded.stream
+        return request
 
     def _retry_delay(
         self,
@@ -527,11 +543,12 @@ class SyncAPIClient(BaseClient):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+        retries = self._retries(
+            max_retries
+        )  # streaming(): with_streaming_response's call
         return self._decode(
             endpoint,
-            self._send(
-                endpoint, request, stream=False, retries=self._retries(max_retries)
-            ),
+            self._send(endpoint, request, stream=streaming(), retries=retries),
         )
 
     def _stream(
@@ -673,9 +690,10 @@ class AsyncAPIClient(BaseClient):
             extra_query=extra_query,
         )
         retries = self._retries(max_retries)
-        return self._decode(
-            endpoint, await self._send(endpoint, request, stream=False, retries=retries)
+        response = await self._send(  # streaming(): with_streaming_response's call
+            endpoint, request, stream=streaming(), retries=retries
         )
+        return self._decode(endpoint, response)
 
     def _stream(
         self,

@@ -12,6 +12,7 @@ then the value is built as far as it fits, the rest kept as received.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import types
@@ -33,7 +34,7 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-_ENUM_ERRORS = frozenset({"enum", "literal_error"})
+ENUM_ERRORS = frozenset({"enum", "literal_error"})
 
 
 def _payload(content: Content, response: httpx.Response) -> object:
@@ -89,7 +90,7 @@ def _decode(content: Content, response: httpx.Response, *, strict: bool) -> obje
     try:
         return adapter(content.type).validate_python(payload)
     except pydantic.ValidationError as exc:
-        if strict and any(e["type"] not in _ENUM_ERRORS for e in exc.errors()):
+        if strict and any(e["type"] not in ENUM_ERRORS for e in exc.errors()):
             raise ResponseValidationError(
                 response, _type_name(content.type), str(exc)
             ) from exc
@@ -303,9 +304,33 @@ class _Slot:
     response: httpx.Response | None = None
     parse: Callable[[], Any] | None = None
     headers: Callable[[], ResponseHeaders] | None = None
+    stream: bool = (
+        False  # a streamed call: the response is left unread (``_streaming``)
+    )
 
 
 _CAPTURE: ContextVar[_Slot | None] = ContextVar("_CAPTURE", default=None)
+
+
+@contextlib.contextmanager
+def captured(*, stream: bool = False) -> Iterator[_Slot]:
+    """While the block runs, the client's calls record their response here instead of decoding
+    it (the raw and streamed response wrappers); ``stream``: and leave its body unread.
+    """
+    slot = _Slot()
+    slot.stream = stream
+    token = _CAPTURE.set(slot)
+    try:
+        yield slot
+    finally:
+        _CAPTURE.reset(token)
+
+
+def streaming() -> bool:
+    """Whether the running call is a streamed one, whose response body is not read before the
+    method returns (``client.with_streaming_response``)."""
+    slot = _CAPTURE.get()
+    return slot is not None and slot.stream
 
 
 def record(response: httpx.Response, endpoint: Endpoint[Any], *, strict: bool) -> None:
@@ -339,12 +364,8 @@ def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
 
     @functools.wraps(method)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        slot = _Slot()
-        token = _CAPTURE.set(slot)
-        try:
+        with captured() as slot:
             parsed = method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _raw(slot, parsed)
 
     return wrapped
@@ -357,12 +378,8 @@ def async_to_raw_response(
 
     @functools.wraps(method)
     async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        slot = _Slot()
-        token = _CAPTURE.set(slot)
-        try:
+        with captured() as slot:
             parsed = await method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _raw(slot, parsed)
 
     return wrapped
