@@ -55,7 +55,7 @@ from ._serialize import (
 )
 from ._spec import Endpoint
 from ._sse import AsyncStream, ServerSentEvent, Stream
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN, NotGiven, RequestContent, TimeoutTypes
 from .errors import RedirectError, RequestValidationError, status_error, transport_error
 
 T = TypeVar("T")
@@ -261,10 +261,10 @@ class BaseClient:
             raise RequestValidationError(endpoint.name, where, argument, exc) from exc
         if encoded.content_type:
             headers["Content-Type"] = encoded.content_type
-        if (
-            encoded.stream is not None
-        ):  # a file or an iterable: its framing (streamed body)
+        content: RequestContent | None = encoded.content
+        if encoded.stream is not None:  # a file or an iterable, sent in chunks
             headers.update(encoded.stream.headers)
+            content = encoded.stream.content(isinstance(http, httpx.AsyncClient))
         if parts.cookies:
             headers["Cookie"] = "; ".join([*headers.get_list("Cookie"), *parts.cookies])
         if last_event_id is not None:
@@ -281,20 +281,15 @@ class BaseClient:
             str(self.base_url) + "".join(pieces),
             merge_query(parts.query, extra_query),
         )
-        request = http.build_request(
+        return http.build_request(
             endpoint.method,
             url,
             params=params,
             headers=headers,
-            content=encoded.content,
+            content=content,
             files=encoded.parts or None,
             timeout=self._timeout(timeout, stream),
         )
-        if (
-            encoded.stream is not None
-        ):  # sent in chunks by either client (streamed body)
-            request.stream = encoded.stream
-        return request
 
     def _retry_delay(
         self,
@@ -543,9 +538,8 @@ class SyncAPIClient(BaseClient):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
-        retries = self._retries(
-            max_retries
-        )  # streaming(): with_streaming_response's call
+        retries = self._retries(max_retries)
+        # streaming(): a call of with_streaming_response, whose body is left unread
         return self._decode(
             endpoint,
             self._send(endpoint, request, stream=streaming(), retries=retries),
@@ -690,7 +684,8 @@ class AsyncAPIClient(BaseClient):
             extra_query=extra_query,
         )
         retries = self._retries(max_retries)
-        response = await self._send(  # streaming(): with_streaming_response's call
+        # streaming(): a call of with_streaming_response, whose body is left unread
+        response = await self._send(
             endpoint, request, stream=streaming(), retries=retries
         )
         return self._decode(endpoint, response)

@@ -192,7 +192,7 @@ class EncodedBody:
     stream: BodyStream | None = None  # a file or an iterable, sent in chunks
 
 
-class BodyStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+class BodyStream:
     """A binary body sent in chunks as it is read, never whole in memory: a binary file (from
     where it stands when the call is made; with ``AsyncClient``, read in a worker thread), an
     iterable of bytes, or (``AsyncClient`` only) an async iterable of bytes.
@@ -219,10 +219,12 @@ class BodyStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     @property
     def headers(self) -> dict[str, str]:
-        """The framing headers: the length when known, else chunked."""
-        if self.length is not None:
-            return {"Content-Length": str(self.length)}
-        return {"Transfer-Encoding": "chunked"}
+        """The framing header when the length is known (else httpx sends it chunked)."""
+        return {} if self.length is None else {"Content-Length": str(self.length)}
+
+    def content(self, asynchronous: bool) -> Iterable[bytes] | AsyncIterable[bytes]:
+        """What to pass httpx as ``content``: iterable again on each send, by the client's kind."""
+        return _AsyncChunks(self) if asynchronous else _Chunks(self)
 
     def _again(self) -> None:
         source = self._source
@@ -241,7 +243,8 @@ class BodyStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         if self._start is not None:
             cast(IO[bytes], source).seek(self._start)
 
-    def __iter__(self) -> Iterator[bytes]:
+    def chunks(self) -> Iterator[bytes]:
+        """The body's chunks, read as they are sent (``Client``)."""
         self._again()
         source = self._source
         if hasattr(source, "read"):
@@ -254,7 +257,8 @@ class BodyStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         else:
             raise TypeError("an async iterable body can only be sent by AsyncClient")
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def achunks(self) -> AsyncIterator[bytes]:
+        """The body's chunks, read as they are sent (``AsyncClient``)."""
         self._again()
         source = self._source
         if hasattr(source, "read"):
@@ -267,6 +271,22 @@ class BodyStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         else:
             for chunk in cast(Iterable[bytes], source):
                 yield bytes(chunk)
+
+
+class _Chunks:
+    def __init__(self, body: BodyStream) -> None:
+        self._body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._body.chunks()
+
+
+class _AsyncChunks:
+    def __init__(self, body: BodyStream) -> None:
+        self._body = body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._body.achunks()
 
 
 BodyEncoder: TypeAlias = Callable[[Content, object], EncodedBody]

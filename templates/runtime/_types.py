@@ -47,5 +47,8 @@ FileTypes: TypeAlias = (
 )
 """A file in a multipart body: its content, or ``(file name, content[, content type])``."""
 
+RequestContent: TypeAlias = bytes | Iterable[bytes] | AsyncIterable[bytes]
+"""What the client hands httpx as a request's ``content``."""
+
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
 """Seconds (float), an :class:`httpx.Timeout`, or ``None`` for no timeout at all."""
