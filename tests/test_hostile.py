@@ -428,6 +428,9 @@ SAFE_ATTRIBUTES = frozenset(
         # README.md's in-process clients (fixed text around test_args) and its idempotent calls (through
         # md_code), written out by views/docs.QuickStart
         "in_process_client", "in_process_async_client", "idempotent_md",
+        # the groups' streaming wrapper classes (sanitized names, as raw_class) and API.md's sentence
+        # on how an answer streams (views/streaming_docs.py, spec strings through md_code)
+        "stream_class", "async_stream_class", "streaming",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

@@ -26,19 +26,17 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 import pydantic
 
+from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._response import ENUM_ERRORS, construct
 from ._serialize import adapter
 from ._spec import Endpoint
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .errors import ResponseValidationError, transport_error
-
-if TYPE_CHECKING:
-    from ._base_client import AsyncAPIClient, SyncAPIClient
 
 T = TypeVar("T")
 

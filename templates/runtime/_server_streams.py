@@ -18,15 +18,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from ._server_mock import adapter
 
-if TYPE_CHECKING:
-    from ._server_runtime import Reply, ResponseContent
+
+class ResponseContent(Protocol):
+    """What this module reads of ``_server_runtime.ResponseContent`` (which imports it)."""
+
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def type(self) -> Any: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+
+
+class Reply(Protocol):
+    """What this module reads of ``_server_runtime.Reply``."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def body(self) -> Any: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
 
 logger = logging.getLogger(__name__)
 
