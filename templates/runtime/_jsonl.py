@@ -25,8 +25,7 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import pydantic
@@ -35,6 +34,7 @@ from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._response import ENUM_ERRORS, construct
 from ._serialize import adapter
 from ._spec import Endpoint
+from ._sse import AsyncOpening, Opened
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .errors import ResponseValidationError, transport_error
 
@@ -92,7 +92,7 @@ class JsonLinesDecoder(Generic[T]):
         return ResponseValidationError(self._response, f"line {self.line}", message)
 
 
-class JsonLines(Generic[T]):
+class JsonLines(Opened[T]):
     """The items of a JSON-lines response, as an iterator; ``.response`` is the
     :class:`httpx.Response`. Use it in a ``with`` block, or iterate to the end, to close the
     connection."""
@@ -106,27 +106,6 @@ class JsonLines(Generic[T]):
         )
         self._iterator = self._items()
 
-    def __iter__(self) -> Iterator[T]:
-        return self
-
-    def __next__(self) -> T:
-        return next(self._iterator)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection (idempotent)."""
-        self.response.close()
-
     def _items(self) -> Generator[T, None, None]:
         try:
             for chunk in self.response.iter_bytes():
@@ -138,7 +117,7 @@ class JsonLines(Generic[T]):
             self.response.close()
 
 
-class AsyncJsonLines(Generic[T]):
+class AsyncJsonLines(AsyncOpening[T]):
     """The items of a JSON-lines response, as an async iterator. The request is sent when it is
     first used: ``async for``, ``async with`` or ``await`` (which returns it opened)."""
 
@@ -152,48 +131,11 @@ class AsyncJsonLines(Generic[T]):
         self._open = open
         self._item_type = item_type
         self._strict = strict
-        self._response: httpx.Response | None = None
+        self._response = None
         self._iterator = self._items()
 
-    @property
-    def response(self) -> httpx.Response:
-        """The HTTP response; the stream must have been opened (awaited or iterated)."""
-        if self._response is None:
-            raise RuntimeError(
-                "the stream is not open yet: await it, or use it in async with / async for"
-            )
-        return self._response
-
-    async def open(self) -> Self:
-        """Send the request, if not done yet; raises :class:`ApiError` on a status outside 2xx."""
-        if self._response is None:
-            self._response = await self._open()
-        return self
-
-    def __await__(self) -> Generator[Any, None, Self]:
-        return self.open().__await__()
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        return await self._iterator.__anext__()
-
-    async def __aenter__(self) -> Self:
-        return await self.open()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection (idempotent)."""
-        if self._response is not None:
-            await self._response.aclose()
+    async def _connect(self) -> httpx.Response:
+        return await self._open()
 
     async def _items(self) -> AsyncIterator[T]:
         response = (await self.open()).response
