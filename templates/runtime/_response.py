@@ -250,27 +250,16 @@ def _header_value(header: Header, text: str) -> Any:
     return adapter(header.type).validate_strings(text)
 
 
-class RawResponse(Generic[T]):
-    """A method's result together with the HTTP response it came from.
-
-    ``client.with_raw_response.<group>.<method>(...)`` returns one: ``.http_response`` (the
-    :class:`httpx.Response`), ``.headers``, ``.status_code``, ``.declared_headers`` (the
-    response headers the spec declares, typed: :class:`ResponseHeaders`) and ``.parse()`` for
-    the value the plain method returns. The body is not validated until ``.parse()`` is called,
-    which raises :class:`ResponseValidationError` as the plain method would; so a body that does
-    not fit can still be read from ``.http_response``. For event streams the response is open
-    and ``.parse()`` is the stream.
-    """
+class ResponseInfo:
+    """What the raw and streamed responses share: the HTTP response, its status and headers,
+    and the headers the spec declares."""
 
     def __init__(
         self,
         http_response: httpx.Response,
-        parse: Callable[[], T],
-        declared: Callable[[], ResponseHeaders] = lambda: ResponseHeaders({}),
+        declared: Callable[[], ResponseHeaders] | None,
     ) -> None:
         self.http_response = http_response
-        self._parse: Callable[[], T] | None = parse
-        self._parsed: T | None = None
         self._declared = declared
         self._declared_headers: ResponseHeaders | None = None
 
@@ -287,17 +276,41 @@ class RawResponse(Generic[T]):
         """The response headers the spec declares for this status, as their declared types
         (validated on first use: :class:`ResponseValidationError` as for the body)."""
         if self._declared_headers is None:
-            self._declared_headers = self._declared()
+            declared = self._declared
+            self._declared_headers = declared() if declared else ResponseHeaders({})
         return self._declared_headers
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}]>"
+
+
+class RawResponse(ResponseInfo, Generic[T]):
+    """A method's result together with the HTTP response it came from.
+
+    ``client.with_raw_response.<group>.<method>(...)`` returns one: ``.http_response`` (the
+    :class:`httpx.Response`), ``.headers``, ``.status_code``, ``.declared_headers`` (the
+    response headers the spec declares, typed: :class:`ResponseHeaders`) and ``.parse()`` for
+    the value the plain method returns. The body is not validated until ``.parse()`` is called,
+    which raises :class:`ResponseValidationError` as the plain method would; so a body that does
+    not fit can still be read from ``.http_response``. For event streams the response is open
+    and ``.parse()`` is the stream.
+    """
+
+    def __init__(
+        self,
+        http_response: httpx.Response,
+        parse: Callable[[], T],
+        declared: Callable[[], ResponseHeaders] | None = None,
+    ) -> None:
+        super().__init__(http_response, declared)
+        self._parse: Callable[[], T] | None = parse
+        self._parsed: T | None = None
 
     def parse(self) -> T:
         """The value the plain method returns (validated on the first call, then kept)."""
         if self._parse is not None:
             self._parsed, self._parse = self._parse(), None
         return cast(T, self._parsed)
-
-    def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}]>"
 
 
 class _Slot:
@@ -354,9 +367,7 @@ def _raw(slot: _Slot, parsed: T) -> RawResponse[T]:
     if slot.response is None:  # pragma: no cover - every method sends a request
         raise RuntimeError("the call sent no request")
     parse = slot.parse if slot.parse is not None else (lambda: parsed)
-    return RawResponse(
-        slot.response, parse, slot.headers or (lambda: ResponseHeaders({}))
-    )
+    return RawResponse(slot.response, parse, slot.headers)
 
 
 def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:

@@ -24,7 +24,7 @@ from typing import IO, Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
-from ._response import ResponseHeaders, captured
+from ._response import ResponseHeaders, ResponseInfo, captured
 from .errors import transport_error
 
 P = ParamSpec("P")
@@ -33,7 +33,7 @@ T = TypeVar("T")
 FilePath = str | os.PathLike[str]
 
 
-class _Streamed:
+class _Streamed(ResponseInfo):
     """What the sync and async streamed responses share: status, headers, the declared ones."""
 
     def __init__(
@@ -43,37 +43,14 @@ class _Streamed:
         result: Any,
         declared: Callable[[], ResponseHeaders] | None,
     ) -> None:
-        self.http_response = http_response
-        self._parse = (
-            parse  # the method's decoding, deferred (None: ``result`` is the value)
-        )
+        super().__init__(http_response, declared)
+        self._parse = parse  # the method's decoding, deferred (None: ``result`` is it)
         self._result = result
-        self._declared = declared
-        self._declared_headers: ResponseHeaders | None = None
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def declared_headers(self) -> ResponseHeaders:
-        """The response headers the spec declares for this status, as their declared types."""
-        if self._declared_headers is None:
-            declared = self._declared
-            self._declared_headers = declared() if declared else ResponseHeaders({})
-        return self._declared_headers
 
     def _value(self) -> Any:
         if self._parse is not None:
             self._result, self._parse = self._parse(), None
         return self._result
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} [{self.status_code}]>"
 
 
 class StreamedResponse(_Streamed, Generic[T]):
