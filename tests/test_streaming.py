@@ -165,6 +165,15 @@ def test_write_to_saves_a_big_body_as_it_arrives_and_parse_read_lines_work(
             assert response.read() == b"one\ntwo\nthree"
         assert client.files.read_text("t") == "one\ntwo\nthree"
 
+    async def main() -> int:
+        async with (
+            pkg.AsyncClient(base_url=url, max_retries=0) as client,
+            client.with_streaming_response.files.download_file("big") as response,
+        ):
+            return int(await response.write_to(tmp_path / "async.bin"))
+
+    assert asyncio.run(main()) == len(expected) and (tmp_path / "async.bin").read_bytes() == expected
+
 
 def test_a_streamed_call_raises_the_plain_methods_error_with_its_body(pkg: ModuleType, url: str) -> None:
     with (

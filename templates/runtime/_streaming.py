@@ -16,6 +16,7 @@ whole, is the error's ``body``); a connection that breaks while the body is read
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -140,13 +141,17 @@ class AsyncStreamedResponse(_Streamed, Generic[T]):
     async def write_to(
         self, file: FilePath | IO[bytes], chunk_size: int | None = None
     ) -> int:
-        """Write the body to a path or a binary file as it arrives; the bytes written."""
+        """Write the body to a path or a binary file as it arrives (in a worker thread, so
+        that the event loop never waits for the disk); the bytes written."""
         if isinstance(file, (str, os.PathLike)):
-            with open(file, "wb") as out:
+            out = await asyncio.to_thread(_open_binary, file)
+            try:
                 return await self.write_to(out, chunk_size)
+            finally:
+                await asyncio.to_thread(out.close)
         written = 0
         async for chunk in self.iter_bytes(chunk_size):
-            written += file.write(chunk) or 0
+            written += await asyncio.to_thread(file.write, chunk) or 0
         return written
 
     async def read(self) -> bytes:
@@ -165,6 +170,10 @@ class AsyncStreamedResponse(_Streamed, Generic[T]):
     async def close(self) -> None:
         """Close the connection (idempotent)."""
         await self.http_response.aclose()
+
+
+def _open_binary(path: FilePath) -> IO[bytes]:
+    return open(path, "wb")
 
 
 def _opened(slot: Any, result: Any) -> tuple[httpx.Response, tuple[Any, ...]]:
