@@ -23,6 +23,7 @@ prints the table.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import importlib
 import inspect
@@ -113,10 +114,10 @@ def _unwrap(annotation: Any, pkg_types: types.ModuleType) -> tuple[Any, bool]:
                 optional = True
             elif typing.get_origin(member) is dict:
                 plain_dicts.append(member)  # the "or a dict" alternative of a body model
-            elif typing.get_origin(member) is typing.IO or (
+            elif typing.get_origin(member) in (typing.IO, collections.abc.Iterable, collections.abc.AsyncIterable) or (
                 typing.get_origin(member) is tuple and bytes in typing.get_args(annotation)
             ):
-                continue  # a file object or (name, file[, type]): bytes stand for them
+                continue  # a file object, (name, file[, type]) or chunks (BinaryContent): bytes stand for them
             else:
                 members.append(member)
         members = members or plain_dicts

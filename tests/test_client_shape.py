@@ -92,7 +92,8 @@ def test_a_bigger_api_gets_a_module_per_group(split_files: dict[str, str], gener
     assert "class Items(SyncResource):" in split_files["resources/items.py"]
     seed = generated_packages["agent_server"][1].files
     assert len([p for p in seed if p.startswith("resources/")]) == 1 + len(generated_packages["agent_server"][1].api.groups)
-    assert len(seed["client.py"].splitlines()) < 500  # was 4,971 lines
+    # was 4,971 lines; 450 before with_streaming_response added its two wrapper classes (624)
+    assert len(seed["client.py"].splitlines()) < 650
 
 
 def test_importing_the_client_loads_no_group_module(seed: ModuleType) -> None:

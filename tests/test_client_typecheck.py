@@ -1,5 +1,5 @@
-"""The generated packages pass ``mypy --strict`` (one run over all of them, with a typed usage
-example of the seed client) and the client modules pass ruff with the project's rules."""
+"""The generated packages pass ``mypy --strict`` (one run over all of them, with typed usage
+examples of the seed client and of streamed bodies) and the client modules pass ruff with the project's rules."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def _packages(
         install(tmp_path_factory, "features", generate_files(FEATURES_SPEC, "features")),
         install(tmp_path_factory, "upload", generate_files(UPLOAD_SPEC, "upload")),
         install(tmp_path_factory, "options", generate_files(DATA / "options.yaml", "options")),
+        install(tmp_path_factory, "streaming_api", generate_files(DATA / "streaming.yaml", "streaming_api")),
         split,  # a models package loaded lazily (tests/test_models_split.py)
     ]
 
@@ -51,9 +52,10 @@ def client_packages(request: pytest.FixtureRequest) -> list[Path]:
     """The generated packages, with a typed usage example of the seed client."""
     tmp_path_factory = request.getfixturevalue("tmp_path_factory")
     packages = _packages(request.getfixturevalue("generated_packages"), request.getfixturevalue("split"), tmp_path_factory)
-    usage = packages_root(tmp_path_factory) / "usage_seed.py"
-    shutil.copy(DATA / "usage_seed.py", usage)
-    return [*(package_dir(pkg) for pkg in packages), usage]
+    usages = [packages_root(tmp_path_factory) / name for name in ("usage_seed.py", "usage_streaming.py")]
+    for usage in usages:
+        shutil.copy(DATA / usage.name, usage)
+    return [*(package_dir(pkg) for pkg in packages), *usages]
 
 
 def run(*args: str, cwd: object) -> subprocess.CompletedProcess[str]:

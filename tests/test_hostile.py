@@ -155,7 +155,8 @@ WINDOWS_DEVICES = frozenset({"aux", "con", "nul", "prn", *(f"{d}{n}" for d in ("
 EXPECTED_FILES = (
     ".oapigen-manifest.json", "API.md", "README.md", "__init__.py", "_auth.py", "_base_client.py",
     "_endpoints.py", "_response.py", "_serialize.py", "_server_http.py", "_server_mock.py",
-    "_server_requests.py", "_server_routing.py", "_server_runtime.py", "_spec.py", "_sse.py", "_types.py", "client.py", "errors.py",
+    "_server_requests.py", "_server_routing.py", "_server_runtime.py", "_server_streams.py", "_spec.py", "_sse.py",
+    "_streaming.py", "_types.py", "client.py", "errors.py",
     "models.py", "py.typed", "server.py",
 )
 PAGINATION_FILES = ("_pagination.py", "_server_pagination.py")  # only in a package that pages
@@ -430,6 +431,9 @@ SAFE_ATTRIBUTES = frozenset(
         # API.md's line on an operation's OAuth 2 scopes, written out by views/docs_oauth2.py
         # (scheme keys and scopes through md_code)
         "authorization_md",
+        # the groups' streaming wrapper classes (sanitized names, as raw_class) and API.md's sentence
+        # on how an answer streams (views/streaming_docs.py, spec strings through md_code)
+        "stream_class", "async_stream_class", "streaming",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

@@ -34,7 +34,7 @@ SPECS = {
     "srv_string_errors": (STRING_ERRORS, None),
 }
 SERVER_FILES = ("server.py", "_server_runtime.py", "_server_requests.py", "_server_mock.py", "_server_routing.py",
-                "_server_http.py")
+                "_server_http.py", "_server_streams.py")
 
 
 _GENERATED: dict[str, Generated] = {}

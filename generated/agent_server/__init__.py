@@ -14,6 +14,7 @@ from ._pagination import (
 )
 from ._response import RawResponse, ResponseHeaders
 from ._sse import AsyncStream, ServerSentEvent, Stream
+from ._streaming import AsyncStreamedResponse, StreamedResponse
 from ._types import NOT_GIVEN, NotGiven
 from .client import AsyncClient, Client
 from .errors import (
@@ -46,6 +47,7 @@ __all__ = [
     "AsyncPage",
     "AsyncPager",
     "AsyncStream",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -64,6 +66,7 @@ __all__ = [
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",
+    "StreamedResponse",
     "SyncListPage",
     "SyncPage",
     "UnprocessableEntityError",

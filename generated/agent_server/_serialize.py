@@ -12,12 +12,20 @@ JSON-like (models, enums, UUIDs and dates become dicts and strings), booleans ar
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeAlias
+from typing import IO, Any, TypeAlias, cast
 from urllib.parse import quote
 
 import httpx
@@ -182,6 +190,104 @@ class EncodedBody:
     content: bytes | None = None
     parts: list[tuple[str, Any]] = field(default_factory=list)
     content_type: str | None = None
+    stream: BodyStream | None = None  # a file or an iterable, sent in chunks
+
+
+class BodyStream:
+    """A binary body sent in chunks as it is read, never whole in memory: a binary file (from
+    where it stands when the call is made; with ``AsyncClient``, read in a worker thread), an
+    iterable of bytes, or (``AsyncClient`` only) an async iterable of bytes.
+
+    Sent again (a retry, a 307 or 308 redirect), a seekable file is read again from the same
+    place, a list again from its start; a one-pass iterator or a pipe cannot be, and raises
+    ``httpx.StreamConsumed``. A file's length goes in ``Content-Length`` when it can be told
+    (a seekable file); other bodies are sent chunked.
+    """
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, source: object) -> None:
+        self._source = source
+        self._start: int | None = None
+        self.length: int | None = None
+        seekable = getattr(source, "seekable", None)
+        if hasattr(source, "read") and callable(seekable) and seekable():
+            file = cast(IO[bytes], source)
+            self._start = file.tell()
+            self.length = file.seek(0, io.SEEK_END) - self._start
+            file.seek(self._start)
+        self._sent = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The framing header when the length is known (else httpx sends it chunked)."""
+        return {} if self.length is None else {"Content-Length": str(self.length)}
+
+    def content(self, asynchronous: bool) -> Iterable[bytes] | AsyncIterable[bytes]:
+        """What to pass httpx as ``content``: iterable again on each send, by the client's kind."""
+        return _AsyncChunks(self) if asynchronous else _Chunks(self)
+
+    def _again(self) -> None:
+        source = self._source
+        once = (
+            self._start is None
+            and not isinstance(source, (list, tuple))
+            and (
+                hasattr(source, "read")
+                or not isinstance(source, Iterable)
+                or iter(source) is source
+            )
+        )
+        if self._sent and once:
+            raise httpx.StreamConsumed()
+        self._sent = True
+        if self._start is not None:
+            cast(IO[bytes], source).seek(self._start)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body's chunks, read as they are sent (``Client``)."""
+        self._again()
+        source = self._source
+        if hasattr(source, "read"):
+            read = cast(IO[bytes], source).read
+            while chunk := read(self.CHUNK):
+                yield bytes(chunk)
+        elif isinstance(source, Iterable):
+            for chunk in source:
+                yield bytes(chunk)
+        else:
+            raise TypeError("an async iterable body can only be sent by AsyncClient")
+
+    async def achunks(self) -> AsyncIterator[bytes]:
+        """The body's chunks, read as they are sent (``AsyncClient``)."""
+        self._again()
+        source = self._source
+        if hasattr(source, "read"):
+            read = cast(IO[bytes], source).read
+            while chunk := await asyncio.to_thread(read, self.CHUNK):
+                yield bytes(chunk)
+        elif isinstance(source, AsyncIterable):
+            async for chunk in source:
+                yield bytes(chunk)
+        else:
+            for chunk in cast(Iterable[bytes], source):
+                yield bytes(chunk)
+
+
+class _Chunks:
+    def __init__(self, body: BodyStream) -> None:
+        self._body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._body.chunks()
+
+
+class _AsyncChunks:
+    def __init__(self, body: BodyStream) -> None:
+        self._body = body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._body.achunks()
 
 
 BodyEncoder: TypeAlias = Callable[[Content, object], EncodedBody]
@@ -202,14 +308,15 @@ def encode_body(spec: Content, body: object) -> EncodedBody:
             f"no {spec.kind} encoder: no operation of this package sends a {spec.media_type} body"
         )
     if spec.kind == "binary":
-        content = (
-            body.read()
-            if isinstance(body, io.IOBase) or hasattr(body, "read")
-            else body
-        )
-        if not isinstance(content, (bytes, bytearray)):
-            raise TypeError(f"a {spec.media_type} body must be bytes or a binary file")
-        return EncodedBody(content=bytes(content), content_type=spec.media_type)
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            return EncodedBody(content=bytes(body), content_type=spec.media_type)
+        if isinstance(body, (str, Mapping)) or not (
+            hasattr(body, "read") or isinstance(body, (Iterable, AsyncIterable))
+        ):
+            raise TypeError(
+                f"a {spec.media_type} body must be bytes, a binary file or an iterable of bytes"
+            )
+        return EncodedBody(stream=BodyStream(body), content_type=spec.media_type)
     if spec.kind in ("text", "event_stream"):
         return EncodedBody(
             content=str(body).encode(), content_type=f"{spec.media_type}; charset=utf-8"

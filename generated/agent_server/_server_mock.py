@@ -342,6 +342,26 @@ def events(
     return [(labels[n % len(labels)], wire_data(tp, m)) for n, m in enumerate(made)]
 
 
+def items(tp: Any, seed: int, *, example: tuple[bool, Any]) -> list[Any]:
+    """The items of a mock JSON-lines stream of ``tp`` (the item type): the spec's example when
+    every item of it fits (a list of items, NDJSON text or one item), else a few synthesized.
+    """
+    has_example, sample = example
+    if has_example:
+        if isinstance(sample, str):
+            lines = [text for text in re.split(r"[\r\n\x1e]+", sample) if text.strip()]
+            try:
+                sample = [json.loads(text) for text in lines]
+            except ValueError:
+                sample = None
+        listed = sample if isinstance(sample, list) else [sample]
+        try:
+            return [adapter(tp).validate_python(item) for item in listed]
+        except ValidationError:
+            pass  # the example does not fit: synthesize instead
+    return [value(tp, seed + n, example=(False, None), echo={}) for n in range(_EVENTS)]
+
+
 def _sse_text(text: str) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for block in re.split(r"(?:\r\n|\r|\n){2,}", text.strip()):

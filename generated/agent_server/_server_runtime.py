@@ -53,6 +53,7 @@ from ._server_http import DocsAssets, SizeLimits, add_docs
 from ._server_mock import adapter
 from ._server_requests import DEFINITIONS, is_json, schema_of
 from ._server_routing import index_routes
+from ._server_streams import line, streamable, streamed
 from ._sse import ServerSentEvent
 from ._sse import json_text as _json_text
 
@@ -111,7 +112,7 @@ class ResponseContent:
 
     media_type: str
     type: Any
-    kind: str = "json"  # json, event_stream, form, multipart, text, binary
+    kind: str = "json"  # json, event_stream, json_lines, form, multipart, text, binary
     example: Any = None
     has_example: bool = False
     sent_as: str | None = None  # the concrete media type of a wildcard one (``*/*``)
@@ -300,7 +301,12 @@ class ServerOperation:
     async def respond(self, result: Any) -> Response:
         """The HTTP response for what a handler returned (a plain value or a Reply)."""
         main = self._main
-        if not isinstance(result, Reply) and main and main.kind != "event_stream":
+        if (
+            not isinstance(result, Reply)
+            and main
+            and main.kind != "event_stream"
+            and not streamable(main, result)
+        ):
             # What the lines below come to for a plain value, without making a Reply of it.
             body = _encode(main, result)
             return Response(body, self.status, media_type=main.content_type)
@@ -312,6 +318,10 @@ class ServerOperation:
             and not isinstance(reply.body, str | bytes)
         ):
             return await _stream(reply, content)
+        if content is not None and streamable(content, reply.body):
+            return await streamed(
+                reply, content
+            )  # chunks or JSON lines (_server_streams)
         return self._encoded(reply, content).response()
 
     def _content(self, reply: Reply) -> ResponseContent | None:
@@ -411,7 +421,15 @@ def _error_shapes(status: int, detail: Any) -> list[Any]:
 
 
 def _encode(content: ResponseContent, body: Any) -> bytes:
-    if content.kind in ("text", "binary", "event_stream"):
+    if content.kind == "json_lines" and not isinstance(body, str | bytes):
+        items = body if streamable(content, body) else [body]  # the items, or one item
+        try:
+            return b"".join(line(content, item) for item in items)
+        except ValidationError as exc:
+            raise _Undeclared(
+                f"an item does not match the declared {content.media_type} type: {exc}"
+            ) from exc
+    if content.kind in ("text", "binary", "event_stream", "json_lines"):
         if isinstance(body, bytes):
             return body
         if isinstance(body, str):
@@ -618,7 +636,10 @@ def _mock_reply(
     content = declared.content(None)
     answer: Any = None
     paged: dict[str, str | None] = {}  # a page's Link or cursor header (None: not sent)
-    if content is not None and content.kind == "event_stream":
+    if content is not None and content.kind == "json_lines":
+        example = (content.has_example, content.example)
+        answer = _server_mock.items(content.type, seed, example=example)
+    elif content is not None and content.kind == "event_stream":
         last = request.headers.get("last-event-id", "")
         answer = _mock_events(
             _server_mock.events(

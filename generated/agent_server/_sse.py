@@ -24,7 +24,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -33,6 +33,7 @@ from pydantic_core import to_json
 from .errors import transport_error
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+ItemT = TypeVar("ItemT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,36 @@ class SSEDecoder:
         return ServerSentEvent(value, event or "message", id_, retry)
 
 
-class Stream:
+class Opened(Generic[ItemT]):
+    """An iterator over the items of an open response, closed by a ``with`` block or at the
+    end; the base of :class:`Stream` and ``_jsonl.JsonLines``."""
+
+    response: httpx.Response
+    _iterator: Iterator[ItemT]
+
+    def __iter__(self) -> Iterator[ItemT]:
+        return self
+
+    def __next__(self) -> ItemT:
+        return next(self._iterator)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self.response.close()
+
+
+class Stream(Opened[ServerSentEvent]):
     """The events of a ``text/event-stream`` response, as an iterator.
 
     Use it in a ``with`` block, or iterate to the end, to close the connection::
@@ -163,27 +193,6 @@ class Stream:
         self._sleep = sleep
         self._max_reconnects = max_reconnects
         self._iterator = self._events()
-
-    def __iter__(self) -> Iterator[ServerSentEvent]:
-        return self
-
-    def __next__(self) -> ServerSentEvent:
-        return next(self._iterator)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection (idempotent)."""
-        self.response.close()
 
     def _events(self) -> Generator[ServerSentEvent, None, None]:
         decoder, failures = SSEDecoder(), 0
@@ -212,7 +221,62 @@ class Stream:
             self.response.close()
 
 
-class AsyncStream:
+class AsyncOpening(Generic[ItemT]):
+    """An async iterator over the items of a response that is requested when first used:
+    ``async for``, ``async with`` or ``await`` (which returns it opened, e.g. to read
+    ``.response.headers``); the base of :class:`AsyncStream` and ``_jsonl.AsyncJsonLines``.
+    """
+
+    _response: httpx.Response | None = None
+    _iterator: AsyncIterator[ItemT]
+
+    async def _connect(
+        self,
+    ) -> httpx.Response:  # pragma: no cover - each subclass has one
+        raise NotImplementedError
+
+    @property
+    def response(self) -> httpx.Response:
+        """The HTTP response; the stream must have been opened (awaited or iterated)."""
+        if self._response is None:
+            raise RuntimeError(
+                "the stream is not open yet: await it, or use it in async with / async for"
+            )
+        return self._response
+
+    async def open(self) -> Self:
+        """Send the request, if not done yet; raises :class:`ApiError` on a status outside 2xx."""
+        if self._response is None:
+            self._response = await self._connect()
+        return self
+
+    def __await__(self) -> Generator[Any, None, Self]:
+        return self.open().__await__()
+
+    def __aiter__(self) -> AsyncIterator[ItemT]:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        return await self._iterator.__anext__()
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._response is not None:
+            await self._response.aclose()
+
+
+class AsyncStream(AsyncOpening[ServerSentEvent]):
     """The events of a ``text/event-stream`` response, as an async iterator.
 
     The request is sent when the stream is first used: ``async for``, ``async with`` or
@@ -236,48 +300,11 @@ class AsyncStream:
         self._delay = delay
         self._sleep = sleep
         self._max_reconnects = max_reconnects
-        self._response: httpx.Response | None = None
+        self._response = None
         self._iterator = self._events()
 
-    @property
-    def response(self) -> httpx.Response:
-        """The HTTP response; the stream must have been opened (awaited or iterated)."""
-        if self._response is None:
-            raise RuntimeError(
-                "the stream is not open yet: await it, or use it in async with / async for"
-            )
-        return self._response
-
-    async def open(self) -> Self:
-        """Send the request, if not done yet; raises :class:`ApiError` on a status outside 2xx."""
-        if self._response is None:
-            self._response = await self._open(None)
-        return self
-
-    def __await__(self) -> Generator[Any, None, Self]:
-        return self.open().__await__()
-
-    def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
-        return self
-
-    async def __anext__(self) -> ServerSentEvent:
-        return await self._iterator.__anext__()
-
-    async def __aenter__(self) -> Self:
-        return await self.open()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection (idempotent)."""
-        if self._response is not None:
-            await self._response.aclose()
+    async def _connect(self) -> httpx.Response:
+        return await self._open(None)
 
     async def _events(self) -> AsyncIterator[ServerSentEvent]:
         response = (await self.open()).response

@@ -4,7 +4,9 @@
 ``Client`` (blocking) and ``AsyncClient`` (asyncio) have one method per operation, on a
 resource group per tag (``client.<group>.<method>(...)``); API.md lists them all.
 ``client.with_raw_response.<group>.<method>(...)`` returns a ``RawResponse`` with the
-HTTP response (headers, status) around the same result.
+HTTP response (headers, status) around the same result;
+``client.with_streaming_response.<group>.<method>(...)`` a context manager whose response
+body is read as it arrives (``iter_bytes``, ``iter_lines``, ``write_to``).
 """
 
 from __future__ import annotations
@@ -27,62 +29,82 @@ if TYPE_CHECKING:
     from .resources.a2a import (
         A2a,
         A2aWithRawResponse,
+        A2aWithStreamingResponse,
         AsyncA2a,
         AsyncA2aWithRawResponse,
+        AsyncA2aWithStreamingResponse,
     )
     from .resources.assistants import (
         Assistants,
         AssistantsWithRawResponse,
+        AssistantsWithStreamingResponse,
         AsyncAssistants,
         AsyncAssistantsWithRawResponse,
+        AsyncAssistantsWithStreamingResponse,
     )
     from .resources.crons import (
         AsyncCrons,
         AsyncCronsWithRawResponse,
+        AsyncCronsWithStreamingResponse,
         Crons,
         CronsWithRawResponse,
+        CronsWithStreamingResponse,
     )
     from .resources.mcp import (
         AsyncMcp,
         AsyncMcpWithRawResponse,
+        AsyncMcpWithStreamingResponse,
         Mcp,
         McpWithRawResponse,
+        McpWithStreamingResponse,
     )
     from .resources.stateless_runs import (
         AsyncStatelessRuns,
         AsyncStatelessRunsWithRawResponse,
+        AsyncStatelessRunsWithStreamingResponse,
         StatelessRuns,
         StatelessRunsWithRawResponse,
+        StatelessRunsWithStreamingResponse,
     )
     from .resources.store import (
         AsyncStore,
         AsyncStoreWithRawResponse,
+        AsyncStoreWithStreamingResponse,
         Store,
         StoreWithRawResponse,
+        StoreWithStreamingResponse,
     )
     from .resources.system import (
         AsyncSystem,
         AsyncSystemWithRawResponse,
+        AsyncSystemWithStreamingResponse,
         System,
         SystemWithRawResponse,
+        SystemWithStreamingResponse,
     )
     from .resources.thread_runs import (
         AsyncThreadRuns,
         AsyncThreadRunsWithRawResponse,
+        AsyncThreadRunsWithStreamingResponse,
         ThreadRuns,
         ThreadRunsWithRawResponse,
+        ThreadRunsWithStreamingResponse,
     )
     from .resources.threads import (
         AsyncThreads,
         AsyncThreadsWithRawResponse,
+        AsyncThreadsWithStreamingResponse,
         Threads,
         ThreadsWithRawResponse,
+        ThreadsWithStreamingResponse,
     )
 __all__ = [
     "AsyncClient",
     "AsyncClientWithRawResponse",
+    "AsyncClientWithStreamingResponse",
     "Client",
     "ClientWithRawResponse",
+    "ClientWithStreamingResponse",
 ]
 
 
@@ -132,6 +154,11 @@ class Client(SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same methods, returning a ``RawResponse``: the HTTP response and the result."""
         return ClientWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same methods, returning a context manager whose response is read as it arrives."""
+        return ClientWithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> A2a:
@@ -243,6 +270,11 @@ class AsyncClient(AsyncAPIClient):
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same methods, returning a ``RawResponse``: the HTTP response and the result."""
         return AsyncClientWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same methods, returning a context manager whose response is read as it arrives."""
+        return AsyncClientWithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> AsyncA2a:
@@ -448,3 +480,145 @@ class AsyncClientWithRawResponse:
         from .resources.threads import AsyncThreadsWithRawResponse
 
         return AsyncThreadsWithRawResponse(self._client.threads)
+
+
+class ClientWithStreamingResponse:
+    """``Client`` methods that return a streamed response: ``with ...(...) as response:``."""
+
+    def __init__(self, client: Client) -> None:
+        """Wrap the methods of ``client``."""
+        self._client = client
+
+    @cached_property
+    def a2a(self) -> A2aWithStreamingResponse:
+        """``client.a2a`` methods that return a streamed response (``with``)."""
+        from .resources.a2a import A2aWithStreamingResponse
+
+        return A2aWithStreamingResponse(self._client.a2a)
+
+    @cached_property
+    def assistants(self) -> AssistantsWithStreamingResponse:
+        """``client.assistants`` methods that return a streamed response (``with``)."""
+        from .resources.assistants import AssistantsWithStreamingResponse
+
+        return AssistantsWithStreamingResponse(self._client.assistants)
+
+    @cached_property
+    def crons(self) -> CronsWithStreamingResponse:
+        """``client.crons`` methods that return a streamed response (``with``)."""
+        from .resources.crons import CronsWithStreamingResponse
+
+        return CronsWithStreamingResponse(self._client.crons)
+
+    @cached_property
+    def mcp(self) -> McpWithStreamingResponse:
+        """``client.mcp`` methods that return a streamed response (``with``)."""
+        from .resources.mcp import McpWithStreamingResponse
+
+        return McpWithStreamingResponse(self._client.mcp)
+
+    @cached_property
+    def stateless_runs(self) -> StatelessRunsWithStreamingResponse:
+        """``client.stateless_runs`` methods that return a streamed response (``with``)."""
+        from .resources.stateless_runs import StatelessRunsWithStreamingResponse
+
+        return StatelessRunsWithStreamingResponse(self._client.stateless_runs)
+
+    @cached_property
+    def store(self) -> StoreWithStreamingResponse:
+        """``client.store`` methods that return a streamed response (``with``)."""
+        from .resources.store import StoreWithStreamingResponse
+
+        return StoreWithStreamingResponse(self._client.store)
+
+    @cached_property
+    def system(self) -> SystemWithStreamingResponse:
+        """``client.system`` methods that return a streamed response (``with``)."""
+        from .resources.system import SystemWithStreamingResponse
+
+        return SystemWithStreamingResponse(self._client.system)
+
+    @cached_property
+    def thread_runs(self) -> ThreadRunsWithStreamingResponse:
+        """``client.thread_runs`` methods that return a streamed response (``with``)."""
+        from .resources.thread_runs import ThreadRunsWithStreamingResponse
+
+        return ThreadRunsWithStreamingResponse(self._client.thread_runs)
+
+    @cached_property
+    def threads(self) -> ThreadsWithStreamingResponse:
+        """``client.threads`` methods that return a streamed response (``with``)."""
+        from .resources.threads import ThreadsWithStreamingResponse
+
+        return ThreadsWithStreamingResponse(self._client.threads)
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient`` methods that return a streamed response: ``async with ...(...) as response:``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        """Wrap the methods of ``client``."""
+        self._client = client
+
+    @cached_property
+    def a2a(self) -> AsyncA2aWithStreamingResponse:
+        """``client.a2a`` methods that return a streamed response (``with``)."""
+        from .resources.a2a import AsyncA2aWithStreamingResponse
+
+        return AsyncA2aWithStreamingResponse(self._client.a2a)
+
+    @cached_property
+    def assistants(self) -> AsyncAssistantsWithStreamingResponse:
+        """``client.assistants`` methods that return a streamed response (``with``)."""
+        from .resources.assistants import AsyncAssistantsWithStreamingResponse
+
+        return AsyncAssistantsWithStreamingResponse(self._client.assistants)
+
+    @cached_property
+    def crons(self) -> AsyncCronsWithStreamingResponse:
+        """``client.crons`` methods that return a streamed response (``with``)."""
+        from .resources.crons import AsyncCronsWithStreamingResponse
+
+        return AsyncCronsWithStreamingResponse(self._client.crons)
+
+    @cached_property
+    def mcp(self) -> AsyncMcpWithStreamingResponse:
+        """``client.mcp`` methods that return a streamed response (``with``)."""
+        from .resources.mcp import AsyncMcpWithStreamingResponse
+
+        return AsyncMcpWithStreamingResponse(self._client.mcp)
+
+    @cached_property
+    def stateless_runs(self) -> AsyncStatelessRunsWithStreamingResponse:
+        """``client.stateless_runs`` methods that return a streamed response (``with``)."""
+        from .resources.stateless_runs import AsyncStatelessRunsWithStreamingResponse
+
+        return AsyncStatelessRunsWithStreamingResponse(self._client.stateless_runs)
+
+    @cached_property
+    def store(self) -> AsyncStoreWithStreamingResponse:
+        """``client.store`` methods that return a streamed response (``with``)."""
+        from .resources.store import AsyncStoreWithStreamingResponse
+
+        return AsyncStoreWithStreamingResponse(self._client.store)
+
+    @cached_property
+    def system(self) -> AsyncSystemWithStreamingResponse:
+        """``client.system`` methods that return a streamed response (``with``)."""
+        from .resources.system import AsyncSystemWithStreamingResponse
+
+        return AsyncSystemWithStreamingResponse(self._client.system)
+
+    @cached_property
+    def thread_runs(self) -> AsyncThreadRunsWithStreamingResponse:
+        """``client.thread_runs`` methods that return a streamed response (``with``)."""
+        from .resources.thread_runs import AsyncThreadRunsWithStreamingResponse
+
+        return AsyncThreadRunsWithStreamingResponse(self._client.thread_runs)
+
+    @cached_property
+    def threads(self) -> AsyncThreadsWithStreamingResponse:
+        """``client.threads`` methods that return a streamed response (``with``)."""
+        from .resources.threads import AsyncThreadsWithStreamingResponse
+
+        return AsyncThreadsWithStreamingResponse(self._client.threads)

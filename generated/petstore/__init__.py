@@ -4,6 +4,7 @@
 from . import models
 from ._response import RawResponse, ResponseHeaders
 from ._sse import AsyncStream, ServerSentEvent, Stream
+from ._streaming import AsyncStreamedResponse, StreamedResponse
 from ._types import NOT_GIVEN, NotGiven
 from .client import AsyncClient, Client
 from .errors import (
@@ -32,6 +33,7 @@ __all__ = [
     "ApiTimeoutError",
     "AsyncClient",
     "AsyncStream",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -48,6 +50,7 @@ __all__ = [
     "ResponseValidationError",
     "ServerSentEvent",
     "Stream",
+    "StreamedResponse",
     "UnprocessableEntityError",
     "models",
 ]

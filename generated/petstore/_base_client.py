@@ -38,7 +38,13 @@ from typing import Any, Self, TypeVar, cast
 import httpx
 
 from ._auth import Credential, RequestParts, choose, request_auth
-from ._response import decode_error_body, decode_success, deferred, record
+from ._response import (
+    decode_error_body,
+    decode_success,
+    deferred,
+    record,
+    streaming,
+)
 from ._serialize import (
     EncodedBody,
     cookie_pairs,
@@ -50,7 +56,7 @@ from ._serialize import (
 )
 from ._spec import Endpoint
 from ._sse import AsyncStream, ServerSentEvent, Stream
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN, NotGiven, RequestContent, TimeoutTypes
 from .errors import RedirectError, RequestValidationError, status_error, transport_error
 
 T = TypeVar("T")
@@ -167,6 +173,7 @@ class BaseClient:
         """
         clone = copy.copy(self)
         clone.__dict__.pop("with_raw_response", None)  # a cached_property bound to self
+        clone.__dict__.pop("with_streaming_response", None)
         clone._owns_http = False
         if not isinstance(max_retries, NotGiven):
             clone.max_retries = max_retries
@@ -255,6 +262,10 @@ class BaseClient:
             raise RequestValidationError(endpoint.name, where, argument, exc) from exc
         if encoded.content_type:
             headers["Content-Type"] = encoded.content_type
+        content: RequestContent | None = encoded.content
+        if encoded.stream is not None:  # a file or an iterable, sent in chunks
+            headers.update(encoded.stream.headers)
+            content = encoded.stream.content(isinstance(http, httpx.AsyncClient))
         if parts.cookies:
             headers["Cookie"] = "; ".join([*headers.get_list("Cookie"), *parts.cookies])
         if last_event_id is not None:
@@ -276,7 +287,7 @@ class BaseClient:
             url,
             params=params,
             headers=headers,
-            content=encoded.content,
+            content=content,
             files=encoded.parts or None,
             timeout=self._timeout(timeout, stream),
         )
@@ -531,11 +542,11 @@ class SyncAPIClient(BaseClient):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+        retries = self._retries(max_retries)
+        # streaming(): a call of with_streaming_response, whose body is left unread
         return self._decode(
             endpoint,
-            self._send(
-                endpoint, request, stream=False, retries=self._retries(max_retries)
-            ),
+            self._send(endpoint, request, stream=streaming(), retries=retries),
         )
 
     def _stream(
@@ -680,9 +691,11 @@ class AsyncAPIClient(BaseClient):
             extra_query=extra_query,
         )
         retries = self._retries(max_retries)
-        return self._decode(
-            endpoint, await self._send(endpoint, request, stream=False, retries=retries)
+        # streaming(): a call of with_streaming_response, whose body is left unread
+        response = await self._send(
+            endpoint, request, stream=streaming(), retries=retries
         )
+        return self._decode(endpoint, response)
 
     def _stream(
         self,

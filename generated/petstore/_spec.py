@@ -27,7 +27,7 @@ FieldStyle: TypeAlias = tuple[str | None, bool, str | None]
 spec's ``encoding``. A style means RFC 6570 serialization as for a query parameter; no style,
 the value as its content type (None: JSON for objects, text for scalars, one per item for arrays)."""
 MediaKind: TypeAlias = Literal[
-    "json", "form", "multipart", "binary", "text", "event_stream"
+    "json", "form", "multipart", "binary", "text", "event_stream", "json_lines"
 ]
 
 

@@ -5,7 +5,7 @@ constraints of schemas written where they are used."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
 from typing import IO, Any, Final, Literal, TypeAlias, final
 
 import httpx
@@ -38,7 +38,11 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 
 FileContent: TypeAlias = bytes | IO[bytes]
-"""The content of an uploaded file: bytes or a binary file object."""
+"""The content of an uploaded file: bytes or a binary file object (read in chunks as sent)."""
+
+BinaryContent: TypeAlias = bytes | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
+"""A binary request body: bytes, a binary file object or an iterable of bytes, sent in chunks
+as they are read; an async iterable of bytes with ``AsyncClient`` only."""
 
 FileTypes: TypeAlias = (
     FileContent
@@ -46,6 +50,9 @@ FileTypes: TypeAlias = (
     | tuple[str | None, FileContent, str | None]
 )
 """A file in a multipart body: its content, or ``(file name, content[, content type])``."""
+
+RequestContent: TypeAlias = bytes | Iterable[bytes] | AsyncIterable[bytes]
+"""What the client hands httpx as a request's ``content``."""
 
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
 """Seconds (float), an :class:`httpx.Timeout`, or ``None`` for no timeout at all."""

@@ -4,7 +4,9 @@
 ``Client`` (blocking) and ``AsyncClient`` (asyncio) have one method per operation, on a
 resource group per tag (``client.<group>.<method>(...)``); API.md lists them all.
 ``client.with_raw_response.<group>.<method>(...)`` returns a ``RawResponse`` with the
-HTTP response (headers, status) around the same result.
+HTTP response (headers, status) around the same result;
+``client.with_streaming_response.<group>.<method>(...)`` a context manager whose response
+body is read as it arrives (``iter_bytes``, ``iter_lines``, ``write_to``).
 """
 
 from __future__ import annotations
@@ -25,17 +27,22 @@ from ._base_client import (
     SyncResource,
 )
 from ._response import async_to_raw_response, to_raw_response
+from ._streaming import async_to_streamed_response, to_streamed_response
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncClient",
     "AsyncClientWithRawResponse",
+    "AsyncClientWithStreamingResponse",
     "AsyncPets",
     "AsyncPetsWithRawResponse",
+    "AsyncPetsWithStreamingResponse",
     "Client",
     "ClientWithRawResponse",
+    "ClientWithStreamingResponse",
     "Pets",
     "PetsWithRawResponse",
+    "PetsWithStreamingResponse",
 ]
 
 
@@ -261,6 +268,24 @@ class AsyncPetsWithRawResponse:
         self.show_pet_by_id = async_to_raw_response(group.show_pet_by_id)
 
 
+class PetsWithStreamingResponse:
+    """``Pets`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: Pets) -> None:
+        self.list_pets = to_streamed_response(group.list_pets)
+        self.create_pets = to_streamed_response(group.create_pets)
+        self.show_pet_by_id = to_streamed_response(group.show_pet_by_id)
+
+
+class AsyncPetsWithStreamingResponse:
+    """``AsyncPets`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncPets) -> None:
+        self.list_pets = async_to_streamed_response(group.list_pets)
+        self.create_pets = async_to_streamed_response(group.create_pets)
+        self.show_pet_by_id = async_to_streamed_response(group.show_pet_by_id)
+
+
 class Client(SyncAPIClient):
     """Swagger Petstore 1.0.0 client (blocking).
 
@@ -308,6 +333,11 @@ class Client(SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same methods, returning a ``RawResponse``: the HTTP response and the result."""
         return ClientWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same methods, returning a context manager whose response is read as it arrives."""
+        return ClientWithStreamingResponse(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -358,6 +388,11 @@ class AsyncClient(AsyncAPIClient):
         """The same methods, returning a ``RawResponse``: the HTTP response and the result."""
         return AsyncClientWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same methods, returning a context manager whose response is read as it arrives."""
+        return AsyncClientWithStreamingResponse(self)
+
 
 class ClientWithRawResponse:
     """``Client`` methods that return a ``RawResponse``."""
@@ -373,3 +408,19 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         """Wrap the methods of ``client``."""
         self.pets = AsyncPetsWithRawResponse(client.pets)
+
+
+class ClientWithStreamingResponse:
+    """``Client`` methods that return a streamed response: ``with ...(...) as response:``."""
+
+    def __init__(self, client: Client) -> None:
+        """Wrap the methods of ``client``."""
+        self.pets = PetsWithStreamingResponse(client.pets)
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient`` methods that return a streamed response: ``async with ...(...) as response:``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        """Wrap the methods of ``client``."""
+        self.pets = AsyncPetsWithStreamingResponse(client.pets)

@@ -60,6 +60,8 @@ RUNTIME_EXPORTS = (
     ("_sse", "AsyncStream"),
     ("_sse", "ServerSentEvent"),
     ("_sse", "Stream"),
+    ("_streaming", "AsyncStreamedResponse"),
+    ("_streaming", "StreamedResponse"),
     ("_types", "NOT_GIVEN"),
     ("_types", "NotGiven"),
     ("errors", "ApiClientError"),

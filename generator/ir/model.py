@@ -186,6 +186,7 @@ class BodyKind(enum.Enum):
     BINARY = "binary"  # octet-stream, images, anything not text
     TEXT = "text"
     EVENT_STREAM = "event_stream"  # text/event-stream (SSE)
+    JSON_LINES = "json_lines"  # NDJSON / JSON Lines / JSON text sequences: one JSON value per line
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +409,13 @@ class Operation:
     def streams(self) -> bool:
         ok = self.success
         return ok is not None and any(c.kind is BodyKind.EVENT_STREAM for c in ok.contents)
+
+    @property
+    def json_lines(self) -> bool:
+        """The first 2xx response is a stream of JSON values, one per line (NDJSON, JSON Lines,
+        JSON text sequences), decoded item by item as they arrive."""
+        ok = self.success
+        return ok is not None and ok.preferred is not None and ok.preferred.kind is BodyKind.JSON_LINES
 
     @property
     def python_path(self) -> str:

@@ -28,6 +28,7 @@ from .model import (
     RequestBody,
     Response,
     SecurityRequirement,
+    TypeKind,
     TypeRef,
     primitive,
 )
@@ -49,6 +50,9 @@ from .wire import (
     status_key,
     text_or_none,
 )
+
+# Body kinds whose schema may be a $ref to a plain array or map (the method returns the list).
+_UNWRAPPED = frozenset({BodyKind.JSON, BodyKind.JSON_LINES})
 
 
 @dataclass
@@ -318,7 +322,9 @@ class OperationWalk:
 
     # -- bodies -----------------------------------------------------------------------------
 
-    def contents(self, content: Any, ptr: str, hint: str) -> tuple[MediaBody, ...]:
+    def contents(self, content: Any, ptr: str, hint: str, *, request: bool = False) -> tuple[MediaBody, ...]:
+        """The media types of a body; a response's JSON-lines stream typed by its item (the
+        schema's ``items``, or the schema), a request's sent as text."""
         if not isinstance(content, Mapping):
             return ()
         out: list[MediaBody] = []
@@ -327,6 +333,8 @@ class OperationWalk:
             if not isinstance(media, Mapping):
                 media = {}
             kind = body_kind(str(mt))
+            if request and kind is BodyKind.JSON_LINES:
+                kind = BodyKind.TEXT
             m_ptr = ptr + ptr_of(str(mt))
             schema = media.get("schema")
             if kind is BodyKind.BINARY:
@@ -343,7 +351,10 @@ class OperationWalk:
                     media_hint = hint + _media_label(str(mt), kind) if typed else hint
                     typed[same] = self.typer.type_of(schema, f"{m_ptr}/schema", media_hint)
                 type_ = typed[same]
-            unwrapped = self.typer.collection_of(schema, hint) if kind is BodyKind.JSON else None
+            unwrapped = self.typer.collection_of(schema, hint) if kind in _UNWRAPPED else None
+            if kind is BodyKind.JSON_LINES:  # a stream of items: the items' type
+                whole = unwrapped or type_
+                type_, unwrapped = (whole.args[0] if whole.kind is TypeKind.LIST else type_), None
             has_example, example = self.example(media)
             encoding = field_encodings(media.get("encoding")) if kind in (BodyKind.FORM, BodyKind.MULTIPART) else ()
             names = media.get(EVENT_NAMES_KEY) if kind is BodyKind.EVENT_STREAM else None
@@ -367,7 +378,7 @@ class OperationWalk:
         if raw is None:
             return None
         body, b_ptr = self.deref(raw, ptr)
-        contents = self.contents(body.get("content"), f"{b_ptr}/content", hint + "Body")
+        contents = self.contents(body.get("content"), f"{b_ptr}/content", hint + "Body", request=True)
         if not contents:
             return None
         return RequestBody(body.get("required") is True, contents, text_or_none(body.get("description")))

@@ -39,6 +39,21 @@ def is_http_token(name: str) -> bool:
     return _TOKEN.fullmatch(name) is not None
 
 
+# Streams of JSON values, one per line: NDJSON, JSON Lines (and its common spellings) and JSON text
+# sequences (RFC 7464: each value after an RS character).
+JSON_LINES_TYPES = frozenset(
+    {
+        "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonl",
+        "application/x-jsonl",
+        "application/jsonlines",
+        "application/x-jsonlines",
+        "application/json-seq",
+    }
+)
+
+
 def body_kind(media_type: str) -> BodyKind:
     mt = media_type.split(";")[0].strip().lower()
     if mt == "application/json" or mt.endswith("+json") or mt == "*/json":
@@ -49,7 +64,9 @@ def body_kind(media_type: str) -> BodyKind:
         return BodyKind.MULTIPART
     if mt == "text/event-stream":
         return BodyKind.EVENT_STREAM
-    if mt.startswith("text/") or mt in ("application/xml", "application/x-ndjson", "application/jsonl"):
+    if mt in JSON_LINES_TYPES:
+        return BodyKind.JSON_LINES
+    if mt.startswith("text/") or mt == "application/xml":
         return BodyKind.TEXT
     return BodyKind.BINARY
 
@@ -57,10 +74,11 @@ def body_kind(media_type: str) -> BodyKind:
 KIND_ORDER = {
     BodyKind.JSON: 0,
     BodyKind.EVENT_STREAM: 1,
-    BodyKind.FORM: 2,
-    BodyKind.MULTIPART: 3,
-    BodyKind.TEXT: 4,
-    BodyKind.BINARY: 5,
+    BodyKind.JSON_LINES: 2,
+    BodyKind.FORM: 3,
+    BodyKind.MULTIPART: 4,
+    BodyKind.TEXT: 5,
+    BodyKind.BINARY: 6,
 }
 STATUS = re.compile(r"[1-5](?:[0-9][0-9]|XX|xx)|default")  # a response key the server can send
 

@@ -33,6 +33,7 @@ STATIC_MODULES = (
     "_serialize.py",
     "_spec.py",
     "_sse.py",
+    "_streaming.py",
     "_types.py",
     "errors.py",
 )
@@ -80,10 +81,20 @@ def fetches_tokens(api: Api) -> bool:
     return any(s.client_credentials is not None for s in api.security_schemes)
 
 
+def json_lines(api: Api) -> bool:
+    """Whether an operation answers a JSON-lines stream (the package gets ``_jsonl``)."""
+    return any(op.json_lines for op in api.operations)
+
+
 def runtime_modules(api: Api) -> tuple[str, ...]:
     """The runtime modules the API's client uses: every one of STATIC_MODULES, and the
     optional ones its operations need (a flag per feature, from the IR)."""
-    optional = {"_forms.py": sends_forms(api), "_pagination.py": pages(api), "_oauth2.py": fetches_tokens(api)}
+    optional = {
+        "_forms.py": sends_forms(api),
+        "_jsonl.py": json_lines(api),
+        "_oauth2.py": fetches_tokens(api),
+        "_pagination.py": pages(api),
+    }
     return tuple(sorted((*STATIC_MODULES, *(name for name, used in optional.items() if used))))
 
 
@@ -109,7 +120,8 @@ def exports(api: Api) -> list[tuple[str, str]]:
     """(module, name) pairs the package's __init__ re-exports."""
     paged = PAGINATION_EXPORTS if pages(api) else ()
     oauth2 = OAUTH2_EXPORTS if fetches_tokens(api) else ()
-    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged, *oauth2]
+    lines = (("_jsonl", "AsyncJsonLines"), ("_jsonl", "JsonLines")) if json_lines(api) else ()
+    return [("client", "AsyncClient"), ("client", "Client"), *RUNTIME_EXPORTS, *paged, *oauth2, *lines]
 
 
 __all__ = ["CLIENT_FILES", "RESOURCES", "STATIC_MODULES", "ClientViews", "build", "exports", "files", "runtime_modules"]

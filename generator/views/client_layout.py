@@ -38,7 +38,14 @@ from .client_methods import (
 
 RESOURCES_MIN = 12  # operations; up to this many, one client.py
 RESOURCES = "resources"  # the package of the group modules
-CLIENT_CLASSES = ("Client", "AsyncClient", "ClientWithRawResponse", "AsyncClientWithRawResponse")
+CLIENT_CLASSES = (
+    "Client",
+    "AsyncClient",
+    "ClientWithRawResponse",
+    "AsyncClientWithRawResponse",
+    "ClientWithStreamingResponse",
+    "AsyncClientWithStreamingResponse",
+)
 # File names Windows refuses whatever their extension (``aux.py``): such a group's module gets a
 # trailing underscore. Group names are lower-case ASCII identifiers (naming.snake), so no two
 # modules differ only in case.
@@ -54,6 +61,7 @@ class ResourceModule:
     attribute: str  # the group's attribute on the client, ``client.<attribute>``
     doc: str
     raw_doc: str  # of ``client.with_raw_response.<attribute>``
+    stream_doc: str  # of ``client.with_streaming_response.<attribute>``
     imports: ImportBlock
     group: GroupView
     all: tuple[str, ...]
@@ -114,12 +122,8 @@ def client_module(api: Api, endpoints: EndpointsModule) -> ClientModule:
         base_url=base_url,
         sync_doc=_client_doc(api, schemes, base_url, asynchronous=False),
         async_doc=_client_doc(api, schemes, base_url, asynchronous=True),
-        all=tuple(sorted({*CLIENT_CLASSES, *(n for g in inline for n in _classes(g))}, key=all_name_key)),
+        all=tuple(sorted({*CLIENT_CLASSES, *(n for g in inline for n in g.classes)}, key=all_name_key)),
     )
-
-
-def _classes(g: GroupView) -> tuple[str, str, str, str]:
-    return g.sync_class, g.async_class, g.raw_class, g.async_raw_class
 
 
 def _resource(api: Api, group: ResourceGroup, view: GroupView) -> ResourceModule:
@@ -139,9 +143,10 @@ def _resource(api: Api, group: ResourceGroup, view: GroupView) -> ResourceModule
         attribute=view.attribute,
         doc=doc,
         raw_doc=f"``client.{view.attribute}`` methods that return a ``RawResponse``.",
+        stream_doc=f"``client.{view.attribute}`` methods that return a streamed response (``with``).",
         imports=imports,
         group=view,
-        all=tuple(sorted(_classes(view), key=all_name_key)),
+        all=tuple(sorted(view.classes, key=all_name_key)),
     )
 
 
@@ -208,7 +213,9 @@ def _module_doc(api: Api) -> str:
         "``Client`` (blocking) and ``AsyncClient`` (asyncio) have one method per operation, on a",
         "resource group per tag (``client.<group>.<method>(...)``); API.md lists them all.",
         "``client.with_raw_response.<group>.<method>(...)`` returns a ``RawResponse`` with the",
-        "HTTP response (headers, status) around the same result.",
+        "HTTP response (headers, status) around the same result;",
+        "``client.with_streaming_response.<group>.<method>(...)`` a context manager whose response",
+        "body is read as it arrives (``iter_bytes``, ``iter_lines``, ``write_to``).",
     ]
     if api.description:
         lines += ["", api.description.strip()]

@@ -76,6 +76,7 @@ class MethodView:
     async_returns: str
     doc: str
     paginated: bool = False  # returns a SyncPage / AsyncPager of the items (``_pagination``)
+    lines: bool = False  # returns JsonLines / AsyncJsonLines of the items (``_jsonl``)
 
     # The method's statements, written out here (the templates only place them): names and
     # annotations from the view, the wire names of ``params`` through str_literal.
@@ -89,8 +90,9 @@ class MethodView:
     def async_def(self) -> str:
         """The async method's ``def`` line: ``async def``, but a plain ``def`` for a stream (it
         returns an AsyncStream) and for a paginated list (it returns an AsyncPager, which is
-        awaited for its first page or iterated with ``async for``)."""
-        definition = "def" if self.streams or self.paginated else "async def"
+        awaited for its first page or iterated with ``async for``) and for a JSON-lines stream
+        (an AsyncJsonLines, opened when first used)."""
+        definition = "def" if self.streams or self.paginated or self.lines else "async def"
         return f"{definition} {self.name}({self._signature()}) -> {self.async_returns}:"
 
     def _signature(self) -> str:
@@ -112,11 +114,16 @@ class MethodView:
         return f"{builder}({self._arguments()})"
 
     def sync_return(self, target: str) -> str:
-        """What the sync method returns: the request on ``target``, or the first page of a list."""
+        """What the sync method returns: the request on ``target``, the first page of a list, or
+        the JSON-lines stream."""
+        if self.lines:
+            return f"json_lines({target}, {self._arguments()})"
         return f"sync_page({target}, {self._arguments()})" if self.paginated else f"{target}.{self.call}"
 
     def async_return(self, target: str) -> str:
         """What the async method returns: the awaited request, a stream, or the list's pager."""
+        if self.lines:
+            return f"async_json_lines({target}, {self._arguments()})"
         if self.paginated:
             return f"async_pager({target}, {self._arguments()})"
         return f"{target}.{self.call}" if self.streams else f"await {target}.{self.call}"
@@ -138,8 +145,22 @@ class GroupView:
     async_class: str
     raw_class: str
     async_raw_class: str
+    stream_class: str  # the group's methods that return a StreamedCall
+    async_stream_class: str
     doc: str
     methods: tuple[MethodView, ...]
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Every class of the group: sync, async, their raw-response and streaming wrappers."""
+        return (
+            self.sync_class,
+            self.async_class,
+            self.raw_class,
+            self.async_raw_class,
+            self.stream_class,
+            self.async_stream_class,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +206,7 @@ def body_input(body: RequestBody) -> tuple[str, frozenset[tuple[str, str]]]:
     content = body.preferred
     t = content.type
     if content.kind is BodyKind.BINARY:
-        return "FileContent", frozenset({("._types", "FileContent")})
+        return "BinaryContent", frozenset({("._types", "BinaryContent")})
     if content.kind in (BodyKind.TEXT, BodyKind.EVENT_STREAM):
         return "str", frozenset()
     if content.kind is BodyKind.MULTIPART and t.kind is TypeKind.PRIMITIVE and t.name == "bytes":
@@ -249,9 +270,10 @@ def _describe_body(body: RequestBody) -> str:
         BodyKind.JSON: "sent as JSON",
         BodyKind.FORM: "sent form-encoded",
         BodyKind.MULTIPART: "sent as multipart/form-data; files as bytes, file objects or (name, content[, type]) tuples",
-        BodyKind.BINARY: "sent as is",
+        BodyKind.BINARY: "bytes, a binary file or an iterable of bytes, sent as read",
         BodyKind.TEXT: "sent as text",
         BodyKind.EVENT_STREAM: "sent as text",
+        BodyKind.JSON_LINES: "sent as text",
     }
     how = kinds[content.kind]
     if content.type.kind is TypeKind.NAMED and content.kind is not BodyKind.BINARY:
@@ -278,7 +300,14 @@ def method_doc(op: Operation, order: Sequence[str]) -> str:
         lines += ["", "Args:"]
         lines += [f"    {name}: {indent_rest(text, ' ' * 8)}" for name, text in args]
     ok = op.success
-    if op.streams:
+    if op.json_lines:
+        lines += [
+            "",
+            "Returns:",
+            "    The items of the JSON-lines stream, as they arrive (also a context manager that",
+            "    closes the connection); a line that does not fit raises ResponseValidationError.",
+        ]
+    elif op.streams:
         lines += ["", "Returns:", "    The server-sent events (also a context manager that closes the connection)."]
         if resumable(op):
             lines.append("    A broken connection is resumed with Last-Event-ID.")
@@ -312,8 +341,10 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         for p in op.parameters_in(ParamLocation.PATH)
     )
     keyword = _keyword_arguments(op)
-    paginated = op.pagination is not None and not op.streams
+    paginated = op.pagination is not None and not op.streams and not op.json_lines
     sync_page, async_pager, page_args = _page_classes(op, returns) if paginated else ("", "", "")
+    if op.json_lines:  # the item type (MediaBody.type is the items')
+        sync_page, async_pager, page_args = "JsonLines", "AsyncJsonLines", returns
     return MethodView(
         name=op.python_name,
         endpoint=row.constant,
@@ -322,19 +353,24 @@ def method_view(op: Operation, row: EndpointRow) -> MethodView:
         params=tuple(p.python_name for p in op.parameters),
         has_body=op.request_body is not None,
         streams=op.streams,
-        returns="Stream" if op.streams else f"{sync_page}[{page_args}]" if paginated else returns,
-        async_returns="AsyncStream" if op.streams else f"{async_pager}[{page_args}]" if paginated else returns,
+        returns="Stream" if op.streams else f"{sync_page}[{page_args}]" if page_args else returns,
+        async_returns="AsyncStream" if op.streams else f"{async_pager}[{page_args}]" if page_args else returns,
         doc=method_doc(op, [a.name for a in (*positional, *keyword)]),
         paginated=paginated,
+        lines=op.json_lines,
     )
 
 
-def _class_names(base: str, taken: set[str]) -> tuple[str, str, str, str]:
-    """Sync, async, raw and async raw class names for a group, avoiding ``taken``."""
+_WRAPPERS = ("", "WithRawResponse", "WithStreamingResponse")  # the group's class, then its wrappers
+
+
+def _class_names(base: str, taken: set[str]) -> tuple[str, ...]:
+    """Sync, async, raw, async raw, streaming and async streaming class names for a group,
+    avoiding ``taken``."""
     n = 1
     while True:
         stem = base if n == 1 else f"{base}{n}"
-        names = (stem, f"Async{stem}", f"{stem}WithRawResponse", f"Async{stem}WithRawResponse")
+        names = tuple(f"{sync_or_async}{stem}{wrapper}" for wrapper in _WRAPPERS for sync_or_async in ("", "Async"))
         if taken.isdisjoint(names):
             taken.update(names)
             return names
@@ -342,9 +378,9 @@ def _class_names(base: str, taken: set[str]) -> tuple[str, str, str, str]:
 
 
 def group_view(group: ResourceGroup, methods: Sequence[MethodView], taken: set[str]) -> GroupView:
-    sync_class, async_class, raw_class, async_raw_class = _class_names(group.class_name, taken)
+    sync_class, async_class, raw, async_raw, stream, async_stream = _class_names(group.class_name, taken)
     doc = group.description.strip() if group.description else f"Operations tagged {group.tag!r}."
-    return GroupView(group.name, sync_class, async_class, raw_class, async_raw_class, doc, tuple(methods))
+    return GroupView(group.name, sync_class, async_class, raw, async_raw, stream, async_stream, doc, tuple(methods))
 
 
 # -- security ----------------------------------------------------------------------------------
@@ -396,6 +432,8 @@ def method_imports(ops: Sequence[Operation]) -> tuple[set[tuple[str, str]], set[
         (".", "_endpoints"),
         ("._response", "async_to_raw_response"),
         ("._response", "to_raw_response"),
+        ("._streaming", "async_to_streamed_response"),
+        ("._streaming", "to_streamed_response"),
         ("._types", "NOT_GIVEN"),
         ("._types", "NotGiven"),
         ("._types", "TimeoutTypes"),
@@ -408,7 +446,9 @@ def method_imports(ops: Sequence[Operation]) -> tuple[set[tuple[str, str]], set[
     stdlib.update(imp for t in types for imp in t.imports())
     if any(op.streams for op in ops):
         local |= {("._sse", "AsyncStream"), ("._sse", "Stream")}
-    paged = [op for op in ops if op.pagination is not None and not op.streams]
+    if any(op.json_lines for op in ops):
+        local |= {("._jsonl", n) for n in ("AsyncJsonLines", "JsonLines", "async_json_lines", "json_lines")}
+    paged = [op for op in ops if op.pagination is not None and not op.streams and not op.json_lines]
     if paged:
         local |= {("._pagination", n) for n in ("async_pager", "sync_page")}
         for op in paged:

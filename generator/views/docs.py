@@ -23,6 +23,7 @@ from .client_layout import ClientModule, client_module
 from .client_methods import MethodView, credential_views, default_base_url
 from .docs_oauth2 import oauth2_docs, operation_scopes
 from .server_types import EVENTS, OperationView, ServerView
+from .streaming_docs import streamed_calls, streaming_doc
 
 README = "README.md"
 API = "API.md"
@@ -104,6 +105,7 @@ class OperationDoc:
     headers: tuple[HeadersDoc, ...]  # the responses that declare headers
     pagination: str | None = None  # a paginated list operation: how it pages, one sentence
     authorization_md: str | None = None  # the OAuth 2 scopes it needs, Markdown (docs_oauth2)
+    streaming: str | None = None  # how its answer streams, one sentence (.streaming_docs)
 
     # Markdown written out here, spec text through escape.md_cell / md_code (the template only
     # places it).
@@ -153,6 +155,8 @@ class QuickStart:
     base_path: str  # where the server serves the operations ("": at the root)
     idempotent: tuple[str, ...]  # the calls of the operations with an idempotency key header
     paginated: tuple[str, ...] = ()  # the calls of the paginated list operations
+    json_lines: tuple[str, ...] = ()  # the calls answering JSON lines
+    downloads: tuple[str, ...] = ()  # the calls answering a binary body
 
     # Lines written out here (the template only places them).
 
@@ -175,7 +179,11 @@ class QuickStart:
     @property
     def paginated_md(self) -> str:
         """The calls of ``paginated``, as code, separated by commas."""
-        return ", ".join(escape.md_code(call) for call in self.paginated)
+        return self.calls_md(self.paginated)
+
+    def calls_md(self, calls: tuple[str, ...]) -> str:
+        """``calls`` as code, separated by commas."""
+        return ", ".join(escape.md_code(call) for call in calls)
 
 
 def method_views(api: Api, module: ClientModule | None = None) -> dict[str, MethodView]:
@@ -256,6 +264,7 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
         idempotency=idempotency(op),
         headers=headers_docs(op),
         pagination=pagination_doc(op),
+        streaming=streaming_doc(op),
     )
 
 
@@ -414,6 +423,8 @@ def quick_start(
         base_path=server_view.base_path(api),
         idempotent=tuple(f"client.{op.python_path}" for op in api.operations if op.idempotency_header),
         paginated=tuple(f"client.{op.python_path}" for op in api.operations if op.pagination),
+        json_lines=streamed_calls(api)[0],
+        downloads=streamed_calls(api)[1],
     )
 
 

@@ -16,7 +16,8 @@ class OperationRow:
     python: str  # dotted call from the client: thread_runs.create_run
     handler: str  # server handler method, unique across the API
     request: str | None  # annotation of the request body (model class name when it is one)
-    response: str | None  # annotation of the first 2xx response body as returned; Stream for an event stream
+    response: str | None  # annotation of the first 2xx response body as returned; Stream for an event stream,
+    # JsonLines[Item] for a JSON-lines stream
     pagination: str | None = None  # a paginated list operation's style: cursor, offset, page, next_url, link
 
     def as_json(self) -> dict[str, str | None]:
@@ -49,7 +50,7 @@ def row(op: Operation) -> OperationRow:
         handler=op.handler_name,
         request=_annotation(body),
         # an event stream: what the client method returns (the body's own type is its text)
-        response="Stream" if op.streams else _annotation(response),
+        response="Stream" if op.streams else f"JsonLines[{_annotation(response)}]" if op.json_lines else _annotation(response),
         pagination=op.pagination.style.value if op.pagination is not None else None,
     )
 

@@ -68,6 +68,7 @@ ROUTING = "_server_routing.py"
 HTTP = "_server_http.py"
 PAGINATION = "_server_pagination.py"
 OAUTH2 = "_server_oauth2.py"
+STREAMS = "_server_streams.py"
 
 # FastAPI's parameter function for each location.
 # Names of the runtime module that server.py may import.
@@ -83,7 +84,7 @@ _RUNTIME_NAMES = frozenset(
 # of these gets a route function with a trailing ``_``.
 _FIXED_NAMES = frozenset(
     {"app", "create_app", "router", "models", "Handlers", "Credentials", "Annotated", "Any",
-     "Literal", "Protocol", "AsyncIterator", "dataclass", "APIRouter", "Body", "Cookie",
+     "Literal", "Protocol", "AsyncIterator", "AsyncIterable", "Awaitable", "Iterable", "dataclass", "APIRouter", "Body", "Cookie",
      "Depends", "FastAPI", "Header", "Path", "Query", "Request", "Response", "Security",
      "APIKeyCookie", "APIKeyHeader", "APIKeyQuery", "HTTPAuthorizationCredentials",
      "HTTPBasic", "HTTPBasicCredentials", "HTTPBearer", "OPERATIONS", "UUID", "date",
@@ -112,8 +113,6 @@ def _main_response(op: Operation) -> tuple[Response | None, int]:
     return None, 200
 
 
-
-
 def _returns(op: Operation, main: Response | None) -> str:
     body = main.preferred if main is not None else None
     if body is None:
@@ -122,6 +121,12 @@ def _returns(op: Operation, main: Response | None) -> str:
         # A plain ``def`` in the Protocol: an async generator method (``async def`` with
         # ``yield``) implements it, and so does an ``async def`` returning a stream or a Reply.
         return f"{EVENTS} | Awaitable[{EVENTS} | Reply]"
+    if body.kind is BodyKind.JSON_LINES:  # the items, as the events above (_server_streams)
+        item = body.type.annotation(MODELS_PREFIX)
+        return f"AsyncIterator[{item}] | Awaitable[AsyncIterable[{item}] | Iterable[{item}] | Reply]"
+    if body.kind in (BodyKind.BINARY, BodyKind.TEXT):  # whole, or in chunks (_server_streams)
+        chunk = body.type.annotation(MODELS_PREFIX)
+        return f"{chunk} | Iterable[{chunk}] | AsyncIterable[{chunk}] | Reply"
     returned = body.unwrapped or body.type  # a plain array or map: its list or dict
     if returned.kind is TypeKind.ANY:
         return "Any"
@@ -325,6 +330,9 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
         std["typing"].add("Any")
     if any(v.streams for v in views):
         std.setdefault("collections.abc", set()).update({"AsyncIterator", "Awaitable"})
+    for name in ("AsyncIterable", "AsyncIterator", "Awaitable", "Iterable"):  # streamed bodies
+        if any(f"{name}[" in v.returns for v in views):
+            std.setdefault("collections.abc", set()).add(name)
     if dataclasses:
         std.setdefault("dataclasses", set()).add("dataclass")
     return tuple((m, _sorted_names(names)) for m, names in sorted(std.items()))
@@ -405,6 +413,7 @@ def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict
         MOCK: ("runtime/_server_mock.py", {}),
         ROUTING: ("runtime/_server_routing.py", {}),
         HTTP: ("runtime/_server_http.py", {}),
+        STREAMS: ("runtime/_server_streams.py", {}),
     }
     if view.paging:  # the pagination runtime only where an operation pages
         out[PAGINATION] = ("runtime/_server_pagination.py", {})

@@ -156,9 +156,9 @@ class OperationView:
 
     @property
     def definition(self) -> str:
-        """How the Protocol defines the method: ``def`` for a stream (so that an async
-        generator method implements it), ``async def`` otherwise."""
-        return "def" if self.streams else "async def"
+        """How the Protocol defines the method: ``def`` for a stream of events or JSON lines
+        (so that an async generator method implements it), ``async def`` otherwise."""
+        return "def" if self.returns.startswith("AsyncIterator[") else "async def"
 
     @property
     def deep_objects(self) -> tuple[ParamView, ...]:

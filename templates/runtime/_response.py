@@ -12,6 +12,7 @@ then the value is built as far as it fits, the rest kept as received.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import types
@@ -33,7 +34,7 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-_ENUM_ERRORS = frozenset({"enum", "literal_error"})
+ENUM_ERRORS = frozenset({"enum", "literal_error"})
 
 
 def _payload(content: Content, response: httpx.Response) -> object:
@@ -89,7 +90,7 @@ def _decode(content: Content, response: httpx.Response, *, strict: bool) -> obje
     try:
         return adapter(content.type).validate_python(payload)
     except pydantic.ValidationError as exc:
-        if strict and any(e["type"] not in _ENUM_ERRORS for e in exc.errors()):
+        if strict and any(e["type"] not in ENUM_ERRORS for e in exc.errors()):
             raise ResponseValidationError(
                 response, _type_name(content.type), str(exc)
             ) from exc
@@ -249,27 +250,16 @@ def _header_value(header: Header, text: str) -> Any:
     return adapter(header.type).validate_strings(text)
 
 
-class RawResponse(Generic[T]):
-    """A method's result together with the HTTP response it came from.
-
-    ``client.with_raw_response.<group>.<method>(...)`` returns one: ``.http_response`` (the
-    :class:`httpx.Response`), ``.headers``, ``.status_code``, ``.declared_headers`` (the
-    response headers the spec declares, typed: :class:`ResponseHeaders`) and ``.parse()`` for
-    the value the plain method returns. The body is not validated until ``.parse()`` is called,
-    which raises :class:`ResponseValidationError` as the plain method would; so a body that does
-    not fit can still be read from ``.http_response``. For event streams the response is open
-    and ``.parse()`` is the stream.
-    """
+class ResponseInfo:
+    """What the raw and streamed responses share: the HTTP response, its status and headers,
+    and the headers the spec declares."""
 
     def __init__(
         self,
         http_response: httpx.Response,
-        parse: Callable[[], T],
-        declared: Callable[[], ResponseHeaders] = lambda: ResponseHeaders({}),
+        declared: Callable[[], ResponseHeaders] | None,
     ) -> None:
         self.http_response = http_response
-        self._parse: Callable[[], T] | None = parse
-        self._parsed: T | None = None
         self._declared = declared
         self._declared_headers: ResponseHeaders | None = None
 
@@ -286,8 +276,35 @@ class RawResponse(Generic[T]):
         """The response headers the spec declares for this status, as their declared types
         (validated on first use: :class:`ResponseValidationError` as for the body)."""
         if self._declared_headers is None:
-            self._declared_headers = self._declared()
+            declared = self._declared
+            self._declared_headers = declared() if declared else ResponseHeaders({})
         return self._declared_headers
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}]>"
+
+
+class RawResponse(ResponseInfo, Generic[T]):
+    """A method's result together with the HTTP response it came from.
+
+    ``client.with_raw_response.<group>.<method>(...)`` returns one: ``.http_response`` (the
+    :class:`httpx.Response`), ``.headers``, ``.status_code``, ``.declared_headers`` (the
+    response headers the spec declares, typed: :class:`ResponseHeaders`) and ``.parse()`` for
+    the value the plain method returns. The body is not validated until ``.parse()`` is called,
+    which raises :class:`ResponseValidationError` as the plain method would; so a body that does
+    not fit can still be read from ``.http_response``. For event streams the response is open
+    and ``.parse()`` is the stream.
+    """
+
+    def __init__(
+        self,
+        http_response: httpx.Response,
+        parse: Callable[[], T],
+        declared: Callable[[], ResponseHeaders] | None = None,
+    ) -> None:
+        super().__init__(http_response, declared)
+        self._parse: Callable[[], T] | None = parse
+        self._parsed: T | None = None
 
     def parse(self) -> T:
         """The value the plain method returns (validated on the first call, then kept)."""
@@ -295,17 +312,38 @@ class RawResponse(Generic[T]):
             self._parsed, self._parse = self._parse(), None
         return cast(T, self._parsed)
 
-    def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}]>"
-
 
 class _Slot:
     response: httpx.Response | None = None
     parse: Callable[[], Any] | None = None
     headers: Callable[[], ResponseHeaders] | None = None
+    stream: bool = (
+        False  # a streamed call: the response is left unread (``_streaming``)
+    )
 
 
 _CAPTURE: ContextVar[_Slot | None] = ContextVar("_CAPTURE", default=None)
+
+
+@contextlib.contextmanager
+def captured(*, stream: bool = False) -> Iterator[_Slot]:
+    """While the block runs, the client's calls record their response here instead of decoding
+    it (the raw and streamed response wrappers); ``stream``: and leave its body unread.
+    """
+    slot = _Slot()
+    slot.stream = stream
+    token = _CAPTURE.set(slot)
+    try:
+        yield slot
+    finally:
+        _CAPTURE.reset(token)
+
+
+def streaming() -> bool:
+    """Whether the running call is a streamed one, whose response body is not read before the
+    method returns (``client.with_streaming_response``)."""
+    slot = _CAPTURE.get()
+    return slot is not None and slot.stream
 
 
 def record(response: httpx.Response, endpoint: Endpoint[Any], *, strict: bool) -> None:
@@ -329,9 +367,7 @@ def _raw(slot: _Slot, parsed: T) -> RawResponse[T]:
     if slot.response is None:  # pragma: no cover - every method sends a request
         raise RuntimeError("the call sent no request")
     parse = slot.parse if slot.parse is not None else (lambda: parsed)
-    return RawResponse(
-        slot.response, parse, slot.headers or (lambda: ResponseHeaders({}))
-    )
+    return RawResponse(slot.response, parse, slot.headers)
 
 
 def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
@@ -339,12 +375,8 @@ def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
 
     @functools.wraps(method)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        slot = _Slot()
-        token = _CAPTURE.set(slot)
-        try:
+        with captured() as slot:
             parsed = method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _raw(slot, parsed)
 
     return wrapped
@@ -357,12 +389,8 @@ def async_to_raw_response(
 
     @functools.wraps(method)
     async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        slot = _Slot()
-        token = _CAPTURE.set(slot)
-        try:
+        with captured() as slot:
             parsed = await method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _raw(slot, parsed)
 
     return wrapped

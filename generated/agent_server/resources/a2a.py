@@ -15,13 +15,16 @@ from uuid import UUID
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
 from .._response import async_to_raw_response, to_raw_response
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "A2a",
     "A2aWithRawResponse",
+    "A2aWithStreamingResponse",
     "AsyncA2a",
     "AsyncA2aWithRawResponse",
+    "AsyncA2aWithStreamingResponse",
 ]
 
 
@@ -151,3 +154,17 @@ class AsyncA2aWithRawResponse:
 
     def __init__(self, group: AsyncA2a) -> None:
         self.post_a2a = async_to_raw_response(group.post_a2a)
+
+
+class A2aWithStreamingResponse:
+    """``A2a`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: A2a) -> None:
+        self.post_a2a = to_streamed_response(group.post_a2a)
+
+
+class AsyncA2aWithStreamingResponse:
+    """``AsyncA2a`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncA2a) -> None:
+        self.post_a2a = async_to_streamed_response(group.post_a2a)

@@ -16,13 +16,16 @@ from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
 from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "Assistants",
     "AssistantsWithRawResponse",
+    "AssistantsWithStreamingResponse",
     "AsyncAssistants",
     "AsyncAssistantsWithRawResponse",
+    "AsyncAssistantsWithStreamingResponse",
 ]
 
 
@@ -990,5 +993,57 @@ class AsyncAssistantsWithRawResponse:
             group.get_assistant_versions
         )
         self.set_latest_assistant_version = async_to_raw_response(
+            group.set_latest_assistant_version
+        )
+
+
+class AssistantsWithStreamingResponse:
+    """``Assistants`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: Assistants) -> None:
+        self.create_assistant = to_streamed_response(group.create_assistant)
+        self.search_assistants = to_streamed_response(group.search_assistants)
+        self.count_assistants = to_streamed_response(group.count_assistants)
+        self.get_assistant = to_streamed_response(group.get_assistant)
+        self.delete_assistant = to_streamed_response(group.delete_assistant)
+        self.patch_assistant = to_streamed_response(group.patch_assistant)
+        self.get_assistant_graph = to_streamed_response(group.get_assistant_graph)
+        self.get_assistant_subgraphs = to_streamed_response(
+            group.get_assistant_subgraphs
+        )
+        self.get_assistant_subgraphs_by_namespace = to_streamed_response(
+            group.get_assistant_subgraphs_by_namespace
+        )
+        self.get_assistant_schemas = to_streamed_response(group.get_assistant_schemas)
+        self.get_assistant_versions = to_streamed_response(group.get_assistant_versions)
+        self.set_latest_assistant_version = to_streamed_response(
+            group.set_latest_assistant_version
+        )
+
+
+class AsyncAssistantsWithStreamingResponse:
+    """``AsyncAssistants`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncAssistants) -> None:
+        self.create_assistant = async_to_streamed_response(group.create_assistant)
+        self.search_assistants = async_to_streamed_response(group.search_assistants)
+        self.count_assistants = async_to_streamed_response(group.count_assistants)
+        self.get_assistant = async_to_streamed_response(group.get_assistant)
+        self.delete_assistant = async_to_streamed_response(group.delete_assistant)
+        self.patch_assistant = async_to_streamed_response(group.patch_assistant)
+        self.get_assistant_graph = async_to_streamed_response(group.get_assistant_graph)
+        self.get_assistant_subgraphs = async_to_streamed_response(
+            group.get_assistant_subgraphs
+        )
+        self.get_assistant_subgraphs_by_namespace = async_to_streamed_response(
+            group.get_assistant_subgraphs_by_namespace
+        )
+        self.get_assistant_schemas = async_to_streamed_response(
+            group.get_assistant_schemas
+        )
+        self.get_assistant_versions = async_to_streamed_response(
+            group.get_assistant_versions
+        )
+        self.set_latest_assistant_version = async_to_streamed_response(
             group.set_latest_assistant_version
         )

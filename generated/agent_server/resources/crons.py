@@ -16,13 +16,16 @@ from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
 from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncCrons",
     "AsyncCronsWithRawResponse",
+    "AsyncCronsWithStreamingResponse",
     "Crons",
     "CronsWithRawResponse",
+    "CronsWithStreamingResponse",
 ]
 
 
@@ -476,3 +479,27 @@ class AsyncCronsWithRawResponse:
         self.count_crons = async_to_raw_response(group.count_crons)
         self.get_cron = async_to_raw_response(group.get_cron)
         self.delete_cron = async_to_raw_response(group.delete_cron)
+
+
+class CronsWithStreamingResponse:
+    """``Crons`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: Crons) -> None:
+        self.create_thread_cron = to_streamed_response(group.create_thread_cron)
+        self.create_cron = to_streamed_response(group.create_cron)
+        self.search_crons = to_streamed_response(group.search_crons)
+        self.count_crons = to_streamed_response(group.count_crons)
+        self.get_cron = to_streamed_response(group.get_cron)
+        self.delete_cron = to_streamed_response(group.delete_cron)
+
+
+class AsyncCronsWithStreamingResponse:
+    """``AsyncCrons`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncCrons) -> None:
+        self.create_thread_cron = async_to_streamed_response(group.create_thread_cron)
+        self.create_cron = async_to_streamed_response(group.create_cron)
+        self.search_crons = async_to_streamed_response(group.search_crons)
+        self.count_crons = async_to_streamed_response(group.count_crons)
+        self.get_cron = async_to_streamed_response(group.get_cron)
+        self.delete_cron = async_to_streamed_response(group.delete_cron)

@@ -14,13 +14,16 @@ from typing import Any
 from .. import _endpoints
 from .._base_client import AsyncResource, SyncResource
 from .._response import async_to_raw_response, to_raw_response
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncMcp",
     "AsyncMcpWithRawResponse",
+    "AsyncMcpWithStreamingResponse",
     "Mcp",
     "McpWithRawResponse",
+    "McpWithStreamingResponse",
 ]
 
 
@@ -240,3 +243,21 @@ class AsyncMcpWithRawResponse:
         self.get_mcp = async_to_raw_response(group.get_mcp)
         self.post_mcp = async_to_raw_response(group.post_mcp)
         self.delete_mcp = async_to_raw_response(group.delete_mcp)
+
+
+class McpWithStreamingResponse:
+    """``Mcp`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: Mcp) -> None:
+        self.get_mcp = to_streamed_response(group.get_mcp)
+        self.post_mcp = to_streamed_response(group.post_mcp)
+        self.delete_mcp = to_streamed_response(group.delete_mcp)
+
+
+class AsyncMcpWithStreamingResponse:
+    """``AsyncMcp`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncMcp) -> None:
+        self.get_mcp = async_to_streamed_response(group.get_mcp)
+        self.post_mcp = async_to_streamed_response(group.post_mcp)
+        self.delete_mcp = async_to_streamed_response(group.delete_mcp)

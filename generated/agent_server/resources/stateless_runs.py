@@ -15,13 +15,16 @@ from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
 from .._response import async_to_raw_response, to_raw_response
 from .._sse import AsyncStream, Stream
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncStatelessRuns",
     "AsyncStatelessRunsWithRawResponse",
+    "AsyncStatelessRunsWithStreamingResponse",
     "StatelessRuns",
     "StatelessRunsWithRawResponse",
+    "StatelessRunsWithStreamingResponse",
 ]
 
 
@@ -339,3 +342,25 @@ class AsyncStatelessRunsWithRawResponse:
         self.wait_run_stateless = async_to_raw_response(group.wait_run_stateless)
         self.run_stateless = async_to_raw_response(group.run_stateless)
         self.run_batch_stateless = async_to_raw_response(group.run_batch_stateless)
+
+
+class StatelessRunsWithStreamingResponse:
+    """``StatelessRuns`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: StatelessRuns) -> None:
+        self.stream_run_stateless = to_streamed_response(group.stream_run_stateless)
+        self.wait_run_stateless = to_streamed_response(group.wait_run_stateless)
+        self.run_stateless = to_streamed_response(group.run_stateless)
+        self.run_batch_stateless = to_streamed_response(group.run_batch_stateless)
+
+
+class AsyncStatelessRunsWithStreamingResponse:
+    """``AsyncStatelessRuns`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncStatelessRuns) -> None:
+        self.stream_run_stateless = async_to_streamed_response(
+            group.stream_run_stateless
+        )
+        self.wait_run_stateless = async_to_streamed_response(group.wait_run_stateless)
+        self.run_stateless = async_to_streamed_response(group.run_stateless)
+        self.run_batch_stateless = async_to_streamed_response(group.run_batch_stateless)

@@ -15,13 +15,16 @@ from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
 from .._pagination import AsyncPager, SyncPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncStore",
     "AsyncStoreWithRawResponse",
+    "AsyncStoreWithStreamingResponse",
     "Store",
     "StoreWithRawResponse",
+    "StoreWithStreamingResponse",
 ]
 
 
@@ -385,3 +388,25 @@ class AsyncStoreWithRawResponse:
         self.delete_item = async_to_raw_response(group.delete_item)
         self.search_items = async_to_raw_response(group.search_items)
         self.list_namespaces = async_to_raw_response(group.list_namespaces)
+
+
+class StoreWithStreamingResponse:
+    """``Store`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: Store) -> None:
+        self.get_item = to_streamed_response(group.get_item)
+        self.put_item = to_streamed_response(group.put_item)
+        self.delete_item = to_streamed_response(group.delete_item)
+        self.search_items = to_streamed_response(group.search_items)
+        self.list_namespaces = to_streamed_response(group.list_namespaces)
+
+
+class AsyncStoreWithStreamingResponse:
+    """``AsyncStore`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncStore) -> None:
+        self.get_item = async_to_streamed_response(group.get_item)
+        self.put_item = async_to_streamed_response(group.put_item)
+        self.delete_item = async_to_streamed_response(group.delete_item)
+        self.search_items = async_to_streamed_response(group.search_items)
+        self.list_namespaces = async_to_streamed_response(group.list_namespaces)

@@ -14,13 +14,16 @@ from typing import Any, Literal
 from .. import _endpoints, models
 from .._base_client import AsyncResource, SyncResource
 from .._response import async_to_raw_response, to_raw_response
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncSystem",
     "AsyncSystemWithRawResponse",
+    "AsyncSystemWithStreamingResponse",
     "System",
     "SystemWithRawResponse",
+    "SystemWithStreamingResponse",
 ]
 
 
@@ -234,3 +237,21 @@ class AsyncSystemWithRawResponse:
         self.server_info = async_to_raw_response(group.server_info)
         self.system_metrics = async_to_raw_response(group.system_metrics)
         self.health_check = async_to_raw_response(group.health_check)
+
+
+class SystemWithStreamingResponse:
+    """``System`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: System) -> None:
+        self.server_info = to_streamed_response(group.server_info)
+        self.system_metrics = to_streamed_response(group.system_metrics)
+        self.health_check = to_streamed_response(group.health_check)
+
+
+class AsyncSystemWithStreamingResponse:
+    """``AsyncSystem`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncSystem) -> None:
+        self.server_info = async_to_streamed_response(group.server_info)
+        self.system_metrics = async_to_streamed_response(group.system_metrics)
+        self.health_check = async_to_streamed_response(group.health_check)

@@ -17,13 +17,16 @@ from .._base_client import AsyncResource, SyncResource
 from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._sse import AsyncStream, Stream
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncThreadRuns",
     "AsyncThreadRunsWithRawResponse",
+    "AsyncThreadRunsWithStreamingResponse",
     "ThreadRuns",
     "ThreadRunsWithRawResponse",
+    "ThreadRunsWithStreamingResponse",
 ]
 
 
@@ -931,3 +934,35 @@ class AsyncThreadRunsWithRawResponse:
         self.stream_run_http = async_to_raw_response(group.stream_run_http)
         self.cancel_run_http = async_to_raw_response(group.cancel_run_http)
         self.cancel = async_to_raw_response(group.cancel)
+
+
+class ThreadRunsWithStreamingResponse:
+    """``ThreadRuns`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: ThreadRuns) -> None:
+        self.list_runs_http = to_streamed_response(group.list_runs_http)
+        self.create_run = to_streamed_response(group.create_run)
+        self.stream_run = to_streamed_response(group.stream_run)
+        self.wait_run = to_streamed_response(group.wait_run)
+        self.get_run_http = to_streamed_response(group.get_run_http)
+        self.delete_run = to_streamed_response(group.delete_run)
+        self.join_run_http = to_streamed_response(group.join_run_http)
+        self.stream_run_http = to_streamed_response(group.stream_run_http)
+        self.cancel_run_http = to_streamed_response(group.cancel_run_http)
+        self.cancel = to_streamed_response(group.cancel)
+
+
+class AsyncThreadRunsWithStreamingResponse:
+    """``AsyncThreadRuns`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncThreadRuns) -> None:
+        self.list_runs_http = async_to_streamed_response(group.list_runs_http)
+        self.create_run = async_to_streamed_response(group.create_run)
+        self.stream_run = async_to_streamed_response(group.stream_run)
+        self.wait_run = async_to_streamed_response(group.wait_run)
+        self.get_run_http = async_to_streamed_response(group.get_run_http)
+        self.delete_run = async_to_streamed_response(group.delete_run)
+        self.join_run_http = async_to_streamed_response(group.join_run_http)
+        self.stream_run_http = async_to_streamed_response(group.stream_run_http)
+        self.cancel_run_http = async_to_streamed_response(group.cancel_run_http)
+        self.cancel = async_to_streamed_response(group.cancel)

@@ -17,13 +17,16 @@ from .._base_client import AsyncResource, SyncResource
 from .._pagination import AsyncListPager, SyncListPage, async_pager, sync_page
 from .._response import async_to_raw_response, to_raw_response
 from .._sse import AsyncStream, Stream
+from .._streaming import async_to_streamed_response, to_streamed_response
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = [
     "AsyncThreads",
     "AsyncThreadsWithRawResponse",
+    "AsyncThreadsWithStreamingResponse",
     "Threads",
     "ThreadsWithRawResponse",
+    "ThreadsWithStreamingResponse",
 ]
 
 
@@ -1229,3 +1232,61 @@ class AsyncThreadsWithRawResponse:
         self.patch_thread = async_to_raw_response(group.patch_thread)
         self.join_thread_stream = async_to_raw_response(group.join_thread_stream)
         self.prune_threads = async_to_raw_response(group.prune_threads)
+
+
+class ThreadsWithStreamingResponse:
+    """``Threads`` methods that return a streamed response (``with``)."""
+
+    def __init__(self, group: Threads) -> None:
+        self.create_thread = to_streamed_response(group.create_thread)
+        self.search_threads = to_streamed_response(group.search_threads)
+        self.count_threads = to_streamed_response(group.count_threads)
+        self.get_latest_thread_state = to_streamed_response(
+            group.get_latest_thread_state
+        )
+        self.update_thread_state = to_streamed_response(group.update_thread_state)
+        self.get_thread_state_at_checkpoint = to_streamed_response(
+            group.get_thread_state_at_checkpoint
+        )
+        self.post_thread_state_at_checkpoint = to_streamed_response(
+            group.post_thread_state_at_checkpoint
+        )
+        self.get_thread_history = to_streamed_response(group.get_thread_history)
+        self.get_thread_history_post = to_streamed_response(
+            group.get_thread_history_post
+        )
+        self.copy_thread_post = to_streamed_response(group.copy_thread_post)
+        self.get_thread = to_streamed_response(group.get_thread)
+        self.delete_thread = to_streamed_response(group.delete_thread)
+        self.patch_thread = to_streamed_response(group.patch_thread)
+        self.join_thread_stream = to_streamed_response(group.join_thread_stream)
+        self.prune_threads = to_streamed_response(group.prune_threads)
+
+
+class AsyncThreadsWithStreamingResponse:
+    """``AsyncThreads`` methods that return a streamed response (``async with``)."""
+
+    def __init__(self, group: AsyncThreads) -> None:
+        self.create_thread = async_to_streamed_response(group.create_thread)
+        self.search_threads = async_to_streamed_response(group.search_threads)
+        self.count_threads = async_to_streamed_response(group.count_threads)
+        self.get_latest_thread_state = async_to_streamed_response(
+            group.get_latest_thread_state
+        )
+        self.update_thread_state = async_to_streamed_response(group.update_thread_state)
+        self.get_thread_state_at_checkpoint = async_to_streamed_response(
+            group.get_thread_state_at_checkpoint
+        )
+        self.post_thread_state_at_checkpoint = async_to_streamed_response(
+            group.post_thread_state_at_checkpoint
+        )
+        self.get_thread_history = async_to_streamed_response(group.get_thread_history)
+        self.get_thread_history_post = async_to_streamed_response(
+            group.get_thread_history_post
+        )
+        self.copy_thread_post = async_to_streamed_response(group.copy_thread_post)
+        self.get_thread = async_to_streamed_response(group.get_thread)
+        self.delete_thread = async_to_streamed_response(group.delete_thread)
+        self.patch_thread = async_to_streamed_response(group.patch_thread)
+        self.join_thread_stream = async_to_streamed_response(group.join_thread_stream)
+        self.prune_threads = async_to_streamed_response(group.prune_threads)
