@@ -9,7 +9,8 @@ jsonschema (2020-12: ``oneOf`` means exactly one), besides the typed result.
   a paginated list, the data of server-sent events): a plain dump wrote them as null;
 * ``uniqueItems``: the models left it out, so the mock answered repeated items; and what
   pydantic writes beside an optional field's ``anyOf`` (``uniqueItems``, a kept ``format``)
-  was not applied to the field's value.
+  was not applied to the field's value;
+* ``allOf`` of one inline member beside annotations: the models lost the member's constraints.
 """
 
 from __future__ import annotations
@@ -187,3 +188,29 @@ def test_the_mock_answers_distinct_items_where_the_spec_says_unique_items(
     shown = httpx.get(str(client.base_url).rstrip("/") + "/openapi.json").json()["components"]["schemas"]
     assert shown["Label"]["properties"]["scopes"]["uniqueItems"] is True
     assert shown["Label"]["properties"]["tags"]["uniqueItems"] is True
+
+
+# -- allOf of one inline member ---------------------------------------------------------------------
+
+
+def test_an_allof_of_one_inline_member_keeps_its_constraints(
+    tmp_path_factory: pytest.TempPathFactory, served: Any
+) -> None:
+    """``labels: {allOf: [{type: array, minItems: 2}, {nullable: false}]}`` (Box's ``tags``):
+    the library wrote the member as a RootModel class without ``minItems`` (or ``minLength``,
+    ``minimum``...), so the client took ``[]`` and the mock answered one label. The member's
+    keywords are now the property's own: the models check them and the mock meets them."""
+    pkg, document = _package(tmp_path_factory, "all_of_one_member")
+    item = pkg.models.Item
+    good = {"labels": ["a", "b"], "code": "c" * 12, "size": 1000}
+    for bad in ({"labels": ["a"]}, {"code": "short"}, {"size": 5}, {"tags": []}):
+        with pytest.raises(pydantic.ValidationError):
+            item.model_validate({**good, **bad})
+    assert item.model_validate(good).labels == ["a", "b"]  # a list, no class of its own
+    assert item.model_validate({**good, "size": None}).size is None  # nullable beside the allOf
+    client = served(pkg)
+    for n in range(SEEDS):
+        raw = client.with_raw_response.items.get_item(f"i{n}")
+        answer = raw.http_response.json()
+        assert not _violations(document, "/items/{item_id}", "get", "200", answer), answer
+        assert len(raw.parse().labels) >= 2

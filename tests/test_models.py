@@ -439,3 +439,18 @@ def test_a_bodys_media_types_share_a_class_or_are_named_after_their_media_type(t
         "application/json": "PostThingsBody", "application/x-www-form-urlencoded": "PostThingsBody",
         "multipart/form-data": "PostThingsBodyMultipart", "application/merge-patch+json": "PostThingsBodyMergePatchJson",
     }
+
+
+def test_an_allof_of_one_inline_member_is_folded_only_when_nothing_clashes() -> None:
+    from oapigen.models.prepare import fold_single_all_of
+
+    schemas: dict[str, Any] = {"H": {"type": "object", "properties": {
+        "tags": {"allOf": [{"type": "array", "minItems": 1, "description": "inner"}], "description": "outer"},
+        "clash": {"type": "string", "allOf": [{"type": "integer", "minimum": 1}]},  # kept: no value fits
+        "object": {"allOf": [{"type": "object", "properties": {"a": {"type": "string"}}}]},  # the library's
+        "ref": {"allOf": [_ref("H")], "nullable": True},
+    }}}
+    fold_single_all_of(schemas)
+    props = schemas["H"]["properties"]
+    assert props["tags"] == {"type": "array", "minItems": 1, "description": "outer"}
+    assert "allOf" in props["clash"] and "allOf" in props["object"] and "allOf" in props["ref"]

@@ -162,6 +162,39 @@ def keep_unique_items(schemas: Any) -> None:
                 schema[KEPT_UNIQUE] = True
 
 
+# Keywords that make a schema an object or a combination of schemas: an allOf member with one
+# is left to the library (its classes and merges), never folded into its parent.
+_STRUCTURE_KEYWORDS = frozenset(
+    {"$ref", "properties", "patternProperties", "additionalProperties", "allOf", "anyOf", "oneOf", "not",
+     "discriminator", "if", "then", "else", "dependentSchemas", "unevaluatedProperties"}
+)
+_ANNOTATION_KEYWORDS = frozenset(
+    {"nullable", "description", "title", "default", "readOnly", "writeOnly", "deprecated", "example", "examples",
+     "$comment"}
+)
+
+
+def fold_single_all_of(schemas: Any) -> None:
+    """``{allOf: [{type: array, minItems: 1}], nullable: false}`` (one inline member that is no
+    object, beside keywords that only annotate it) -> the member's keywords on the schema itself.
+    The library writes such a member as a RootModel class without its constraints: Box's
+    ``tags`` (``minItems: 1``) took ``[]``, and the mock answered it."""
+    for schema in list(iter_schemas(schemas)):
+        members = schema.get("allOf")
+        if not isinstance(schema, dict) or not isinstance(members, list) or len(members) != 1:
+            continue
+        member = members[0]
+        if not isinstance(member, Mapping) or _STRUCTURE_KEYWORDS & member.keys():
+            continue
+        own = schema.keys() - {"allOf"}
+        if _STRUCTURE_KEYWORDS & own or any(
+                k in member and member[k] != schema[k] for k in own - _ANNOTATION_KEYWORDS):
+            continue
+        del schema["allOf"]
+        for key, value in member.items():
+            schema.setdefault(key, value)
+
+
 # Keywords of a schema that constrain only a scalar (what an enum's siblings may carry and still
 # be folded into it).
 _SCALAR_KEYWORDS = frozenset(
@@ -354,6 +387,7 @@ __all__ = [
     "KEPT_UNIQUE",
     "clear_of_python_names",
     "field_aliases",
+    "fold_single_all_of",
     "iter_schemas",
     "keep_plain_string_formats",
     "keep_unique_items",

@@ -53,6 +53,7 @@ def models_document(document: Mapping[str, Any], spec_name: str) -> tuple[dict[s
     overrides.merge_redefined_properties(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
     class_naming.name_inline_classes(doc["components"]["schemas"])
     prepare.narrow_enums(doc["components"]["schemas"], lambda ref: resolve_pointer(doc, ref))
+    prepare.fold_single_all_of(doc["components"]["schemas"])
     class_naming.unify_enums(doc["components"]["schemas"])
     diagnostics += _closed_all_of(doc, spec_name)
     prepare.name_enum_members(doc["components"]["schemas"])
