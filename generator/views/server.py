@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import naming
@@ -37,7 +36,7 @@ from ..ir.model import (
     TypeRef,
 )
 from ..pysource.imports import import_name_key
-from .server_code import server_code
+from .client_layout import split
 from .server_parts import (
     CHALLENGES,
     annotation_of,
@@ -161,7 +160,7 @@ def _shadows(general: Operation, specific: Operation) -> bool:
     return False
 
 
-def _route_order(views: list[OperationView]) -> list[OperationView]:
+def route_order(views: list[OperationView]) -> list[OperationView]:
     """The spec's order, except that a route goes before the first one that would shadow it."""
     ordered: list[OperationView] = []
     for view in views:
@@ -186,9 +185,9 @@ def _sorted_names(names: Iterable[str]) -> tuple[str, ...]:
 
 def build(api: Api) -> ServerView:
     schemes = {s.key: v for s in api.security_schemes if (v := scheme_view(s)) is not None}
+    fixed = _FIXED_NAMES | ({"routers"} if split(api) else set())  # server.py's import of routers/
     functions = naming.dedupe(
-        (op.handler_name + "_" if op.handler_name in _FIXED_NAMES else op.handler_name for op in api.operations),
-        _FIXED_NAMES,
+        (op.handler_name + "_" if op.handler_name in fixed else op.handler_name for op in api.operations), fixed
     )
     auths: dict[tuple[tuple[str, ...], ...], AuthView] = {}
     views: list[OperationView] = []
@@ -260,23 +259,23 @@ def build(api: Api) -> ServerView:
                 idempotency_header=op.idempotency_header,
             )
         )
-    routes = _route_order(views)
+    routes = route_order(views)
     return ServerView(
         api=api,
         operations=tuple(views),
         routes=tuple(routes),
         schemes=tuple(schemes.values()),
         auths=tuple(auths.values()),
-        std_imports=_std_imports(views, bool(schemes)),
-        third_party_imports=_third_party_imports(views, tuple(schemes.values())),
+        std_imports=std_imports(views, bool(schemes)),
+        third_party_imports=third_party_imports(views, tuple(schemes.values())),
         runtime_imports=_runtime_imports(views),
-        requests_imports=_requests_imports(views),
+        requests_imports=requests_imports(views),
         doc=_module_doc(api),
         base_path=base,
     )
 
 
-def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     std: dict[str, set[str]] = {"typing": {"Annotated", "Protocol"}}
     types: list[TypeRef] = []
     for v in views:
@@ -299,7 +298,7 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
     return tuple((m, _sorted_names(names)) for m, names in sorted(std.items()))
 
 
-def _third_party_imports(
+def third_party_imports(
     views: list[OperationView], schemes: tuple[SchemeView, ...]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     fastapi = {"APIRouter", "FastAPI", "Request"}
@@ -332,7 +331,7 @@ def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
     return _sorted_names(names)
 
 
-def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
+def requests_imports(views: list[OperationView]) -> tuple[str, ...]:
     names: set[str] = set()
     for v in views:
         if v.body is not None and v.body.reader is not None:
@@ -361,23 +360,7 @@ def _module_doc(api: Api) -> str:
     )
 
 
-# -- the render.py interface ------------------------------------------------------------------
-
-
-def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context); ``view``: already built from ``api``."""
-    view = build(api) if view is None else view
-    out = {
-        SERVER: ("server.py.jinja", {"server": view, "code": server_code(view)}),
-        RUNTIME: ("runtime/_server_runtime.py", {}),
-        REQUESTS: ("runtime/_server_requests.py", {}),
-        MOCK: ("runtime/_server_mock.py", {}),
-        ROUTING: ("runtime/_server_routing.py", {}),
-        HTTP: ("runtime/_server_http.py", {}),
-    }
-    if view.paging:  # the pagination runtime only where an operation pages
-        out[PAGINATION] = ("runtime/_server_pagination.py", {})
-    return out
+# -- the render.py interface (the files: :mod:`.server_layout`) ------------------------------
 
 
 def exports(api: Api) -> list[tuple[str, str]]:
