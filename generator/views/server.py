@@ -12,6 +12,9 @@ The generated server is five modules:
 * ``_server_routing.py``: dispatch that tries only the routes a request's path can match.
 * ``_server_http.py``: size limits (413, 414, 431) and the docs pages (a strict CSP).
 
+For a big API ``server.py`` is split per resource group (``routers/<group>.py``), by the
+client's rule: :mod:`.server_layout`, which also lists the files.
+
 Everything the templates print is decided here: names (deduplicated against the module's own),
 annotations, imports, and literals of spec values (through :mod:`oapigen.views.server_literals`).
 The package ``__init__`` exports nothing from the server, so ``import package`` works without
