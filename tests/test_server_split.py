@@ -190,7 +190,7 @@ def test_each_group_has_a_module_with_its_handlers_operations_and_routes(pkg: Mo
         assert set(group.__all__) == {"OPERATIONS", "router", protocol}
     # server.py: the operations of no group, and the public names it always had
     assert _methods(server.Handlers) == UNGROUPED
-    assert {"Handlers", "OPERATIONS", "Credentials", "Reply", "Unimplemented", "create_app", "app", "router"} <= set(
+    assert {"Handlers", "OPERATIONS", "Credentials", "Reply", "Unimplemented", "create_app", "app", "router", "models"} <= set(
         server.__all__
     )
     assert server.models is pkg.models and server.Credentials.__module__ == f"{pkg.__name__}.routers._security"

@@ -30,7 +30,7 @@ from ..core import naming
 from ..core.contract import MODELS_MODULE
 from ..core.escape import str_literal
 from ..ir.model import Api
-from ..pysource.imports import all_name_key, from_import_lines, import_name_key
+from ..pysource.imports import all_name_key, from_import_lines
 from . import server as server_view
 from .client_layout import module_name, split
 from .server_code import AuthCode, OperationCode, ServerCode, server_code
@@ -242,16 +242,11 @@ def _main_code(view: ServerView, own: list[OperationView], routes: list[Operatio
     code = server_code(_module_view(view, own, routes))
     whole = server_code(view)
     std, third, local = _imports(own, code.operations, ".", app=True)
-    local += [(".", ROUTERS)]
+    local += [(".", ROUTERS), (".", MODELS_MODULE)]  # models: exported, ``server.models`` as in one module
     local += [("._server_runtime", n) for n in view.runtime_imports if n in ("IdempotencyStore", "MemoryIdempotencyStore")]
     local += [("._sse", "ServerSentEvent")] if view.streams else []
     local += [(_ROUTERS_SECURITY, "Credentials")] if view.schemes else []
     local += [(f".{ROUTERS}.{r.module}", r.protocol) for r in routers]
-    package = sorted((n for m, n in local if m == "."), key=import_name_key)
-    statements = [f"from . import {', '.join(package)}"]
-    if MODELS_MODULE not in package:  # ``server.models`` stays, as in the one-module shape
-        statements.append(f"from . import {MODELS_MODULE} as {MODELS_MODULE}")
-    statements.sort(key=lambda line: import_name_key(line.split()[3].rstrip(",")))
     lines = _from([(m, n) for m, n in local if m != "."])
     if view.idempotency:  # after the runtime's other names, as isort puts it
         at = next(i for i, line in enumerate(lines) if line.startswith("from ._server_runtime ")) + 1
@@ -262,7 +257,8 @@ def _main_code(view: ServerView, own: list[OperationView], routes: list[Operatio
         noqa=code.noqa,
         std_imports=_from(std),
         third_party_imports=_from(third),
-        package_import="\n".join(statements),
+        package_import=_from([(m, n) for m, n in local if m == "."])[0],
+        all=f"__all__ = [{', '.join(str_literal(n) for n in sorted({*view.exports, MODELS_MODULE}, key=all_name_key))}]",
         local_imports=lines,
         schemes=(),
         credentials=(),
