@@ -13,8 +13,7 @@ from typing import Protocol
 
 from fastapi import APIRouter, FastAPI
 
-from . import models as models
-from . import routers
+from . import models, routers
 from ._server_http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_HEADER_SIZE,
@@ -44,6 +43,7 @@ __all__ = [
     "Unimplemented",
     "app",
     "create_app",
+    "models",
     "router",
 ]
 
