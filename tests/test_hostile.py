@@ -25,6 +25,7 @@ from oapigen.ir.model import Operation, ParamLocation
 from oapigen.models import prepare, verify
 from oapigen.run import writer
 from oapigen.views.client_layout import RESOURCES
+from oapigen.views.server_layout import ROUTERS
 
 from .conftest import MypyRun, mypy_strict_targets
 from .hostile_support import (
@@ -79,12 +80,13 @@ def hostile(workspace: Path, spec: str) -> Generated:
 def test_generates_clean_code(workspace: Path, spec: str) -> None:
     gen = hostile(workspace, spec)
     files = sorted(p.name for p in gen.package_dir.iterdir())
-    expected = (*EXPECTED_FILES, RESOURCES) if spec in SPLIT_SPECS else EXPECTED_FILES
+    expected = (*EXPECTED_FILES, RESOURCES, ROUTERS) if spec in SPLIT_SPECS else EXPECTED_FILES
     paging = sorted(set(files) & set(PAGINATION_FILES))
     assert paging in ([], sorted(PAGINATION_FILES)), paging  # both where an operation pages, else neither
     assert sorted(set(files) - set(PAGINATION_FILES)) == sorted(expected), "spec names must never become file names"
-    # Group modules are named after the groups' sanitized attributes, never a device name.
-    for path in (gen.package_dir / RESOURCES).glob("*"):
+    # Group modules (the client's and the server's) are named after the groups' sanitized
+    # attributes, never a device name.
+    for path in [*(gen.package_dir / RESOURCES).glob("*"), *(gen.package_dir / ROUTERS).glob("*")]:
         assert path.name == "__init__.py" or (SAFE_MODULE.fullmatch(path.name) and path.stem not in WINDOWS_DEVICES)
     for path in gen.package_dir.rglob("*"):
         if path.is_dir():
@@ -147,7 +149,8 @@ def hostile_packages(request: pytest.FixtureRequest) -> list[Path]:
     return [hostile(workspace, spec).package_dir for spec in SPECS if spec != "numbers.yaml"]
 
 
-# Specs of more than client_layout.RESOURCES_MIN operations: a module per resource group.
+# Specs of more than client_layout.RESOURCES_MIN operations: a module per resource group (the
+# client's resources/, the server's routers/).
 SPLIT_SPECS = frozenset({"keywords.yaml"})
 SAFE_MODULE = re.compile(r"[a-z_][a-z0-9_]*\.py")
 SAFE_CLASS = re.compile(r"[A-Z][A-Za-z0-9_]*")
@@ -434,6 +437,9 @@ SAFE_ATTRIBUTES = frozenset(
         # the groups' streaming wrapper classes (sanitized names, as raw_class) and API.md's sentence
         # on how an answer streams (views/streaming_docs.py, spec strings through md_code)
         "stream_class", "async_stream_class", "streaming",
+        # the split server (views/server_layout.py): the group protocols' sanitized class names,
+        # Handlers' bases (those names) and routers/__init__.py's __all__ (sanitized module names)
+        "protocol", "bases", "routers_all",
     }
 )
 # Template variables that are not spec strings: loop variables over sanitized names (import

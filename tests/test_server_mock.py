@@ -47,10 +47,12 @@ def valid_request(server: ModuleType, op: Operation, seed: int = 1) -> dict[str,
     """httpx request arguments for ``op`` with its required parameters and body, synthesized by
     the generated mock from the same types the route validates against."""
     mock = importlib.import_module(f"{server.__package__}._server_mock")
-    namespace = vars(server)
+    # the module of the operation's route: server.py, or its group's routers/<group>.py
+    route = next(r for r in server.router.routes if getattr(r, "name", None) == op.handler_name)
+    namespace = vars(importlib.import_module(route.endpoint.__module__))
 
     def sample(annotation: str) -> Any:
-        tp = eval(annotation, namespace)  # an annotation the generated server.py itself uses
+        tp = eval(annotation, namespace)  # an annotation the generated route itself uses
         return TypeAdapter(tp).dump_python(
             mock.value(tp, seed, example=(False, None), echo={}), mode="json", by_alias=True, exclude_unset=True
         )

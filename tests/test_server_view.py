@@ -27,7 +27,7 @@ from oapigen.ir.model import (
 )
 from oapigen.render.jinja import environment, header_text
 from oapigen.views import server as server_view
-from oapigen.views import server_literals
+from oapigen.views import server_layout, server_literals
 
 STR = primitive("str")
 
@@ -210,7 +210,7 @@ def test_spec_text_is_escaped_in_the_output() -> None:
     nasty = 'x"""; import os  # \\'
     operation = op("/a", name="a")
     operation = Operation(**{**{f: getattr(operation, f) for f in operation.__slots__}, "summary": nasty, "description": nasty})  # type: ignore[arg-type]
-    files = server_view.files(api(operation))
+    files = server_layout.files(api(operation))
     template, extra = files["server.py"]
     text = environment().get_template(template).render({"api": api(operation), "header": header_text(api(operation))}, **extra)
     ast.parse(text)

@@ -35,6 +35,7 @@ from ..pysource.imports import all_name_key
 from ..views import client as client_view
 from ..views import docs as docs_view
 from ..views import server as server_view
+from ..views import server_layout
 from ..views import webhooks as webhooks_view
 from ..views.operations_table import rows
 
@@ -125,7 +126,7 @@ def render_package(
     client, server = client_view.build(api), server_view.build(api)
     for out, (tpl, extra) in (
         *client_view.files(api, client).items(),
-        *server_view.files(api, server).items(),
+        *server_layout.files(api, server).items(),
         *docs_view.files(api, client.client, server).items(),
         *webhooks_view.files(api).items(),
     ):

@@ -89,6 +89,12 @@ class ClientModule:
         return f"base_url: str | httpx.URL{default},"
 
 
+def module_name(group: str) -> str:
+    """The module of a resource group (``resources/<module>.py``, the server's
+    ``routers/<module>.py``): its name, with a trailing ``_`` where Windows refuses it."""
+    return group + "_" if group in _DEVICE_NAMES else group
+
+
 def split(api: Api) -> bool:
     """Whether the groups go to modules of their own."""
     return bool(api.groups) and len(api.operations) > RESOURCES_MIN
@@ -136,7 +142,7 @@ def _resource(api: Api, group: ResourceGroup, view: GroupView) -> ResourceModule
         f"{title}: the ``{view.attribute}`` resource group (``client.{view.attribute}``).\n\n"
         f"{view.doc}\n\nLoaded on first use of ``client.{view.attribute}``; import ``Client`` from the package."
     )
-    module = view.attribute + "_" if view.attribute in _DEVICE_NAMES else view.attribute
+    module = module_name(view.attribute)
     return ResourceModule(
         path=f"{RESOURCES}/{module}.py",
         module=module,

@@ -12,6 +12,9 @@ The generated server is five modules:
 * ``_server_routing.py``: dispatch that tries only the routes a request's path can match.
 * ``_server_http.py``: size limits (413, 414, 431) and the docs pages (a strict CSP).
 
+For a big API ``server.py`` is split per resource group (``routers/<group>.py``), by the
+client's rule: :mod:`.server_layout`, which also lists the files.
+
 Everything the templates print is decided here: names (deduplicated against the module's own),
 annotations, imports, and literals of spec values (through :mod:`oapigen.views.server_literals`).
 The package ``__init__`` exports nothing from the server, so ``import package`` works without
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urlsplit
 
 from ..core import naming
@@ -39,7 +41,7 @@ from ..ir.model import (
     TypeRef,
 )
 from ..pysource.imports import import_name_key
-from .server_code import server_code
+from .client_layout import split
 from .server_parts import (
     CHALLENGES,
     body_view,
@@ -169,7 +171,7 @@ def _shadows(general: Operation, specific: Operation) -> bool:
     return False
 
 
-def _route_order(views: list[OperationView]) -> list[OperationView]:
+def route_order(views: list[OperationView]) -> list[OperationView]:
     """The spec's order, except that a route goes before the first one that would shadow it."""
     ordered: list[OperationView] = []
     for view in views:
@@ -194,9 +196,9 @@ def _sorted_names(names: Iterable[str]) -> tuple[str, ...]:
 
 def build(api: Api) -> ServerView:
     schemes = {s.key: v for s in api.security_schemes if (v := scheme_view(s)) is not None}
+    fixed = _FIXED_NAMES | ({"routers"} if split(api) else set())  # server.py's import of routers/
     functions = naming.dedupe(
-        (op.handler_name + "_" if op.handler_name in _FIXED_NAMES else op.handler_name for op in api.operations),
-        _FIXED_NAMES,
+        (op.handler_name + "_" if op.handler_name in fixed else op.handler_name for op in api.operations), fixed
     )
     auths: dict[tuple[tuple[tuple[str, ...], ...], tuple[tuple[tuple[str, ...], ...], ...]], AuthView] = {}
     tokens = {s.key for s in api.security_schemes if s.kind is SecurityKind.OAUTH2}  # scopes checked
@@ -273,17 +275,17 @@ def build(api: Api) -> ServerView:
                 idempotency_header=op.idempotency_header,
             )
         )
-    routes = _route_order(views)
+    routes = route_order(views)
     return ServerView(
         api=api,
         operations=tuple(views),
         routes=tuple(routes),
         schemes=tuple(schemes.values()),
         auths=tuple(auths.values()),
-        std_imports=_std_imports(views, bool(schemes)),
-        third_party_imports=_third_party_imports(views, tuple(schemes.values())),
+        std_imports=std_imports(views, bool(schemes)),
+        third_party_imports=third_party_imports(views, tuple(schemes.values())),
         runtime_imports=_runtime_imports(views),
-        requests_imports=_requests_imports(views),
+        requests_imports=requests_imports(views),
         doc=_module_doc(api),
         constrained=_writes_constraints(views),
         base_path=base,
@@ -318,7 +320,7 @@ def _writes_constraints(views: list[OperationView]) -> bool:
     return any("Constraints(" in text for text in texts)
 
 
-def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     std: dict[str, set[str]] = {"typing": {"Protocol"}}
     # Annotated marks every handler argument the route reads: parameters, the body, credentials.
     if dataclasses or any(v.params or v.body is not None or v.auth is not None for v in views):
@@ -338,7 +340,7 @@ def _std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[s
     return tuple((m, _sorted_names(names)) for m, names in sorted(std.items()))
 
 
-def _third_party_imports(
+def third_party_imports(
     views: list[OperationView], schemes: tuple[SchemeView, ...]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     fastapi = {"APIRouter", "FastAPI", "Request"}
@@ -371,7 +373,7 @@ def _runtime_imports(views: list[OperationView]) -> tuple[str, ...]:
     return _sorted_names(names)
 
 
-def _requests_imports(views: list[OperationView]) -> tuple[str, ...]:
+def requests_imports(views: list[OperationView]) -> tuple[str, ...]:
     names: set[str] = set()
     for v in views:
         if v.body is not None and v.body.reader is not None:
@@ -400,26 +402,7 @@ def _module_doc(api: Api) -> str:
     )
 
 
-# -- the render.py interface ------------------------------------------------------------------
-
-
-def files(api: Api, view: ServerView | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Output file -> (template, extra context); ``view``: already built from ``api``."""
-    view = build(api) if view is None else view
-    out = {
-        SERVER: ("server.py.jinja", {"server": view, "code": server_code(view)}),
-        RUNTIME: ("runtime/_server_runtime.py", {}),
-        REQUESTS: ("runtime/_server_requests.py", {}),
-        MOCK: ("runtime/_server_mock.py", {}),
-        ROUTING: ("runtime/_server_routing.py", {}),
-        HTTP: ("runtime/_server_http.py", {}),
-        STREAMS: ("runtime/_server_streams.py", {}),
-    }
-    if view.paging:  # the pagination runtime only where an operation pages
-        out[PAGINATION] = ("runtime/_server_pagination.py", {})
-    if view.oauth2:  # the scope checks only where an operation names OAuth 2 scopes
-        out[OAUTH2] = ("runtime/_server_oauth2.py", {})
-    return out
+# -- the render.py interface (the files: :mod:`.server_layout`) ------------------------------
 
 
 def exports(api: Api) -> list[tuple[str, str]]:
