@@ -130,16 +130,46 @@ def _unwrap(annotation: Any, pkg_types: types.ModuleType) -> tuple[Any, bool]:
 _SKIPPED = {"self", "timeout", "extra_headers", "extra_query", "extra_body", "max_retries"}
 
 
-def arguments(method: Callable[..., Any], pkg: types.ModuleType, seed: int, *, optional: bool) -> dict[str, Any]:
-    """Keyword arguments for ``method``: every required one, and with ``optional`` the rest."""
+def _constrained(route: Callable[..., Any] | None) -> dict[str, Any]:
+    """The types of the server's route function for ``route``'s keywords that carry the
+    constraints of a schema written inline (``Annotated[..., Constraints(...)]``), FastAPI's
+    markers left out: the client's signature shows the plain type, the server checks these."""
+    if route is None:
+        return {}
+    out: dict[str, Any] = {}
+    for name, hint in typing.get_type_hints(route, include_extras=True).items():
+        if not _has_constraints(hint):
+            continue
+        if typing.get_origin(hint) is typing.Annotated:
+            inner, *metadata = typing.get_args(hint)
+            kept = [m for m in metadata if type(m).__name__ == "Constraints"]
+            hint = typing.Annotated[(inner, *kept)] if kept else inner
+        out[name] = hint
+    return out
+
+
+def _has_constraints(hint: Any, depth: int = 0) -> bool:
+    if type(hint).__name__ == "Constraints":
+        return True
+    return depth < 16 and any(_has_constraints(a, depth + 1) for a in typing.get_args(hint))
+
+
+def arguments(
+    method: Callable[..., Any], pkg: types.ModuleType, seed: int, *, optional: bool, route: Callable[..., Any] | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for ``method``: every required one, and with ``optional`` the rest;
+    of the types ``route`` (the server's route function) checks constraints of where it has some."""
     mock = importlib.import_module(pkg.__name__ + "._server_mock")
     pkg_types = importlib.import_module(pkg.__name__ + "._types")
     hints = typing.get_type_hints(method)
+    checked = _constrained(route)
     out: dict[str, Any] = {}
     for name, param in inspect.signature(method).parameters.items():
         if name in _SKIPPED or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
             continue
         tp, may_omit = _unwrap(hints[name], pkg_types)
+        if name in checked:
+            tp = _unwrap(checked[name], pkg_types)[0]
         if param.default is not param.empty and may_omit and not optional:
             continue
         try:
@@ -228,8 +258,9 @@ def _call(
     method: Callable[..., Any], pkg: types.ModuleType, errors: Any, row: dict[str, Any], variant: str, seed: int, allowed: set[str]
 ) -> Call:
     name = f"{row['python']} ({row['method']} {row['path']})"
+    route = getattr(importlib.import_module(pkg.__name__ + ".server"), row["handler"], None)
     try:
-        kwargs = arguments(method, pkg, seed, optional=variant == "all")
+        kwargs = arguments(method, pkg, seed, optional=variant == "all", route=route)
     except NoValue as exc:
         return Call(name, variant, "args", str(exc))
     try:

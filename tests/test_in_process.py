@@ -66,13 +66,15 @@ def test_an_array_response_is_a_list(petstore: ModuleType, server: ModuleType) -
 
     class Shop(server.Handlers):  # type: ignore[name-defined,misc]
         async def list_pets(self, *, limit: int | None) -> Any:
-            return [pet(id=n, name=f"p{n}") for n in range(limit or 2)]
+            return [pet(id=n, name=f"p{n}") for n in range(limit + 1 if limit else 2)]  # one too many
 
     with httpx.Client(transport=server.BlockingASGITransport(server.create_app(Shop()))) as http:
         client = petstore.Client(http_client=http)
         pets = client.pets.list_pets()
         parsed = client.with_raw_response.pets.list_pets().parse()
         with pytest.raises(petstore.InternalServerError):  # more than the spec's maxItems: refused
+            client.pets.list_pets(limit=100, max_retries=0)
+        with pytest.raises(petstore.UnprocessableEntityError):  # the parameter's maximum: 100
             client.pets.list_pets(limit=101, max_retries=0)
     assert type(pets) is list and pets == [pet(id=0, name="p0"), pet(id=1, name="p1")] == parsed
 

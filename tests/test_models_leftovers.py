@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 from typing import Any
 
 import httpx
@@ -73,7 +74,10 @@ components:
 
 
 def _classes(models: Any) -> dict[str, type]:
-    return {n: c for n, c in vars(models).items() if isinstance(c, type) and issubclass(c, BaseModel | RootModel)}
+    return {
+        n: c for n, c in vars(models).items()
+        if isinstance(c, type) and issubclass(c, BaseModel | RootModel) and c.__module__ == models.__name__
+    }
 
 
 @pytest.mark.parametrize("version", ["3.1.0", "3.0.3"])
@@ -109,6 +113,39 @@ def test_an_allof_redefinition_of_a_nullable_union_keeps_what_both_admit(
     # the referenced schema itself is unchanged: null and 20 still fit it
     base = models.ResponseProperties.model_validate({"top_logprobs": 20, "temperature": "auto"})
     assert base.model_dump(mode="json", exclude_unset=True) == {"top_logprobs": 20, "temperature": "auto"}
+
+
+INLINE_MEMBERS_SPEC = """
+openapi: 3.0.3
+info: {title: fork, version: "1"}
+paths: {}
+components:
+  schemas:
+    Fork:
+      type: object
+      properties:
+        forkee:
+          allOf:
+            - type: object
+              properties:
+                created_at: {oneOf: [{type: integer}, {type: string, format: date-time}]}
+            - type: object
+              properties:
+                created_at: {type: string}
+"""
+
+
+def test_an_allof_of_inline_members_redefining_a_union_keeps_what_both_admit(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """GitHub's ``webhook-fork.forkee``: ``created_at`` is ``oneOf: [integer, date-time]`` in
+    one inline member and a string in the other, so a date-time string; the library kept the
+    first definition (``int | AwareDatetime``). The field is a datetime, in the one merged class."""
+    pkg = spec_package(tmp_path_factory, "inline_members", INLINE_MEMBERS_SPEC)
+    models = importlib.import_module(f"{pkg.__name__}.models")
+    assert set(_classes(models)) == {"Fork", "Forkee"}
+    fork = models.Fork.model_validate({"forkee": {"created_at": "2024-01-02T03:04:05Z"}})
+    assert fork.forkee.created_at.year == 2024
+    schema = models.Forkee.model_json_schema()["properties"]["created_at"]
+    assert "integer" not in json.dumps(schema) and "date-time" in json.dumps(schema)
 
 
 # -- keywords ------------------------------------------------------------------------------------

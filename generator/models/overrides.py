@@ -10,7 +10,10 @@ a numbered class that admits what the schema forbids. Here the redefinition beco
 admit: the union's members whose type the redefinition allows, each with the redefinition's
 keywords (bounds tightened where both give one), moved to a component named by its context
 (``CreateModelResponsePropertiesTopLogprobs``) that the property refers to; the library takes a
-``$ref`` as it is, without merging it again.
+``$ref`` as it is, without merging it again. When no member is a ``$ref`` (the library merges
+inline members into one class, keeping the first definition: GitHub's ``webhook-fork.forkee``,
+``created_at: {oneOf: [integer, date-time]}`` redefined as a string, was ``int | AwareDatetime``),
+what both admit is written in place of the redefinition.
 """
 
 from __future__ import annotations
@@ -63,6 +66,9 @@ def merge_redefined_properties(schemas: dict[str, Any], resolve: Callable[[str],
                     continue
                 merged = _intersection(union, redefined, resolve)
                 if merged is None:
+                    continue
+                if not any(isinstance(m, Mapping) and "$ref" in m for m in members):
+                    own[prop] = merged  # inline members: the library merges them into one class
                     continue
                 name = naming.shorten_class_name(context + naming.pascal(str(prop)))
                 name = naming.dedupe([name], taken)[0] if name.lower() in taken else name
