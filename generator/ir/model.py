@@ -7,46 +7,20 @@ kept beside them. Code strings appear only at render time (``TypeRef.annotation`
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import escape
-
-
-class HttpMethod(enum.Enum):
-    GET = "GET"
-    PUT = "PUT"
-    POST = "POST"
-    DELETE = "DELETE"
-    OPTIONS = "OPTIONS"
-    HEAD = "HEAD"
-    PATCH = "PATCH"
-    TRACE = "TRACE"
-
-    @property
-    def idempotent(self) -> bool:
-        return self is not HttpMethod.POST and self is not HttpMethod.PATCH
-
-
-class ParamLocation(enum.Enum):
-    PATH = "path"
-    QUERY = "query"
-    HEADER = "header"
-    COOKIE = "cookie"
-
-
-class TypeKind(enum.Enum):
-    ANY = "any"  # an untyped JSON value
-    NONE = "none"
-    PRIMITIVE = "primitive"  # str, int, float, bool, bytes, and formats (UUID, datetime, date)
-    NAMED = "named"  # a class in models.py
-    LIST = "list"
-    DICT = "dict"  # str keys
-    UNION = "union"
-    LITERAL = "literal"  # args-free; `literal` holds the values
-
+from .kinds import (
+    BodyKind,
+    HttpMethod,
+    OAuthFlowKind,
+    PageStyle,
+    ParamLocation,
+    SecurityKind,
+    TypeKind,
+)
 
 # Primitive name -> the import it needs (module, name), or None for builtins.
 PRIMITIVE_IMPORTS: dict[str, tuple[str, str] | None] = {
@@ -179,16 +153,6 @@ def union(*members: TypeRef) -> TypeRef:
     return flat[0] if len(flat) == 1 else TypeRef(TypeKind.UNION, args=tuple(flat))
 
 
-class BodyKind(enum.Enum):
-    JSON = "json"
-    FORM = "form"  # application/x-www-form-urlencoded
-    MULTIPART = "multipart"
-    BINARY = "binary"  # octet-stream, images, anything not text
-    TEXT = "text"
-    EVENT_STREAM = "event_stream"  # text/event-stream (SSE)
-    JSON_LINES = "json_lines"  # NDJSON / JSON Lines / JSON text sequences: one JSON value per line
-
-
 @dataclass(frozen=True, slots=True)
 class Parameter:
     name: str  # wire name
@@ -276,24 +240,6 @@ class Response:
         return self.contents[0] if self.contents else None
 
 
-class SecurityKind(enum.Enum):
-    API_KEY = "apiKey"
-    HTTP_BEARER = "bearer"
-    HTTP_BASIC = "basic"
-    OAUTH2 = "oauth2"  # sent as a bearer token
-    OPENID_CONNECT = "openIdConnect"  # sent as a bearer token
-    UNSUPPORTED = "unsupported"
-
-
-class OAuthFlowKind(enum.Enum):
-    """The OAuth 2 flows of OpenAPI's ``flows`` object (RFC 6749 section 4)."""
-
-    AUTHORIZATION_CODE = "authorizationCode"
-    CLIENT_CREDENTIALS = "clientCredentials"
-    IMPLICIT = "implicit"
-    PASSWORD = "password"
-
-
 @dataclass(frozen=True, slots=True)
 class OAuthScope:
     name: str
@@ -344,16 +290,6 @@ class SecurityRequirement:
             if name == scheme:
                 return scopes
         return ()
-
-
-class PageStyle(enum.Enum):
-    """How a list operation says where its next page is (see :mod:`oapigen.ir.pagination`)."""
-
-    CURSOR = "cursor"  # a cursor from the body (or a header, or the last item) goes in a parameter
-    OFFSET = "offset"  # the offset parameter grows by the items received
-    PAGE = "page"  # the page number parameter grows by one
-    NEXT_URL = "next_url"  # the body holds the next page's URL
-    LINK = "link"  # an RFC 8288 ``Link: <url>; rel="next"`` header
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,3 +424,13 @@ class Api:
     @property
     def ungrouped(self) -> tuple[Operation, ...]:
         return tuple(op for op in self.operations if op.group is None)
+
+
+# The enumerations live in .kinds; importers name them from here as from the rest of the model.
+__all__ = [
+    "ANY", "CONSTRAINTS_IMPORT", "CONSTRAINT_KEYWORDS", "NONE", "PRIMITIVE_IMPORTS", "Api",
+    "BodyKind", "FieldEncoding", "Header", "HttpMethod", "MediaBody", "OAuthFlow", "OAuthFlowKind",
+    "OAuthScope", "Operation", "PageStyle", "Pagination", "ParamLocation", "Parameter",
+    "RequestBody", "ResourceGroup", "Response", "SecurityKind", "SecurityRequirement",
+    "SecurityScheme", "TypeKind", "TypeRef", "Webhook", "primitive", "union"
+]

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from ..core.escape import str_literal
 from ..ir.model import Api, Operation, ResourceGroup
 from ..pysource.imports import ImportBlock, all_name_key, import_block
+from .client_credentials import CredentialView, credential_views
 from .client_endpoints import EndpointsModule
 from .client_methods import (
-    CredentialView,
     GroupView,
     MethodView,
-    credential_views,
     default_base_url,
     group_view,
     indent_rest,

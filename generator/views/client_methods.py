@@ -10,10 +10,9 @@ Request bodies accept the model or a plain dict (validated into the model before
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..core import naming
 from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
 from ..core.escape import str_literal
 from ..ir.model import (
@@ -24,8 +23,6 @@ from ..ir.model import (
     ParamLocation,
     RequestBody,
     ResourceGroup,
-    SecurityKind,
-    SecurityScheme,
     TypeKind,
     TypeRef,
     union,
@@ -34,27 +31,6 @@ from .client_endpoints import EndpointRow, resumable, success_type
 from .server_literals import py_literal
 
 NOT_GIVEN_TYPE = TypeRef(TypeKind.PRIMITIVE, "NotGiven")  # the sentinel's type, in annotations
-
-# Keyword arguments of the Client constructors; security scheme arguments must avoid them.
-CONSTRUCTOR_ARGUMENTS = (
-    "self",
-    "base_url",
-    "headers",
-    "timeout",
-    "max_retries",
-    "strict_responses",
-    "http_client",
-)
-
-# Security scheme kind -> (credential class in _auth, argument annotation, what to pass).
-_CREDENTIALS = {
-    SecurityKind.API_KEY: ("ApiKey", "str | None", "the API key"),
-    SecurityKind.HTTP_BEARER: ("Bearer", "str | None", "the bearer token"),
-    SecurityKind.OAUTH2: ("Bearer", "str | None", "an OAuth 2 access token, sent as a bearer token"),
-    SecurityKind.OPENID_CONNECT: ("Bearer", "str | None", "an OpenID Connect token, sent as a bearer token"),
-    SecurityKind.HTTP_BASIC: ("Basic", "tuple[str, str] | None", "``(username, password)``"),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ArgumentView:
@@ -161,35 +137,6 @@ class GroupView:
             self.stream_class,
             self.async_stream_class,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialView:
-    key: str  # name under components/securitySchemes
-    argument: str
-    annotation: str
-    credential: str  # class in _auth
-    credential_args: tuple[str, ...]  # spec strings passed before the secret
-    doc: str
-    # An oauth2 scheme with a clientCredentials flow: (tokenUrl, refreshUrl) from the spec; the
-    # argument takes a token or ClientCredentials (``_oauth2``).
-    oauth2: tuple[str, str | None] | None = None
-
-    @property
-    def credential_import(self) -> tuple[str, str]:
-        return ("._oauth2", self.credential) if self.oauth2 else ("._auth", self.credential)
-
-    @property
-    def entry(self) -> str:
-        """The scheme's entry in the constructor's ``credentials={...}``, spec strings through
-        str_literal."""
-        if self.oauth2 is not None:
-            token_url, refresh_url = self.oauth2
-            refresh = "None" if refresh_url is None else str_literal(refresh_url)
-            args = f"{self.argument}, base_url, token_url={str_literal(token_url)}, refresh_url={refresh}"
-            return f"{str_literal(self.key)}: None if {self.argument} is None else {self.credential}({args}),"
-        args = "".join(f"{str_literal(a)}, " for a in self.credential_args)
-        return f"{str_literal(self.key)}: None if {self.argument} is None else {self.credential}({args}{self.argument}),"
 
 
 # -- arguments ---------------------------------------------------------------------------------
@@ -381,33 +328,6 @@ def group_view(group: ResourceGroup, methods: Sequence[MethodView], taken: set[s
     sync_class, async_class, raw, async_raw, stream, async_stream = _class_names(group.class_name, taken)
     doc = group.description.strip() if group.description else f"Operations tagged {group.tag!r}."
     return GroupView(group.name, sync_class, async_class, raw, async_raw, stream, async_stream, doc, tuple(methods))
-
-
-# -- security ----------------------------------------------------------------------------------
-
-
-def credential_views(schemes: Iterable[SecurityScheme]) -> tuple[CredentialView, ...]:
-    supported = [s for s in schemes if s.kind in _CREDENTIALS]
-    names = naming.dedupe((s.python_name for s in supported), CONSTRUCTOR_ARGUMENTS)
-    views = []
-    for scheme, argument in zip(supported, names, strict=True):
-        credential, annotation, what = _CREDENTIALS[scheme.kind]
-        args: tuple[str, ...] = ()
-        if scheme.kind is SecurityKind.API_KEY and scheme.location and scheme.param_name:
-            args = (scheme.location.value, scheme.param_name)
-            what = f"{what}, sent as the {scheme.location.value} {scheme.param_name!r}"
-        oauth2 = None
-        if (flow := scheme.client_credentials) is not None and flow.token_url:
-            credential, annotation, oauth2 = "oauth2_credential", "str | ClientCredentials | None", (
-                flow.token_url,
-                flow.refresh_url,
-            )
-            what = "an OAuth 2 access token, or ``ClientCredentials`` to fetch tokens from " + repr(flow.token_url)
-        doc = f"{what} ({scheme.key!r})."
-        if scheme.description:
-            doc += " " + scheme.description.strip()
-        views.append(CredentialView(scheme.key, argument, annotation, credential, args, doc, oauth2))
-    return tuple(views)
 
 
 # -- shared by the client module and the group modules ---------------------------------------

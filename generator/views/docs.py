@@ -18,10 +18,12 @@ from ..core.contract import MODELS_MODULE, MODELS_PREFIX, error_class
 from ..ir.model import Api, Operation, Response, TypeKind, TypeRef
 from ..pysource.imports import from_import_lines
 from . import server as server_view
+from .client_credentials import credential_views
 from .client_endpoints import declared_headers, endpoints_module
 from .client_layout import ClientModule, client_module
-from .client_methods import MethodView, credential_views, default_base_url
+from .client_methods import MethodView, default_base_url
 from .docs_oauth2 import oauth2_docs, operation_scopes
+from .pagination import pagination_doc
 from .server_types import EVENTS, OperationView, ServerView
 from .streaming_docs import streamed_calls, streaming_doc
 
@@ -266,25 +268,6 @@ def operation_doc(op: Operation, m: MethodView) -> OperationDoc:
         pagination=pagination_doc(op),
         streaming=streaming_doc(op),
     )
-
-
-_PAGE_STYLES = {
-    "cursor": "a cursor from each page goes in {param}",
-    "offset": "{param} grows by the items received",
-    "page": "{param} grows by one",
-    "next_url": "the body holds the next page's URL",
-    "link": "the `Link` header holds the next page's URL",
-}
-
-
-def pagination_doc(op: Operation) -> str | None:
-    """How a paginated operation's pages follow one another, for API.md."""
-    p = op.pagination
-    if p is None:
-        return None
-    python = {q.name: q.python_name for q in op.parameters}
-    param = f"`{python.get(p.param, p.param) if p.param_in == 'query' else 'body.' + p.param}`" if p.param else ""
-    return _PAGE_STYLES[p.style.value].format(param=param)
 
 
 # -- the quick start ---------------------------------------------------------------------------

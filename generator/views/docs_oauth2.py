@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..core import escape
 from ..ir.model import Api, Operation, SecurityKind, SecurityScheme
-from .client_methods import credential_views
+from .client_credentials import credential_views
 
 
 @dataclass(frozen=True, slots=True)

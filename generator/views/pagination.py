@@ -49,4 +49,23 @@ def _literal(value: object) -> str:
     return escape.str_literal(value) if isinstance(value, str) else repr(value)
 
 
-__all__ = ["paging_literal"]
+_PAGE_STYLES = {
+    "cursor": "a cursor from each page goes in {param}",
+    "offset": "{param} grows by the items received",
+    "page": "{param} grows by one",
+    "next_url": "the body holds the next page's URL",
+    "link": "the `Link` header holds the next page's URL",
+}
+
+
+def pagination_doc(op: Operation) -> str | None:
+    """How a paginated operation's pages follow one another, for API.md."""
+    p = op.pagination
+    if p is None:
+        return None
+    python = {q.name: q.python_name for q in op.parameters}
+    param = f"`{python.get(p.param, p.param) if p.param_in == 'query' else 'body.' + p.param}`" if p.param else ""
+    return _PAGE_STYLES[p.style.value].format(param=param)
+
+
+__all__ = ["pagination_doc", "paging_literal"]
