@@ -43,6 +43,7 @@ __all__ = [
     "Unimplemented",
     "app",
     "create_app",
+    "models",
     "router",
 ]
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core import naming
+from ..core.contract import MODELS_MODULE
 from ..core.escape import str_literal
 from ..ir.model import CONSTRAINTS_IMPORT
+from ..pysource.imports import all_name_key
 
 if TYPE_CHECKING:
     from .server_types import (
@@ -382,7 +384,9 @@ def server_code(server: ServerView) -> ServerCode:
         third_party_imports=tuple(_from(m, names) for m, names in server.third_party_imports),
         package_import="from . import _server_pagination, models" if server.paging else "from . import models",
         local_imports=tuple(local),
-        all=f"__all__ = [{', '.join(str_literal(n) for n in server.exports)}]",
+        # models: exported, so that ``from . import models`` is used where no route names it, as in
+        # the split shape (server_layout)
+        all=f"__all__ = [{', '.join(str_literal(n) for n in sorted({*server.exports, MODELS_MODULE}, key=all_name_key))}]",
         schemes=tuple(scheme_object(s) for s in server.schemes),
         credentials=tuple(f"{s.python_name}: {s.credential} = None" for s in server.schemes)
         + (("scopes: frozenset[str] = frozenset()  # OAuth 2: the scopes the token grants",) if server.oauth2 else ()),
