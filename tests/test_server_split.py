@@ -112,7 +112,7 @@ paths:
     get:
       operationId: listWidgets
       tags: [widgets]
-      parameters: [{name: limit, in: query, schema: {type: integer, default: 10}}]
+      parameters: [{name: limit, in: query, schema: {type: integer, default: 10, maximum: 50}}]
       responses:
         "200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Widget'}}}}}
     post:
@@ -250,6 +250,8 @@ def test_an_operation_of_each_group_is_served_over_http(pkg: ModuleType, served:
     assert client.gadgets.get_thing("t1").kind == "plain"
     assert client.models_.get_model("m1").id == "m1"
     assert len(client.widgets.list_widgets(limit=2)) == 2
+    # an inline constraint checked in the group's module (it imports Constraints from .._types)
+    assert httpx.get(f"{client.base_url}/widgets", params={"limit": 51}).status_code == 422
     assert client.widgets.get_special_thing().kind == "special"
     assert client.get_latest_thing().kind == "latest"
     assert client.health()  # not implemented: the mock answers from the spec

@@ -29,7 +29,7 @@ from typing import Any
 from ..core import naming
 from ..core.contract import MODELS_MODULE
 from ..core.escape import str_literal
-from ..ir.model import Api
+from ..ir.model import CONSTRAINTS_IMPORT, Api
 from ..pysource.imports import all_name_key, from_import_lines
 from . import server as server_view
 from .client_layout import module_name, split
@@ -171,13 +171,14 @@ def _module_view(view: ServerView, own: list[OperationView], routes: list[Operat
     )
 
 
-def _uses(codes: Iterable[OperationCode], module: str) -> bool:
-    """Whether the statements name ``module.<attribute>`` (by tokens: never inside a string)."""
+def _uses(codes: Iterable[OperationCode], module: str, after: str = ".") -> bool:
+    """Whether the statements name ``module.<attribute>`` (``after="("``: call ``module(...)``),
+    by tokens: never inside a string."""
     for c in codes:
         for text in (c.method, c.entry, c.decorator, c.route):
             tokens = [t.string for t in tokenize.generate_tokens(io.StringIO(text).readline)]
             for i, token in enumerate(tokens[:-1]):
-                if token == module and tokens[i + 1] == "." and (i == 0 or tokens[i - 1] != "."):
+                if token == module and tokens[i + 1] == after and (i == 0 or tokens[i - 1] != "."):
                     return True
     return False
 
@@ -202,6 +203,8 @@ def _imports(views: list[OperationView], codes: Sequence[OperationCode], parent:
     local: Pairs = [(f"{parent}_server_runtime", n) for n in runtime]
     local += [(f"{parent}_server_requests", n) for n in server_view.requests_imports(views)]
     local += [(parent, MODELS_MODULE)] if _uses(codes, MODELS_MODULE) else []
+    constraints_module, constraints = CONSTRAINTS_IMPORT  # an inline schema's constraints (ir.schemas)
+    local += [(parent + constraints_module.lstrip("."), constraints)] if _uses(codes, constraints, "(") else []
     local += [(parent, "_server_pagination")] if any(v.paging for v in views) else []
     local += [(f"{parent}_sse", "ServerSentEvent")] if any(v.streams for v in views) else []
     auths = {v.auth.function for v in views if v.auth is not None}
