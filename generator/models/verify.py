@@ -260,21 +260,41 @@ def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[
 
 def checked_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
     """``source`` made safe to write, or a located SpecError saying why it cannot be."""
+    source = escaped_source(source, spec_name)
+    check_source(source, spec_name, ref_by_class)
+    return source
+
+
+def escaped_source(source: str, spec_name: str) -> str:
+    """``source`` with unsafe characters written as escapes (the first half of
+    :func:`checked_source`; :func:`check_source` is the second)."""
     try:
-        source = _escape_strings(source)
-        tree = ast.parse(source)
-        compile(tree, "models.py", "exec", dont_inherit=True)
+        return _escape_strings(source)
     except (SyntaxError, ValueError, tokenize.TokenError) as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
-        raise _fail(spec_name, SCHEMAS, f"datamodel-code-generator wrote invalid Python{where}: {exc}") from None
+        raise _invalid(spec_name, exc) from None
+
+
+def check_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> None:
+    """A located SpecError unless ``source`` is valid Python made of plain models only. Parsed
+    with :func:`parse_models`: the models view and the manifest's API record read that tree
+    next, so the source is parsed once in the process that checks it."""
+    try:
+        tree = parse_models(source)
+        compile(tree, "models.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise _invalid(spec_name, exc) from None
     try:
         _ModelsChecker().check_module(tree)
     except _Refused as refused:
         ref = ref_by_class.get(refused.where or "", "")
         pointer = ref.removeprefix("#") if ref.startswith("#/") else SCHEMAS
         raise _fail(spec_name, pointer, refused.message) from None
-    return source
 
 
-__all__ = ["checked_source", "is_docstring", "parse_models", "shortened_class_names"]
+def _invalid(spec_name: str, exc: Exception) -> SpecError:
+    line = getattr(exc, "lineno", None)
+    where = f" (line {line})" if line else ""
+    return _fail(spec_name, SCHEMAS, f"datamodel-code-generator wrote invalid Python{where}: {exc}")
+
+
+__all__ = ["check_source", "checked_source", "escaped_source", "is_docstring", "parse_models", "shortened_class_names"]

@@ -15,7 +15,7 @@ from ..core.contract import HTTP_METHODS
 from ..core.diagnostics import Diagnostic, Severity, SpecError, errors_of
 from ..ir.builder import build_api, plan_models
 from ..ir.model import Api
-from ..models.stage import ModelsResult, generate_models
+from ..models.stage import ModelsResult, check_models, generate_models
 from ..render.format import Formatting
 from ..render.jinja import render_package
 from ..spec import swagger2
@@ -137,7 +137,7 @@ def _models(document: dict[str, Any], job: Job, spec_name: str) -> tuple[ModelsR
     are models too). Run in a background process while the spec is validated."""
     planned = generation_document(document, job.lenient)
     plan_models(planned, job.rename_map)
-    return generate_models(planned, spec_name)
+    return generate_models(planned, spec_name, check=False)  # checked by the parent, which parses it anyway
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,11 @@ def api_and_models(
     stages.stage("models")
     spec_name = prepared.spec.path.name
     plan = plan_models(document, job.rename_map)
-    result, model_diags = models.result() if models is not None else generate_models(document, spec_name)
+    if models is not None:
+        result, model_diags = models.result()
+        check_models(result, spec_name)  # here: the tree it parses is the one the models view reads next
+    else:
+        result, model_diags = generate_models(document, spec_name)
     api, build_diags = build_api(
         document,
         plan=plan,
