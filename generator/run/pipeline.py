@@ -17,7 +17,8 @@ from ..ir.builder import build_api, plan_models
 from ..ir.model import Api
 from ..models.stage import ModelsResult, check_models, generate_models
 from ..render.format import Formatting
-from ..render.jinja import render_package
+from ..render.format import prepare as prepare_formatting
+from ..render.jinja import compile_templates, render_package
 from ..spec import swagger2
 from ..spec.lenient import drop_dangling_refs, drop_misfit_defaults
 from ..spec.load import LoadedSpec, load_spec
@@ -164,6 +165,8 @@ def api_and_models(
     spec_name = prepared.spec.path.name
     plan = plan_models(document, job.rename_map)
     if models is not None:
+        compile_templates(job.template_dirs)  # the models child still runs: the later stages' set-up, meanwhile
+        prepare_formatting()
         result, model_diags = models.result()
         check_models(result, spec_name)  # here: the tree it parses is the one the models view reads next
     else:
