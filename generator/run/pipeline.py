@@ -162,7 +162,7 @@ def api_and_models(
     prepared = prepared or prepare(job, stages)
     diagnostics = judged(prepared, job.lenient)
     api, source, later = _api_and_models(job, prepared, stages, models)
-    return api, source, [*diagnostics, *later]
+    return api, source, [*diagnostics, *prepared.located(later)]
 
 
 def _api_and_models(
@@ -173,8 +173,8 @@ def _api_and_models(
     validation: _Validation | None = None,
 ) -> tuple[Api, str, list[Diagnostic]]:
     """:func:`api_and_models` without judging the validator's findings: the IR, the models
-    source and the models and IR stages' own findings. ``validation``: still running in the
-    background; its errors, once known, stop the work here."""
+    source and the models and IR stages' own findings, not located yet. ``validation``: still
+    running in the background; its errors, once known, stop the work here."""
     document = generation_document(prepared.document, job.lenient)
     stages.stage("models")
     spec_name = prepared.spec.path.name
@@ -182,8 +182,6 @@ def _api_and_models(
     if models is not None:
         compile_templates(job.template_dirs)  # the models child still runs: the later stages' set-up, meanwhile
         prepare_formatting()
-        if validation is not None and models.running():
-            prepared.spec.locate("")  # the line map the later findings need: built while waiting
         result, model_diags = models.result()
         if validation is not None:
             validation.stop_if_invalid()
@@ -204,7 +202,13 @@ def _api_and_models(
         model_names=result.class_names,
     )
     job.check_renames([*(op.operation_id for op in api.operations), *(op[0] for op in prepared.left_out.operations)])
-    return api, result.source, prepared.located([*model_diags, *build_diags])
+    return api, result.source, [*model_diags, *build_diags]  # not located yet (Prepared.located)
+
+
+def _validate(spec: LoadedSpec, document: dict[str, Any]) -> tuple[list[Diagnostic], dict[str, Any]]:
+    """The validator's findings, and the line maps it built to locate them."""
+    findings = validate_spec(spec, document)
+    return findings, spec.line_maps()
 
 
 class _Validation:
@@ -215,11 +219,14 @@ class _Validation:
         self.prepared = Prepared(loaded.spec, loaded.document, (), loaded.warnings, _same,
                                  loaded.left_out or NOTHING_LEFT_OUT)
         self._lenient = loaded.job.lenient
-        self._process: Background[list[Diagnostic]] | None = start(validate_spec, loaded.spec, loaded.document)
+        self._process: Background[tuple[list[Diagnostic], dict[str, Any]]] | None = start(
+            _validate, loaded.spec, loaded.document)
 
     def _judged(self) -> list[Diagnostic]:
         if self._process is not None:
-            self.prepared = replace(self.prepared, findings=tuple(self._process.result()))
+            findings, line_maps = self._process.result()
+            self.prepared.spec.adopt_line_maps(line_maps)  # the later findings are located with them
+            self.prepared = replace(self.prepared, findings=tuple(findings))
             self._process = None
         return judged(self.prepared, self._lenient)
 
@@ -266,7 +273,7 @@ def generate(job: Job, stages: Stages | None = None) -> Generated:
             except Exception:
                 validation.diagnostics()  # the validator's errors explain a failure best
                 raise
-            diagnostics = [*validation.diagnostics(), *later]
+            diagnostics = [*validation.diagnostics(), *prepared.located(later)]
         else:
             prepared = validated(loaded, stages)
             api, models_source, diagnostics = api_and_models(job, prepared, stages, models)
