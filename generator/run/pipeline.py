@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..core import memo
 from ..core.background import Background, can_fork, start
 from ..core.contract import HTTP_METHODS
 from ..core.diagnostics import Diagnostic, Severity, SpecError, errors_of
@@ -293,6 +294,7 @@ def _rendered(job: Job, api: Api, models_source: str, stages: Stages) -> tuple[d
     stages.stage("render")
     with Formatting() as formatting:  # black starts on each file while the next ones are rendered
         render_package(api, models_source, templates=job.template_dirs, on_file=formatting.add)
+        memo.save_all()  # the statements laid out, for the next regeneration
         stages.stage("format")
         surface = api_surface(api, models_source)  # while the black workers finish
         files = dict(sorted(formatting.finish().items()))
