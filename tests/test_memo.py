@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from oapigen.core import memo
@@ -30,8 +31,19 @@ def _generate(spec: Path, out: Path, cache: Path | str) -> dict[str, str]:
     return _package(out / "pets")
 
 
-def _memo_files(cache: Path) -> list[Path]:
-    return sorted((cache / "memo").glob("layout-*"))
+def _read_memo(path: Path) -> dict[bytes, Any]:
+    fmt, kind, digest, payload = marshal.loads(path.read_bytes())
+    assert (fmt, kind) == ("oapigen-memo-2", "layout") and hashlib.sha256(payload).digest() == digest
+    return {key: marshal.loads(value) for key, value in marshal.loads(payload).items()}
+
+
+def _write_memo(path: Path, kind: str, entries: dict[bytes, Any]) -> None:
+    payload = marshal.dumps({key: marshal.dumps(value) for key, value in entries.items()})
+    path.write_bytes(marshal.dumps(("oapigen-memo-2", kind, hashlib.sha256(payload).digest(), payload)))
+
+
+def _key(args: str) -> bytes:
+    return hashlib.blake2b(args.encode(), digest_size=16).digest()
 
 
 def test_a_regeneration_uses_the_memo_and_an_edit_gives_the_uncached_output(tmp_path: Path) -> None:
@@ -40,20 +52,22 @@ def test_a_regeneration_uses_the_memo_and_an_edit_gives_the_uncached_output(tmp_
     spec.write_text(text)
     cache = tmp_path / "cache"
     first = _generate(spec, tmp_path / "first", cache)
-    (memo_file,) = _memo_files(cache)
-    fmt, kind, entries = marshal.loads(memo_file.read_bytes())
-    assert kind == "layout" and entries
+    (memo_file,) = (cache / "memo").glob("layout-*")
+    entries = _read_memo(memo_file)
+    assert entries
     # the memo is what a regeneration uses: a marked entry shows up in its output
-    marked = {key: (value + "# from the memo\n" if value else value) for key, value in entries.items()}
-    memo_file.write_bytes(marshal.dumps((fmt, kind, marked)))
-    again = _generate(spec, tmp_path / "again", cache)
-    assert any("# from the memo" in source for source in again.values())
-    memo_file.write_bytes(marshal.dumps((fmt, kind, entries)))
+    _write_memo(memo_file, "layout", {key: (value + "# from the memo\n" if value else value) for key, value in entries.items()})
+    assert any("# from the memo" in source for source in _generate(spec, tmp_path / "again", cache).values())
+    _write_memo(memo_file, "layout", entries)
     assert _generate(spec, tmp_path / "restored", cache) == first
     # an edit that changes laid-out statements: the output is that of a run without a cache
     spec.write_text(text.replace("Returns a single pet", _LONG).replace("petId", "thePetIdentifierOfThisRequest"))
     edited = _generate(spec, tmp_path / "edited", cache)
     assert edited != first and edited == _generate(spec, tmp_path / "uncached", "off")
+
+
+def _accepts_text(value: object) -> bool:
+    return isinstance(value, str)
 
 
 def test_a_memo_answers_only_its_call_and_only_for_its_oapigen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,7 +78,7 @@ def test_a_memo_answers_only_its_call_and_only_for_its_oapigen(tmp_path: Path, m
         calls.append(value)
         return value.upper()
 
-    kept = memo.Memo("test")
+    kept = memo.Memo("test", _accepts_text)
     assert kept.get("a", lambda: compute("a")) == "A" and kept.get("a", lambda: compute("x")) == "A"
     kept.save()
     assert kept.get("a", lambda: compute("x")) == "A"  # read back from the file
@@ -75,26 +89,49 @@ def test_a_memo_answers_only_its_call_and_only_for_its_oapigen(tmp_path: Path, m
     assert kept.get("a", lambda: compute("a, again")) == "A, AGAIN"  # its memo is not this one's
 
 
+def test_a_memo_gives_a_fresh_copy_each_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAPIGEN_CACHE_DIR", str(tmp_path))
+    values = memo.Memo("test-values", lambda value: isinstance(value, dict))
+    first = values.get("a", lambda: {"a": [1]})
+    first["a"].append(2)  # a caller changes what it got (the spec loader's document is edited later)
+    assert values.get("a", lambda: {}) == {"a": [1]}
+    values.save()
+    assert values.get("a", lambda: {}) == {"a": [1]}
+
+
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00garbage", marshal.dumps(("oapigen-memo-1", "test", {hashlib.blake2b(b"a", digest_size=16).digest(): 5})), marshal.dumps([1, 2])],
-    ids=["empty", "garbage", "foreign-values", "not-a-memo"],
+    [
+        b"",
+        b"\x00garbage",
+        marshal.dumps([1, 2]),
+        marshal.dumps(("oapigen-memo-2", "test", b"not the digest", marshal.dumps({_key("a"): marshal.dumps("x")}))),
+        "foreign values",
+    ],
+    ids=["empty", "garbage", "not-a-memo", "digest-mismatch", "foreign-values"],
 )
-def test_a_damaged_memo_file_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+def test_a_damaged_memo_file_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | str) -> None:
     monkeypatch.setenv("OAPIGEN_CACHE_DIR", str(tmp_path))
-    damaged = memo.Memo("test")
+    damaged = memo.Memo("test", _accepts_text)
     path = damaged.path()
     assert path is not None
     path.parent.mkdir(parents=True)
-    path.write_bytes(content)
+    if isinstance(content, str):
+        _write_memo(path, "test", {_key("a"): 5})  # a value the function never returns
+    else:
+        path.write_bytes(content)
     assert damaged.get("a", lambda: "computed") == "computed"
     damaged.save()  # and written afresh
-    assert memo.Memo("test").get("a", lambda: "again") == "computed"
+    assert memo.Memo("test", _accepts_text).get("a", lambda: "again") == "computed"
 
 
 def test_a_damaged_memo_file_does_not_stop_generation(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = _generate(PETSTORE, tmp_path / "first", cache)
-    (memo_file,) = _memo_files(cache)
+    (memo_file,) = (cache / "memo").glob("layout-*")
     memo_file.write_bytes(memo_file.read_bytes()[:40])  # truncated
     assert _generate(PETSTORE, tmp_path / "again", cache) == first
+    data = bytearray(memo_file.read_bytes())
+    data[-10] ^= 0xFF  # one byte changed
+    memo_file.write_bytes(bytes(data))
+    assert _generate(PETSTORE, tmp_path / "flipped", cache) == first

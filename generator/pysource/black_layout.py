@@ -66,10 +66,11 @@ def statement_lines(line: str, depth: int, inside: bool = False) -> str | None:
     if len(pad) + len(line) <= LINE_LENGTH and line.isascii() and not _REWRITES.search(line):
         return f"{pad}{line}\n"  # black keeps it as it is
     # a regeneration lays out the same statements again: remembered across runs (core/memo.py)
-    return _MEMO.get(f"{depth}\0{inside:d}\0{line}", lambda: _laid_out(line, depth, inside))
+    laid_out: str | None = _MEMO.get(f"{depth}\0{inside:d}\0{line}", lambda: _laid_out(line, depth, inside))
+    return laid_out
 
 
-_MEMO = Memo("layout")
+_MEMO = Memo("layout", lambda value: value is None or isinstance(value, str))
 
 
 def _laid_out(line: str, depth: int, inside: bool) -> str | None:
