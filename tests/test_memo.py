@@ -135,3 +135,27 @@ def test_a_damaged_memo_file_does_not_stop_generation(tmp_path: Path) -> None:
     data[-10] ^= 0xFF  # one byte changed
     memo_file.write_bytes(bytes(data))
     assert _generate(PETSTORE, tmp_path / "flipped", cache) == first
+
+
+def test_a_models_source_that_passed_is_remembered_and_a_refused_one_never(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """oapigen.models.verify.check_source remembers the sources that passed, by their full text:
+    a regeneration with the same models skips the check, and a source that differs (a refused
+    one) is checked, every time."""
+    from oapigen.core.diagnostics import SpecError
+    from oapigen.models import verify
+
+    monkeypatch.setenv("OAPIGEN_CACHE_DIR", str(tmp_path))
+    good = "from pydantic import BaseModel\n\n\nclass Pet(BaseModel):\n    name: str\n"
+    bad = good + "    x: int = __import__('os')\n"
+    refs = {"Pet": "#/components/schemas/Pet"}
+    verify.check_source(good, "spec.yaml", refs)
+    verify._PASSED.save()
+    checks: list[str] = []
+    real = verify._ModelsChecker.check_module
+    monkeypatch.setattr(verify._ModelsChecker, "check_module", lambda self, tree: checks.append("checked") or real(self, tree))
+    verify.check_source(good, "spec.yaml", refs)
+    assert checks == []  # remembered: not checked again
+    for _ in range(2):
+        with pytest.raises(SpecError, match="__import__"):
+            verify.check_source(bad, "spec.yaml", refs)
+    assert checks == ["checked", "checked"]

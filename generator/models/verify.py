@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from ..core import escape, naming
 from ..core.diagnostics import Diagnostic, SpecError
+from ..core.memo import Memo
 from ..core.naming import PROTECTED_PREFIXES, PYDANTIC_ATTRIBUTES
 from .prepare import SCHEMAS, nfkc
 
@@ -277,7 +278,20 @@ def escaped_source(source: str, spec_name: str) -> str:
 def check_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> None:
     """A located SpecError unless ``source`` is valid Python made of plain models only. Parsed
     with :func:`parse_models`: the models view and the manifest's API record read that tree
-    next, so the source is parsed once in the process that checks it."""
+    next, so the source is parsed once in the process that checks it. A source that passed
+    is remembered (by its full text, :mod:`oapigen.core.memo`): a regeneration whose models did
+    not change does not check them again; a refused one is checked every time."""
+    _PASSED.get(source, lambda: _check_source(source, spec_name, ref_by_class))
+
+
+def _passed(value: object) -> bool:
+    return value == "passed"
+
+
+_PASSED = Memo("models-checked", _passed)
+
+
+def _check_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
     try:
         tree = parse_models(source)
         compile(tree, "models.py", "exec", dont_inherit=True)
@@ -289,6 +303,7 @@ def check_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -
         ref = ref_by_class.get(refused.where or "", "")
         pointer = ref.removeprefix("#") if ref.startswith("#/") else SCHEMAS
         raise _fail(spec_name, pointer, refused.message) from None
+    return "passed"
 
 
 def _invalid(spec_name: str, exc: Exception) -> SpecError:
