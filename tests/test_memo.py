@@ -31,9 +31,9 @@ def _generate(spec: Path, out: Path, cache: Path | str) -> dict[str, str]:
     return _package(out / "pets")
 
 
-def _read_memo(path: Path) -> dict[bytes, Any]:
+def _read_memo(path: Path, expected: str = "layout") -> dict[bytes, Any]:
     fmt, kind, digest, payload = marshal.loads(path.read_bytes())
-    assert (fmt, kind) == ("oapigen-memo-2", "layout") and hashlib.sha256(payload).digest() == digest
+    assert (fmt, kind) == ("oapigen-memo-2", expected) and hashlib.sha256(payload).digest() == digest
     return {key: marshal.loads(value) for key, value in marshal.loads(payload).items()}
 
 
@@ -159,3 +159,42 @@ def test_a_models_source_that_passed_is_remembered_and_a_refused_one_never(tmp_p
         with pytest.raises(SpecError, match="__import__"):
             verify.check_source(bad, "spec.yaml", refs)
     assert checks == ["checked", "checked"]
+
+
+def _many_models_spec(schemas: int, extra_field: str = "") -> str:
+    """A spec with more classes than oapigen.models.package.SPLIT_MIN: a models package."""
+    import json
+
+    components = {
+        f"Thing{i}": {"type": "object", "properties": {"id": {"type": "string"}, "next": {"$ref": f"#/components/schemas/Thing{(i + 1) % schemas}"},
+                                                       **({extra_field: {"type": "integer"}} if extra_field and i == 7 else {})}}
+        for i in range(schemas)
+    }
+    paths = {f"/things{i}": {"get": {"operationId": f"getThing{i}", "tags": [f"group{i % 3}"], "responses": {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/Thing{i}"}}}}}}}
+        for i in range(0, schemas, 20)}
+    return json.dumps({"openapi": "3.0.3", "info": {"title": "many", "version": "1"}, "paths": paths,
+                       "components": {"schemas": components}})
+
+
+def test_the_models_layout_and_api_record_memos_never_outlive_an_edit(tmp_path: Path) -> None:
+    """The models package's layout (oapigen.models.package) and the manifest's record of the
+    models (oapigen.run.changes) are remembered by the full models source: a marked entry shows
+    up in a regeneration, and after an edit of a schema the output is that of a run without a cache."""
+    spec = tmp_path / "many.json"
+    spec.write_text(_many_models_spec(210))
+    cache = tmp_path / "cache"
+    first = _generate(spec, tmp_path / "first", cache)
+    assert "models/__init__.py" in first
+    (parsed_file,) = (cache / "memo").glob("models-parsed-*")
+    ((key, (imports, units)),) = _read_memo(parsed_file, "models-parsed").items()
+    marked = [(names, text + "  # from the memo" if names == ["Thing7"] else text, *rest) for names, text, *rest in units]
+    _write_memo(parsed_file, "models-parsed", {key: (imports, marked)})
+    again = _generate(spec, tmp_path / "again", cache)
+    assert any("# from the memo" in source for source in again.values())
+    _write_memo(parsed_file, "models-parsed", {key: (imports, units)})
+    spec.write_text(_many_models_spec(210, extra_field="added"))
+    edited = _generate(spec, tmp_path / "edited", cache)
+    assert edited != first and edited == _generate(spec, tmp_path / "uncached", "off")
+    manifests = [(tmp_path / run / "pets" / ".oapigen-manifest.json").read_text() for run in ("edited", "uncached")]
+    assert '"added"' in manifests[0] and manifests[0].split('"models"')[1] == manifests[1].split('"models"')[1]

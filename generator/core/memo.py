@@ -77,11 +77,11 @@ class Memo:
         return value
 
     def save(self) -> None:
-        """Write the entries back (when this run added any, or used fewer than it read), then
-        start over: the next run reads the file again."""
+        """Write the entries back (when this run added any), then start over: the next run
+        reads the file again."""
         read, used, added = self._read or {}, self._used, self._added
         self._read, self._used, self._added = None, {}, False
-        if not added and len(used) == len(read):
+        if not added:
             return
         path = self.path()
         if path is None:
