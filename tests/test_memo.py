@@ -187,6 +187,7 @@ def test_the_models_layout_and_api_record_memos_never_outlive_an_edit(tmp_path: 
     first = _generate(spec, tmp_path / "first", cache)
     assert "models/__init__.py" in first
     (parsed_file,) = (cache / "memo").glob("models-parsed-*")
+    assert _read_memo(next((cache / "memo").glob("models-surface-*")), "models-surface")  # kept too
     ((key, (imports, units)),) = _read_memo(parsed_file, "models-parsed").items()
     marked = [(names, text + "  # from the memo" if names == ["Thing7"] else text, *rest) for names, text, *rest in units]
     _write_memo(parsed_file, "models-parsed", {key: (imports, marked)})

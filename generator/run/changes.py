@@ -159,6 +159,8 @@ def members(annotation: str | None) -> frozenset[str]:
 def _direction(old: str | None, new: str | None, *, optionality_changed: bool = False) -> str | None:
     """``narrowed``, ``widened``, ``changed``, or None (the same type). ``optionality_changed``:
     ``None`` coming or going is the made-required/optional change, reported as that."""
+    if old == new:
+        return None  # (most fields of a regeneration: no annotation to parse)
     a, b = members(old), members(new)
     if optionality_changed:
         a, b = a - {"None"}, b - {"None"}

@@ -294,9 +294,9 @@ def _rendered(job: Job, api: Api, models_source: str, stages: Stages) -> tuple[d
     stages.stage("render")
     with Formatting() as formatting:  # black starts on each file while the next ones are rendered
         render_package(api, models_source, templates=job.template_dirs, on_file=formatting.add)
-        memo.save_all()  # the statements laid out, for the next regeneration
         stages.stage("format")
         surface = api_surface(api, models_source)  # while the black workers finish
+        memo.save_all()  # what this run parsed and laid out, for the next regeneration
         files = dict(sorted(formatting.finish().items()))
     return files, surface
 
