@@ -18,7 +18,10 @@ import time
 
 import pytest
 from oapigen.core import background
-from oapigen.core.diagnostics import Diagnostic, SpecError
+from oapigen.core.diagnostics import Diagnostic, Severity, SpecError
+from oapigen.run import pipeline
+from oapigen.run.config import Job
+from oapigen.spec import lines
 
 from .conftest import ROOT
 
@@ -67,7 +70,90 @@ def check_cancel_kills_the_child() -> None:
     assert process.exitcode == -signal.SIGKILL  # killed, not left to sleep its 60 s
 
 
-FORK_CHECKS = [check_value_comes_back_from_a_child, check_error_in_the_child_is_raised_here_whole, check_cancel_kills_the_child]
+def check_running_until_the_result_is_sent() -> None:
+    job = background.start(_sleeps)
+    assert job.running()
+    job.cancel()
+    assert not job.running()
+    done = background.start(_pid_and, 1)
+    done.result()
+    assert not done.running()
+
+
+def _petstore_job() -> Job:
+    return Job(spec=ROOT / "specs" / "petstore.yaml", output=ROOT / "unused-output", package="p")
+
+
+def check_validation_runs_beside_the_later_stages() -> None:
+    """generate(): the validator runs in its own process while this one builds, renders and
+    formats; its findings come out in their place (after the overlay's, before the later stages')."""
+    calls: list[int] = []
+
+    def validate(spec: object, document: object) -> list[Diagnostic]:
+        return [Diagnostic("petstore.yaml", "/info", f"validated in {os.getpid()}", Severity.WARNING)]
+
+    def render(*args: object, **kwargs: object) -> dict[str, str]:
+        calls.append(os.getpid())
+        return real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    real_validate, real_render = pipeline.validate_spec, pipeline.render_package
+    pipeline.validate_spec, pipeline.render_package = validate, render  # type: ignore[assignment]
+    try:
+        generated = pipeline.generate(_petstore_job())
+    finally:
+        pipeline.validate_spec, pipeline.render_package = real_validate, real_render  # type: ignore[assignment]
+    (finding,) = [d for d in generated.diagnostics if d.message.startswith("validated in ")]
+    assert int(finding.message.split()[-1]) != os.getpid() and calls == [os.getpid()]
+
+
+def check_the_validators_errors_explain_a_later_failure() -> None:
+    """A later stage that fails on an invalid spec reports the validator's errors, not its own."""
+
+    def validate(spec: object, document: object) -> list[Diagnostic]:
+        return [Diagnostic("petstore.yaml", "/paths", "the validator's error")]
+
+    def build_api(*args: object, **kwargs: object) -> None:
+        raise KeyError("what an invalid spec does to the IR")
+
+    real_validate, real_build = pipeline.validate_spec, pipeline.build_api
+    pipeline.validate_spec, pipeline.build_api = validate, build_api  # type: ignore[assignment]
+    try:
+        with pytest.raises(SpecError) as info:
+            pipeline.generate(_petstore_job())
+    finally:
+        pipeline.validate_spec, pipeline.build_api = real_validate, real_build  # type: ignore[assignment]
+    assert [d.message for d in info.value.diagnostics] == ["the validator's error"]
+
+
+def check_the_validators_line_maps_locate_the_later_findings() -> None:
+    """The validator's process hands back the line map it built: a finding of a later stage is
+    located with it, and this process does not build the map a second time."""
+    built: list[int] = []
+
+    def yaml_lines(text: str) -> dict[str, object]:
+        built.append(os.getpid())
+        return real_lines(text)
+
+    def validate(spec: pipeline.LoadedSpec, document: object) -> list[Diagnostic]:
+        return [spec.diagnostic("/info", "a finding, located", severity=Severity.WARNING)]
+
+    def build_api(*args: object, **kwargs: object) -> object:
+        api, diagnostics = real_build(*args, **kwargs)  # type: ignore[arg-type]
+        return api, [*diagnostics, Diagnostic("petstore.yaml", "/info/title", "a later finding", Severity.WARNING)]
+
+    real_lines, real_validate, real_build = lines._yaml_lines, pipeline.validate_spec, pipeline.build_api
+    lines._yaml_lines, pipeline.validate_spec, pipeline.build_api = yaml_lines, validate, build_api  # type: ignore[assignment]
+    try:
+        generated = pipeline.generate(_petstore_job())
+    finally:
+        lines._yaml_lines, pipeline.validate_spec, pipeline.build_api = real_lines, real_validate, real_build  # type: ignore[assignment]
+    (later,) = [d for d in generated.diagnostics if d.message == "a later finding"]
+    assert later.line is not None and built == []  # located, with the map built in the validator's process
+
+
+FORK_CHECKS = [check_value_comes_back_from_a_child, check_error_in_the_child_is_raised_here_whole, check_cancel_kills_the_child,
+               check_running_until_the_result_is_sent, check_validation_runs_beside_the_later_stages,
+               check_the_validators_errors_explain_a_later_failure, check_the_validators_line_maps_locate_the_later_findings]
 
 
 @pytest.mark.parametrize("check", FORK_CHECKS, ids=lambda f: f.__name__)

@@ -189,6 +189,22 @@ def test_a_template_is_replaced_through_the_cli_and_its_edits_regenerate(tmp_pat
     assert broken.returncode == 2 and f"error: {templates / 'API.md.jinja'}: template error: " in broken.stderr
 
 
+def test_templates_compiled_ahead_still_report_errors_where_used(tmp_path: Path) -> None:
+    """The templates are compiled while the models stage runs (oapigen.render.jinja.compile_templates):
+    a file of the override folder that no output uses is no error, and a broken one that is
+    used is reported by the render, located at its line."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "unused.jinja").write_text("{% endfor %}\n")
+    args = ("generate", str(PETSTORE), "--output", str(tmp_path / "out"), "--package", "pets", "--templates", str(templates))
+    assert run_oapigen(*args).returncode == 0
+    (templates / "README.md.jinja").write_text("# {{ api.package }}\n{% if %}\n")
+    broken = run_oapigen(*args)
+    assert broken.returncode == 2, broken.stderr
+    assert f"error: {templates / 'README.md.jinja'}:2: template error: " in broken.stderr
+    assert_no_traceback(broken)
+
+
 def test_the_config_key_templates(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     (root / "my-templates").mkdir()

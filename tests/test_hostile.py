@@ -13,6 +13,8 @@ import inspect
 import json
 import re
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -347,6 +349,39 @@ def test_models_post_check_refuses_anything_but_model_code(source: str, message:
         verify.checked_source(source, "spec.yaml", {"A": "#/components/schemas/A"})
     text = str(raised.value)
     assert message in text and text.startswith("error: spec.yaml: /components/schemas"), text
+
+
+_UNCHECKED_MODELS = """
+import sys
+from oapigen.core import background
+from oapigen.core.diagnostics import SpecError
+from oapigen.models import stage
+from oapigen.run import pipeline
+from oapigen.run.config import Job
+from pathlib import Path
+
+def library_output(doc, spec_name, aliases):  # what a compromised datamodel-code-generator might write
+    return "class Pet(BaseModel):\\n    x: int = __import__('os')\\n", {"models": [
+        {"class_name": "Pet", "source_ref": "#/components/schemas/Pet"}]}, []
+
+stage._cached_datamodel_codegen = library_output
+assert background.can_fork()  # the models stage runs in a forked child, which does not check
+try:
+    pipeline.generate(Job(spec=Path(sys.argv[1]), output=Path(sys.argv[2]), package="p"))
+except SpecError as exc:
+    print(exc)
+else:
+    print("generated")
+"""
+
+
+def test_models_from_the_background_process_are_checked_in_the_parent(tmp_path: Path) -> None:
+    """The models child leaves the post-check to the parent (which parses the source anyway for
+    the models view); a refused source still stops generation there, located."""
+    result = subprocess.run([sys.executable, "-c", _UNCHECKED_MODELS, str(ROOT / "specs" / "petstore.yaml"),
+                             str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
+    assert "/components/schemas/Pet: models: " in result.stdout, result.stdout + result.stderr
+    assert "uses '__import__'" in result.stdout and "refusing to write models.py" in result.stdout
 
 
 def test_models_post_check_escapes_raw_control_characters() -> None:

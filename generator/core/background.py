@@ -104,6 +104,10 @@ class Background(Generic[T]):
             return value  # type: ignore[no-any-return]
         raise value
 
+    def running(self) -> bool:
+        """The child has not sent its result yet (False when there is no child)."""
+        return self._conn is not None and self._process is not None and not self._conn.poll()
+
     def cancel(self) -> None:
         """Stop the child if it still runs (its result is not wanted)."""
         if self._process is not None and self._process.is_alive():

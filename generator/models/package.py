@@ -27,9 +27,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core import naming
 from ..core.escape import str_literal
+from ..core.memo import Memo
 from ..ir.model import Api
 from ..pysource.black_layout import statement_lines
 from ..pysource.imports import all_name_key, import_name_key, sorted_import_lines
@@ -118,7 +120,30 @@ def layout(api: Api, source: str, relaid: bool = True) -> ModelsLayout:
 
 def _parse(source: str, relaid: bool) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
     """The imports (module, name, alias) and the definitions (laid out as black would); None if
-    anything else is there."""
+    anything else is there. Remembered by the full source (:mod:`oapigen.core.memo`): an edit
+    that leaves the models as they were does not parse and lay out 3,000 classes again."""
+    kept = _PARSED.get(f"{relaid:d}\0{source}", lambda: _kept(_parse_now(source, relaid)))
+    if kept is None:
+        return None
+    imports, units = kept
+    return [tuple(i) for i in imports], [_Unit(list(n), t, set(r), set(u), list(b)) for n, t, r, u, b in units]
+
+
+def _kept(parsed: tuple[list[tuple[str, str, str | None]], list[_Unit]] | None) -> Any:
+    if parsed is None:
+        return None
+    imports, units = parsed
+    return imports, [(u.names, u.text, u.refers, u.uses, u.rebuilds) for u in units]
+
+
+def _is_kept(value: Any) -> bool:
+    return value is None or (isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, list) for v in value))
+
+
+_PARSED = Memo("models-parsed", _is_kept)
+
+
+def _parse_now(source: str, relaid: bool) -> tuple[list[tuple[str, str, str | None]], list[_Unit]] | None:
     tree = parse_models(source)
     lines = source.splitlines(keepends=True)
     numbered = source_lines(source) if relaid else None

@@ -315,7 +315,11 @@ def _cached_datamodel_codegen(
     return source, metadata, library_warnings
 
 
-def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[ModelsResult, list[Diagnostic]]:
+def generate_models(
+    document: Mapping[str, Any], spec_name: str, *, check: bool = True
+) -> tuple[ModelsResult, list[Diagnostic]]:
+    """The models source and its class names; ``check=False``: escaped but not checked yet
+    (:func:`check_models` does it in the process that reads the source next)."""
     doc, diagnostics = models_document(document, spec_name)
     spec_refs = prepare.clear_of_python_names(doc)  # the class of a new ref is the spec ref's
     if not doc["components"]["schemas"]:
@@ -340,8 +344,16 @@ def generate_models(document: Mapping[str, Any], spec_name: str) -> tuple[Models
         names = tuple(sorted(renames.get(n, n) for n in names))
     # datamodel-code-generator escapes well, but its output is checked, never trusted: unsafe
     # characters become escapes, and anything but plain models is refused (exit 2, located).
-    source = verify.checked_source(source, spec_name, {cls: ref for ref, cls in class_by_ref.items()})
-    return ModelsResult(_strip_header(source), class_by_ref, names), diagnostics
+    result = ModelsResult(_strip_header(verify.escaped_source(source, spec_name)), class_by_ref, names)
+    if check:
+        check_models(result, spec_name)
+    return result, diagnostics
+
+
+def check_models(result: ModelsResult, spec_name: str) -> None:
+    """A located SpecError unless the models source is valid Python made of plain models only
+    (:func:`oapigen.models.verify.check_source`)."""
+    verify.check_source(result.source, spec_name, {cls: ref for ref, cls in result.class_by_ref.items()})
 
 
 def _strip_header(source: str) -> str:

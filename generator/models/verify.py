@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from ..core import escape, naming
 from ..core.diagnostics import Diagnostic, SpecError
+from ..core.memo import Memo
 from ..core.naming import PROTECTED_PREFIXES, PYDANTIC_ATTRIBUTES
 from .prepare import SCHEMAS, nfkc
 
@@ -260,21 +261,55 @@ def shortened_class_names(source: str, names: Iterable[str]) -> tuple[str, dict[
 
 def checked_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
     """``source`` made safe to write, or a located SpecError saying why it cannot be."""
+    source = escaped_source(source, spec_name)
+    check_source(source, spec_name, ref_by_class)
+    return source
+
+
+def escaped_source(source: str, spec_name: str) -> str:
+    """``source`` with unsafe characters written as escapes (the first half of
+    :func:`checked_source`; :func:`check_source` is the second)."""
     try:
-        source = _escape_strings(source)
-        tree = ast.parse(source)
-        compile(tree, "models.py", "exec", dont_inherit=True)
+        return _escape_strings(source)
     except (SyntaxError, ValueError, tokenize.TokenError) as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
-        raise _fail(spec_name, SCHEMAS, f"datamodel-code-generator wrote invalid Python{where}: {exc}") from None
+        raise _invalid(spec_name, exc) from None
+
+
+def check_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> None:
+    """A located SpecError unless ``source`` is valid Python made of plain models only. Parsed
+    with :func:`parse_models`: the models view and the manifest's API record read that tree
+    next, so the source is parsed once in the process that checks it. A source that passed
+    is remembered (by its full text, :mod:`oapigen.core.memo`): a regeneration whose models did
+    not change does not check them again; a refused one is checked every time."""
+    _PASSED.get(source, lambda: _check_source(source, spec_name, ref_by_class))
+
+
+def _passed(value: object) -> bool:
+    return value == "passed"
+
+
+_PASSED = Memo("models-checked", _passed)
+
+
+def _check_source(source: str, spec_name: str, ref_by_class: Mapping[str, str]) -> str:
+    try:
+        tree = parse_models(source)
+        compile(tree, "models.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise _invalid(spec_name, exc) from None
     try:
         _ModelsChecker().check_module(tree)
     except _Refused as refused:
         ref = ref_by_class.get(refused.where or "", "")
         pointer = ref.removeprefix("#") if ref.startswith("#/") else SCHEMAS
         raise _fail(spec_name, pointer, refused.message) from None
-    return source
+    return "passed"
 
 
-__all__ = ["checked_source", "is_docstring", "parse_models", "shortened_class_names"]
+def _invalid(spec_name: str, exc: Exception) -> SpecError:
+    line = getattr(exc, "lineno", None)
+    where = f" (line {line})" if line else ""
+    return _fail(spec_name, SCHEMAS, f"datamodel-code-generator wrote invalid Python{where}: {exc}")
+
+
+__all__ = ["check_source", "checked_source", "escaped_source", "is_docstring", "parse_models", "shortened_class_names"]

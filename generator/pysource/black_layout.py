@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from ..core.memo import Memo
 from .black_parse import (
     ATOMS,
     Group,
@@ -64,10 +65,20 @@ def statement_lines(line: str, depth: int, inside: bool = False) -> str | None:
     pad = INDENT * depth
     if len(pad) + len(line) <= LINE_LENGTH and line.isascii() and not _REWRITES.search(line):
         return f"{pad}{line}\n"  # black keeps it as it is
+    # a regeneration lays out the same statements again: remembered across runs (core/memo.py)
+    laid_out: str | None = _MEMO.get(f"{depth}\0{inside:d}\0{line}", lambda: _laid_out(line, depth, inside))
+    return laid_out
+
+
+_MEMO = Memo("layout", lambda value: value is None or isinstance(value, str))
+
+
+def _laid_out(line: str, depth: int, inside: bool) -> str | None:
     try:
         lines = _element_line(line, depth) if inside else _statement(line, depth)
     except Unsupported:
         return None
+    pad = INDENT * depth
     return "".join(f"{pad}{x}\n" if x else "\n" for x in lines)
 
 

@@ -98,6 +98,14 @@ def _key_prefix() -> bytes:
     return f"{version('black')}\0{_mode()!r}\0".encode()
 
 
+def prepare() -> None:
+    """Import black and compute the cache keys' prefix now, while the pipeline waits for the
+    models stage anyway (the first chunk would pay for them)."""
+    import black  # noqa: F401
+
+    _key_prefix()
+
+
 def _key(source: str) -> str:
     return hashlib.sha256(_key_prefix() + source.encode()).hexdigest()
 

@@ -18,6 +18,7 @@ by" line, unescaped) and ``rows`` (:func:`oapigen.views.operations_table.rows`);
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,17 @@ def environment(extra: tuple[Path, ...] = ()) -> jinja2.Environment:
         layout=layout.layout,
     )
     return env
+
+
+def compile_templates(extra: tuple[Path, ...] = ()) -> None:
+    """Compile every template now (jinja2 caches them in :func:`environment`), while the
+    pipeline waits for the models stage anyway. A template that does not compile is left for
+    :func:`render_package`, which reports it where it is used (a file in an override folder
+    that no output uses is never an error)."""
+    env = environment(extra)
+    for name in env.list_templates(extensions=["jinja"]):
+        with contextlib.suppress(Exception):
+            env.get_template(name)
 
 
 def runtime_source(env: jinja2.Environment, module: str) -> str:

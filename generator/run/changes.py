@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from ..core import escape
+from ..core.memo import Memo
 from ..ir.model import Api, Operation, TypeKind, TypeRef
 from ..models.verify import parse_models
 
@@ -73,7 +74,15 @@ def _plain(node: ast.expr) -> ast.expr:
 
 def _models(source: str) -> dict[str, Any]:
     """Every class of the models source: its fields (``name: "type"``, ``"type = ..."`` when it
-    has a default) or, for an enum, its values."""
+    has a default) or, for an enum, its values. Remembered by the full source (:mod:`oapigen.core.memo`)."""
+    models: dict[str, Any] = _MODELS.get(source, lambda: _models_now(source))
+    return models
+
+
+_MODELS = Memo("models-surface", lambda value: isinstance(value, dict))
+
+
+def _models_now(source: str) -> dict[str, Any]:
     models: dict[str, Any] = {}
     for cls in parse_models(source).body:
         if not isinstance(cls, ast.ClassDef):
@@ -150,6 +159,8 @@ def members(annotation: str | None) -> frozenset[str]:
 def _direction(old: str | None, new: str | None, *, optionality_changed: bool = False) -> str | None:
     """``narrowed``, ``widened``, ``changed``, or None (the same type). ``optionality_changed``:
     ``None`` coming or going is the made-required/optional change, reported as that."""
+    if old == new:
+        return None  # (most fields of a regeneration: no annotation to parse)
     a, b = members(old), members(new)
     if optionality_changed:
         a, b = a - {"None"}, b - {"None"}

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..core import memo
 from ..core.background import Background, can_fork, start
 from ..core.contract import HTTP_METHODS
 from ..core.diagnostics import Diagnostic, Severity, SpecError, errors_of
 from ..ir.builder import build_api, plan_models
 from ..ir.model import Api
-from ..models.stage import ModelsResult, generate_models
+from ..models.stage import ModelsResult, check_models, generate_models
 from ..render.format import Formatting
-from ..render.jinja import render_package
+from ..render.format import prepare as prepare_formatting
+from ..render.jinja import compile_templates, render_package
 from ..spec import swagger2
 from ..spec.lenient import drop_dangling_refs, drop_misfit_defaults
 from ..spec.load import LoadedSpec, load_spec
@@ -137,7 +139,7 @@ def _models(document: dict[str, Any], job: Job, spec_name: str) -> tuple[ModelsR
     are models too). Run in a background process while the spec is validated."""
     planned = generation_document(document, job.lenient)
     plan_models(planned, job.rename_map)
-    return generate_models(planned, spec_name)
+    return generate_models(planned, spec_name, check=False)  # checked by the parent, which parses it anyway
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +161,34 @@ def api_and_models(
     already (:func:`generate` starts it before validating)."""
     stages = stages or Stages()
     prepared = prepared or prepare(job, stages)
-    document, diagnostics = checked_document(prepared, job.lenient)
+    diagnostics = judged(prepared, job.lenient)
+    api, source, later = _api_and_models(job, prepared, stages, models)
+    return api, source, [*diagnostics, *prepared.located(later)]
+
+
+def _api_and_models(
+    job: Job,
+    prepared: Prepared,
+    stages: Stages,
+    models: Background[tuple[ModelsResult, list[Diagnostic]]] | None,
+    validation: _Validation | None = None,
+) -> tuple[Api, str, list[Diagnostic]]:
+    """:func:`api_and_models` without judging the validator's findings: the IR, the models
+    source and the models and IR stages' own findings, not located yet. ``validation``: still
+    running in the background; its errors, once known, stop the work here."""
+    document = generation_document(prepared.document, job.lenient)
     stages.stage("models")
     spec_name = prepared.spec.path.name
     plan = plan_models(document, job.rename_map)
-    result, model_diags = models.result() if models is not None else generate_models(document, spec_name)
+    if models is not None:
+        compile_templates(job.template_dirs)  # the models child still runs: the later stages' set-up, meanwhile
+        prepare_formatting()
+        result, model_diags = models.result()
+        if validation is not None:
+            validation.stop_if_invalid()
+        check_models(result, spec_name)  # here: the tree it parses is the one the models view reads next
+    else:
+        result, model_diags = generate_models(document, spec_name)
     api, build_diags = build_api(
         document,
         plan=plan,
@@ -178,37 +203,102 @@ def api_and_models(
         model_names=result.class_names,
     )
     job.check_renames([*(op.operation_id for op in api.operations), *(op[0] for op in prepared.left_out.operations)])
-    return api, result.source, [*diagnostics, *prepared.located([*model_diags, *build_diags])]
+    return api, result.source, [*model_diags, *build_diags]  # not located yet (Prepared.located)
+
+
+def _validate(spec: LoadedSpec, document: dict[str, Any]) -> tuple[list[Diagnostic], dict[str, Any]]:
+    """The validator's findings, and the line maps it built to locate them."""
+    findings = validate_spec(spec, document)
+    return findings, spec.line_maps()
+
+
+class _Validation:
+    """The validator in a background process, beside the models stage, the IR, the render and
+    black: ``loaded``'s findings, judged when they are needed (:func:`judged`)."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.prepared = Prepared(loaded.spec, loaded.document, (), loaded.warnings, _same,
+                                 loaded.left_out or NOTHING_LEFT_OUT)
+        self._lenient = loaded.job.lenient
+        self._process: Background[tuple[list[Diagnostic], dict[str, Any]]] | None = start(
+            _validate, loaded.spec, loaded.document)
+
+    def _judged(self) -> list[Diagnostic]:
+        if self._process is not None:
+            findings, line_maps = self._process.result()
+            self.prepared.spec.adopt_line_maps(line_maps)  # the later findings are located with them
+            self.prepared = replace(self.prepared, findings=tuple(findings))
+            self._process = None
+        return judged(self.prepared, self._lenient)
+
+    def stop_if_invalid(self) -> None:
+        """Raise the validator's SpecError now if it is done and found errors."""
+        if self._process is None or not self._process.running():
+            self._judged()
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Wait for the validator: the findings to print as warnings; SpecError on errors."""
+        return self._judged()
+
+    def cancel(self) -> None:
+        if self._process is not None:
+            self._process.cancel()
 
 
 def generate(job: Job, stages: Stages | None = None) -> Generated:
     """Everything but the write: ``stages`` hears when each stage starts.
 
-    The models stage (datamodel-code-generator: seconds on a big spec) starts in a background
-    process as soon as the spec is loaded, and validation runs meanwhile; if validation finds
-    errors, the background work is dropped. A Swagger 2.0 spec is converted after validation,
-    so its stages run one after another.
+    The models stage (datamodel-code-generator: seconds on a big spec) and the validator each
+    start in a background process as soon as the spec is loaded; this process goes on with the
+    IR, the render and black meanwhile. The validator's findings are judged as soon as they are
+    in (at the latest before returning): errors stop the work and drop the background processes,
+    and they are what a failure of a later stage reports (an invalid spec explains it). So the
+    ``validate`` stage's time is the start of a background process; where forking is not
+    possible, and for a Swagger 2.0 spec (converted after validation), the stages run one after
+    another.
     """
     stages = stages or Stages()
     loaded = load(job, stages)
-    models = None
-    if can_fork() and not swagger2.is_swagger2(loaded.document):
-        models = start(_models, loaded.document, job, loaded.spec.path.name)
+    models: Background[tuple[ModelsResult, list[Diagnostic]]] | None = None
+    validation: _Validation | None = None
     try:
-        prepared = validated(loaded, stages)
-        api, models_source, diagnostics = api_and_models(job, prepared, stages, models)
+        if can_fork() and not swagger2.is_swagger2(loaded.document):
+            models = start(_models, loaded.document, job, loaded.spec.path.name)
+            validation = _Validation(loaded)
+            stages.stage("validate")  # in the background from here on
+            prepared = validation.prepared
+            try:
+                api, models_source, later = _api_and_models(job, prepared, stages, models, validation)
+                validation.stop_if_invalid()
+                files, surface = _rendered(job, api, models_source, stages)
+            except Exception:
+                validation.diagnostics()  # the validator's errors explain a failure best
+                raise
+            diagnostics = [*validation.diagnostics(), *prepared.located(later)]
+        else:
+            prepared = validated(loaded, stages)
+            api, models_source, diagnostics = api_and_models(job, prepared, stages, models)
+            files, surface = _rendered(job, api, models_source, stages)
     finally:
         if models is not None:
             models.cancel()
+        if validation is not None:
+            validation.cancel()
+    inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
+    package_dir = job.output / job.package
+    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()), surface)
+
+
+def _rendered(job: Job, api: Api, models_source: str, stages: Stages) -> tuple[dict[str, str], dict[str, Any]]:
+    """The package's files, formatted, and its API record."""
     stages.stage("render")
     with Formatting() as formatting:  # black starts on each file while the next ones are rendered
         render_package(api, models_source, templates=job.template_dirs, on_file=formatting.add)
         stages.stage("format")
         surface = api_surface(api, models_source)  # while the black workers finish
+        memo.save_all()  # what this run parsed and laid out, for the next regeneration
         files = dict(sorted(formatting.finish().items()))
-    inputs = (*prepared.spec.files, *([job.overlay] if job.overlay else []), *job.template_files())
-    package_dir = job.output / job.package
-    return Generated(api, files, tuple(diagnostics), fingerprint(package_dir, inputs, job.options()), surface)
+    return files, surface
 
 
 __all__ = [

@@ -27,6 +27,15 @@ class SourceText:
         self.display, self.text, self.is_json = display, text, is_json
         self._trie: dict[str, Any] | None = None
 
+    @property
+    def trie(self) -> dict[str, Any] | None:
+        """The pointer -> line map, if built yet."""
+        return self._trie
+
+    @trie.setter
+    def trie(self, value: dict[str, Any]) -> None:
+        self._trie = value
+
     def line(self, tokens: tuple[str, ...]) -> int | None:
         """1-based line of the deepest existing ancestor of ``tokens`` (None for the root)."""
         if self._trie is None:

@@ -54,6 +54,17 @@ class LoadedSpec:
             source = self.sources[display] = SourceText(display, text, is_json_text(str(self.path), text))
         return display, (source.line(inner) if source is not None else None)
 
+    def line_maps(self) -> dict[str, Any]:
+        """The pointer -> line maps built so far, by file: for :meth:`adopt_line_maps` of this
+        spec's copy in another process (building one for a big YAML file takes a second)."""
+        return {display: source.trie for display, source in self.sources.items() if source.trie is not None}
+
+    def adopt_line_maps(self, maps: Mapping[str, Any]) -> None:
+        for display, trie in maps.items():
+            source = self.sources.get(display)
+            if source is not None and source.trie is None:
+                source.trie = trie
+
     def diagnostic(self, pointer: str, message: str, *, severity: Severity = Severity.ERROR,
                    hint: str | None = None) -> Diagnostic:
         """A :class:`Diagnostic` located by :meth:`locate`."""

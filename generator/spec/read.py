@@ -24,6 +24,7 @@ from ..core.pointers import pointer
 from .lines import SourceText
 from .walk import MAX_DEPTH
 from .yaml_loader import SpecYamlLoader
+from .yaml_parts import parse_parts
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Refuse files (and remote documents) bigger than this, before reading them."""
@@ -87,6 +88,10 @@ def parse_text(text: str, display: str, is_json: bool) -> Any:
             raise fail(display, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
         except RecursionError:
             raise fail(display, f"nesting is too deep (the limit is {MAX_DEPTH} levels)") from None
+    parts = parse_parts(text)  # a big file: put together from its entries, each parsed once across runs
+    if parts is not None:
+        _check_surrogates(parts, display, text)
+        return parts
     loader = SpecYamlLoader(text)
     try:
         data = loader.get_single_data()
