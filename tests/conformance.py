@@ -254,11 +254,21 @@ def sweep(pkg: types.ModuleType, spec: str, rows: list[dict[str, Any]], base_url
     return result
 
 
+def _route(server: types.ModuleType, handler: str) -> Callable[..., Any] | None:
+    """The route function of ``handler``: in server.py, or in its group's module (routers/) when
+    the server is split."""
+    found = getattr(server, handler, None)
+    if found is None:
+        endpoints = (getattr(r, "endpoint", None) for r in server.router.routes)
+        found = next((e for e in endpoints if getattr(e, "__name__", None) == handler), None)
+    return found
+
+
 def _call(
     method: Callable[..., Any], pkg: types.ModuleType, errors: Any, row: dict[str, Any], variant: str, seed: int, allowed: set[str]
 ) -> Call:
     name = f"{row['python']} ({row['method']} {row['path']})"
-    route = getattr(importlib.import_module(pkg.__name__ + ".server"), row["handler"], None)
+    route = _route(importlib.import_module(pkg.__name__ + ".server"), row["handler"])
     try:
         kwargs = arguments(method, pkg, seed, optional=variant == "all", route=route)
     except NoValue as exc:
