@@ -154,3 +154,17 @@ def test_a_part_key_covers_its_run_and_nothing_else() -> None:
     assert keys(_edited(SPEC, "Address", "x")).items() & before.items() == set()  # every part refers to it
     after = keys(_edited(SPEC, "Wild", "x"))  # only pets (Animal's variant) refers to Wild
     assert after["g:pets"] != before["g:pets"] and after["g:stores"] == before["g:stores"]
+
+
+def test_a_name_freed_in_one_part_renumbers_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: list[set[str]]
+) -> None:
+    _files(tmp_path, SPEC, monkeypatch)
+    runs.clear()
+    edited = copy.deepcopy(SPEC)
+    del edited["components"]["schemas"]["Pet"]["properties"]["kind"]  # frees the name PetKind
+    warm = _files(tmp_path, edited, monkeypatch)
+    # the cached stores part has PetKind1, numbered after a class that is gone: it runs again
+    assert runs[-1] == set(SPEC["components"]["schemas"])
+    assert warm == _files(tmp_path, edited, monkeypatch, cache=False)
+    assert "sells: PetKind | None" in warm["models.py"]

@@ -139,7 +139,8 @@ def plan(doc: Mapping[str, Any], paths: Mapping[str, Any], base_key: str) -> tup
 @contextmanager
 def _recorded_sort() -> Iterator[dict[str, Any] | None]:
     """Record the library's dependency sort while it runs: the models each call sorts (the first:
-    all, in parse order), what the last one left, and each model's reference path."""
+    all, in parse order), what the last one left, each model's reference path, and the name a
+    numbered model's was numbered after (``PetKind1``: ``PetKind``, another model's)."""
     try:
         from datamodel_code_generator.parser._passes import settle
     except ImportError:
@@ -153,7 +154,9 @@ def _recorded_sort() -> Iterator[dict[str, Any] | None]:
 
     def recording(unsorted: Any, sorted_models: Any = None, *args: Any, **kwargs: Any) -> Any:
         if sorted_models is None:  # a sort of its own (the library may parse again): start over
-            record.update(calls=[], left=[], paths={m.class_name: m.reference.path for m in unsorted})
+            record.update(calls=[], left=[], paths={m.class_name: m.reference.path for m in unsorted},
+                          bases={m.class_name: str(m.reference.duplicate_name) for m in unsorted
+                                 if getattr(m.reference, "duplicate_name", None)})
         record["calls"].append([m.class_name for m in unsorted])
         result = original(unsorted, sorted_models, *args, **kwargs)
         record["left"].append([m.class_name for m in result[0]])
@@ -198,7 +201,8 @@ def _statements(source: str) -> tuple[list[str], list[tuple[str, str, set[str]]]
 def _split(source: str, metadata: Mapping[str, Any], warnings: list[str], record: Mapping[str, Any],
            owner: Mapping[str, str]) -> dict[str, Entry] | None:
     """A run's classes, by the part that owns each: ``{part: {"classes": [[name, pass,
-    component, rank, remainder position or -1, text, uses, metadata]], "rebuilds": [[name,
+    component, rank, remainder position or -1, text, uses, metadata, the name it is numbered
+    after or ""]], "rebuilds": [[name,
     text]], "imports": [header lines], "warnings": [the library's warnings naming its classes]}}``;
     None when the run does not split (a warning naming no class, or classes of two parts)."""
     parsed = _statements(source) if record["calls"] else None
@@ -224,7 +228,8 @@ def _split(source: str, metadata: Mapping[str, Any], warnings: list[str], record
             return None
         entry = parts.setdefault(part, _entry(header))
         where = stuck.index(name) if name in stuck else -1
-        entry["classes"].append([name, pass_of[name], _component(paths[name]), rank[name], where, text, sorted(loads), meta[name]])
+        entry["classes"].append([name, pass_of[name], _component(paths[name]), rank[name], where, text, sorted(loads), meta[name],
+                                 record.get("bases", {}).get(name, "")])
     for name, text in rebuilds:
         part = owner.get(_component(paths.get(name, "")))
         if part is None:
@@ -248,7 +253,7 @@ def merge(entries: list[Entry], order: Mapping[str, int]) -> tuple[str, dict[str
     classes = [c for entry in entries for c in entry["classes"]]
     if len({c[0] for c in classes}) != len(classes) or len({id(e) for e in entries if any(c[4] >= 0 for c in e["classes"])}) > 1:
         return None
-    if any(c[2] not in order for c in classes):
+    if any(c[2] not in order for c in classes) or not _numbered_alike(classes, order):
         return None
     body = sorted((c for c in classes if c[4] < 0), key=lambda c: (c[1], order[c[2]], c[3]))
     body += sorted((c for c in classes if c[4] >= 0), key=lambda c: c[4])
@@ -268,6 +273,23 @@ def merge(entries: list[Entry], order: Mapping[str, int]) -> tuple[str, dict[str
         source += "\n\n" + "".join(text for _, text in sorted(rebuilt, key=lambda r: position.get(r[0], -1)))
     warnings = sorted({w for entry in entries for w in entry["warnings"]})
     return source, {"version": 1, "models": [c[7] for c in body]}, warnings
+
+
+def _numbered_alike(classes: list[list[Any]], order: Mapping[str, int]) -> bool:
+    """Whether every numbered class (``PetKind2``) would be numbered so again: the names before
+    it (``PetKind``, ``PetKind1``) are held by classes parsed before it. A part whose class held
+    one of those and was renamed, removed or moved after it would free the name in one run."""
+    parsed = {c[0]: (order[c[2]], c[3]) for c in classes}
+    for c in classes:
+        base, number = c[8], c[0][len(c[8]):]
+        if not base:
+            continue
+        if not c[0].startswith(base) or not number.isdigit():
+            return False
+        held = [base, *(f"{base}{i}" for i in range(1, int(number)))]
+        if any(name not in parsed or parsed[name] >= parsed[c[0]] for name in held):
+            return False
+    return True
 
 
 def _run_part(task: tuple[Library, str]) -> tuple[tuple[str, dict[str, Any], list[str]], dict[str, Any] | None]:
