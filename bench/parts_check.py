@@ -4,7 +4,7 @@ byte-identical to a run without any cache, cold and after an edit of one schema 
     .venv/bin/python bench/parts_check.py SPEC [--overlay FILE] [--edits N]
 
 For each spec: one cold run with an empty cache (which stores the parts), then for up to N parts
-an edit of the description of one of its own schemas, generated with the cache (re-running the
+(the smallest and the largest) an edit of the description of one of its own schemas, generated with the cache (re-running the
 parts the edit changes) and without; every ModelsResult and diagnostic must be the same. Prints
 what each edited run did (library runs and the schemas they held) and its CPU seconds.
 """
@@ -66,7 +66,8 @@ def main() -> int:
             doc, _ = stage.models_document(copy.deepcopy(planned), "x")
             owner, part_runs, _ = parts.plan(doc, planned.get("paths") or {}, "")
             schemas = planned.get("components", {}).get("schemas", {})
-            edited_parts = sorted({p for p in owner.values()}, key=lambda p: len(part_runs[p]))[: args.edits]
+            by_size = sorted(set(owner.values()), key=lambda p: (len(part_runs[p]), p))
+            edited_parts = by_size[: args.edits - args.edits // 2] + by_size[::-1][: args.edits // 2]  # small and large
             for n, part in enumerate(edited_parts):
                 name = next((s for s, p in owner.items() if p == part and s in schemas and isinstance(schemas[s], dict)), None)
                 if name is None:

@@ -25,7 +25,10 @@ once per part: 2.8x the CPU on openai.yaml), split into parts when the split mer
 very same text, metadata and imports (checked). Later runs re-run only the parts whose run
 changed, when those are less than :data:`RERUN_SHARE` of the schemas, and merge them with the
 cached ones; the re-run classes must agree with the cached parts on every shared name, pass and
-rank, else the whole document is run again. Caches only ever make a run faster, never different.
+rank, no class name may be merged twice (a component and another part's inline class wanting the
+same name), and every class the library numbered (``PetKind1``) must still follow the classes
+holding the names before it; else the whole document is run again. The library's warnings go
+with the part whose class they name. Caches only ever make a run faster, never different.
 """
 
 from __future__ import annotations
@@ -330,8 +333,8 @@ def run(doc: dict[str, Any], doc_json: str, paths: Mapping[str, Any], base_key: 
 def _rerun(doc: dict[str, Any], missing: list[str], runs: Mapping[str, list[str]], owner: Mapping[str, str],
            cached: dict[str, Entry], order: Mapping[str, int], library: Library
            ) -> tuple[tuple[str, dict[str, Any], list[str]], dict[str, Entry]] | None:
-    """The missing parts run again and merged with the cached ones; None when the runs disagree
-    with the cache (or warn): the caller runs the whole document."""
+    """The missing parts run again and merged with the cached ones; None when a run disagrees
+    with the cache or does not split: the caller runs the whole document."""
     schemas = doc["components"]["schemas"]
     tasks = [(library, json.dumps({**doc, "components": {**doc["components"], "schemas": {n: schemas[n] for n in runs[p]}}}, default=str))
              for p in missing]
