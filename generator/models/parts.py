@@ -153,16 +153,17 @@ def _recorded_sort() -> Iterator[dict[str, Any] | None]:
     if not callable(original):
         yield None
         return
-    record: dict[str, Any] = {"calls": [], "left": [], "paths": {}}
+    record: dict[str, Any] = {"calls": [], "left": [], "paths": {}, "bases": {}}
+    models: dict[str, list[list[Any]]] = {"calls": [], "left": []}  # the sort's models, named when the run ends
 
     def recording(unsorted: Any, sorted_models: Any = None, *args: Any, **kwargs: Any) -> Any:
         if sorted_models is None:  # a sort of its own (the library may parse again): start over
-            record.update(calls=[], left=[], paths={m.class_name: m.reference.path for m in unsorted},
-                          bases={m.class_name: str(m.reference.duplicate_name) for m in unsorted
-                                 if getattr(m.reference, "duplicate_name", None)})
-        record["calls"].append([m.class_name for m in unsorted])
+            models.update(calls=[], left=[])
+        models["calls"].append(list(unsorted))
+        if len(models["calls"]) == 1:
+            record["sorted_as"] = [m.class_name for m in unsorted]
         result = original(unsorted, sorted_models, *args, **kwargs)
-        record["left"].append([m.class_name for m in result[0]])
+        models["left"].append(list(result[0]))
         return result
 
     settle.sort_data_models = recording  # type: ignore[assignment]  # the wrapper passes everything on
@@ -170,6 +171,15 @@ def _recorded_sort() -> Iterator[dict[str, Any] | None]:
         yield record
     finally:
         settle.sort_data_models = original
+        # by their final names; a model the library renamed after the sort (CheckSuiteStatus ->
+        # CheckSuiteStatusModel: for a field of another model, perhaps in another part) makes
+        # the run one that does not split (see _split)
+        record["renamed"] = [m.class_name for m in models["calls"][0]] != record.get("sorted_as") if models["calls"] else False
+        for key in ("calls", "left"):
+            record[key] = [[m.class_name for m in call] for call in models[key]]
+        first = models["calls"][0] if models["calls"] else []
+        record["paths"] = {m.class_name: m.reference.path for m in first}
+        record["bases"] = {m.class_name: str(m.reference.duplicate_name) for m in first if getattr(m.reference, "duplicate_name", None)}
 
 
 def _component(path: str) -> str:
@@ -207,8 +217,9 @@ def _split(source: str, metadata: Mapping[str, Any], warnings: list[str], record
     component, rank, remainder position or -1, text, uses, metadata, the name it is numbered
     after or ""]], "rebuilds": [[name,
     text]], "imports": [header lines], "warnings": [the library's warnings naming its classes]}}``;
-    None when the run does not split (a warning naming no class, or classes of two parts)."""
-    parsed = _statements(source) if record["calls"] else None
+    None when the run does not split (a warning naming no class, or classes of two parts; a class
+    renamed after the sort)."""
+    parsed = _statements(source) if record["calls"] and not record.get("renamed") else None
     models = metadata.get("models")
     if parsed is None or not isinstance(models, list) or not source.startswith(_HEADER):
         return None
