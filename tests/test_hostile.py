@@ -360,7 +360,7 @@ from oapigen.run import pipeline
 from oapigen.run.config import Job
 from pathlib import Path
 
-def library_output(doc, spec_name, aliases):  # what a compromised datamodel-code-generator might write
+def library_output(doc, spec_name, aliases, paths):  # what a compromised datamodel-code-generator might write
     return "class Pet(BaseModel):\\n    x: int = __import__('os')\\n", {"models": [
         {"class_name": "Pet", "source_ref": "#/components/schemas/Pet"}]}, []
 

@@ -9,6 +9,7 @@ mapping the IR uses. datamodel-code-generator is imported lazily: it is slow to 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import tempfile
@@ -25,7 +26,7 @@ from ..core.pointers import pointer as ptr_of
 from ..ir.schemas import resolve_pointer
 from ..pysource.imports import sorted_import_lines
 from . import names as class_naming
-from . import overrides, prepare, verify
+from . import overrides, parts, prepare, verify
 from .item_formats import keep_item_formats
 from .unions import pep604_unions
 
@@ -245,7 +246,7 @@ def _fix_ambiguous_discriminators(doc: dict[str, Any], spec_name: str) -> list[D
 
 
 def _run_datamodel_codegen(
-    doc_json: str, spec_name: str, aliases: Mapping[str, str]
+    doc_json: str, *, spec_name: str, aliases: Mapping[str, str]
 ) -> tuple[str, dict[str, Any], list[str]]:
     """models.py source, the model metadata, and the library's own warnings."""
     from datamodel_code_generator import generate
@@ -292,11 +293,13 @@ def _run_datamodel_codegen(
 
 
 def _cached_datamodel_codegen(
-    doc: dict[str, Any], spec_name: str, aliases: Mapping[str, str]
+    doc: dict[str, Any], spec_name: str, aliases: Mapping[str, str], paths: Mapping[str, Any]
 ) -> tuple[str, dict[str, Any], list[str]]:
     """:func:`_run_datamodel_codegen`, cached by its input document (in order), the aliases and
     the generator's fingerprint (oapigen's code and the library versions): on a big spec the
-    library takes seconds, and a changed operation does not change the schemas."""
+    library takes seconds, and a changed operation does not change the schemas. A changed
+    schema re-runs the library on its part of the schema graph only (:mod:`.parts`; ``paths``:
+    the document's operations, which group the schemas)."""
     doc_json = json.dumps(doc, default=str)  # once: the library's input and the cache key
     folder = disk_cache.cache_dir("models")
     h = hashlib.sha256(generator_fingerprint().encode())
@@ -309,7 +312,13 @@ def _cached_datamodel_codegen(
             return entry["source"], entry["metadata"], entry["warnings"]
         except (ValueError, KeyError, TypeError):
             pass  # a damaged entry: generate again
-    source, metadata, library_warnings = _run_datamodel_codegen(doc_json, spec_name, aliases)
+    library = functools.partial(_run_datamodel_codegen, spec_name=spec_name, aliases=dict(aliases))
+    if folder is None:
+        source, metadata, library_warnings = library(doc_json)
+    else:
+        base = json.dumps([generator_fingerprint(), sorted(aliases.items()), {k: v for k, v in doc.items() if k != "components"},
+                           {k: v for k, v in doc["components"].items() if k != "schemas"}], default=str)
+        source, metadata, library_warnings = parts.run(doc, doc_json, paths, base, library)
     entry_text = json.dumps({"source": source, "metadata": metadata, "warnings": library_warnings})
     disk_cache.write_cached(folder, key, entry_text)
     return source, metadata, library_warnings
@@ -325,7 +334,8 @@ def generate_models(
     if not doc["components"]["schemas"]:
         return ModelsResult('"""No schemas in this API."""\n', {}, ()), diagnostics
     aliases = prepare.field_aliases(doc["components"]["schemas"])
-    source, metadata, library_warnings = _cached_datamodel_codegen(doc, spec_name, aliases)
+    paths = document.get("paths")
+    source, metadata, library_warnings = _cached_datamodel_codegen(doc, spec_name, aliases, paths if isinstance(paths, Mapping) else {})
     for message in library_warnings[:_MAX_LIBRARY_WARNINGS]:
         diagnostics.append(Diagnostic(spec_name, "/components/schemas", f"models: {message}", Severity.WARNING))
     if len(library_warnings) > _MAX_LIBRARY_WARNINGS:
