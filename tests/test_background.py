@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from oapigen.core import background
@@ -210,3 +211,27 @@ def test_a_command_runs_with_rare_collections(monkeypatch: pytest.MonkeyPatch) -
     assert cli.main(["validate", str(ROOT / "specs" / "petstore.yaml")]) == 0
     assert seen == [background.RARE_COLLECTIONS] != [before]
     assert gc.get_threshold() == before
+
+
+
+def test_packages_generated_at_once_beside_another_thread_are_spawned_not_forked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread in this process (a test server's), the workers are spawned: a forked
+    child that collected this process's garbage could wait forever on a lock that thread held
+    (a full suite run hung so, in a child finalizing a generator)."""
+    from oapigen.run import runner
+
+    asked: list[str] = []
+    real = runner.multiprocessing.get_context
+    monkeypatch.setattr(runner.multiprocessing, "get_context", lambda method: asked.append(method) or real(method))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        spec = ROOT / "specs" / "petstore.yaml"
+        jobs = [Job(spec=spec, output=tmp_path, package=name) for name in ("one", "two")]
+        outcomes = runner.run_jobs(jobs, runner.RunOptions(quiet=True), workers=2)
+    finally:
+        stop.set()
+    assert asked == ["spawn"] and [o.status for o in outcomes] == [0, 0]
+    assert (tmp_path / "one" / "client.py").is_file() and (tmp_path / "two" / "client.py").is_file()

@@ -11,14 +11,17 @@ sequential run. On a terminal, a sequential run draws each job's stages
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TextIO
 
+from ..core.background import fork_safe, gc_frozen
 from ..core.diagnostics import Severity, SpecError
 from .config import Job
 from .exit_codes import EXIT_BAD_INPUT, EXIT_BREAKING, EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, is_stale
@@ -188,7 +191,12 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions, *, workers: int | None = 
 
         flush()
         counter = _Counter(terminal, len(todo))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Forked only where that is safe (no other thread: a child could wait forever on a lock
+        # a thread of this process held), and with this process's objects out of the children's
+        # collections (a child must not finalize this process's generators); else spawned.
+        forking = fork_safe()
+        context = multiprocessing.get_context("fork" if forking else "spawn")
+        with gc_frozen() if forking else nullcontext(), ProcessPoolExecutor(workers, mp_context=context) as pool:
             futures: dict[int, Future[Outcome]] = {i: pool.submit(run_job, jobs[i], options) for i in todo}
             counter.draw(0)
             for done, i in enumerate(todo, start=1):
