@@ -459,3 +459,28 @@ def test_a_swagger2_application_flow_fetches_tokens_too(tmp_path_factory: pytest
     made = converted.Client(app=converted.ClientCredentials("id", SECRET))
     assert str(made._credentials["app"]._token_url) == "https://auth.test/token"
     assert "`read`" in (package_dir(converted) / "API.md").read_text()
+
+
+def test_a_split_server_checks_scopes_and_serves_tokens(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A big API's server is split per group (routers/): its security module and create_app keep
+    the OAuth 2 scope checks and the mock's token endpoint (Discord's spec failed to import)."""
+    import yaml
+
+    document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    for i in range(12):  # past the client's split threshold, in another group
+        document["paths"][f"/extra/{i}"] = {"get": {
+            "operationId": f"extra{i}", "tags": ["extra"], "security": [{"oauth": [READ]}],
+            "responses": {"204": {"description": "done"}}}}
+    pkg = spec_package(tmp_path_factory, "oauth_split", yaml.safe_dump(document, sort_keys=False))
+    assert (package_dir(pkg) / "routers" / "_security.py").is_file()
+    server = importlib.import_module(f"{pkg.__name__}.server")
+    with serve_over_http(server.app) as url, pkg.Client(base_url=url + "/v1", oauth=credentials(pkg), max_retries=0) as client:
+        assert isinstance(client.items.list_items(), list)  # a token from the mock's token URL
+        client.extra.extra0()
+    with (
+        serve_over_http(server.create_app(token_verifier=lambda token: [READ])) as url,
+        pkg.Client(base_url=url + "/v1", oauth="tok", max_retries=0) as client,
+        pytest.raises(pkg.PermissionDeniedError) as caught,
+    ):
+        client.items.create_item(body={"id": 2, "name": "two"})
+    assert caught.value.headers["www-authenticate"] == f'Bearer error="insufficient_scope", scope="{READ} {WRITE}"'

@@ -249,6 +249,9 @@ def _main_code(view: ServerView, own: list[OperationView], routes: list[Operatio
     local += [("._server_runtime", n) for n in view.runtime_imports if n in ("IdempotencyStore", "MemoryIdempotencyStore")]
     local += [("._sse", "ServerSentEvent")] if view.streams else []
     local += [(_ROUTERS_SECURITY, "Credentials")] if view.schemes else []
+    if view.oauth2:  # create_app's token_verifier, and the mock's token endpoint
+        names = ("TokenVerifier", "verify_tokens_with", *(("serve_mock_tokens",) if view.token_paths else ()))
+        local += [("._server_oauth2", n) for n in names]
     local += [(f".{ROUTERS}.{r.module}", r.protocol) for r in routers]
     lines = _from([(m, n) for m, n in local if m != "."])
     if view.idempotency:  # after the runtime's other names, as isort puts it
@@ -282,8 +285,12 @@ def _security(view: ServerView) -> SecurityModule | None:
         third.append(("fastapi", "Security"))
     for module, names in server_view.third_party_imports([], view.schemes):
         third += [(module, n) for n in names if module == "fastapi.security"]
+    scoped = any(a.oauth2 for a in view.auths)  # OAuth 2 scopes: _server_oauth2.authorize reads the request
+    third += [("fastapi", "Request")] if scoped else []
+    local: Pairs = [(".._server_oauth2", "authorize")] if scoped else []
+    local += [(".._server_runtime", "require")] if any(not a.oauth2 for a in view.auths) else []
     lines = [*_from(std), "", *_from(third)]
-    lines += ["", "from .._server_runtime import require"] if view.auths else []
+    lines += ["", *_from(local)] if local else []
     whole = server_code(view)
     return SecurityModule(tuple(lines), whole.schemes, whole.credentials, whole.auths)
 
