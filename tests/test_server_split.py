@@ -342,3 +342,24 @@ def test_the_split_package_is_lint_clean(pkg: ModuleType) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     for path in folder.rglob("*.py"):
         ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_operations_one_route_serves_keep_the_spec_order_across_groups(
+        tmp_path_factory: pytest.TempPathFactory, served: Any) -> None:
+    """Box's shape: ``GET /links/{id}`` (group ``links``, declared first) and
+    ``GET /links/{id}#shared`` (group ``aaa``, listed first, a required query) are one route;
+    the server serves the one declared first, as its warning says, whatever the group order."""
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    paths: dict[str, Any] = {"/aaa/first": {"get": {"operationId": "aaaFirst", "tags": ["aaa"], "responses": ok}}}
+    paths["/links/{id}"] = {"get": {"operationId": "getLink", "tags": ["links"], "responses": ok,
+                                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]}}
+    paths["/links/{id}#shared"] = {"get": {"operationId": "getSharedLink", "tags": ["aaa"], "responses": ok, "parameters": [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "fields", "in": "query", "required": True, "schema": {"type": "string"}}]}}
+    for i in range(11):  # past the split threshold
+        paths[f"/more/{i}"] = {"get": {"operationId": f"more{i}", "tags": ["more"], "responses": ok}}
+    document = {"openapi": "3.1.0", "info": {"title": "links", "version": "1"}, "paths": paths}
+    pkg = spec_package(tmp_path_factory, "srv_split_same_route", yaml.safe_dump(document, sort_keys=False))
+    assert (package_dir(pkg) / "routers").is_dir()
+    client = served(pkg, None)
+    assert httpx.get(f"{client.base_url}/links/1").status_code == 200  # getLink: no query needed

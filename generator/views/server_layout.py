@@ -34,6 +34,7 @@ from ..pysource.imports import all_name_key, from_import_lines
 from . import server as server_view
 from .client_layout import module_name, split
 from .server_code import AuthCode, OperationCode, ServerCode, server_code
+from .server_parts import segments
 from .server_types import OperationView, ServerView
 
 ROUTERS = "routers"  # the package of the group modules
@@ -82,7 +83,19 @@ def route_order(api: Api, view: ServerView) -> list[OperationView]:
     group), each in the spec's order, a route moved before the first that would shadow it."""
     by_pointer = {v.op.pointer: v for v in view.operations}
     ops = [*(op for g in api.groups for op in g.operations), *api.ungrouped]
-    return server_view.route_order([by_pointer[op.pointer] for op in ops])
+    ordered = server_view.route_order([by_pointer[op.pointer] for op in ops])
+    # Operations one route serves alike (paths that differ in a #fragment or a template's name:
+    # the server warns that the one declared first serves them) keep the spec's order among
+    # the places the groups gave them.
+    declared = {op.pointer: i for i, op in enumerate(api.operations)}
+    same: dict[tuple[str, ...], list[int]] = {}
+    for i, v in enumerate(ordered):
+        key = (v.op.method.value, *("{}" if s.startswith("{") else s for s in segments(v.op)))
+        same.setdefault(key, []).append(i)
+    for places in same.values():
+        for place, v in zip(places, sorted((ordered[i] for i in places), key=lambda v: declared[v.op.pointer]), strict=True):
+            ordered[place] = v
+    return ordered
 
 
 def layout(api: Api, view: ServerView) -> tuple[ServerCode, ServerSplit | None]:
