@@ -363,3 +363,15 @@ def test_operations_one_route_serves_keep_the_spec_order_across_groups(
     assert (package_dir(pkg) / "routers").is_dir()
     client = served(pkg, None)
     assert httpx.get(f"{client.base_url}/links/1").status_code == 200  # getLink: no query needed
+
+
+def test_a_group_whose_answers_alone_are_constrained_imports_annotated(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No handler argument, but a constrained inline answer (``Annotated[list[str], Constraints(...)]``):
+    the group module needs ``Annotated`` all the same (it failed at import: NameError)."""
+    answer = {"200": {"description": "ok", "content": {"application/json": {
+        "schema": {"type": "array", "maxItems": 3, "items": {"type": "string"}}}}}}
+    paths = {f"/a/{i}": {"get": {"operationId": f"a{i}", "tags": ["aaa"], "responses": answer}} for i in range(13)}
+    document = {"openapi": "3.1.0", "info": {"title": "answers", "version": "1"}, "paths": paths}
+    pkg = spec_package(tmp_path_factory, "srv_split_answers", yaml.safe_dump(document))
+    assert (package_dir(pkg) / "routers").is_dir()
+    assert len(_server(pkg).create_app().routes) > 13

@@ -322,8 +322,9 @@ def _writes_constraints(views: list[OperationView]) -> bool:
 
 def std_imports(views: list[OperationView], dataclasses: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     std: dict[str, set[str]] = {"typing": {"Protocol"}}
-    # Annotated marks every handler argument the route reads: parameters, the body, credentials.
-    if dataclasses or any(v.params or v.body is not None or v.auth is not None for v in views):
+    # Annotated marks every handler argument the route reads (parameters, the body, credentials)
+    # and the security objects; a constrained type adds it below.
+    if dataclasses or any(v.arguments for v in views):
         std["typing"].add("Annotated")
     for t in _types(views):
         for module, name in t.imports(validated=True):

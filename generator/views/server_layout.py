@@ -205,8 +205,7 @@ def _imports(views: list[OperationView], codes: Sequence[OperationCode], parent:
     third: Pairs = [("fastapi", name) for name in fastapi]
     runtime = {"ServerOperation"} | ({"Fallback", "Reply", "Unimplemented", "install"} if app else set())
     if views:
-        annotated = any(v.arguments for v in views)
-        std += [(m, n) for m, names in server_view.std_imports(views, False) for n in names if n != "Annotated" or annotated]
+        std += [(m, n) for m, names in server_view.std_imports(views, False) for n in names]
         third += [(m, n) for m, names in server_view.third_party_imports(views, ()) for n in names if n != "FastAPI" or app]
         runtime.add("Unimplemented")
         runtime |= {"Reply"} if any("Reply" in v.returns for v in views) else set()
